@@ -1,0 +1,57 @@
+// The synthetic population: citizens as a struct of arrays, and the zones
+// (local areas) they live in. Citizens are stored zone by zone, so that a
+// zone's residents are a contiguous range [first_citizen, first_citizen + residents).
+#pragma once
+
+#include "core/executor.hpp"
+#include "core/scenario.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace demat {
+
+struct Zone {
+    TerritoryType type = TerritoryType::dense_urban;
+    float broadband_coverage = 1.0f;  // share of homes with a fixed broadband offer
+    float km_to_counter = 0.0f;       // distance to the nearest public counter
+    float km_to_mediation = 0.0f;     // distance to the nearest mediation site (France Services)
+    std::uint32_t first_citizen = 0;
+    std::uint32_t residents = 0;
+};
+
+struct Population {
+    std::vector<Zone> zones;
+
+    // One entry per citizen.
+    std::vector<std::uint8_t> age;             // years
+    std::vector<std::uint16_t> birthday;       // day of the year [0, 365) on which age increases
+    std::vector<Education> education;
+    std::vector<std::uint8_t> income_decile;   // 1..10
+    std::vector<Employment> employment;
+    std::vector<Household> household;
+    std::vector<std::uint32_t> household_id;   // citizens sharing an id live together
+    std::vector<std::uint8_t> tenant;          // 0/1
+    std::vector<std::uint32_t> zone;           // index into zones
+    std::vector<Equipment> equipment;
+    std::vector<Mobility> mobility;
+    std::vector<float> digital_skill;          // [0,1]
+    std::vector<float> literacy;               // [0,1]
+    std::vector<float> admin_literacy;         // [0,1]
+    std::vector<float> trust;                  // [0,1]
+
+    std::size_t size() const { return age.size(); }
+    void resize(std::size_t n);
+    // Bytes held by the arrays (for the memory budget).
+    std::size_t memory_bytes() const;
+};
+
+// Builds the population the scenario describes. Deterministic in
+// (scenario, seed), whatever the executor.
+Population generate_population(const Scenario& scenario, Executor& executor);
+
+// Income decile implied by education, age and employment for citizen c
+// (used at generation and after employment transitions). `u` in [0,1).
+std::uint8_t draw_income_decile(Education education, int age, Employment employment, double u);
+
+}  // namespace demat

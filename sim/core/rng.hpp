@@ -1,0 +1,105 @@
+// Counter-based random numbers: every draw is a pure function of
+// (seed, citizen, day, purpose, index), so results never depend on which
+// thread handles which citizen, nor on the order in which they are handled.
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <cmath>
+#include <cstdint>
+
+namespace demat {
+
+// One purpose per kind of decision, so that adding a draw in one place never
+// shifts the stream of another. Values are part of the reproducibility
+// contract: append, never renumber.
+enum class Purpose : std::uint32_t {
+    population = 1,
+    household = 2,
+    network = 3,
+    network_long_range = 4,
+    awareness = 10,
+    decision = 11,
+    channel_choice = 12,
+    attempt = 13,
+    help = 14,
+    queue_order = 15,
+    processing = 16,
+    contest = 17,
+    renewal = 18,
+    employment = 19,
+    abandon = 20,
+    channel_taste = 21,
+    territory = 22,
+    mediator_information = 23,
+};
+
+class Rng {
+public:
+    using Philox = r123::Philox4x32;
+
+    // Four independent 32-bit words for (seed, subject, day, purpose, index).
+    static Philox::ctr_type block(std::uint64_t seed, std::uint64_t subject, std::uint32_t day,
+                                  Purpose purpose, std::uint32_t index = 0) {
+        const Philox::key_type key = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+        const Philox::ctr_type ctr = {{static_cast<std::uint32_t>(subject), static_cast<std::uint32_t>(subject >> 32),
+                                       day, (static_cast<std::uint32_t>(purpose) << 20) | (index & 0xFFFFFu)}};
+        return Philox{}(ctr, key);
+    }
+
+    // The subject of a draw about one citizen's claim to one service.
+    static constexpr std::uint64_t claim_subject(std::uint64_t citizen, int service) {
+        return citizen | (static_cast<std::uint64_t>(service + 1) << 40);
+    }
+
+    // Uniform in [0, 1) from a 32-bit word (24 significant bits suffice for
+    // probabilities and keep the conversion exact in float and double).
+    static double uniform(std::uint32_t word) { return (word >> 8) * (1.0 / 16777216.0); }
+
+    // Standard normal from two words (Box-Muller).
+    static double normal(std::uint32_t w1, std::uint32_t w2) {
+        const double u1 = (static_cast<double>(w1 >> 8) + 0.5) * (1.0 / 16777216.0);
+        const double u2 = uniform(w2);
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+    }
+};
+
+// A sequential stream for one (seed, subject, day, purpose): draws come four
+// at a time from successive counter indices.
+class Stream {
+public:
+    Stream(std::uint64_t seed, std::uint64_t subject, std::uint32_t day, Purpose purpose)
+        : seed_(seed), subject_(subject), day_(day), purpose_(purpose) {}
+
+    std::uint32_t next_word() {
+        if (used_ == 4) {
+            block_ = Rng::block(seed_, subject_, day_, purpose_, index_++);
+            used_ = 0;
+        }
+        return block_[used_++];
+    }
+    double uniform() { return Rng::uniform(next_word()); }
+    bool bernoulli(double p) { return uniform() < p; }
+    double normal() {
+        const std::uint32_t a = next_word();
+        return Rng::normal(a, next_word());
+    }
+    // Uniform integer in [0, n).
+    std::uint64_t below(std::uint64_t n) {
+        const std::uint64_t x = (static_cast<std::uint64_t>(next_word()) << 32) | next_word();
+        return static_cast<std::uint64_t>((static_cast<unsigned __int128>(x) * n) >> 64);
+    }
+
+private:
+    std::uint64_t seed_;
+    std::uint64_t subject_;
+    std::uint32_t day_;
+    Purpose purpose_;
+    std::uint32_t index_ = 0;
+    Rng::Philox::ctr_type block_{};
+    int used_ = 4;
+};
+
+inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+}  // namespace demat

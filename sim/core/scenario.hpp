@@ -1,0 +1,239 @@
+// The description of a model run: plain data, no behaviour, no I/O.
+//
+// A Scenario is what a scenario file says once parsed and validated; the
+// engine takes it by const reference and never changes it. Every field has
+// the default documented in the parameter schema (scenario/schema.cpp), which
+// is the single source of truth for names, ranges, units and sources; the
+// defaults written here must equal the schema's (a test checks it).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace demat {
+
+// ---- enumerations shared by the whole model --------------------------------
+
+enum class Education : std::uint8_t { none_primary = 0, secondary = 1, higher = 2 };
+enum class Employment : std::uint8_t { employed = 0, unemployed = 1, inactive = 2, retired = 3 };
+enum class Household : std::uint8_t { single = 0, couple = 1, single_parent = 2, couple_children = 3 };
+enum class TerritoryType : std::uint8_t { dense_urban = 0, intermediate = 1, rural = 2 };
+enum class Equipment : std::uint8_t { none = 0, smartphone_only = 1, computer = 2 };
+enum class Mobility : std::uint8_t { car = 0, public_transport = 1, none = 2 };
+
+enum class Channel : std::uint8_t { online = 0, phone = 1, counter = 2, mediation = 3 };
+inline constexpr int channel_count = 4;
+
+enum class ServiceKind : std::uint8_t { benefit = 0, obligation = 1 };
+enum class IdentityRequirement : std::uint8_t { none = 0, account = 1, strong = 2 };
+enum class MediationMode : std::uint8_t { doing_for = 0, doing_with = 1 };
+
+inline constexpr int education_count = 3;
+inline constexpr int employment_count = 4;
+inline constexpr int household_count = 4;
+inline constexpr int territory_type_count = 3;
+inline constexpr int equipment_count = 3;
+inline constexpr int mobility_count = 3;
+
+// ---- population ------------------------------------------------------------
+
+// Shares by age group (18-29, 30-44, 45-59, 60-74, 75+).
+inline constexpr int age_group_count = 5;
+
+struct PopulationParams {
+    std::int64_t size = 100000;
+    // Age structure of adults (Insee 2023).
+    std::array<double, age_group_count> age_group_share{0.17, 0.23, 0.24, 0.22, 0.14};
+    // Territory mix by Insee density grid.
+    std::array<double, territory_type_count> territory_share{0.37, 0.30, 0.33};
+    // Residents per zone (a zone is a local area sharing counters and mediation sites).
+    std::int64_t zone_size = 5000;
+    // Share of adults living alone, and of families with children that are single-parent.
+    double living_alone_share = 0.20;
+    double single_parent_share_of_families = 0.25;
+    double tenant_share = 0.42;
+    double unemployment_rate = 0.073;
+    // Digital skill below this threshold (or no internet use) is illectronisme.
+    double illectronisme_threshold = 0.25;
+};
+
+// ---- network ---------------------------------------------------------------
+
+struct NetworkParams {
+    // Mean number of non-household ties (inside the zone plus long range).
+    double mean_extra_degree = 6.0;
+    // Share of adults who get no tie outside their household.
+    double isolated_share = 0.12;
+    // Homophily: relative weight against a tie per 10 years of age gap and per education level gap.
+    double homophily_age = 1.0;
+    double homophily_education = 1.0;
+    // Share of non-household ties drawn across the whole population.
+    double long_range_share = 0.05;
+};
+
+// ---- capital score ---------------------------------------------------------
+
+struct CapitalWeights {
+    double education = 1.0;
+    double digital_skill = 1.0;
+    double literacy = 1.0;
+    double admin_literacy = 1.0;
+    double helpers = 1.0;
+    // Number of capable helpers at which the helpers component saturates.
+    int helpers_saturation = 3;
+};
+
+// ---- behaviour -------------------------------------------------------------
+
+struct BehaviourParams {
+    // Awareness hazard (per day) = outreach + peer_information * share of
+    // neighbours aware + base_awareness * admin_literacy.
+    double peer_information = 0.02;
+    double base_awareness = 0.002;
+    // Probability that a contact with a mediator or counter agent also informs
+    // the citizen of every other service they are eligible for.
+    double mediator_information = 0.5;
+
+    // Decision to claim: logistic(intercept + benefit * amount/500 - complexity
+    // * complexity * (1 - admin_literacy) - distrust * (1 - trust) - stigma).
+    double decision_intercept = 0.5;
+    double decision_benefit = 1.5;
+    double decision_complexity = 2.0;
+    double decision_distrust = 1.5;
+    double decision_stigma = 0.5;
+    double decision_obligation = 4.0;
+    // Days before a Declined citizen reconsiders.
+    int reconsider_days = 90;
+
+    // Channel choice: multinomial logit utilities.
+    double channel_online = 0.5;
+    double channel_phone = -0.5;
+    double channel_counter = 0.0;
+    double channel_mediation = -0.5;
+    double channel_skill = 3.0;      // online utility per unit of digital skill
+    double channel_distance = 0.08;  // disutility per km to a counter or mediation site
+    double channel_habit = 1.0;      // bonus for the channel last used successfully
+    double channel_taste_spread = 1.0;  // spread of personal channel tastes ("happy non-use")
+
+    // Online success: logistic(online_intercept + online_skill * skill +
+    // online_admin * admin_literacy + online_literacy * literacy
+    // - online_complexity * complexity - identity barrier).
+    double online_intercept = -0.5;
+    double online_skill = 3.0;
+    double online_admin = 1.5;
+    double online_literacy = 1.0;
+    double online_complexity = 3.0;
+    double identity_account = 0.5;
+    double identity_strong = 1.5;
+    // Assisted channels (phone, counter, mediation): logistic(intercept
+    // + assisted_admin * admin_literacy - assisted_complexity * complexity).
+    double phone_intercept = 0.5;
+    double counter_intercept = 2.0;
+    double mediation_intercept = 2.0;
+    double assisted_admin = 1.0;
+    double assisted_complexity = 1.5;
+
+    // After a failure: probability of asking for help (grows with failures).
+    double ask_help = 0.3;
+    int retry_days = 7;
+    int max_failures = 4;
+    // Days a citizen waits in a queue before giving up the attempt.
+    int patience_days = 21;
+    // Days before an Abandoned citizen may try again, and the chance they do.
+    int abandon_revisit_days = 180;
+    double abandon_retry = 0.3;
+
+    // Informal help.
+    double helper_skill = 0.6;       // digital skill a neighbour needs to help
+    double helper_admin = 0.4;       // administrative literacy a neighbour needs to help
+    int helper_capacity = 4;         // procedures a helper helps with per 30 days
+
+    // Contestation of a wrongful rejection: logistic(contest_intercept +
+    // contest_capital * capital + contest_trust * trust).
+    double contest_intercept = -1.5;
+    double contest_capital = 2.0;
+    double contest_trust = 1.0;
+    double appeal_success = 0.8;
+
+    // Learning from procedures.
+    double admin_learning = 0.02;   // admin literacy gain after a success
+    double trust_loss_rejection = 0.1;
+    double trust_loss_interruption = 0.05;
+    double trust_gain_success = 0.01;
+
+    // Renewal: days allowed to complete a periodic declaration.
+    int renewal_window_days = 30;
+    // Grace period before an in-progress claim is counted as overdue.
+    int grace_days = 60;
+};
+
+// ---- mediation -------------------------------------------------------------
+
+struct MediationParams {
+    MediationMode mode = MediationMode::doing_for;
+    // Skill gains when mediation is done "with" the citizen.
+    double skill_gain = 0.08;
+    double admin_gain = 0.05;
+    // Success penalty (logit) of doing-with compared with doing-for.
+    double doing_with_penalty = 0.8;
+};
+
+// ---- services --------------------------------------------------------------
+
+struct Eligibility {
+    int age_min = 18;
+    int age_max = 120;
+    int income_decile_max = 10;
+    // Bit i set = Employment i allowed.
+    std::uint8_t employment_mask = 0x0F;
+    // Bit i set = Household i allowed.
+    std::uint8_t household_mask = 0x0F;
+    bool tenant_required = false;
+};
+
+struct ChannelParams {
+    bool enabled = true;
+    // Daily capacity per 10,000 residents; 0 = unlimited (online).
+    double capacity_per_10k = 0.0;
+    double wrongful_rejection = 0.02;
+};
+
+struct ServiceParams {
+    std::string name;
+    ServiceKind kind = ServiceKind::benefit;
+    Eligibility eligibility;
+    double monthly_amount = 0.0;
+    double complexity_first = 0.5;
+    double complexity_renewal = 0.3;
+    IdentityRequirement identity = IdentityRequirement::account;
+    std::array<ChannelParams, channel_count> channels{};
+    int processing_days = 30;
+    int renewal_days = 0;
+    double outreach = 0.0;
+    bool automatic = false;
+    double stigma = 0.0;
+};
+
+// ---- the whole scenario ----------------------------------------------------
+
+struct Scenario {
+    std::string name = "scenario";
+    std::string description;
+    int days = 730;
+    std::uint64_t seed = 1;
+    PopulationParams population;
+    NetworkParams network;
+    CapitalWeights capital;
+    BehaviourParams behaviour;
+    MediationParams mediation;
+    std::vector<ServiceParams> services;
+    // The scenario file's text, kept for provenance (written to outputs).
+    std::string source_text;
+    std::string source_path;
+};
+
+inline constexpr int max_services = 8;
+
+}  // namespace demat

@@ -1,0 +1,27 @@
+// The parameter schema: the one source of truth for every scenario key's
+// name, type, default, allowed range, unit, description and source. The
+// reader validates against it and docs/model.md's parameter table is
+// generated from it (`demat params --markdown`; a test checks the docs).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace demat {
+
+struct ParameterSpec {
+    std::string key;          // dotted key; "<service>" / "<channel>" stand for any service / channel name
+    std::string type;         // "integer", "float", "boolean", "string", "array of float", ...
+    std::string default_value;
+    std::string range;        // e.g. "[0, 1]", "one of: doing_for, doing_with"
+    std::string unit;         // e.g. "days", "€ per month", "probability per day", "" for none
+    std::string description;
+    std::string source;       // a calibration figure with its source, or "assumption: why"
+};
+
+const std::vector<ParameterSpec>& parameter_schema();
+
+// The schema as a Markdown table (the one in docs/model.md).
+std::string parameter_table_markdown();
+
+}  // namespace demat
