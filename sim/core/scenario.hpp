@@ -102,7 +102,7 @@ struct BehaviourParams {
     double decision_benefit = 1.5;
     double decision_complexity = 2.0;
     double decision_distrust = 1.5;
-    double decision_stigma = 0.5;
+    double decision_stigma = 1.0;
     double decision_obligation = 4.0;
     // Days before a Declined citizen reconsiders.
     int reconsider_days = 90;
@@ -195,7 +195,9 @@ struct Eligibility {
 
 struct ChannelParams {
     bool enabled = true;
-    // Daily capacity per 10,000 residents; 0 = unlimited (online).
+    // Procedures served per day per 10,000 residents, for the staffed
+    // channels (phone: national; counter and mediation: per zone). 0 = nobody
+    // is served. Ignored for online, which has no capacity limit.
     double capacity_per_10k = 0.0;
     double wrongful_rejection = 0.02;
 };
@@ -222,6 +224,10 @@ struct Scenario {
     std::string name = "scenario";
     std::string description;
     int days = 730;
+    // Days simulated before day 0 and not recorded, so that recorded days start
+    // from the model's own steady state under the initial policy, not from a
+    // population in which nobody has claimed anything yet.
+    int warmup_days = 365;
     std::uint64_t seed = 1;
     PopulationParams population;
     NetworkParams network;
