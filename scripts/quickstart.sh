@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Quick start: from a bare Debian 12 machine to a first simulation.
+#
+#   ./scripts/quickstart.sh [extra options for `demat run`, e.g. --population 20000]
+#
+# Installs the dependencies (as root, or through sudo), builds the `demat`
+# command with the default CMake preset (Release, build/), then runs the
+# default scenario, which prints a summary and writes results/hybrid.h5.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/install-deps.sh
+
+echo "== configure and build (preset default, $(nproc) jobs)"
+cmake --preset default
+# Only the command itself: the test suite is built by scripts/test.sh, and
+# leaving it out here keeps a first start short on a small machine.
+cmake --build --preset default --target demat --parallel "$(nproc)"
+
+mkdir -p results
+echo "== build/bin/demat run scenarios/hybrid.toml -o results/hybrid.h5 $*"
+build/bin/demat run scenarios/hybrid.toml -o results/hybrid.h5 "$@"
+echo "== results written to results/hybrid.h5"
