@@ -80,8 +80,9 @@ fi
 if [[ $(id -u) -eq 0 ]]; then
   as_root=()
 elif command -v sudo >/dev/null 2>&1; then
-  # -n: never prompt, so CI without a terminal fails loudly instead of hanging.
-  as_root=(sudo -n)
+  # A person at a terminal may be asked for a password; without a terminal
+  # (CI) -n makes sudo fail at once instead of waiting for one.
+  if [[ -t 0 ]]; then as_root=(sudo); else as_root=(sudo -n); fi
 else
   echo "install-deps: not root and sudo is not installed; run this script as root" >&2
   exit 1
