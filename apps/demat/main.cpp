@@ -1,1 +1,168 @@
-int main() { return 0; }
+// The `demat` command: run, validate and inspect scenarios.
+//
+// Exit codes are an interface that scripts rely on:
+//   0 success, 1 internal error, 2 bad input or usage, 130 interrupted.
+#include "core/engine.hpp"
+#include "core/summary.hpp"
+#include "io/hdf5_writer.hpp"
+#include "parallel/tbb_executor.hpp"
+#include "scenario/reader.hpp"
+#include "scenario/schema.hpp"
+#include "progress.hpp"
+#include "summary_table.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_internal = 1;
+constexpr int exit_bad_input = 2;
+constexpr int exit_interrupted = 130;
+
+std::atomic<bool> interrupted{false};
+extern "C" void on_signal(int) { interrupted.store(true); }
+
+// An output path that cannot be written is bad input (exit 2), found before simulating.
+struct BadOutput : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct RunOptions {
+    std::string scenario;
+    std::string output;
+    std::optional<std::uint64_t> seed;
+    int threads = 0;
+    std::optional<std::int64_t> population;
+    std::optional<std::int64_t> days;
+    bool quiet = false;
+};
+
+demat::Scenario load_with_overrides(const RunOptions& o) {
+    demat::Scenario sc = demat::load_scenario(o.scenario);
+    if (o.population) demat::set_population_size(sc, *o.population, "--population");
+    if (o.days) demat::set_days(sc, *o.days, "--days");
+    if (o.seed) demat::set_seed(sc, *o.seed);
+    return sc;
+}
+
+std::string default_output(const std::string& scenario_path) {
+    return (std::filesystem::path("results") / std::filesystem::path(scenario_path).stem()).string() + ".h5";
+}
+
+int run(const RunOptions& o) {
+    const demat::Scenario sc = load_with_overrides(o);
+    const std::string output = o.output.empty() ? default_output(o.scenario) : o.output;
+    if (o.output.empty()) std::filesystem::create_directories(std::filesystem::path(output).parent_path());
+    try {
+        demat::check_output_writable(output);  // before hours of simulation, not after
+    } catch (const std::runtime_error& e) {
+        throw BadOutput(e.what());
+    }
+
+    demat::TbbExecutor executor(o.threads);
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    demat::Progress progress(!o.quiet, sc.population.size);
+    progress.phase("generating " + std::to_string(sc.population.size) + " citizens and their network");
+    demat::Engine engine(sc, executor);
+    progress.start(engine.total_days());
+    while (!engine.completed() && !interrupted.load()) {
+        engine.step();
+        progress.update(engine.current_day());
+    }
+    progress.finish();
+    if (!engine.completed()) {
+        std::cerr << "demat: interrupted at day " << engine.current_day() << "; no output written\n";
+        return exit_interrupted;
+    }
+    demat::Results results = engine.results();
+    results.attributes["scenario_resolved"] = demat::to_toml(sc);
+    demat::write_hdf5(results, output);
+    if (!o.quiet) demat::print_summary(std::cout, sc, demat::summarise(results), engine.stats(), output);
+    return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"demat: an agent-based simulation of administrative dematerialisation.\n"
+                 "Who loses access to their rights when public services go online-only, and why."};
+    app.set_version_flag("--version", std::string("demat ") + DEMAT_VERSION);
+    app.require_subcommand(1);
+    app.footer(
+        "Examples:\n"
+        "  demat run scenarios/hybrid.toml                       # writes results/hybrid.h5\n"
+        "  demat run scenarios/online_only.toml -o oo.h5 --population 1000000 --threads 2\n"
+        "  demat validate scenarios/my_reform.toml\n"
+        "  demat params --markdown                               # every scenario key\n"
+        "Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted.");
+
+    RunOptions ro;
+    auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
+    run_cmd->add_option("scenario", ro.scenario, "Scenario file (TOML)")->required();
+    run_cmd->add_option("-o,--output", ro.output, "Output HDF5 file (default: results/<scenario>.h5)");
+    run_cmd->add_option("--seed", ro.seed, "Random seed (overrides the scenario's)");
+    run_cmd->add_option("--threads", ro.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
+    run_cmd->add_option("--population", ro.population, "Number of citizens (overrides population.size)");
+    run_cmd->add_option("--days", ro.days, "Days to record (overrides days)");
+    run_cmd->add_flag("-q,--quiet", ro.quiet, "No progress bar and no summary");
+
+    std::string validate_path;
+    auto* validate_cmd = app.add_subcommand("validate", "Check a scenario file and print its resolved parameters");
+    validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
+    bool validate_quiet = false;
+    validate_cmd->add_flag("-q,--quiet", validate_quiet, "Print nothing; only the exit code tells");
+
+    bool markdown = false;
+    auto* params_cmd = app.add_subcommand("params", "List every scenario parameter with its default, range and source");
+    params_cmd->add_flag("--markdown", markdown, "As the Markdown table of docs/model.md");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? exit_ok : exit_bad_input;
+    }
+
+    try {
+        if (*run_cmd) return run(ro);
+        if (*validate_cmd) {
+            const demat::Scenario sc = demat::load_scenario(validate_path);
+            if (!validate_quiet) {
+                std::cout << demat::to_toml(sc);
+                std::cerr << validate_path << ": valid (" << sc.services.size() << " services, "
+                          << sc.population.size << " citizens, " << sc.days << " days)\n";
+            }
+            return exit_ok;
+        }
+        if (*params_cmd) {
+            if (markdown) {
+                std::cout << demat::parameter_table_markdown();
+            } else {
+                for (const auto& p : demat::parameter_schema())
+                    std::cout << p.key << " = " << p.default_value << "  (" << p.type
+                              << (p.range.empty() ? "" : ", " + p.range) << (p.unit.empty() ? "" : ", " + p.unit)
+                              << ")\n    " << p.description << "\n";
+            }
+            return exit_ok;
+        }
+    } catch (const demat::ScenarioError& e) {
+        std::cerr << "demat: " << e.what() << "\n";
+        return exit_bad_input;
+    } catch (const BadOutput& e) {
+        std::cerr << "demat: " << e.what() << "\n";
+        return exit_bad_input;
+    } catch (const std::exception& e) {
+        std::cerr << "demat: internal error: " << e.what() << "\n";
+        return exit_internal;
+    }
+    return exit_internal;
+}

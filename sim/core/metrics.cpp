@@ -1,1 +1,294 @@
-// placeholder: being written
+#include "core/metrics.hpp"
+
+#include "core/segments.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace demat {
+
+namespace {
+
+constexpr int tracked = reported_state_count - 1;  // receiving .. interrupted; eligible is derived
+constexpr double days_per_month = 365.0 / 12.0;
+
+std::size_t sz(int v) { return static_cast<std::size_t>(v); }
+
+const char* event_name(int e) {
+    static const char* names[event_count] = {
+        "awareness_gained", "claims_started", "claims_declined", "claims_submitted", "first_payments",
+        "time_to_right_days", "rejections", "appeals", "appeals_won", "abandonments", "interruptions",
+        "renewals_completed", "help_requested", "help_informal", "help_informal_unavailable",
+        "autonomous_completions", "assisted_completions", "procedures_completed_low_capital",
+        "autonomous_completions_low_capital"};
+    return names[e];
+}
+
+const char* event_description(int e) {
+    static const char* text[event_count] = {
+        "eligible citizens who learnt of the service (outreach, peers, mediators)",
+        "decisions to claim (first claims and claims after an interruption)",
+        "decisions not to claim (non-demand)",
+        "claims filed (procedures completed, before processing)",
+        "first payments in an eligibility spell (rights obtained)",
+        "sum over first payments of the days from eligibility to first payment",
+        "wrongful rejections (every claimant is eligible)",
+        "rejections contested",
+        "appeals that overturned a rejection",
+        "claims given up after too many failures or waits",
+        "rights interrupted after a missed periodic declaration",
+        "periodic declarations completed in time",
+        "requests for help (informal or mediation)",
+        "procedures done with an informal helper",
+        "requests refused because the helper had no capacity left this month",
+        "procedures completed online by the citizen alone",
+        "procedures completed with help (informal, mediation, counter, phone)",
+        "procedures completed by citizens of capital quintile Q1",
+        "procedures completed alone by citizens of capital quintile Q1"};
+    return text[e];
+}
+
+const char* channel_event_name(int e) {
+    static const char* names[channel_event_count] = {"attempts", "successes", "queue_joined",
+                                                     "queue_served", "queue_gave_up", "queue_wait_days"};
+    return names[e];
+}
+
+const char* channel_event_description(int e) {
+    static const char* text[channel_event_count] = {
+        "attempts started by channel (a queued attempt counts when it joins the queue)",
+        "procedures completed by channel",
+        "citizens joining the queue of a staffed channel",
+        "citizens served by a staffed channel",
+        "citizens who left the queue after waiting longer than their patience",
+        "sum over citizens served of the days they waited"};
+    return text[e];
+}
+
+}  // namespace
+
+DayCounts::DayCounts(int services_, int groups_)
+    : services(services_),
+      groups(groups_),
+      segment_states(sz(services_ * groups_ * tracked)),
+      states(sz(services_ * tracked)),
+      centiles(sz(services_ * capital_centiles * 2)),
+      events(sz(services_ * event_count)),
+      channel_events(sz(services_ * channel_count * channel_event_count)),
+      queue_length(sz(services_ * channel_count)),
+      overdue(sz(services_)) {}
+
+void DayCounts::clear() {
+    for (auto* v : {&segment_states, &states, &centiles, &events, &channel_events, &queue_length, &overdue})
+        std::fill(v->begin(), v->end(), 0);
+    helps_given = 0;
+}
+
+void DayCounts::add(const DayCounts& o) {
+    auto add_vec = [](std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
+        for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+    };
+    add_vec(segment_states, o.segment_states);
+    add_vec(states, o.states);
+    add_vec(centiles, o.centiles);
+    add_vec(events, o.events);
+    add_vec(channel_events, o.channel_events);
+    add_vec(queue_length, o.queue_length);
+    add_vec(overdue, o.overdue);
+    helps_given += o.helps_given;
+}
+
+double concentration_index(const std::int64_t* eligible, const std::int64_t* receiving, int groups) {
+    double n = 0, y = 0;
+    for (int g = 0; g < groups; ++g) {
+        n += static_cast<double>(eligible[g]);
+        y += static_cast<double>(receiving[g]);
+    }
+    if (n <= 0 || y <= 0) return std::numeric_limits<double>::quiet_NaN();
+    const double mu = y / n;
+    double cumulative = 0, sum = 0;
+    for (int g = 0; g < groups; ++g) {
+        const double f = static_cast<double>(eligible[g]) / n;
+        if (f <= 0) continue;
+        const double rank = cumulative + f / 2;  // fractional rank of the group's midpoint
+        const double mu_g = static_cast<double>(receiving[g]) / static_cast<double>(eligible[g]);
+        sum += f * mu_g * rank;
+        cumulative += f;
+    }
+    return 2.0 / mu * sum - 1.0;
+}
+
+Metrics::Metrics(const Scenario& scenario, int recorded_days)
+    : scenario_(&scenario),
+      days_(recorded_days),
+      services_(static_cast<int>(scenario.services.size())),
+      groups_(total_groups()) {
+    const std::size_t d = sz(days_);
+    segment_states_.assign(d * sz(services_ * groups_ * tracked), 0);
+    states_.assign(d * sz(services_ * tracked), 0);
+    concentration_.assign(d * sz(services_), 0.0);
+    events_.assign(d * sz(services_ * event_count), 0);
+    channel_events_.assign(d * sz(services_ * channel_count * channel_event_count), 0);
+    queue_length_.assign(d * sz(services_ * channel_count), 0);
+    overdue_.assign(d * sz(services_), 0);
+    helps_given_.assign(d, 0);
+}
+
+void Metrics::record(int day, const DayCounts& c) {
+    const std::size_t d = sz(day);
+    std::copy(c.segment_states.begin(), c.segment_states.end(), segment_states_.begin() + static_cast<std::ptrdiff_t>(d * c.segment_states.size()));
+    std::copy(c.states.begin(), c.states.end(), states_.begin() + static_cast<std::ptrdiff_t>(d * c.states.size()));
+    std::copy(c.events.begin(), c.events.end(), events_.begin() + static_cast<std::ptrdiff_t>(d * c.events.size()));
+    std::copy(c.channel_events.begin(), c.channel_events.end(), channel_events_.begin() + static_cast<std::ptrdiff_t>(d * c.channel_events.size()));
+    std::copy(c.queue_length.begin(), c.queue_length.end(), queue_length_.begin() + static_cast<std::ptrdiff_t>(d * c.queue_length.size()));
+    std::copy(c.overdue.begin(), c.overdue.end(), overdue_.begin() + static_cast<std::ptrdiff_t>(d * c.overdue.size()));
+    for (int s = 0; s < services_; ++s) {
+        std::int64_t eligible[capital_centiles], receiving[capital_centiles];
+        for (int g = 0; g < capital_centiles; ++g) {
+            eligible[g] = c.centiles[sz((s * capital_centiles + g) * 2)];
+            receiving[g] = c.centiles[sz((s * capital_centiles + g) * 2 + 1)];
+        }
+        concentration_[d * sz(services_) + sz(s)] = concentration_index(eligible, receiving, capital_centiles);
+    }
+    helps_given_[d] = c.helps_given;
+    recorded_ = std::max(recorded_, day + 1);
+}
+
+void Metrics::set_helps_given(const std::vector<std::uint16_t>& helps) {
+    std::uint16_t most = 0;
+    for (auto h : helps) most = std::max(most, h);
+    burden_histogram_.assign(most, 0);
+    for (auto h : helps)
+        if (h > 0) burden_histogram_[h - 1u] += 1;
+}
+
+Results Metrics::to_results(const Scenario& sc) const {
+    Results r;
+    const int days = recorded_;
+    const int S = services_;
+    r.attributes["demat_version"] = std::string(DEMAT_VERSION);
+    r.attributes["scenario"] = sc.source_text;
+    r.attributes["scenario_name"] = sc.name;
+    r.attributes["scenario_path"] = sc.source_path;
+    r.attributes["seed"] = static_cast<std::int64_t>(sc.seed);
+    r.attributes["days"] = static_cast<std::int64_t>(sc.days);
+    r.attributes["recorded_days"] = static_cast<std::int64_t>(days);
+    r.attributes["warmup_days"] = static_cast<std::int64_t>(sc.warmup_days);
+    r.attributes["population"] = static_cast<std::int64_t>(sc.population.size);
+#if defined(__VERSION__)
+    r.attributes["compiler"] = std::string(__VERSION__);
+#endif
+
+    Coordinate day{"day", {}, {}, "recorded day since the end of the warm-up (0 = first recorded day)"};
+    for (int d = 0; d < days; ++d) day.values.push_back(d);
+    Coordinate service{"service", {}, {}, "service (benefit or obligation) as named in the scenario"};
+    for (const auto& s : sc.services) service.labels.push_back(s.name);
+    Coordinate state{"state", state_names(), {}, "eligible, then its decomposition: receiving and the five non-take-up states"};
+    Coordinate channel{"channel", {"online", "phone", "counter", "mediation"}, {}, "channel of a procedure"};
+    r.coordinates = {day, service, state, channel};
+
+    const std::size_t D = sz(days), Su = sz(S);
+    // Whole-population counts, eligible first.
+    {
+        Array a{"counts", {"day", "service", "state"}, {D, Su, sz(reported_state_count)}, std::vector<std::int64_t>{},
+                "citizens per state: eligible = receiving + non_knowledge + non_demand + in_progress + non_receipt + interrupted",
+                "citizens"};
+        auto& v = std::get<std::vector<std::int64_t>>(a.data);
+        v.reserve(a.size());
+        for (std::size_t d = 0; d < D; ++d)
+            for (std::size_t s = 0; s < Su; ++s) {
+                const std::int64_t* st = &states_[(d * Su + s) * tracked];
+                std::int64_t eligible = 0;
+                for (int k = 0; k < tracked; ++k) eligible += st[k];
+                v.push_back(eligible);
+                v.insert(v.end(), st, st + tracked);
+            }
+        r.arrays.push_back(std::move(a));
+    }
+    // Per segment.
+    for (int di = 0; di < dimension_count; ++di) {
+        const DimensionInfo& info = dimensions()[sz(di)];
+        const std::string base = "segments/" + info.name;
+        r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
+        const std::size_t G = info.groups.size();
+        const std::size_t offset = sz(group_offset(static_cast<Dimension>(di)));
+        Array a{base + "/counts", {"day", "service", base + "/group", "state"}, {D, Su, G, sz(reported_state_count)},
+                std::vector<std::int64_t>{}, "citizens per state by " + info.name, "citizens"};
+        auto& v = std::get<std::vector<std::int64_t>>(a.data);
+        v.reserve(a.size());
+        for (std::size_t d = 0; d < D; ++d)
+            for (std::size_t s = 0; s < Su; ++s)
+                for (std::size_t g = 0; g < G; ++g) {
+                    const std::int64_t* st = &segment_states_[((d * Su + s) * sz(groups_) + offset + g) * tracked];
+                    std::int64_t eligible = 0;
+                    for (int k = 0; k < tracked; ++k) eligible += st[k];
+                    v.push_back(eligible);
+                    v.insert(v.end(), st, st + tracked);
+                }
+        r.arrays.push_back(std::move(a));
+    }
+    // Events per service.
+    for (int e = 0; e < event_count; ++e) {
+        std::vector<std::int64_t> v(D * Su);
+        for (std::size_t d = 0; d < D; ++d)
+            for (std::size_t s = 0; s < Su; ++s) v[d * Su + s] = events_[(d * Su + s) * event_count + sz(e)];
+        r.arrays.push_back({std::string("metrics/") + event_name(e), {"day", "service"}, {D, Su}, std::move(v),
+                            event_description(e), e == static_cast<int>(Event::time_to_right_days) ? "days" : "events"});
+    }
+    for (int e = 0; e < channel_event_count; ++e) {
+        std::vector<std::int64_t> v(D * Su * channel_count);
+        for (std::size_t i = 0; i < D * Su * channel_count; ++i) v[i] = channel_events_[i * channel_event_count + sz(e)];
+        r.arrays.push_back({std::string("metrics/") + channel_event_name(e), {"day", "service", "channel"},
+                            {D, Su, sz(channel_count)}, std::move(v), channel_event_description(e),
+                            e == static_cast<int>(ChannelEvent::queue_wait_days) ? "days" : "events"});
+    }
+    r.arrays.push_back({"metrics/queue_length", {"day", "service", "channel"}, {D, Su, sz(channel_count)},
+                        std::vector<std::int64_t>(queue_length_.begin(), queue_length_.begin() + static_cast<std::ptrdiff_t>(D * Su * channel_count)),
+                        "citizens waiting in the queues of a staffed channel at the start of the day", "citizens"});
+    r.arrays.push_back({"metrics/in_progress_overdue", {"day", "service"}, {D, Su},
+                        std::vector<std::int64_t>(overdue_.begin(), overdue_.begin() + static_cast<std::ptrdiff_t>(D * Su)),
+                        "in-progress claims older than behaviour.grace_days (a subset of in_progress)", "citizens"});
+    r.arrays.push_back({"metrics/helps_given", {"day"}, {D},
+                        std::vector<std::int64_t>(helps_given_.begin(), helps_given_.begin() + static_cast<std::ptrdiff_t>(D)),
+                        "procedures done by informal helpers (all services)", "events"});
+
+    // Derived rates (double): take-up, unclaimed money, divide index, concentration index.
+    const auto& counts = r.array("counts").integers();
+    const auto& capital = r.array("segments/capital_quintile/counts").integers();
+    std::vector<double> take_up(D * Su), unclaimed(D * Su), divide(D * Su), concentration(D * Su);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    constexpr std::size_t K = reported_state_count;
+    for (std::size_t d = 0; d < D; ++d)
+        for (std::size_t s = 0; s < Su; ++s) {
+            const std::size_t i = d * Su + s;
+            const auto eligible = static_cast<double>(counts[i * K]);
+            const auto receiving = static_cast<double>(counts[i * K + 1]);
+            take_up[i] = eligible > 0 ? receiving / eligible : nan;
+            unclaimed[i] = (eligible - receiving) * sc.services[s].monthly_amount / days_per_month;
+            auto rate = [&](std::size_t q) {
+                const std::size_t j = ((d * Su + s) * 5 + q) * K;
+                return capital[j] > 0 ? static_cast<double>(capital[j + 1]) / static_cast<double>(capital[j]) : nan;
+            };
+            divide[i] = rate(4) - rate(0);
+            concentration[i] = concentration_[i];
+        }
+    r.arrays.push_back({"metrics/take_up_rate", {"day", "service"}, {D, Su}, std::move(take_up),
+                        "receiving / eligible (NaN when nobody is eligible)", "1"});
+    r.arrays.push_back({"metrics/unclaimed_euros", {"day", "service"}, {D, Su}, std::move(unclaimed),
+                        "benefits left unclaimed that day: (eligible - receiving) x monthly_amount / (365/12)", "euros"});
+    r.arrays.push_back({"metrics/divide_index", {"day", "service"}, {D, Su}, std::move(divide),
+                        "take-up of capital quintile Q5 minus take-up of Q1", "1"});
+    r.arrays.push_back({"metrics/concentration_index", {"day", "service"}, {D, Su}, std::move(concentration),
+                        "concentration index of take-up over the capital ranking (centiles); > 0 favours high capital", "1"});
+
+    Coordinate helps{"helpers/helps", {}, {}, "number of procedures a helper did for others over the run"};
+    for (std::size_t h = 0; h < burden_histogram_.size(); ++h) helps.values.push_back(static_cast<std::int64_t>(h + 1));
+    r.coordinates.push_back(helps);
+    r.arrays.push_back({"helpers/burden", {"helpers/helps"}, {burden_histogram_.size()}, burden_histogram_,
+                        "number of informal helpers by procedures done for others over the whole run (warm-up included)",
+                        "citizens"});
+    return r;
+}
+
+}  // namespace demat

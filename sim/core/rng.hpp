@@ -87,7 +87,8 @@ public:
     // Uniform integer in [0, n).
     std::uint64_t below(std::uint64_t n) {
         const std::uint64_t x = (static_cast<std::uint64_t>(next_word()) << 32) | next_word();
-        return static_cast<std::uint64_t>((static_cast<unsigned __int128>(x) * n) >> 64);
+        __extension__ using wide = unsigned __int128;  // multiply-shift: unbiased enough for n << 2^64
+        return static_cast<std::uint64_t>((static_cast<wide>(x) * n) >> 64);
     }
 
 private:

@@ -1,0 +1,82 @@
+// One citizen's path to one service (DESIGN 1.3): the state machine's state.
+#pragma once
+
+#include "core/scenario.hpp"
+
+#include <cstdint>
+#include <limits>
+
+namespace demat {
+
+enum class ClaimState : std::uint8_t {
+    not_eligible = 0,
+    unaware,       // eligible, does not know the service
+    aware,         // knows, about to decide whether to claim
+    declined,      // decided not to claim; reconsiders later
+    attempting,    // trying a channel (first claim or re-claim)
+    waiting_help,  // in a queue: phone, counter, mediation
+    submitted,     // claim filed, being processed
+    receiving,     // receiving the benefit / compliant with the obligation
+    rejected,      // wrongfully rejected (every claimant is eligible)
+    abandoned,     // gave up after too many failures or too long waits
+    interrupted,   // right suspended after a missed renewal
+};
+inline constexpr int claim_state_count = 11;
+
+// The seven reported states of DESIGN 4 (index into state_names()).
+enum class ReportedState : std::uint8_t {
+    eligible = 0,
+    receiving = 1,
+    non_knowledge = 2,
+    non_demand = 3,
+    in_progress = 4,
+    non_receipt = 5,
+    interrupted = 6,
+};
+inline constexpr int reported_state_count = 7;
+
+namespace claim_flag {
+inline constexpr std::uint8_t knows = 1;          // has known the service at some point
+inline constexpr std::uint8_t renewing = 2;       // a periodic declaration is under way (state stays receiving)
+inline constexpr std::uint8_t queued = 4;         // waiting in a queue (channel says which)
+inline constexpr std::uint8_t reclaiming = 8;     // claiming again after an interruption
+inline constexpr std::uint8_t assisted = 16;      // the current procedure is done with help
+inline constexpr std::uint8_t appealing = 32;     // the current processing is an appeal
+inline constexpr std::uint8_t ever_received = 64; // has received in the current eligibility spell
+}  // namespace claim_flag
+
+inline constexpr std::uint16_t never = std::numeric_limits<std::uint16_t>::max();
+
+// 10 bytes: six services cost 60 bytes per citizen.
+struct Claim {
+    std::uint16_t next_day = never;     // absolute day of the next thing to do
+    std::uint16_t eligible_since = 0;   // first day of the current eligibility spell
+    std::uint16_t episode_start = 0;    // day the current procedure (or queue wait) began
+    ClaimState state = ClaimState::not_eligible;
+    Channel channel = Channel::online;  // channel of the current or last attempt
+    std::uint8_t failures = 0;          // failed attempts in the current procedure
+    std::uint8_t flags = 0;
+
+    bool has(std::uint8_t f) const { return (flags & f) != 0; }
+};
+
+// Which reported non-take-up type a claim counts in (eligible claims only).
+inline ReportedState reported_state(const Claim& claim) {
+    switch (claim.state) {
+        case ClaimState::unaware: return ReportedState::non_knowledge;
+        case ClaimState::aware:
+        case ClaimState::declined: return ReportedState::non_demand;
+        case ClaimState::attempting:
+        case ClaimState::waiting_help:
+        case ClaimState::submitted:
+            return claim.has(claim_flag::reclaiming) ? ReportedState::interrupted : ReportedState::in_progress;
+        case ClaimState::receiving: return ReportedState::receiving;
+        case ClaimState::rejected:
+        case ClaimState::abandoned: return ReportedState::non_receipt;
+        case ClaimState::interrupted: return ReportedState::interrupted;
+        case ClaimState::not_eligible: break;
+    }
+    return ReportedState::eligible;  // unreachable for eligible claims
+}
+
+}  // namespace demat

@@ -1,0 +1,93 @@
+// Execution: the day-by-day simulation of a population under a scenario.
+//
+// The engine owns the population, the network and every claim; it knows
+// nothing of files or threads (an Executor spreads its per-block kernels).
+// Each day runs three phases:
+//   A. observe (parallel): count states per segment; snapshot what each
+//      citizen knows and whether they can help, for neighbours to read;
+//   B. act (parallel): every citizen whose claim has something due today acts
+//      (awareness, decision, attempt, processing, renewal), reading neighbours
+//      only through the snapshot; requests for capacity-limited help are
+//      collected per block;
+//   C. serve (serial, in a fixed order): informal helpers and queues (phone,
+//      counters, mediation) serve requests by waiting time then random key.
+#pragma once
+
+#include "core/claim.hpp"
+#include "core/executor.hpp"
+#include "core/metrics.hpp"
+#include "core/network.hpp"
+#include "core/population.hpp"
+#include "core/results.hpp"
+#include "core/scenario.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace demat {
+
+struct EngineStats {
+    double population_seconds = 0;
+    double network_seconds = 0;
+    double simulation_seconds = 0;
+    std::size_t memory_bytes = 0;  // population + network + claims + engine arrays
+};
+
+class Engine {
+public:
+    // Generates the population and network; claims start at day 0 of the warm-up.
+    Engine(const Scenario& scenario, Executor& executor);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Advances one day. Returns false once the run is complete.
+    bool step();
+    // Runs to the end; `on_day(recorded_day, recorded_days)` is called after
+    // each recorded day and may return false to stop early (the run is then
+    // incomplete: completed() stays false).
+    void run(const std::function<bool(int, int)>& on_day = {});
+
+    bool completed() const;
+    int current_day() const { return day_; }              // absolute day, warm-up included
+    int total_days() const;                               // warm-up + recorded
+    Results results() const;
+
+    const Scenario& scenario() const { return scenario_; }
+    const Population& population() const { return population_; }
+    const Network& network() const { return network_; }
+    const Claim& claim(std::size_t citizen, int service) const {
+        return claims_[citizen * static_cast<std::size_t>(services_) + static_cast<std::size_t>(service)];
+    }
+    std::uint8_t capital_quintile(std::size_t citizen) const { return capital_quintile_[citizen]; }
+    float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
+    const EngineStats& stats() const { return stats_; }
+
+    struct Impl;  // the kernels (engine.cpp)
+
+private:
+    friend struct Impl;
+    Scenario scenario_;
+    Executor& executor_;
+    int services_;
+    int day_ = 0;
+    Population population_;
+    Network network_;
+    std::vector<Claim> claims_;                    // [citizen][service]
+    std::vector<float> capital_score_;
+    std::vector<std::uint8_t> capital_quintile_;   // 0..4
+    std::vector<std::uint8_t> capital_centile_;    // 0..99
+    std::vector<std::uint8_t> knows_;              // bit s: knows service s (snapshot of phase A)
+    std::vector<std::uint8_t> capable_;            // 1: can help others online (snapshot of phase A)
+    std::vector<std::uint8_t> habit_;              // channel of the last successful procedure, 255 = none
+    std::vector<std::uint8_t> helps_this_month_;
+    std::vector<std::uint16_t> helps_total_;
+    std::unique_ptr<Impl> impl_;
+    Metrics metrics_;
+    EngineStats stats_;
+};
+
+}  // namespace demat

@@ -1,0 +1,122 @@
+// Observation: what the engine counts every day, and how it becomes Results.
+//
+// Counting is split in per-block accumulators (integers only, so that their
+// sum does not depend on the order in which blocks finish), merged once a day.
+#pragma once
+
+#include "core/claim.hpp"
+#include "core/results.hpp"
+#include "core/scenario.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace demat {
+
+// Events counted per service and day.
+enum class Event : std::uint8_t {
+    awareness_gained = 0,
+    claims_started,
+    claims_declined,
+    claims_submitted,
+    first_payments,
+    time_to_right_days,
+    rejections,
+    appeals,
+    appeals_won,
+    abandonments,
+    interruptions,
+    renewals_completed,
+    help_requested,
+    help_informal,
+    help_informal_unavailable,
+    autonomous_completions,
+    assisted_completions,
+    procedures_completed_low_capital,  // completions by citizens of capital quintile Q1
+    autonomous_completions_low_capital,
+};
+inline constexpr int event_count = 19;
+
+// Events counted per service, channel and day.
+enum class ChannelEvent : std::uint8_t {
+    attempts = 0,
+    successes,
+    queue_joined,
+    queue_served,
+    queue_gave_up,
+    queue_wait_days,
+};
+inline constexpr int channel_event_count = 6;
+
+inline constexpr int capital_centiles = 100;
+
+// One block's (or the serial phase's) counts for one day.
+struct DayCounts {
+    int services = 0;
+    int groups = 0;
+    // [service][group][reported state 1..6] (eligible is their sum).
+    std::vector<std::int64_t> segment_states;
+    // [service][reported state 1..6] for the whole population.
+    std::vector<std::int64_t> states;
+    // [service][capital centile][0 = eligible, 1 = receiving], for the concentration index.
+    std::vector<std::int64_t> centiles;
+    // [service][event]
+    std::vector<std::int64_t> events;
+    // [service][channel][channel event]
+    std::vector<std::int64_t> channel_events;
+    // [service][channel]: claims waiting in a queue at the start of the day.
+    std::vector<std::int64_t> queue_length;
+    // [service]: in-progress claims older than grace_days.
+    std::vector<std::int64_t> overdue;
+    // informal helps given today (all services)
+    std::int64_t helps_given = 0;
+
+    DayCounts() = default;
+    DayCounts(int services, int groups);
+    void clear();
+    void add(const DayCounts& other);
+
+    void count(int service, Event e, std::int64_t n = 1) {
+        events[static_cast<std::size_t>(service * event_count + static_cast<int>(e))] += n;
+    }
+    void count(int service, Channel c, ChannelEvent e, std::int64_t n = 1) {
+        channel_events[static_cast<std::size_t>((service * channel_count + static_cast<int>(c)) * channel_event_count +
+                                                static_cast<int>(e))] += n;
+    }
+};
+
+// The whole recorded history, turned into Results at the end.
+class Metrics {
+public:
+    Metrics(const Scenario& scenario, int recorded_days);
+
+    // Stores one recorded day (index in [0, recorded_days)).
+    void record(int day, const DayCounts& counts);
+    // Adds the final helpers' burden: number of helps given by each citizen over the run.
+    void set_helps_given(const std::vector<std::uint16_t>& helps_per_citizen);
+
+    int recorded_days() const { return recorded_; }
+    Results to_results(const Scenario& scenario) const;
+
+private:
+    const Scenario* scenario_;
+    int days_;
+    int recorded_ = 0;
+    int services_;
+    int groups_;
+    std::vector<std::int64_t> segment_states_;  // [day][service][group][6]
+    std::vector<std::int64_t> states_;          // [day][service][6]
+    std::vector<double> concentration_;         // [day][service]
+    std::vector<std::int64_t> events_;          // [day][service][event]
+    std::vector<std::int64_t> channel_events_;  // [day][service][channel][channel event]
+    std::vector<std::int64_t> queue_length_;    // [day][service][channel]
+    std::vector<std::int64_t> overdue_;         // [day][service]
+    std::vector<std::int64_t> helps_given_;     // [day]
+    std::vector<std::int64_t> burden_histogram_;  // [helps 1..]
+};
+
+// Concentration index of a 0/1 outcome over a ranking given by groups of
+// equal rank (here capital centiles, lowest first): C = 2/mu * sum f_g mu_g R_g - 1.
+double concentration_index(const std::int64_t* eligible, const std::int64_t* receiving, int groups);
+
+}  // namespace demat

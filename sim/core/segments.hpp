@@ -1,0 +1,57 @@
+// The segments of DESIGN 2/4: the axes along which every count is broken down.
+#pragma once
+
+#include "core/population.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace demat {
+
+enum class Dimension : std::uint8_t {
+    age_group = 0,
+    education,
+    income_quintile,
+    capital_quintile,
+    digital_skill,
+    territory,
+    isolation,
+    equipment,
+};
+inline constexpr int dimension_count = 8;
+
+struct DimensionInfo {
+    std::string name;
+    std::vector<std::string> groups;
+    std::string description;
+};
+
+const std::array<DimensionInfo, dimension_count>& dimensions();
+
+// Total number of groups over all dimensions, and where each dimension's
+// groups start in a flat [group] index.
+int total_groups();
+int group_offset(Dimension d);
+
+// Digital-skill level: "none" is illectronisme (skill under the threshold,
+// or no equipment); then low / medium / high.
+inline std::uint8_t digital_skill_level(float skill, Equipment equipment, double illectronisme_threshold) {
+    if (equipment == Equipment::none || skill < illectronisme_threshold) return 0;
+    if (skill < 0.5f) return 1;
+    if (skill < 0.75f) return 2;
+    return 3;
+}
+
+inline std::uint8_t age_group_of(int age) {
+    if (age < 30) return 0;
+    if (age < 45) return 1;
+    if (age < 60) return 2;
+    if (age < 75) return 3;
+    return 4;
+}
+
+inline std::uint8_t isolation_level(std::uint32_t degree) { return degree <= 1 ? 0 : (degree <= 4 ? 1 : 2); }
+
+}  // namespace demat

@@ -1,0 +1,56 @@
+#include "core/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace demat {
+
+RunSummary summarise(const Results& r) {
+    RunSummary out;
+    const auto& counts = r.array("counts");
+    const std::size_t days = counts.shape[0], services = counts.shape[1], states = counts.shape[2];
+    out.recorded_days = static_cast<int>(days);
+    if (days == 0) return out;
+    const auto& c = counts.integers();
+    const auto& capital = r.array("segments/capital_quintile/counts").integers();
+    const auto& unclaimed = r.array("metrics/unclaimed_euros").reals();
+    const auto& concentration = r.array("metrics/concentration_index").reals();
+    const auto& first_payments = r.array("metrics/first_payments").integers();
+    const auto& time_to_right = r.array("metrics/time_to_right_days").integers();
+    const auto& autonomous = r.array("metrics/autonomous_completions").integers();
+    const auto& assisted = r.array("metrics/assisted_completions").integers();
+    const auto& names = r.coordinate("service").labels;
+    const std::size_t last = days - 1;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t s = 0; s < services; ++s) {
+        ServiceSummary ss;
+        ss.service = names[s];
+        for (std::size_t k = 0; k < states; ++k) ss.counts[k] = c[(last * services + s) * states + k];
+        ss.take_up_rate = ss.counts[0] ? static_cast<double>(ss.counts[1]) / static_cast<double>(ss.counts[0]) : nan;
+        for (std::size_t q = 0; q < 5; ++q) {
+            const std::size_t j = ((last * services + s) * 5 + q) * states;
+            ss.take_up_by_capital[q] =
+                capital[j] ? static_cast<double>(capital[j + 1]) / static_cast<double>(capital[j]) : nan;
+        }
+        ss.divide_index = ss.take_up_by_capital[4] - ss.take_up_by_capital[0];
+        ss.concentration_index = concentration[last * services + s];
+        const std::size_t window = std::min<std::size_t>(days, 365);
+        double money = 0;
+        for (std::size_t d = days - window; d < days; ++d) money += unclaimed[d * services + s];
+        ss.unclaimed_euros_per_year = money * 365.0 / static_cast<double>(window);
+        std::int64_t payments = 0, waited = 0, alone = 0, helped = 0;
+        for (std::size_t d = 0; d < days; ++d) {
+            payments += first_payments[d * services + s];
+            waited += time_to_right[d * services + s];
+            alone += autonomous[d * services + s];
+            helped += assisted[d * services + s];
+        }
+        ss.mean_time_to_right_days = payments ? static_cast<double>(waited) / static_cast<double>(payments) : nan;
+        ss.autonomy_share = alone + helped ? static_cast<double>(alone) / static_cast<double>(alone + helped) : nan;
+        out.services.push_back(ss);
+    }
+    return out;
+}
+
+}  // namespace demat
