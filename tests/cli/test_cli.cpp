@@ -1,0 +1,154 @@
+// End to end through the `demat` command: exit codes, messages, the file it writes.
+#include "io/hdf5_writer.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+    int code;
+    std::string output;  // stdout and stderr together
+};
+
+Outcome run_demat(const std::string& args) {
+    const std::string command = std::string(DEMAT_BINARY_DIR) + "/bin/demat " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    std::array<char, 4096> buf{};
+    while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe)) out += buf.data();
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+fs::path scratch(const std::string& name) {
+    const fs::path dir = fs::path(DEMAT_BINARY_DIR) / "tests" / "cli_scratch" / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+std::string scenario(const std::string& name) { return std::string(DEMAT_SOURCE_DIR) + "/scenarios/" + name; }
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("demat run writes the DESIGN 4 layout and prints the summary") {
+    const fs::path dir = scratch("run");
+    const fs::path out = dir / "hybrid.h5";
+    const Outcome r = run_demat("run " + scenario("hybrid.toml") + " --population 5000 --days 40 --seed 3 --threads 2 -o " + out.string());
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    REQUIRE(contains(r.output, "Take-up by capital quintile"));
+    REQUIRE(contains(r.output, "Results written to " + out.string()));
+    REQUIRE(fs::exists(out));
+    // Nothing but the result is left in the folder (no temporary file).
+    REQUIRE(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);
+
+    const demat::Results res = demat::read_hdf5(out.string());
+    REQUIRE(std::get<std::int64_t>(res.attributes.at("seed")) == 3);
+    REQUIRE(contains(std::get<std::string>(res.attributes.at("scenario")), "[services."));
+    REQUIRE(std::get<std::string>(res.attributes.at("demat_version")) == DEMAT_VERSION);
+    REQUIRE(res.coordinate("state").labels ==
+            std::vector<std::string>{"eligible", "receiving", "non_knowledge", "non_demand", "in_progress",
+                                     "non_receipt", "interrupted"});
+    REQUIRE(res.coordinate("day").values.size() == 40);
+    const auto& counts = res.array("counts");
+    REQUIRE(counts.dims == std::vector<std::string>{"day", "service", "state"});
+    REQUIRE(counts.shape[0] == 40);
+    REQUIRE(counts.shape[1] == res.coordinate("service").labels.size());
+    for (const char* dim : {"age_group", "education", "income_quintile", "capital_quintile", "digital_skill",
+                            "territory", "isolation", "equipment"}) {
+        const auto& a = res.array(std::string("segments/") + dim + "/counts");
+        REQUIRE(a.dims == std::vector<std::string>{"day", "service", std::string("segments/") + dim + "/group", "state"});
+    }
+    REQUIRE(res.coordinate("segments/capital_quintile/group").labels ==
+            std::vector<std::string>{"Q1", "Q2", "Q3", "Q4", "Q5"});
+    // The identity holds in the file too.
+    const auto& v = counts.integers();
+    for (std::size_t i = 0; i < v.size(); i += 7) REQUIRE(v[i] == v[i + 1] + v[i + 2] + v[i + 3] + v[i + 4] + v[i + 5] + v[i + 6]);
+}
+
+TEST_CASE("the same run twice gives identical datasets, with 1 or 2 threads") {
+    const fs::path dir = scratch("determinism");
+    const std::string common = " --population 8000 --days 30 --seed 11 -o ";
+    REQUIRE(run_demat("run " + scenario("online_only.toml") + " -q --threads 1" + common + (dir / "a.h5").string()).code == 0);
+    REQUIRE(run_demat("run " + scenario("online_only.toml") + " -q --threads 2" + common + (dir / "b.h5").string()).code == 0);
+    const auto a = demat::read_hdf5((dir / "a.h5").string()), b = demat::read_hdf5((dir / "b.h5").string());
+    REQUIRE(a.arrays.size() == b.arrays.size());
+    for (std::size_t i = 0; i < a.arrays.size(); ++i) {
+        INFO(a.arrays[i].path);
+        REQUIRE(a.arrays[i].data.index() == b.arrays[i].data.index());
+        if (a.arrays[i].is_integer()) REQUIRE(a.arrays[i].integers() == b.arrays[i].integers());
+    }
+}
+
+TEST_CASE("bad input: exit code 2, a message naming file, line and key, and no output file") {
+    const fs::path dir = scratch("bad");
+    const fs::path bad = dir / "bad.toml";
+    std::ofstream(bad) << "base = \"" << scenario("hybrid.toml") << "\"\n[behaviour]\nretry_dayz = 3\n";
+    const fs::path out = dir / "out.h5";
+    const Outcome r = run_demat("run " + bad.string() + " -o " + out.string());
+    INFO(r.output);
+    REQUIRE(r.code == 2);
+    REQUIRE(contains(r.output, bad.string()));
+    REQUIRE(contains(r.output, ":3"));
+    REQUIRE(contains(r.output, "retry_dayz"));
+    REQUIRE(contains(r.output, "retry_days"));  // the suggestion
+    REQUIRE_FALSE(fs::exists(out));
+
+    const Outcome v = run_demat("validate " + bad.string());
+    REQUIRE(v.code == 2);
+    const Outcome missing = run_demat("run " + (dir / "nope.toml").string());
+    REQUIRE(missing.code == 2);
+    REQUIRE(contains(missing.output, "nope.toml"));
+}
+
+TEST_CASE("an output path that cannot be written is refused before simulating") {
+    const Outcome r = run_demat("run " + scenario("hybrid.toml") + " -o /nonexistent-folder/x.h5");
+    INFO(r.output);
+    REQUIRE(r.code == 2);
+    REQUIRE(contains(r.output, "/nonexistent-folder/x.h5"));
+    REQUIRE_FALSE(contains(r.output, "generating"));
+}
+
+TEST_CASE("command-line overrides are validated against the schema") {
+    const Outcome r = run_demat("run " + scenario("hybrid.toml") + " --population 3 -o /tmp/never.h5");
+    INFO(r.output);
+    REQUIRE(r.code == 2);
+    REQUIRE(contains(r.output, "--population"));
+    REQUIRE_FALSE(fs::exists("/tmp/never.h5"));
+}
+
+TEST_CASE("usage: --help shows examples, --version the version, a missing subcommand is an error") {
+    const Outcome help = run_demat("--help");
+    REQUIRE(help.code == 0);
+    REQUIRE(contains(help.output, "Examples:"));
+    REQUIRE(contains(help.output, "demat run scenarios/hybrid.toml"));
+    const Outcome version = run_demat("--version");
+    REQUIRE(version.code == 0);
+    REQUIRE(contains(version.output, DEMAT_VERSION));
+    REQUIRE(run_demat("").code == 2);
+    REQUIRE(run_demat("run").code == 2);
+    REQUIRE(run_demat("frobnicate").code == 2);
+}
+
+TEST_CASE("validate accepts every shipped scenario and prints the resolved parameters") {
+    for (const char* name : {"hybrid.toml", "online_only.toml", "online_with_mediation.toml"}) {
+        const Outcome r = run_demat(std::string("validate ") + scenario(name));
+        INFO(r.output);
+        REQUIRE(r.code == 0);
+        REQUIRE(contains(r.output, "valid"));
+        REQUIRE(contains(r.output, "[services.minimum_income"));
+    }
+}

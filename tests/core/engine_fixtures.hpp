@@ -1,0 +1,78 @@
+// Small scenarios built in code, for engine tests that must not depend on
+// the scenario files (those are tested in tests/model).
+#pragma once
+
+#include "core/engine.hpp"
+#include "core/results.hpp"
+#include "core/scenario.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace demat::test {
+
+inline ServiceParams benefit(const std::string& name) {
+    ServiceParams s;
+    s.name = name;
+    s.kind = ServiceKind::benefit;
+    s.monthly_amount = 400;
+    s.complexity_first = 0.5;
+    s.complexity_renewal = 0.3;
+    s.processing_days = 20;
+    s.renewal_days = 90;
+    s.outreach = 0.002;
+    s.eligibility.income_decile_max = 3;
+    s.channels[static_cast<int>(Channel::online)] = {true, 0.0, 0.02};
+    s.channels[static_cast<int>(Channel::phone)] = {true, 5.0, 0.03};
+    s.channels[static_cast<int>(Channel::counter)] = {true, 5.0, 0.02};
+    s.channels[static_cast<int>(Channel::mediation)] = {false, 3.6, 0.02};
+    return s;
+}
+
+inline Scenario small_scenario(std::int64_t citizens = 20000, int days = 120) {
+    Scenario sc;
+    sc.name = "test";
+    sc.population.size = citizens;
+    sc.days = days;
+    sc.warmup_days = 60;
+    sc.seed = 7;
+    sc.services.push_back(benefit("minimum_income"));
+    ServiceParams housing = benefit("housing_benefit");
+    housing.eligibility.tenant_required = true;
+    housing.eligibility.income_decile_max = 4;
+    housing.renewal_days = 0;
+    sc.services.push_back(housing);
+    ServiceParams tax = benefit("income_tax_return");
+    tax.kind = ServiceKind::obligation;
+    tax.monthly_amount = 0;
+    tax.eligibility.income_decile_max = 10;
+    tax.outreach = 0.02;
+    tax.renewal_days = 365;
+    sc.services.push_back(tax);
+    return sc;
+}
+
+inline void set_channel(Scenario& sc, Channel c, bool enabled, double capacity = -1) {
+    for (auto& s : sc.services) {
+        s.channels[static_cast<std::size_t>(c)].enabled = enabled;
+        if (capacity >= 0) s.channels[static_cast<std::size_t>(c)].capacity_per_10k = capacity;
+    }
+}
+
+// Sum over days of a [day, service] metric, for one service.
+inline std::int64_t total(const Results& r, const std::string& path, std::size_t service) {
+    const Array& a = r.array(path);
+    std::int64_t sum = 0;
+    const std::size_t inner = a.size() / a.shape[0] / a.shape[1];
+    for (std::size_t d = 0; d < a.shape[0]; ++d)
+        for (std::size_t i = 0; i < inner; ++i) sum += a.integers()[(d * a.shape[1] + service) * inner + i];
+    return sum;
+}
+
+// counts[day][service][state]
+inline std::int64_t count(const Results& r, std::size_t day, std::size_t service, int state) {
+    const Array& a = r.array("counts");
+    return a.integers()[(day * a.shape[1] + service) * a.shape[2] + static_cast<std::size_t>(state)];
+}
+
+}  // namespace demat::test

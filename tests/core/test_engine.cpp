@@ -1,0 +1,224 @@
+// The state machine's boundaries and the engine's contracts (DESIGN 1.3, 3, 4).
+#include "core/engine.hpp"
+#include "core/segments.hpp"
+#include "parallel/tbb_executor.hpp"
+#include "engine_fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+using namespace demat;
+using namespace demat::test;
+
+namespace {
+Results run(const Scenario& sc, int threads = 1) {
+    TbbExecutor ex(threads);
+    Engine engine(sc, ex);
+    engine.run();
+    REQUIRE(engine.completed());
+    return engine.results();
+}
+constexpr int eligible = 0, receiving = 1, non_knowledge = 2, non_demand = 3, in_progress = 4, non_receipt = 5,
+              interrupted = 6;
+}  // namespace
+
+TEST_CASE("eligible equals the sum of the six other states, every day, service and segment") {
+    Scenario sc = small_scenario(15000, 90);
+    const Results r = run(sc);
+    for (const Array& a : r.arrays) {
+        if (a.path != "counts" && a.path.rfind("/counts") != a.path.size() - 7) continue;
+        INFO(a.path);
+        REQUIRE(a.dims.back() == "state");
+        const auto& v = a.integers();
+        std::int64_t checked = 0;
+        for (std::size_t i = 0; i < v.size(); i += 7) {
+            std::int64_t sum = 0;
+            for (int k = 1; k < 7; ++k) sum += v[i + static_cast<std::size_t>(k)];
+            REQUIRE(v[i] == sum);
+            checked += v[i];
+        }
+        REQUIRE(checked > 0);
+    }
+    // Every segment dimension partitions the eligible population.
+    const auto& counts = r.array("counts").integers();
+    for (const auto& dim : dimensions()) {
+        const Array& a = r.array("segments/" + dim.name + "/counts");
+        const std::size_t G = a.shape[2];
+        for (std::size_t d = 0; d < a.shape[0]; d += 17)
+            for (std::size_t s = 0; s < a.shape[1]; ++s) {
+                std::int64_t sum = 0;
+                for (std::size_t g = 0; g < G; ++g) sum += a.integers()[((d * a.shape[1] + s) * G + g) * 7];
+                REQUIRE(sum == counts[(d * a.shape[1] + s) * 7]);
+            }
+    }
+}
+
+TEST_CASE("with every channel closed, nobody receives a claimed benefit") {
+    Scenario sc = small_scenario(10000, 60);
+    for (int c = 0; c < channel_count; ++c) set_channel(sc, static_cast<Channel>(c), false);
+    const Results r = run(sc);
+    for (std::size_t s = 0; s < sc.services.size(); ++s) {
+        REQUIRE(count(r, 59, s, eligible) > 0);
+        REQUIRE(count(r, 59, s, receiving) == 0);
+        REQUIRE(total(r, "metrics/claims_submitted", s) == 0);
+    }
+    // The would-be claimants end in non-receipt: they tried and could not.
+    REQUIRE(count(r, 59, 0, non_receipt) > 0);
+}
+
+TEST_CASE("automatic attribution: every eligible citizen receives once processed") {
+    Scenario sc = small_scenario(10000, 90);
+    for (int c = 0; c < channel_count; ++c) set_channel(sc, static_cast<Channel>(c), false);
+    for (auto& s : sc.services) {
+        s.automatic = true;
+        s.processing_days = 5;
+    }
+    TbbExecutor ex(1);
+    Engine engine(sc, ex);
+    engine.run();
+    const Results r = engine.results();
+    for (std::size_t s = 0; s < sc.services.size(); ++s)
+        for (std::size_t d = 0; d < 90; ++d) {
+            REQUIRE(count(r, d, s, non_knowledge) == 0);
+            REQUIRE(count(r, d, s, non_demand) == 0);
+            REQUIRE(count(r, d, s, non_receipt) == 0);
+            REQUIRE(count(r, d, s, interrupted) == 0);
+            REQUIRE(count(r, d, s, receiving) + count(r, d, s, in_progress) == count(r, d, s, eligible));
+        }
+    // Claim by claim: whoever has been eligible for longer than processing is paid.
+    std::int64_t paid = 0;
+    for (std::size_t c = 0; c < engine.population().size(); ++c)
+        for (int s = 0; s < static_cast<int>(sc.services.size()); ++s) {
+            const Claim& k = engine.claim(c, s);
+            if (k.state == ClaimState::not_eligible) continue;
+            if (engine.current_day() - k.eligible_since > 5) {
+                REQUIRE(k.state == ClaimState::receiving);
+                ++paid;
+            } else {
+                REQUIRE((k.state == ClaimState::submitted || k.state == ClaimState::receiving));
+            }
+        }
+    REQUIRE(paid > 1000);
+}
+
+TEST_CASE("zero complexity, no identity check and a certain online success: every online attempt succeeds") {
+    Scenario sc = small_scenario(10000, 60);
+    for (auto& s : sc.services) {
+        s.complexity_first = s.complexity_renewal = 0;
+        s.identity = IdentityRequirement::none;
+    }
+    sc.behaviour.online_intercept = 30;  // logistic(30): failure odds below 1e-13
+    const Results r = run(sc);
+    for (std::size_t s = 0; s < sc.services.size(); ++s) {
+        const Array& attempts = r.array("metrics/attempts");
+        const Array& successes = r.array("metrics/successes");
+        std::int64_t a = 0, ok = 0;
+        for (std::size_t d = 0; d < 60; ++d) {
+            const std::size_t i = (d * sc.services.size() + s) * channel_count;
+            a += attempts.integers()[i];
+            ok += successes.integers()[i];
+        }
+        REQUIRE(a > 0);
+        REQUIRE(ok == a);
+        REQUIRE(total(r, "metrics/interruptions", s) == 0);
+    }
+}
+
+TEST_CASE("zero capacity: queues grow and nobody is served at the counter") {
+    Scenario sc = small_scenario(10000, 60);
+    set_channel(sc, Channel::online, false);
+    set_channel(sc, Channel::phone, false);
+    set_channel(sc, Channel::counter, true, 0.0);
+    sc.behaviour.patience_days = 1000;  // nobody leaves, so the queue only grows
+    const Results r = run(sc);
+    const Array& served = r.array("metrics/queue_served");
+    const Array& length = r.array("metrics/queue_length");
+    const std::size_t S = sc.services.size(), C = channel_count, counter = static_cast<std::size_t>(Channel::counter);
+    for (std::size_t s = 0; s < S; ++s) {
+        std::int64_t previous = -1;
+        for (std::size_t d = 0; d < 60; ++d) {
+            REQUIRE(served.integers()[(d * S + s) * C + counter] == 0);
+            const std::int64_t len = length.integers()[(d * S + s) * C + counter];
+            REQUIRE(len >= previous);  // no one leaves a queue that serves no one
+            previous = len;
+        }
+        REQUIRE(previous > 0);
+        REQUIRE(count(r, 59, s, receiving) == 0);
+    }
+}
+
+TEST_CASE("same seed, 1 and 2 threads: bit-identical results; another seed: different results") {
+    Scenario sc = small_scenario(30000, 60);
+    const Results one = run(sc, 1);
+    const Results two = run(sc, 2);
+    REQUIRE(one.arrays.size() == two.arrays.size());
+    for (std::size_t i = 0; i < one.arrays.size(); ++i) {
+        INFO(one.arrays[i].path);
+        REQUIRE(one.arrays[i].path == two.arrays[i].path);
+        if (one.arrays[i].is_integer()) {
+            REQUIRE(one.arrays[i].integers() == two.arrays[i].integers());
+        } else {
+            // Compare bit patterns: NaN == NaN here.
+            const auto& x = one.arrays[i].reals();
+            const auto& y = two.arrays[i].reals();
+            REQUIRE(x.size() == y.size());
+            REQUIRE(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
+        }
+    }
+    sc.seed = 8;
+    const Results other = run(sc, 2);
+    REQUIRE(other.array("counts").integers() != one.array("counts").integers());
+}
+
+TEST_CASE("losing eligibility ends claims without counting as non-take-up; time to right is measured") {
+    Scenario sc = small_scenario(20000, 200);
+    const Results r = run(sc);
+    // Employment transitions move people in and out of minimum income eligibility.
+    const auto first = count(r, 0, 0, eligible), last = count(r, 199, 0, eligible);
+    REQUIRE(first > 0);
+    REQUIRE(last > 0);
+    const std::int64_t payments = total(r, "metrics/first_payments", 0);
+    const std::int64_t days = total(r, "metrics/time_to_right_days", 0);
+    REQUIRE(payments > 0);
+    // Nobody is paid before processing ends.
+    REQUIRE(days >= payments * sc.services[0].processing_days);
+}
+
+TEST_CASE("renewals: a quarterly declaration is made, and missed ones interrupt rights") {
+    Scenario sc = small_scenario(20000, 200);
+    sc.services[0].complexity_renewal = 0.9;  // hard declarations
+    const Results r = run(sc);
+    REQUIRE(total(r, "metrics/renewals_completed", 0) > 0);
+    REQUIRE(total(r, "metrics/interruptions", 0) > 0);
+    // Housing benefit has no renewal: it is never interrupted.
+    REQUIRE(total(r, "metrics/interruptions", 1) == 0);
+    REQUIRE(total(r, "metrics/renewals_completed", 1) == 0);
+}
+
+TEST_CASE("more outreach means less non-knowledge") {
+    Scenario low = small_scenario(20000, 120);
+    Scenario high = low;
+    for (auto& s : low.services) s.outreach = 0.0005;
+    for (auto& s : high.services) s.outreach = 0.01;
+    const Results a = run(low), b = run(high);
+    for (std::size_t s = 0; s < low.services.size(); ++s) {
+        const double unaware_low = static_cast<double>(count(a, 119, s, non_knowledge)) / static_cast<double>(count(a, 119, s, eligible));
+        const double unaware_high = static_cast<double>(count(b, 119, s, non_knowledge)) / static_cast<double>(count(b, 119, s, eligible));
+        INFO("service " << s << ": " << unaware_low << " vs " << unaware_high);
+        REQUIRE(unaware_high < unaware_low - 0.05);
+    }
+}
+
+TEST_CASE("wrongful rejections are contested more by citizens with more capital") {
+    Scenario sc = small_scenario(30000, 200);
+    for (auto& s : sc.services)
+        for (auto& ch : s.channels) ch.wrongful_rejection = 0.3;
+    const Results r = run(sc);
+    const std::int64_t rejections = total(r, "metrics/rejections", 0);
+    const std::int64_t appeals = total(r, "metrics/appeals", 0);
+    REQUIRE(rejections > 100);
+    REQUIRE(appeals > 0);
+    REQUIRE(appeals < rejections);
+    REQUIRE(total(r, "metrics/appeals_won", 0) <= appeals);
+}
