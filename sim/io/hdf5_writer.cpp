@@ -267,6 +267,9 @@ public:
         }
     }
 
+    // Creates the groups above `path` now, fixing their order in the file.
+    void create_groups(const std::string& path, const std::string& what) { open_parent(split_path(path, what), what); }
+
 private:
     static void check_shape(const Array& array, const std::string& what) {
         const std::size_t values = array.is_integer() ? array.integers().size() : array.reals().size();
@@ -304,11 +307,19 @@ private:
         }
     }
 
-    // Opens (creating as needed) the group that will hold `path`, after
-    // checking that the path collides with nothing written before.
+    // Opens the group that will hold `path`, after checking that the path
+    // collides with nothing written before.
     Handle parent_group(const std::string& path, const std::vector<std::string>& parts, const std::string& what) {
         if (datasets_.count(path) || groups_.count(path))
             throw std::invalid_argument(what + ": '" + path + "' is already used by another coordinate, array or group");
+        Handle group = open_parent(parts, what);
+        datasets_.insert(path);
+        return group;
+    }
+
+    // Opens the groups above the last component of `parts`, creating those
+    // that do not exist yet.
+    Handle open_parent(const std::vector<std::string>& parts, const std::string& what) {
         Handle group(DEMAT_H5(H5Gopen2, file_, "/", H5P_DEFAULT), Kind::group);
         std::string prefix;
         for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -322,7 +333,6 @@ private:
             else
                 group = Handle(DEMAT_H5(H5Gopen2, group, parts[i].c_str(), H5P_DEFAULT), Kind::group);
         }
-        datasets_.insert(path);
         return group;
     }
 
@@ -347,6 +357,12 @@ void write_file(const Results& results, const std::string& file_name) {
     }
     {
         Writer writer(file);
+        // Groups are created before any dataset, in the order the arrays then
+        // the coordinates first use them: read_hdf5 walks groups in creation
+        // order, so a group holding only arrays (/metrics) created after one
+        // holding a coordinate (/helpers) would otherwise read back out of order.
+        for (const auto& array : results.arrays) writer.create_groups(array.path, "an array");
+        for (const auto& coordinate : results.coordinates) writer.create_groups(coordinate.path, "a coordinate");
         for (const auto& coordinate : results.coordinates) writer.coordinate(coordinate);
         for (const auto& array : results.arrays) writer.array(array);
     }

@@ -18,13 +18,26 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Throws std::invalid_argument for results that cannot be written as
+// promised (an array whose data does not fill its shape, an axis without a
+// coordinate of the same length, a path used twice, text that is not UTF-8,
+// ...), Hdf5Error when HDF5 fails, std::runtime_error when the folder is
+// missing or the rename fails. In every case nothing is left at `path`
+// (or the file that was there is untouched) and the temporary file is removed.
 void write_hdf5(const Results& results, const std::string& path);
 
-// Reads a file written by write_hdf5 back into a Results (round trips exactly).
+// Reads a file written by write_hdf5 back into an equal Results: the same
+// attributes, coordinates and arrays (dims taken from the attached scales),
+// values bit for bit. Coordinates and arrays are listed group by group, each
+// group's own datasets first, which is the order they were given in when
+// each list is ordered that way (as the engine's are).
+// Throws std::runtime_error if the file is missing or not laid out as
+// write_hdf5 writes, Hdf5Error if HDF5 fails.
 Results read_hdf5(const std::string& path);
 
 // Checks before a run that `path` can be created (its folder exists and is
-// writable); throws std::runtime_error naming the path otherwise.
+// writable, by creating and removing a probe file beside it); throws
+// std::runtime_error naming the path otherwise.
 void check_output_writable(const std::string& path);
 
 }  // namespace demat

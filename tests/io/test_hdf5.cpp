@@ -249,7 +249,8 @@ TEST_CASE("write then read returns the same results for every type", "[io]") {
         {"channel", {"online", "phone", "counter", "mediation"}, {}, "channels"},
         {"offset", {}, {-5, 0, std::numeric_limits<std::int64_t>::max()}, "integer coordinate, not a day"},
         {"segments/age_group/group", {"18-29", "30-44", "45-59", "60-74", "75+"}, {}, "age group"},
-        {"metrics/deep/nested/level", {}, {10, 20}, "three groups down"},
+        {"helpers/helps", {}, {1, 2}, "a group with a coordinate, listed before /metrics has any"},
+        {"nested/deep/er/level", {}, {10, 20}, "three groups down"},
     };
     const std::vector<double> reals{1.5,
                                     -0.0,
@@ -280,8 +281,13 @@ TEST_CASE("write then read returns the same results for every type", "[io]") {
          by_age,
          "per age group",
          "citizens"},
-        {"metrics/deep/nested/values",
-         {"metrics/deep/nested/level", "channel"},
+        // Like the engine's /metrics: a group of arrays only, whose first
+        // array comes before the array of /helpers although the /helpers
+        // coordinate comes first. The order must still come back as listed.
+        {"metrics/take_up_rate", {"day", "service"}, {3, 3}, std::vector<double>(9, 0.5), "receiving / eligible", "1"},
+        {"helpers/burden", {"helpers/helps"}, {2}, std::vector<std::int64_t>{12, 3}, "helpers by helps", "citizens"},
+        {"nested/deep/er/values",
+         {"nested/deep/er/level", "channel"},
          {2, 4},
          std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7},
          "an array beside its own coordinate, using a root one too",
@@ -493,7 +499,7 @@ TEST_CASE("invalid results are rejected with a message naming the item", "[io]")
         {"duplicate path", [](Results& r) { r.arrays[2].path = "segments/capital_quintile/counts"; },
          "'segments/capital_quintile/counts' is already used"},
         {"dataset used as a group", [](Results& r) { r.arrays[2].path = "counts/take_up"; },
-         "'counts' is a coordinate or array, so it cannot also be a group"},
+         "array 'counts': 'counts' is already used by another coordinate, array or group"},
         {"malformed path", [](Results& r) { r.arrays[0].path = "segments//counts"; }, "is not of the form"},
         {"text and values in one coordinate", [](Results& r) { r.coordinates[1].values = {1, 2}; },
          "coordinate 'service' has both labels (2) and values (2)"},
