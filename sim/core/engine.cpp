@@ -142,6 +142,8 @@ struct Engine::Impl {
         const int groups = out.groups;
         const float helper_skill = static_cast<float>(b.helper_skill);
         const float helper_admin = static_cast<float>(b.helper_admin);
+        std::array<int, dimension_count> offsets{};
+        for (int d = 0; d < dimension_count; ++d) offsets[static_cast<std::size_t>(d)] = group_offset(static_cast<Dimension>(d));
         for (std::size_t c = begin; c < end; ++c) {
             const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
             std::uint8_t knows = 0;
@@ -152,15 +154,14 @@ struct Engine::Impl {
                             p.equipment[c] != Equipment::none;
             if (!rec) continue;
             std::array<int, dimension_count> g{};
-            g[0] = group_offset(Dimension::age_group) + age_group_of(p.age[c]);
-            g[1] = group_offset(Dimension::education) + static_cast<int>(p.education[c]);
-            g[2] = group_offset(Dimension::income_quintile) + (p.income_decile[c] - 1) / 2;
-            g[3] = group_offset(Dimension::capital_quintile) + e.capital_quintile_[c];
-            g[4] = group_offset(Dimension::digital_skill) +
-                   digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
-            g[5] = group_offset(Dimension::territory) + static_cast<int>(p.zones[p.zone[c]].type);
-            g[6] = group_offset(Dimension::isolation) + isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
-            g[7] = group_offset(Dimension::equipment) + static_cast<int>(p.equipment[c]);
+            g[0] = offsets[0] + age_group_of(p.age[c]);
+            g[1] = offsets[1] + static_cast<int>(p.education[c]);
+            g[2] = offsets[2] + (p.income_decile[c] - 1) / 2;
+            g[3] = offsets[3] + e.capital_quintile_[c];
+            g[4] = offsets[4] + digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
+            g[5] = offsets[5] + static_cast<int>(p.zones[p.zone[c]].type);
+            g[6] = offsets[6] + isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
+            g[7] = offsets[7] + static_cast<int>(p.equipment[c]);
             const std::size_t centile = e.capital_centile_[c];
             for (int s = 0; s < services; ++s) {
                 const Claim& claim = k[s];
