@@ -194,7 +194,7 @@ public:
 
         const hsize_t length = coordinate.size();
         Handle space(DEMAT_H5(H5Screate_simple, 1, &length, nullptr), Kind::dataspace);
-        // Coordinates are a few kB at most and always read whole: contiguous
+        // Coordinates are read whole (and most are a few labels): contiguous
         // storage, no chunk index to go through.
         Handle dataset;
         if (coordinate.is_text()) {
