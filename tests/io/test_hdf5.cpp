@@ -189,6 +189,10 @@ private:
     int saved_ = -1;
 };
 
+// Files, groups, datasets, types and attributes still open in the whole
+// process: after any write or read, successful or not, there must be none.
+ssize_t open_hdf5_objects() { return H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL); }
+
 // Minimal owner for ids opened by the tests themselves.
 struct Id {
     hid_t id;
@@ -297,6 +301,7 @@ TEST_CASE("write then read returns the same results for every type", "[io]") {
     write_hdf5(results, path);
     require_identical(results, read_hdf5(path));
     CHECK(folder.entries() == std::set<std::string>{"run.h5"});
+    CHECK(open_hdf5_objects() == 0);
 }
 
 TEST_CASE("a single day and empty coordinates round trip", "[io]") {
@@ -449,6 +454,8 @@ TEST_CASE("a failed write leaves no file and keeps an existing one", "[io]") {
                                    "': array 'segments/capital_quintile/zz_broken' has 14 values but its shape "
                                    "[3, 5] needs 15"));
         CHECK(folder.entries().empty());
+        // Every id opened before the failure was closed on the way out.
+        CHECK(open_hdf5_objects() == 0);
     }
     SECTION("a previous file is left byte for byte intact") {
         write_hdf5(run_like_results(2), path);
@@ -541,6 +548,7 @@ TEST_CASE("HDF5 failures carry the error stack and print nothing", "[io]") {
     CHECK(message.find("file signature not found") != std::string::npos);
     CHECK(printed.find("HDF5-DIAG") == std::string::npos);
     CHECK(printed.empty());
+    CHECK(open_hdf5_objects() == 0);
 
     // The caller's HDF5 error printing is left as it was.
     H5E_auto2_t handler_after = nullptr;
