@@ -16,27 +16,38 @@ namespace demat {
 
 class ScenarioError : public std::runtime_error {
 public:
+    // what() is "file:line: message" ("file:line:column: message" when the
+    // column is known, "message" alone when there is no file); `message`
+    // names the key itself, e.g. "key 'days': expected an integer in [1, 36500], got 0".
     ScenarioError(std::string file, int line, std::string key, const std::string& message);
+    ScenarioError(std::string file, int line, int column, std::string key, const std::string& message);
     const std::string& file() const { return file_; }
-    int line() const { return line_; }  // 0 when unknown
-    const std::string& key() const { return key_; }
+    int line() const { return line_; }      // 0 when unknown
+    int column() const { return column_; }  // 0 when unknown (only TOML syntax errors have one)
+    const std::string& key() const { return key_; }  // dotted key, "" when the error is not about one key
 
 private:
     std::string file_;
     int line_;
+    int column_;
     std::string key_;
 };
 
 // Reads and validates a scenario file. A `base = "other.toml"` key (path
 // relative to the file) loads that scenario first and applies this file's
-// keys on top of it.
+// keys on top of it, key by key: for a service's channel key, the service's
+// own table beats the top-level [channels.<channel>] table of the same file,
+// which beats anything in the base. Throws ScenarioError.
+// `source_text` and `source_path` hold this file's text and path (not its
+// base's); to_toml() gives the whole resolved scenario.
 Scenario load_scenario(const std::string& path);
 
 // Same, from text; `source_name` is used in error messages and for resolving `base`.
 Scenario parse_scenario(std::string_view text, const std::string& source_name);
 
 // Overrides from the command line, validated against the same schema ranges;
-// errors name `source` (e.g. "--population") as the key.
+// errors (ScenarioError) name `source` (e.g. "--population") as the key.
+// set_seed throws when the seed does not fit a TOML integer (above 2^63 - 1).
 void set_population_size(Scenario& scenario, std::int64_t size, const std::string& source);
 void set_days(Scenario& scenario, std::int64_t days, const std::string& source);
 void set_seed(Scenario& scenario, std::uint64_t seed);

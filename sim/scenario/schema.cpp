@@ -1,1 +1,782 @@
-// placeholder: being written
+// The parameter table: every scenario key, its binding to a struct field, its
+// default, range, unit, description and source. Figures quoted as sources are
+// those of /work/shared/calibration/README.md; anything else is marked
+// "assumption" with the reason for the value.
+#include "scenario/schema.hpp"
+#include "scenario/schema_internal.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+namespace demat::schema {
+namespace {
+
+struct Doc {
+    std::string unit;
+    std::string description;
+    std::string source;
+};
+
+// A binding is a generic lambda returning a reference to the field, so the
+// same accessor serves the setter (mutable target) and the getter (const).
+#define DEMAT_FIELD(path) [](auto& target_) -> auto& { return target_.path; }
+
+template <class Target>
+Entry<Target> make_entry(std::string key, Kind kind, Value default_value, Doc doc) {
+    Entry<Target> entry;
+    entry.key = std::move(key);
+    entry.kind = kind;
+    entry.default_value = std::move(default_value);
+    entry.unit = std::move(doc.unit);
+    entry.description = std::move(doc.description);
+    entry.source = std::move(doc.source);
+    return entry;
+}
+
+template <class Target, class Access>
+Entry<Target> integer(std::string key, Access access, std::int64_t default_value, std::int64_t min,
+                      std::int64_t max, Doc doc) {
+    auto entry = make_entry<Target>(std::move(key), Kind::integer, default_value, std::move(doc));
+    entry.int_min = min;
+    entry.int_max = max;
+    entry.set = [access](Target& target, const Value& value) {
+        auto& field = access(target);
+        field = static_cast<std::remove_cvref_t<decltype(field)>>(std::get<std::int64_t>(value));
+    };
+    entry.get = [access](const Target& target) -> Value {
+        return static_cast<std::int64_t>(access(target));
+    };
+    return entry;
+}
+
+template <class Target, class Access>
+Entry<Target> number(std::string key, Access access, double default_value, double min, double max,
+                     Doc doc) {
+    auto entry = make_entry<Target>(std::move(key), Kind::floating, default_value, std::move(doc));
+    entry.min = min;
+    entry.max = max;
+    entry.set = [access](Target& target, const Value& value) {
+        access(target) = std::get<double>(value);
+    };
+    entry.get = [access](const Target& target) -> Value { return access(target); };
+    return entry;
+}
+
+template <class Target, class Access>
+Entry<Target> probability(std::string key, Access access, double default_value, Doc doc) {
+    return number<Target>(std::move(key), access, default_value, 0.0, 1.0, std::move(doc));
+}
+
+template <class Target, class Access>
+Entry<Target> boolean(std::string key, Access access, bool default_value, Doc doc) {
+    auto entry = make_entry<Target>(std::move(key), Kind::boolean, default_value, std::move(doc));
+    entry.set = [access](Target& target, const Value& value) {
+        access(target) = std::get<bool>(value);
+    };
+    entry.get = [access](const Target& target) -> Value { return access(target); };
+    return entry;
+}
+
+template <class Target, class Access>
+Entry<Target> text(std::string key, Access access, std::string default_value, std::size_t min_length,
+                   Doc doc) {
+    auto entry = make_entry<Target>(std::move(key), Kind::string, std::move(default_value), std::move(doc));
+    entry.min_length = min_length;
+    entry.set = [access](Target& target, const Value& value) {
+        access(target) = std::get<std::string>(value);
+    };
+    entry.get = [access](const Target& target) -> Value { return access(target); };
+    return entry;
+}
+
+// The enum's underlying values must be 0..names.size()-1 in the order of `names`.
+template <class Target, class Access>
+Entry<Target> choice(std::string key, Access access, std::vector<std::string> names,
+                     std::string default_value, Doc doc) {
+    auto entry = make_entry<Target>(std::move(key), Kind::choice, std::move(default_value), std::move(doc));
+    entry.names = std::move(names);
+    entry.set = [access, names = entry.names](Target& target, const Value& value) {
+        const auto found = std::find(names.begin(), names.end(), std::get<std::string>(value));
+        auto& field = access(target);
+        field = static_cast<std::remove_cvref_t<decltype(field)>>(found - names.begin());
+    };
+    entry.get = [access, names = entry.names](const Target& target) -> Value {
+        return names.at(static_cast<std::size_t>(access(target)));
+    };
+    return entry;
+}
+
+template <class Target, class Access>
+Entry<Target> shares(std::string key, Access access, std::vector<double> default_value, Doc doc) {
+    auto entry = make_entry<Target>(std::move(key), Kind::float_array, default_value, std::move(doc));
+    entry.length = default_value.size();
+    entry.min = 0.0;
+    entry.max = 1.0;
+    entry.sums_to_one = true;
+    entry.set = [access](Target& target, const Value& value) {
+        const auto& values = std::get<std::vector<double>>(value);
+        std::copy(values.begin(), values.end(), access(target).begin());
+    };
+    entry.get = [access](const Target& target) -> Value {
+        const auto& field = access(target);
+        return std::vector<double>(field.begin(), field.end());
+    };
+    return entry;
+}
+
+// A set of names stored as a bit mask: bit i <=> names[i].
+template <class Target, class Access>
+Entry<Target> name_set(std::string key, Access access, std::vector<std::string> names, Doc doc) {
+    auto entry = make_entry<Target>(std::move(key), Kind::name_set, names, std::move(doc));
+    entry.names = std::move(names);
+    entry.set = [access, names = entry.names](Target& target, const Value& value) {
+        unsigned mask = 0;
+        for (const auto& name : std::get<std::vector<std::string>>(value)) {
+            const auto index = std::find(names.begin(), names.end(), name) - names.begin();
+            mask |= 1u << index;
+        }
+        auto& field = access(target);
+        field = static_cast<std::remove_cvref_t<decltype(field)>>(mask);
+    };
+    entry.get = [access, names = entry.names](const Target& target) -> Value {
+        std::vector<std::string> members;
+        const auto mask = static_cast<unsigned>(access(target));
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (mask & (1u << i)) members.push_back(names[i]);
+        return members;
+    };
+    return entry;
+}
+
+// Logit coefficients are bounded so that a typo (an extra zero) is caught,
+// while any plausible effect size fits.
+constexpr double logit_max = 20.0;
+
+const std::string skill_note =
+    "assumption: logit weight chosen so that the success and choice probabilities span the "
+    "observed range (67% of adults did an online procedure in 2021, 32% gave up one at least "
+    "once: Insee Focus 267, 2022); to be calibrated";
+
+std::vector<GlobalEntry> build_global_entries() {
+    using S = Scenario;
+    std::vector<GlobalEntry> e;
+
+    // ---- top level ----
+    e.push_back(text<S>("name", DEMAT_FIELD(name), "scenario", 1,
+        {"", "Short name of the scenario, used in outputs and reports.", "n/a (label)"}));
+    e.push_back(text<S>("description", DEMAT_FIELD(description), "", 0,
+        {"", "Free text: what the scenario stands for.", "n/a (label)"}));
+    {
+        // `base` steers the reader (file composition) and maps to no field.
+        auto base = make_entry<S>("base", Kind::string, std::string{},
+            {"", "Scenario file loaded first (path relative to this file); this file's keys "
+                 "override it, key by key.", "n/a (file composition)"});
+        e.push_back(std::move(base));
+    }
+    e.push_back(integer<S>("days", DEMAT_FIELD(days), 730, 1, 36500,
+        {"days", "Length of the run; one step is one day.",
+         "assumption: two years cover several quarterly and yearly renewal cycles"}));
+    e.push_back(integer<S>("warmup_days", DEMAT_FIELD(warmup_days), 365, 0, 36500,
+        {"days", "Days simulated before day 0 and not recorded, so that recorded days start from the "
+                 "model's own steady state under the initial policy rather than from a population in "
+                 "which nobody has claimed anything yet.",
+         "assumption: one year lets awareness, claims and yearly renewals settle"}));
+    e.push_back(integer<S>("seed", DEMAT_FIELD(seed), 1, 0, std::numeric_limits<std::int64_t>::max(),
+        {"", "Key of the counter-based random streams: the same scenario and seed give the same "
+             "outputs whatever the number of threads.", "n/a (reproducibility)"}));
+
+    // ---- population ----
+    e.push_back(integer<S>("population.size", DEMAT_FIELD(population.size), 100000, 100, 100000000,
+        {"adults", "Number of simulated adults (18+).",
+         "assumption: large enough for stable shares per segment, small enough to run in "
+         "seconds; France has about 53.5 million adults (Insee population estimates 2023, approx.)"}));
+    e.push_back(shares<S>("population.age_group_share", DEMAT_FIELD(population.age_group_share),
+        {0.17, 0.23, 0.24, 0.22, 0.14},
+        {"share of adults", "Adults by age group 18-29, 30-44, 45-59, 60-74, 75+.",
+         "Insee age pyramid 2023 (approx.): 17%, 23%, 24%, 22%, 14%"}));
+    e.push_back(shares<S>("population.territory_share", DEMAT_FIELD(population.territory_share),
+        {0.37, 0.30, 0.33},
+        {"share of adults", "Adults living in dense urban, intermediate and rural areas.",
+         "Insee grille de densité (approx.): 37%, 30%, 33% of people"}));
+    e.push_back(integer<S>("population.zone_size", DEMAT_FIELD(population.zone_size), 5000, 100, 100000000,
+        {"residents", "Residents per zone: a local area sharing counters and mediation sites, "
+                      "inside which local ties are drawn.",
+         "assumption: the scale of a small town or an urban district"}));
+    e.push_back(probability<S>("population.living_alone_share", DEMAT_FIELD(population.living_alone_share), 0.20,
+        {"share of adults", "Adults living alone.",
+         "Insee households (approx.): ~20% of adults (37% of households are one person)"}));
+    e.push_back(probability<S>("population.single_parent_share_of_families",
+        DEMAT_FIELD(population.single_parent_share_of_families), 0.25,
+        {"share of families with children", "Families with children headed by a single parent.",
+         "Insee (approx.): ~25% of families with children"}));
+    e.push_back(probability<S>("population.tenant_share", DEMAT_FIELD(population.tenant_share), 0.42,
+        {"share of households", "Households renting their home (eligible for housing benefit "
+                                "where a service requires it).",
+         "Insee housing (approx.): ~42% of households (private ~23%, social housing ~17%)"}));
+    e.push_back(probability<S>("population.unemployment_rate", DEMAT_FIELD(population.unemployment_rate), 0.073,
+        {"share of the labour force", "Unemployed among the labour force at the start.",
+         "Insee 2023: 7.3% of the labour force"}));
+    e.push_back(probability<S>("population.illectronisme_threshold",
+        DEMAT_FIELD(population.illectronisme_threshold), 0.25,
+        {"digital skill (0-1)", "Digital skill below which a citizen counts as in illectronisme "
+                                "(as does anyone without internet use).",
+         "assumption: a cut-off on the latent skill scale; the share of adults below it is to be "
+         "compared with 15.4% illectronisme among people 15+ (Insee Première 1953, 2023)"}));
+
+    // ---- network ----
+    e.push_back(number<S>("network.mean_extra_degree", DEMAT_FIELD(network.mean_extra_degree), 6.0, 0.0, 100.0,
+        {"ties per adult", "Mean number of ties outside the household (in the zone plus long range).",
+         "assumption: a handful of regular contacts, so that every isolation segment "
+         "(degree 0-1, 2-4, 5+) is populated"}));
+    e.push_back(probability<S>("network.isolated_share", DEMAT_FIELD(network.isolated_share), 0.12,
+        {"share of adults", "Adults who get no tie outside their household.",
+         "assumption: an order of magnitude of social isolation; isolation must exist since it "
+         "weighs more than income on digital difficulties"}));
+    e.push_back(number<S>("network.homophily_age", DEMAT_FIELD(network.homophily_age), 1.0, 0.0, 10.0,
+        {"relative weight per 10 years", "Weight against a tie per 10 years of age gap.",
+         "assumption: moderate age homophily, to be calibrated"}));
+    e.push_back(number<S>("network.homophily_education", DEMAT_FIELD(network.homophily_education), 1.0, 0.0, 10.0,
+        {"relative weight per level", "Weight against a tie per level of education gap.",
+         "assumption: moderate educational homophily, to be calibrated"}));
+    e.push_back(probability<S>("network.long_range_share", DEMAT_FIELD(network.long_range_share), 0.05,
+        {"share of ties", "Non-household ties drawn across the whole population rather than in the zone.",
+         "assumption: a few long-range ties (family or friends elsewhere)"}));
+
+    // ---- capital score ----
+    const std::string equal_weights =
+        "assumption: equal weights, no published weighting of these capitals";
+    e.push_back(number<S>("capital.education", DEMAT_FIELD(capital.education), 1.0, 0.0, 10.0,
+        {"relative weight", "Weight of education in the capital score.", equal_weights}));
+    e.push_back(number<S>("capital.digital_skill", DEMAT_FIELD(capital.digital_skill), 1.0, 0.0, 10.0,
+        {"relative weight", "Weight of digital skill in the capital score.", equal_weights}));
+    e.push_back(number<S>("capital.literacy", DEMAT_FIELD(capital.literacy), 1.0, 0.0, 10.0,
+        {"relative weight", "Weight of literacy in the capital score.", equal_weights}));
+    e.push_back(number<S>("capital.admin_literacy", DEMAT_FIELD(capital.admin_literacy), 1.0, 0.0, 10.0,
+        {"relative weight", "Weight of administrative literacy in the capital score.", equal_weights}));
+    e.push_back(number<S>("capital.helpers", DEMAT_FIELD(capital.helpers), 1.0, 0.0, 10.0,
+        {"relative weight", "Weight of the number of capable helpers in the capital score.", equal_weights}));
+    e.push_back(integer<S>("capital.helpers_saturation", DEMAT_FIELD(capital.helpers_saturation), 3, 1, 100,
+        {"helpers", "Number of capable helpers at which the helpers component reaches 1.",
+         "assumption: beyond a few people to ask, more helpers add little"}));
+
+    // ---- behaviour: awareness ----
+    e.push_back(probability<S>("behaviour.peer_information", DEMAT_FIELD(behaviour.peer_information), 0.02,
+        {"probability per day", "Awareness hazard per unit share of network neighbours who know "
+                                "or receive the service.",
+         "assumption: word of mouth; lack of information is the first reason believed for "
+         "non-take-up (39%, DREES Études et résultats n°1263, 2023)"}));
+    e.push_back(probability<S>("behaviour.base_awareness", DEMAT_FIELD(behaviour.base_awareness), 0.002,
+        {"probability per day", "Awareness hazard per unit of administrative literacy, without outreach or peers.",
+         "assumption: a fully literate citizen learns of a right on their own in about 500 days on average"}));
+    e.push_back(probability<S>("behaviour.mediator_information", DEMAT_FIELD(behaviour.mediator_information), 0.5,
+        {"probability", "Chance that a contact with a mediator or counter agent also informs the "
+                        "citizen of every other service they are eligible for.",
+         "assumption: advisers check other rights in about half the contacts"}));
+
+    // ---- behaviour: decision to claim ----
+    e.push_back(number<S>("behaviour.decision_intercept", DEMAT_FIELD(behaviour.decision_intercept), 0.5,
+        -logit_max, logit_max,
+        {"logit", "Intercept of the decision to claim.",
+         "assumption: a slight inclination to claim a known right, to be calibrated on "
+         "non-take-up (DREES Dossiers n°92, 2022)"}));
+    e.push_back(number<S>("behaviour.decision_benefit", DEMAT_FIELD(behaviour.decision_benefit), 1.5, 0.0, logit_max,
+        {"logit per 500 € per month", "Weight of the monthly amount in the decision to claim.",
+         "assumption: small amounts are claimed less often (CSS with contribution: 67% "
+         "non-take-up vs 31% free, DREES 2022-2023)"}));
+    e.push_back(number<S>("behaviour.decision_complexity", DEMAT_FIELD(behaviour.decision_complexity), 2.0, 0.0, logit_max,
+        {"logit", "Weight of complexity x (1 - administrative literacy) against claiming.",
+         "assumption: magnitude to calibrate; more complex material cut response by ~6 points "
+         "(Bhargava & Manoli, AER 2015)"}));
+    e.push_back(number<S>("behaviour.decision_distrust", DEMAT_FIELD(behaviour.decision_distrust), 1.5, 0.0, logit_max,
+        {"logit", "Weight of distrust (1 - trust) against claiming.",
+         "assumption: fear of consequences is cited by 18% (DREES Études et résultats n°1263, 2023)"}));
+    e.push_back(number<S>("behaviour.decision_stigma", DEMAT_FIELD(behaviour.decision_stigma), 1.0, 0.0, logit_max,
+        {"logit", "Weight of a service's stigma against claiming.",
+         "assumption: not wanting to be \"assisted\" is cited by 16% (DREES Études et résultats n°1263, 2023)"}));
+    e.push_back(number<S>("behaviour.decision_obligation", DEMAT_FIELD(behaviour.decision_obligation), 4.0, 0.0, logit_max,
+        {"logit", "Bonus to the decision for obligations, which are sanctioned if not fulfilled.",
+         "assumption: nearly everyone intends to fulfil an obligation"}));
+    e.push_back(integer<S>("behaviour.reconsider_days", DEMAT_FIELD(behaviour.reconsider_days), 90, 1, 3650,
+        {"days", "Days before a citizen who declined to claim reconsiders.",
+         "assumption: situations and minds change over a quarter"}));
+
+    // ---- behaviour: channel choice ----
+    e.push_back(number<S>("behaviour.channel_online", DEMAT_FIELD(behaviour.channel_online), 0.5, -logit_max, logit_max,
+        {"utility", "Base utility of the online channel.", skill_note}));
+    e.push_back(number<S>("behaviour.channel_phone", DEMAT_FIELD(behaviour.channel_phone), -0.5, -logit_max, logit_max,
+        {"utility", "Base utility of the phone channel.", skill_note}));
+    e.push_back(number<S>("behaviour.channel_counter", DEMAT_FIELD(behaviour.channel_counter), 0.0, -logit_max, logit_max,
+        {"utility", "Base utility of the counter channel (reference).", skill_note}));
+    e.push_back(number<S>("behaviour.channel_mediation", DEMAT_FIELD(behaviour.channel_mediation), -0.5, -logit_max, logit_max,
+        {"utility", "Base utility of mediation (being helped costs some autonomy).", skill_note}));
+    e.push_back(number<S>("behaviour.channel_skill", DEMAT_FIELD(behaviour.channel_skill), 3.0, 0.0, logit_max,
+        {"utility per unit of skill", "Online utility per unit of digital skill.", skill_note}));
+    e.push_back(number<S>("behaviour.channel_distance", DEMAT_FIELD(behaviour.channel_distance), 0.08, 0.0, 10.0,
+        {"utility per km", "Disutility per km to a counter or mediation site.",
+         "assumption: 25 km away (common in rural areas) cost about 2 utility units"}));
+    e.push_back(number<S>("behaviour.channel_habit", DEMAT_FIELD(behaviour.channel_habit), 1.0, 0.0, logit_max,
+        {"utility", "Bonus for the channel last used successfully.",
+         "assumption: habits matter but do not dominate"}));
+    e.push_back(number<S>("behaviour.channel_taste_spread", DEMAT_FIELD(behaviour.channel_taste_spread), 1.0, 0.0, logit_max,
+        {"utility", "Spread of personal channel tastes: some capable citizens prefer the counter or "
+                    "the phone (\"happy non-use\").",
+         "assumption: as large as the habit bonus"}));
+
+    // ---- behaviour: success of an attempt ----
+    e.push_back(number<S>("behaviour.online_intercept", DEMAT_FIELD(behaviour.online_intercept), -0.5, -logit_max, logit_max,
+        {"logit", "Intercept of online success.", skill_note}));
+    e.push_back(number<S>("behaviour.online_skill", DEMAT_FIELD(behaviour.online_skill), 3.0, 0.0, logit_max,
+        {"logit per unit of skill", "Weight of effective digital skill (own or a helper's) in online success.", skill_note}));
+    e.push_back(number<S>("behaviour.online_admin", DEMAT_FIELD(behaviour.online_admin), 1.5, 0.0, logit_max,
+        {"logit per unit", "Weight of administrative literacy in online success: digital ease is "
+                           "not knowing the procedure.", skill_note}));
+    e.push_back(number<S>("behaviour.online_literacy", DEMAT_FIELD(behaviour.online_literacy), 1.0, 0.0, logit_max,
+        {"logit per unit", "Weight of literacy (written French) in online success.", skill_note}));
+    e.push_back(number<S>("behaviour.online_complexity", DEMAT_FIELD(behaviour.online_complexity), 3.0, 0.0, logit_max,
+        {"logit per unit", "Weight of the procedure's complexity against online success.", skill_note}));
+    e.push_back(number<S>("behaviour.identity_account", DEMAT_FIELD(behaviour.identity_account), 0.5, 0.0, logit_max,
+        {"logit", "Barrier of an account requirement (log-in, password) online.",
+         "assumption: a small barrier; lost passwords are a common reason to give up"}));
+    e.push_back(number<S>("behaviour.identity_strong", DEMAT_FIELD(behaviour.identity_strong), 1.5, 0.0, logit_max,
+        {"logit", "Barrier of a strong identity requirement (biometric or NFC identity) online.",
+         "assumption: three times the account barrier: a compatible phone and an identity document are needed"}));
+    e.push_back(number<S>("behaviour.phone_intercept", DEMAT_FIELD(behaviour.phone_intercept), 0.5, -logit_max, logit_max,
+        {"logit", "Intercept of success by phone.",
+         "assumption: a phone call helps but documents must still be sent"}));
+    e.push_back(number<S>("behaviour.counter_intercept", DEMAT_FIELD(behaviour.counter_intercept), 2.0, -logit_max, logit_max,
+        {"logit", "Intercept of success at a counter.",
+         "assumption: an agent completes most procedures face to face (about 88% for a simple one)"}));
+    e.push_back(number<S>("behaviour.mediation_intercept", DEMAT_FIELD(behaviour.mediation_intercept), 2.0, -logit_max, logit_max,
+        {"logit", "Intercept of success with a mediator (doing for the citizen).",
+         "assumption: as at a counter"}));
+    e.push_back(number<S>("behaviour.assisted_admin", DEMAT_FIELD(behaviour.assisted_admin), 1.0, 0.0, logit_max,
+        {"logit per unit", "Weight of administrative literacy in assisted success (phone, counter, mediation).",
+         "assumption: smaller than online, since the agent brings the knowledge"}));
+    e.push_back(number<S>("behaviour.assisted_complexity", DEMAT_FIELD(behaviour.assisted_complexity), 1.5, 0.0, logit_max,
+        {"logit per unit", "Weight of complexity against assisted success.",
+         "assumption: half the online weight, since the agent absorbs part of it"}));
+
+    // ---- behaviour: after a failure ----
+    e.push_back(probability<S>("behaviour.ask_help", DEMAT_FIELD(behaviour.ask_help), 0.3,
+        {"probability", "Chance of asking for help after a first failure (grows with failures).",
+         "assumption: most people first try again alone"}));
+    e.push_back(integer<S>("behaviour.retry_days", DEMAT_FIELD(behaviour.retry_days), 7, 1, 365,
+        {"days", "Days before retrying after a failed attempt.", "assumption: about a week"}));
+    e.push_back(integer<S>("behaviour.max_failures", DEMAT_FIELD(behaviour.max_failures), 4, 1, 100,
+        {"attempts", "Failed attempts after which the citizen gives up (Abandoned).",
+         "assumption: 32% of adults gave up an online procedure at least once in 2021, 8% for "
+         "good (Insee Focus 267, 2022): giving up for good takes repeated failures"}));
+    e.push_back(integer<S>("behaviour.patience_days", DEMAT_FIELD(behaviour.patience_days), 21, 1, 365,
+        {"days", "Days a citizen waits in a queue (phone, counter, mediation) before giving up the attempt.",
+         "assumption: three weeks"}));
+    e.push_back(integer<S>("behaviour.abandon_revisit_days", DEMAT_FIELD(behaviour.abandon_revisit_days), 180, 1, 3650,
+        {"days", "Days before an Abandoned citizen may try again.", "assumption: six months"}));
+    e.push_back(probability<S>("behaviour.abandon_retry", DEMAT_FIELD(behaviour.abandon_retry), 0.3,
+        {"probability", "Chance that an Abandoned citizen tries again when revisiting.",
+         "assumption: a minority tries again"}));
+
+    // ---- behaviour: informal help ----
+    e.push_back(probability<S>("behaviour.helper_skill", DEMAT_FIELD(behaviour.helper_skill), 0.6,
+        {"digital skill (0-1)", "Digital skill a neighbour needs to be able to help.",
+         "assumption: well above the illectronisme threshold"}));
+    e.push_back(probability<S>("behaviour.helper_admin", DEMAT_FIELD(behaviour.helper_admin), 0.4,
+        {"administrative literacy (0-1)", "Administrative literacy a neighbour needs to be able to help.",
+         "assumption: some familiarity with procedures"}));
+    e.push_back(integer<S>("behaviour.helper_capacity", DEMAT_FIELD(behaviour.helper_capacity), 4, 0, 100,
+        {"procedures per 30 days", "Procedures a helper helps with per 30 days (0: no informal help).",
+         "assumption: about one a week"}));
+
+    // ---- behaviour: contesting a rejection ----
+    e.push_back(number<S>("behaviour.contest_intercept", DEMAT_FIELD(behaviour.contest_intercept), -1.5, -logit_max, logit_max,
+        {"logit", "Intercept of contesting a wrongful rejection.",
+         "assumption: most rejected claimants do not contest"}));
+    e.push_back(number<S>("behaviour.contest_capital", DEMAT_FIELD(behaviour.contest_capital), 2.0, 0.0, logit_max,
+        {"logit per unit", "Weight of the capital score in contesting.",
+         "assumption: contesting takes cultural capital"}));
+    e.push_back(number<S>("behaviour.contest_trust", DEMAT_FIELD(behaviour.contest_trust), 1.0, 0.0, logit_max,
+        {"logit per unit", "Weight of trust in the administration in contesting.",
+         "assumption: those who distrust expect nothing from an appeal"}));
+    e.push_back(probability<S>("behaviour.appeal_success", DEMAT_FIELD(behaviour.appeal_success), 0.8,
+        {"probability", "Chance that an appeal against a wrongful rejection succeeds.",
+         "assumption: the rejection was wrongful, so most appeals succeed"}));
+
+    // ---- behaviour: learning and trust ----
+    e.push_back(probability<S>("behaviour.admin_learning", DEMAT_FIELD(behaviour.admin_learning), 0.02,
+        {"administrative literacy per success", "Gain in administrative literacy after a successful procedure.",
+         "assumption: slow learning by doing"}));
+    e.push_back(probability<S>("behaviour.trust_loss_rejection", DEMAT_FIELD(behaviour.trust_loss_rejection), 0.1,
+        {"trust per event", "Loss of trust after a rejection.", "assumption: a rejection weighs ten successes"}));
+    e.push_back(probability<S>("behaviour.trust_loss_interruption", DEMAT_FIELD(behaviour.trust_loss_interruption), 0.05,
+        {"trust per event", "Loss of trust after an interruption of rights.", "assumption: half a rejection"}));
+    e.push_back(probability<S>("behaviour.trust_gain_success", DEMAT_FIELD(behaviour.trust_gain_success), 0.01,
+        {"trust per event", "Gain in trust after a successful procedure.", "assumption: trust is rebuilt slowly"}));
+
+    // ---- behaviour: renewal and accounting ----
+    e.push_back(integer<S>("behaviour.renewal_window_days", DEMAT_FIELD(behaviour.renewal_window_days), 30, 1, 365,
+        {"days", "Days allowed to complete a periodic declaration before the right is interrupted.",
+         "assumption: about a month"}));
+    e.push_back(integer<S>("behaviour.grace_days", DEMAT_FIELD(behaviour.grace_days), 60, 0, 3650,
+        {"days", "Days an in-progress claim is not counted as non-take-up.",
+         "assumption: about two months of normal processing"}));
+
+    // ---- mediation ----
+    e.push_back(choice<S>("mediation.mode", DEMAT_FIELD(mediation.mode), {"doing_for", "doing_with"}, "doing_for",
+        {"", "doing_for: the mediator does the procedure for the citizen (succeeds now, builds no "
+             "skill); doing_with: with them (succeeds less at first, raises skills).",
+         "assumption: doing_for is the common practice under time pressure"}));
+    e.push_back(probability<S>("mediation.skill_gain", DEMAT_FIELD(mediation.skill_gain), 0.08,
+        {"digital skill per procedure", "Digital skill gained per procedure done with a mediator (doing_with).",
+         "assumption: a dozen accompanied procedures make a beginner autonomous"}));
+    e.push_back(probability<S>("mediation.admin_gain", DEMAT_FIELD(mediation.admin_gain), 0.05,
+        {"administrative literacy per procedure", "Administrative literacy gained per procedure done "
+                                                  "with a mediator (doing_with).",
+         "assumption: more than learning alone (behaviour.admin_learning)"}));
+    e.push_back(number<S>("mediation.doing_with_penalty", DEMAT_FIELD(mediation.doing_with_penalty), 0.8, 0.0, logit_max,
+        {"logit", "Success penalty of doing_with compared with doing_for.",
+         "assumption: success falls from ~88% to ~77% at the mediation intercept"}));
+    return e;
+}
+
+std::vector<ServiceEntry> build_service_entries() {
+    using P = ServiceParams;
+    std::vector<ServiceEntry> e;
+    e.push_back(choice<P>("kind", DEMAT_FIELD(kind), {"benefit", "obligation"}, "benefit",
+        {"", "benefit: claimed and paid monthly; obligation: must be fulfilled (tax return, permit).",
+         "n/a (structure)"}));
+    e.push_back(number<P>("monthly_amount", DEMAT_FIELD(monthly_amount), 0.0, 0.0, 100000.0,
+        {"€ per month", "Amount paid to a recipient, for the money left unclaimed and the decision to claim.",
+         "assumption: set per service in the scenario file from the official scale"}));
+    e.push_back(probability<P>("complexity_first", DEMAT_FIELD(complexity_first), 0.5,
+        {"0-1", "Complexity of a first claim (steps, documents, jargon).",
+         "assumption: mid-scale unless the scenario says otherwise"}));
+    e.push_back(probability<P>("complexity_renewal", DEMAT_FIELD(complexity_renewal), 0.3,
+        {"0-1", "Complexity of a renewal (periodic declaration).",
+         "assumption: a renewal is simpler than a first claim"}));
+    e.push_back(choice<P>("identity", DEMAT_FIELD(identity), {"none", "account", "strong"}, "account",
+        {"", "Identity required online: none, an account, or strong (biometric / NFC identity).",
+         "assumption: most online procedures need an account"}));
+    e.push_back(integer<P>("processing_days", DEMAT_FIELD(processing_days), 30, 0, 3650,
+        {"days", "Days from submission to decision.", "assumption: about a month"}));
+    e.push_back(integer<P>("renewal_days", DEMAT_FIELD(renewal_days), 0, 0, 3650,
+        {"days", "Period of the declaration that keeps the right open (0: none).", "n/a (set per service)"}));
+    e.push_back(probability<P>("outreach", DEMAT_FIELD(outreach), 0.0,
+        {"probability per day", "Daily chance that the administration informs an eligible citizen.",
+         "assumption: none unless set; for scale, an information letter raised 9-month enrolment "
+         "from 6% to 11% (Finkelstein & Notowidigdo, QJE 2019)"}));
+    e.push_back(boolean<P>("automatic", DEMAT_FIELD(automatic), false,
+        {"", "Attribute the right without a claim (pre-filled / \"solidarité à la source\").",
+         "n/a (policy option)"}));
+    e.push_back(probability<P>("stigma", DEMAT_FIELD(stigma), 0.0,
+        {"0-1", "Stigma attached to claiming, weighted by behaviour.decision_stigma.",
+         "assumption: none unless set"}));
+    e.push_back(integer<P>("eligibility.age_min", DEMAT_FIELD(eligibility.age_min), 18, 18, 120,
+        {"years", "Minimum age.", "n/a (eligibility rule)"}));
+    e.push_back(integer<P>("eligibility.age_max", DEMAT_FIELD(eligibility.age_max), 120, 18, 120,
+        {"years", "Maximum age.", "n/a (eligibility rule)"}));
+    e.push_back(integer<P>("eligibility.income_decile_max", DEMAT_FIELD(eligibility.income_decile_max), 10, 1, 10,
+        {"decile", "Highest income decile eligible.", "n/a (eligibility rule)"}));
+    e.push_back(name_set<P>("eligibility.employment", DEMAT_FIELD(eligibility.employment_mask),
+        {"employed", "unemployed", "inactive", "retired"},
+        {"", "Employment situations eligible.", "n/a (eligibility rule)"}));
+    e.push_back(name_set<P>("eligibility.household", DEMAT_FIELD(eligibility.household_mask),
+        {"single", "couple", "single_parent", "couple_children"},
+        {"", "Household types eligible.", "n/a (eligibility rule)"}));
+    e.push_back(boolean<P>("eligibility.tenant_required", DEMAT_FIELD(eligibility.tenant_required), false,
+        {"", "Only tenants are eligible.", "n/a (eligibility rule)"}));
+    return e;
+}
+
+std::vector<ChannelEntry> build_channel_entries() {
+    using C = ChannelParams;
+    std::vector<ChannelEntry> e;
+    e.push_back(boolean<C>("enabled", DEMAT_FIELD(enabled), true,
+        {"", "The channel is open.", "n/a (policy option)"}));
+    e.push_back(number<C>("capacity_per_10k", DEMAT_FIELD(capacity_per_10k), 0.0, 0.0, 10000.0,
+        {"procedures per day per 10,000 residents",
+         "Procedures a staffed channel serves per day (phone: national; counter and mediation: per "
+         "zone). 0 = nobody is served. Ignored for online, which has no capacity limit.",
+         "assumption: set per channel in the scenario; scenarios/hybrid.toml derives 3.6 for mediation "
+         "from France Services: 2,840 sites, ~9 million requests in 2023 (Cour des comptes 2024)"}));
+    e.push_back(probability<C>("wrongful_rejection", DEMAT_FIELD(wrongful_rejection), 0.02,
+        {"probability per decision", "Chance that a valid claim submitted through this channel is wrongly rejected.",
+         "assumption: rare errors"}));
+    return e;
+}
+
+#undef DEMAT_FIELD
+
+std::string escape_markdown_cell(std::string text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        if (c == '|') out += "\\|";
+        else if (c == '\n') out += ' ';
+        else out += c;
+    }
+    return out;
+}
+
+template <class Target>
+ParameterSpec public_spec(const Entry<Target>& entry, const std::string& prefix) {
+    return ParameterSpec{prefix + entry.key, type_name(entry), format_value(entry.default_value),
+                         range_text(entry), entry.unit, entry.description, entry.source};
+}
+
+}  // namespace
+
+const std::vector<GlobalEntry>& global_entries() {
+    static const std::vector<GlobalEntry> entries = build_global_entries();
+    return entries;
+}
+
+const std::vector<ServiceEntry>& service_entries() {
+    static const std::vector<ServiceEntry> entries = build_service_entries();
+    return entries;
+}
+
+const std::vector<ChannelEntry>& channel_entries() {
+    static const std::vector<ChannelEntry> entries = build_channel_entries();
+    return entries;
+}
+
+const std::vector<std::string>& channel_names() {
+    static const std::vector<std::string> names{"online", "phone", "counter", "mediation"};
+    return names;
+}
+
+std::optional<int> channel_index(std::string_view name) {
+    const auto& names = channel_names();
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name) return static_cast<int>(i);
+    return std::nullopt;
+}
+
+bool is_service_name(std::string_view name) {
+    if (name.empty() || name.size() > max_service_name_length) return false;
+    if (name.front() < 'a' || name.front() > 'z') return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
+std::string format_double(double value) {
+    if (value != value) return "nan";
+    if (value == std::numeric_limits<double>::infinity()) return "inf";
+    if (value == -std::numeric_limits<double>::infinity()) return "-inf";
+    std::array<char, 64> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    std::string out(buffer.data(), result.ptr);
+    if (out.find_first_of(".e") == std::string::npos) out += ".0";
+    return out;
+}
+
+std::string quote(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                    std::array<char, 8> code{};
+                    std::snprintf(code.data(), code.size(), "\\u%04X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                    out += code.data();
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out + "\"";
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += separator;
+        out += items[i];
+    }
+    return out;
+}
+
+namespace {
+// Appending rather than `"[" + std::string` sidesteps a GCC 12 -Wrestrict false positive.
+std::string bracket(const std::vector<std::string>& items) {
+    std::string out = "[";
+    out += join(items, ", ");
+    out += "]";
+    return out;
+}
+}  // namespace
+
+std::string format_value(const Value& value) {
+    return std::visit(
+        [](const auto& v) -> std::string {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::int64_t>) {
+                return std::to_string(v);
+            } else if constexpr (std::is_same_v<T, double>) {
+                return format_double(v);
+            } else if constexpr (std::is_same_v<T, bool>) {
+                return v ? "true" : "false";
+            } else if constexpr (std::is_same_v<T, std::string>) {
+                return quote(v);
+            } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+                std::vector<std::string> items;
+                for (double x : v) items.push_back(format_double(x));
+                return bracket(items);
+            } else {
+                std::vector<std::string> items;
+                for (const auto& x : v) items.push_back(quote(x));
+                return bracket(items);
+            }
+        },
+        value);
+}
+
+std::string type_name(const Spec& spec) {
+    switch (spec.kind) {
+        case Kind::integer: return "integer";
+        case Kind::floating: return "float";
+        case Kind::boolean: return "boolean";
+        case Kind::string: return "string";
+        case Kind::choice: return "string";
+        case Kind::float_array: return "array of " + std::to_string(spec.length) + " floats";
+        case Kind::name_set: return "array of strings";
+    }
+    return "";
+}
+
+namespace {
+// Bounds read "[0, 1]" rather than "[0.0, 1.0]": they are for people.
+std::string bound(double x) {
+    if (x == std::floor(x) && std::abs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+    return format_double(x);
+}
+
+std::string interval(const Spec& spec) {
+    std::string out = "[";  // see bracket()
+    out += spec.kind == Kind::integer ? std::to_string(spec.int_min) : bound(spec.min);
+    out += ", ";
+    out += spec.kind == Kind::integer ? std::to_string(spec.int_max) : bound(spec.max);
+    out += "]";
+    return out;
+}
+}  // namespace
+
+std::string range_text(const Spec& spec) {
+    switch (spec.kind) {
+        case Kind::integer:
+        case Kind::floating: return interval(spec);
+        case Kind::boolean: return "true, false";
+        case Kind::string: return spec.min_length > 0 ? "non-empty" : "any";
+        case Kind::choice: return "one of: " + join(spec.names, ", ");
+        case Kind::float_array:
+            return "each in " + interval(spec) + (spec.sums_to_one ? ", summing to 1" : "");
+        case Kind::name_set: return "non-empty subset of: " + join(spec.names, ", ");
+    }
+    return "";
+}
+
+std::string expectation(const Spec& spec) {
+    switch (spec.kind) {
+        case Kind::integer: return "an integer in " + interval(spec);
+        case Kind::floating: return "a number in " + interval(spec);
+        case Kind::boolean: return "a boolean (true or false)";
+        case Kind::string: return spec.min_length > 0 ? "a non-empty string" : "a string";
+        case Kind::choice: return "one of " + join(spec.names, ", ");
+        case Kind::float_array:
+            return "an array of " + std::to_string(spec.length) + " numbers in " + interval(spec) +
+                   (spec.sums_to_one ? " summing to 1" : "");
+        case Kind::name_set: return "a non-empty array of distinct names among " + join(spec.names, ", ");
+    }
+    return "";
+}
+
+}  // namespace demat::schema
+
+namespace demat {
+
+const std::vector<ParameterSpec>& parameter_schema() {
+    static const std::vector<ParameterSpec> specs = [] {
+        using namespace schema;
+        std::vector<ParameterSpec> out;
+        for (const auto& entry : global_entries()) out.push_back(public_spec(entry, ""));
+        for (const auto& entry : channel_entries()) {
+            auto spec = public_spec(entry, "channels.<channel>.");
+            spec.description += " Default for every service that does not set it.";
+            out.push_back(std::move(spec));
+        }
+        for (const auto& entry : service_entries()) out.push_back(public_spec(entry, "services.<service>."));
+        for (const auto& entry : channel_entries()) {
+            auto spec = public_spec(entry, "services.<service>.channels.<channel>.");
+            spec.description += " For this service only (overrides channels.<channel>).";
+            out.push_back(std::move(spec));
+        }
+        return out;
+    }();
+    return specs;
+}
+
+std::string parameter_table_markdown() {
+    std::ostringstream out;
+    out << "| key | type | default | range | unit | description | source |\n";
+    out << "|---|---|---|---|---|---|---|\n";
+    for (const auto& spec : parameter_schema()) {
+        out << "| `" << spec.key << "` | " << spec.type << " | `"
+            << schema::escape_markdown_cell(spec.default_value) << "` | "
+            << schema::escape_markdown_cell(spec.range) << " | " << schema::escape_markdown_cell(spec.unit)
+            << " | " << schema::escape_markdown_cell(spec.description) << " | "
+            << schema::escape_markdown_cell(spec.source) << " |\n";
+    }
+    out << "\n`<service>` is a service name ([a-z][a-z0-9_]*, at most " << max_services
+        << " services); `<channel>` is one of " << schema::join(schema::channel_names(), ", ")
+        << ". A channel key set for a service overrides the top-level `[channels.<channel>]` "
+           "key, which overrides the default.\n";
+    return out.str();
+}
+
+namespace {
+constexpr std::string_view begin_marker = "<!-- parameters:begin -->";
+constexpr std::string_view end_marker = "<!-- parameters:end -->";
+}  // namespace
+
+std::string update_parameter_section(std::string_view markdown) {
+    const auto begin = markdown.find(begin_marker);
+    const auto end = markdown.find(end_marker);
+    const std::string table = "\n\n" + parameter_table_markdown() + "\n";
+    if (begin != std::string_view::npos && end != std::string_view::npos && begin < end) {
+        std::string out(markdown.substr(0, begin + begin_marker.size()));
+        out += table;
+        out += markdown.substr(end);
+        return out;
+    }
+    if (begin != std::string_view::npos || end != std::string_view::npos)
+        throw std::runtime_error("parameter table markers '" + std::string(begin_marker) + "' and '" +
+                                 std::string(end_marker) + "' must both appear, in this order");
+    std::string out(markdown);
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    if (!out.empty()) out += '\n';
+    out += "## Parameters\n\n"
+           "Every scenario key, generated from the schema (sim/scenario/schema.cpp); do not edit the "
+           "table by hand. Regenerate it with `cmake --build <build-dir> --target update_parameter_docs` "
+           "(`demat params --markdown` prints the same table).\n\n";
+    out += begin_marker;
+    out += table;
+    out += end_marker;
+    out += '\n';
+    return out;
+}
+
+}  // namespace demat

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace demat {
@@ -23,5 +24,13 @@ const std::vector<ParameterSpec>& parameter_schema();
 
 // The schema as a Markdown table (the one in docs/model.md).
 std::string parameter_table_markdown();
+
+// `markdown` (the text of docs/model.md) with the table between the
+// `<!-- parameters:begin -->` and `<!-- parameters:end -->` markers replaced by
+// parameter_table_markdown(); a "## Parameters" section with the markers is
+// appended when there are none. The docs are in sync iff this returns its
+// input unchanged. Throws std::runtime_error when only one marker is present
+// or they are out of order.
+std::string update_parameter_section(std::string_view markdown);
 
 }  // namespace demat

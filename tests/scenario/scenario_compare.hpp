@@ -1,0 +1,110 @@
+// Field-by-field comparison of scenarios, written independently of the schema
+// so that it can catch a key the schema forgot or bound to the wrong field.
+// The X-macro lists below name every field; test_schema.cpp checks (by
+// counting aggregate members) that they cover the structs of core/scenario.hpp.
+#pragma once
+
+#include "core/scenario.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <type_traits>
+
+#define DEMAT_POPULATION_FIELDS(X)                                                              \
+    X(size) X(age_group_share) X(territory_share) X(zone_size) X(living_alone_share)          \
+    X(single_parent_share_of_families) X(tenant_share) X(unemployment_rate) X(illectronisme_threshold)
+#define DEMAT_NETWORK_FIELDS(X) \
+    X(mean_extra_degree) X(isolated_share) X(homophily_age) X(homophily_education) X(long_range_share)
+#define DEMAT_CAPITAL_FIELDS(X) \
+    X(education) X(digital_skill) X(literacy) X(admin_literacy) X(helpers) X(helpers_saturation)
+#define DEMAT_BEHAVIOUR_DOUBLE_FIELDS(X)                                                               \
+    X(peer_information) X(base_awareness) X(mediator_information) X(decision_intercept)                 \
+    X(decision_benefit) X(decision_complexity) X(decision_distrust) X(decision_stigma)                  \
+    X(decision_obligation) X(channel_online) X(channel_phone) X(channel_counter) X(channel_mediation)   \
+    X(channel_skill) X(channel_distance) X(channel_habit) X(channel_taste_spread) X(online_intercept)   \
+    X(online_skill) X(online_admin) X(online_literacy) X(online_complexity) X(identity_account)         \
+    X(identity_strong) X(phone_intercept) X(counter_intercept) X(mediation_intercept) X(assisted_admin) \
+    X(assisted_complexity) X(ask_help) X(abandon_retry) X(helper_skill) X(helper_admin)                 \
+    X(contest_intercept) X(contest_capital) X(contest_trust) X(appeal_success) X(admin_learning)        \
+    X(trust_loss_rejection) X(trust_loss_interruption) X(trust_gain_success)
+#define DEMAT_BEHAVIOUR_INT_FIELDS(X)                                                            \
+    X(reconsider_days) X(retry_days) X(max_failures) X(patience_days) X(abandon_revisit_days) \
+    X(helper_capacity) X(renewal_window_days) X(grace_days)
+#define DEMAT_MEDIATION_FIELDS(X) X(mode) X(skill_gain) X(admin_gain) X(doing_with_penalty)
+#define DEMAT_ELIGIBILITY_FIELDS(X) \
+    X(age_min) X(age_max) X(income_decile_max) X(employment_mask) X(household_mask) X(tenant_required)
+#define DEMAT_CHANNEL_FIELDS(X) X(enabled) X(capacity_per_10k) X(wrongful_rejection)
+// Scalars of ServiceParams (besides name, eligibility and channels).
+#define DEMAT_SERVICE_SCALAR_FIELDS(X)                                                              \
+    X(kind) X(monthly_amount) X(complexity_first) X(complexity_renewal) X(identity) X(processing_days) \
+    X(renewal_days) X(outreach) X(automatic) X(stigma)
+
+#define DEMAT_COUNT_FIELD(f) +1
+inline constexpr int behaviour_field_count =
+    0 DEMAT_BEHAVIOUR_DOUBLE_FIELDS(DEMAT_COUNT_FIELD) DEMAT_BEHAVIOUR_INT_FIELDS(DEMAT_COUNT_FIELD);
+
+namespace demat::test {
+
+// Number of members of an aggregate: the largest N for which T{x1, ..., xN}
+// compiles with arguments convertible to anything.
+struct AnyField {
+    template <class T>
+    operator T() const;  // declared only: used in unevaluated contexts
+};
+
+template <class T, class... Args>
+constexpr std::size_t member_count() {
+    if constexpr (requires { T{Args{}..., AnyField{}}; })
+        return member_count<T, Args..., AnyField>();
+    else
+        return sizeof...(Args);
+}
+
+// Everything but the provenance fields (source_text, source_path).
+inline void check_same(const Scenario& a, const Scenario& b) {
+    CHECK(a.name == b.name);
+    CHECK(a.description == b.description);
+    CHECK(a.days == b.days);
+    CHECK(a.warmup_days == b.warmup_days);
+    CHECK(a.seed == b.seed);
+#define DEMAT_CHECK_FIELD(section, f) CHECK(a.section.f == b.section.f);
+#define DEMAT_CHECK_POPULATION(f) DEMAT_CHECK_FIELD(population, f)
+#define DEMAT_CHECK_NETWORK(f) DEMAT_CHECK_FIELD(network, f)
+#define DEMAT_CHECK_CAPITAL(f) DEMAT_CHECK_FIELD(capital, f)
+#define DEMAT_CHECK_BEHAVIOUR(f) DEMAT_CHECK_FIELD(behaviour, f)
+#define DEMAT_CHECK_MEDIATION(f) DEMAT_CHECK_FIELD(mediation, f)
+    DEMAT_POPULATION_FIELDS(DEMAT_CHECK_POPULATION)
+    DEMAT_NETWORK_FIELDS(DEMAT_CHECK_NETWORK)
+    DEMAT_CAPITAL_FIELDS(DEMAT_CHECK_CAPITAL)
+    DEMAT_BEHAVIOUR_DOUBLE_FIELDS(DEMAT_CHECK_BEHAVIOUR)
+    DEMAT_BEHAVIOUR_INT_FIELDS(DEMAT_CHECK_BEHAVIOUR)
+    DEMAT_MEDIATION_FIELDS(DEMAT_CHECK_MEDIATION)
+    REQUIRE(a.services.size() == b.services.size());
+    for (std::size_t s = 0; s < a.services.size(); ++s) {
+        const auto& x = a.services[s];
+        const auto& y = b.services[s];
+        INFO("service " << x.name);
+        CHECK(x.name == y.name);
+#define DEMAT_CHECK_SERVICE(f) CHECK(x.f == y.f);
+#define DEMAT_CHECK_ELIGIBILITY(f) CHECK(x.eligibility.f == y.eligibility.f);
+        DEMAT_SERVICE_SCALAR_FIELDS(DEMAT_CHECK_SERVICE)
+        DEMAT_ELIGIBILITY_FIELDS(DEMAT_CHECK_ELIGIBILITY)
+        for (std::size_t c = 0; c < x.channels.size(); ++c) {
+            INFO("channel " << c);
+#define DEMAT_CHECK_CHANNEL(f) CHECK(x.channels[c].f == y.channels[c].f);
+            DEMAT_CHANNEL_FIELDS(DEMAT_CHECK_CHANNEL)
+        }
+    }
+#undef DEMAT_CHECK_FIELD
+#undef DEMAT_CHECK_POPULATION
+#undef DEMAT_CHECK_NETWORK
+#undef DEMAT_CHECK_CAPITAL
+#undef DEMAT_CHECK_BEHAVIOUR
+#undef DEMAT_CHECK_MEDIATION
+#undef DEMAT_CHECK_SERVICE
+#undef DEMAT_CHECK_ELIGIBILITY
+#undef DEMAT_CHECK_CHANNEL
+}
+
+}  // namespace demat::test
