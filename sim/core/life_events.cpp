@@ -1,0 +1,138 @@
+#include "core/life_events.hpp"
+
+#include "core/france_calibration.hpp"
+#include "core/rng.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace demat {
+
+namespace {
+
+using namespace calibration;
+
+// Counter index reserved for the retirement-age draw inside the citizen's
+// generation stream (Purpose::population, day 0): sequential streams start at
+// index 0 and never come near it, so the draw is independent of them.
+constexpr std::uint32_t retirement_draw_index = 0xFFFFF;
+
+constexpr double share_not_retired(int age) {
+    double s = 0.0;
+    for (std::size_t i = 0; i < retirement_age_share.size(); ++i)
+        if (retirement_age_min + static_cast<int>(i) > age) s += retirement_age_share[i];
+    return s;
+}
+
+// Per age group, the expected labour force per adult and the expected sum of
+// relative unemployment risks over it, from the calibration tables (single
+// years, education mix, retirement ages). Computed at compile time so that
+// unemployment_probability costs five multiplications per call.
+struct GroupLabour {
+    std::array<double, age_group_count> labour{};
+    std::array<double, age_group_count> risk{};
+};
+
+constexpr GroupLabour group_labour() {
+    GroupLabour out;
+    for (int g = 0; g < age_group_count; ++g) {
+        const auto gi = static_cast<std::size_t>(g);
+        double edu_risk = 0.0;
+        for (std::size_t e = 0; e < education_count; ++e)
+            edu_risk += education_share_by_age[gi][e] * unemployment_risk_education[e];
+        for (int a = age_group_bounds[gi]; a < age_group_bounds[gi + 1]; ++a) {
+            const double lf = age_weight_in_group(a) * share_not_retired(a) * activity_rate(a);
+            out.labour[gi] += lf;
+            out.risk[gi] += lf * unemployment_risk_age(a) * edu_risk;
+        }
+    }
+    return out;
+}
+
+constexpr GroupLabour labour_by_group = group_labour();
+
+}  // namespace
+
+int retirement_age(std::uint64_t seed, std::uint32_t citizen) {
+    const auto block = Rng::block(seed, citizen, 0, Purpose::population, retirement_draw_index);
+    const double u = Rng::uniform(block[0]);
+    double cumulative = 0.0;
+    for (std::size_t i = 0; i + 1 < retirement_age_share.size(); ++i) {
+        cumulative += retirement_age_share[i];
+        if (u < cumulative) return retirement_age_min + static_cast<int>(i);
+    }
+    return retirement_age_min + static_cast<int>(retirement_age_share.size()) - 1;
+}
+
+double unemployment_probability(const PopulationParams& params, Education education, int age) {
+    // Scale the relative risks so that the expected unemployed / labour force
+    // equals the target for this age structure.
+    double labour = 0.0, risk = 0.0;
+    for (std::size_t g = 0; g < age_group_count; ++g) {
+        labour += params.age_group_share[g] * labour_by_group.labour[g];
+        risk += params.age_group_share[g] * labour_by_group.risk[g];
+    }
+    const double scale = risk > 0.0 ? params.unemployment_rate * labour / risk : 0.0;
+    const double p = scale * unemployment_risk_age(age) *
+                     unemployment_risk_education[static_cast<std::size_t>(education)];
+    return std::min(p, max_unemployment_probability);
+}
+
+double monthly_job_loss(double u) {
+    // Steady state of employed <-> unemployed with job finding f and loss s:
+    // U / (U + E) = s / (s + f) = u  <=>  s = f u / (1 - u). Exits to
+    // inactivity hit both states at the same rate and re-entries are split
+    // u : 1 - u, so they leave this ratio unchanged.
+    return monthly_job_finding * u / (1.0 - u);
+}
+
+bool monthly_life_events(const Scenario& scenario, Population& population, std::uint32_t citizen, int day) {
+    const Employment before = population.employment[citizen];
+    const int age = population.age[citizen];
+    const Education education = population.education[citizen];
+    Stream stream(scenario.seed, citizen, static_cast<std::uint32_t>(day), Purpose::employment);
+
+    Employment after = before;
+    if (before != Employment::retired && age >= retirement_age(scenario.seed, citizen)) {
+        after = Employment::retired;
+    } else if (before != Employment::retired) {
+        const double u = unemployment_probability(scenario.population, education, age);
+        const double r = stream.uniform();
+        switch (before) {
+            case Employment::employed:
+                if (r < monthly_labour_force_exit)
+                    after = Employment::inactive;
+                else if (r < monthly_labour_force_exit + monthly_job_loss(u))
+                    after = Employment::unemployed;
+                break;
+            case Employment::unemployed:
+                if (r < monthly_labour_force_exit)
+                    after = Employment::inactive;
+                else if (r < monthly_labour_force_exit + monthly_job_finding)
+                    after = Employment::employed;
+                break;
+            case Employment::inactive: {
+                // Re-entry rate that keeps the age's activity rate at steady
+                // state: entry * inactive = exit * active.
+                const double act = activity_rate(age);
+                const double entry = std::min(1.0, monthly_labour_force_exit * act / (1.0 - act));
+                if (r < entry) after = stream.uniform() < u ? Employment::unemployed : Employment::employed;
+                break;
+            }
+            case Employment::retired:
+                break;
+        }
+    }
+    if (after == before) return false;
+    population.employment[citizen] = after;
+    population.income_decile[citizen] = draw_income_decile(education, age, after, stream.uniform());
+    return true;
+}
+
+void age_one_year_if_birthday(Population& population, std::uint32_t citizen, int day) {
+    if (day <= 0 || day % 365 != population.birthday[citizen]) return;
+    auto& age = population.age[citizen];
+    if (age < 255) ++age;
+}
+
+}  // namespace demat
