@@ -10,6 +10,8 @@
 #include "scenario/schema.hpp"
 #include "progress.hpp"
 #include "summary_table.hpp"
+#include "compare_table.hpp"
+#include "core/compare.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -102,6 +104,7 @@ int main(int argc, char** argv) {
         "  demat run scenarios/hybrid.toml                       # writes results/hybrid.h5\n"
         "  demat run scenarios/online_only.toml -o oo.h5 --population 1000000 --threads 2\n"
         "  demat validate scenarios/my_reform.toml\n"
+        "  demat compare results/hybrid.h5 results/online_only.h5\n"
         "  demat params --markdown                               # every scenario key\n"
         "Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted.");
 
@@ -125,6 +128,14 @@ int main(int argc, char** argv) {
     auto* params_cmd = app.add_subcommand("params", "List every scenario parameter with its default, range and source");
     params_cmd->add_flag("--markdown", markdown, "As the Markdown table of docs/model.md");
 
+    std::string compare_a, compare_b;
+    int compare_window = 90;
+    auto* compare_cmd = app.add_subcommand("compare", "Compare two runs: take-up, non-take-up by type, divide");
+    compare_cmd->add_option("a", compare_a, "First run (HDF5)")->required()->check(CLI::ExistingFile);
+    compare_cmd->add_option("b", compare_b, "Second run (HDF5)")->required()->check(CLI::ExistingFile);
+    compare_cmd->add_option("--window", compare_window, "Average over the last N recorded days (default 90)")
+        ->check(CLI::Range(1, 36500));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -141,6 +152,17 @@ int main(int argc, char** argv) {
                 std::cerr << validate_path << ": valid (" << sc.services.size() << " services, "
                           << sc.population.size << " citizens, " << sc.days << " days)\n";
             }
+            return exit_ok;
+        }
+        if (*compare_cmd) {
+            demat::Results a, b;
+            try {
+                a = demat::read_hdf5(compare_a);
+                b = demat::read_hdf5(compare_b);
+            } catch (const demat::Hdf5Error& e) {
+                throw BadOutput(std::string("cannot read a run file: ") + e.what());
+            }
+            demat::print_comparison(std::cout, demat::compare_runs(a, b, compare_window), compare_a, compare_b);
             return exit_ok;
         }
         if (*params_cmd) {

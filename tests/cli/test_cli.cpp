@@ -1,4 +1,5 @@
 // End to end through the `demat` command: exit codes, messages, the file it writes.
+#include "core/compare.hpp"
 #include "io/hdf5_writer.hpp"
 
 #include <catch2/catch.hpp>
@@ -151,4 +152,33 @@ TEST_CASE("validate accepts every shipped scenario and prints the resolved param
         REQUIRE(contains(r.output, "valid"));
         REQUIRE(contains(r.output, "[services.minimum_income"));
     }
+}
+
+TEST_CASE("demat compare: a run against itself changes nothing; online-only against hybrid widens the divide") {
+    const fs::path dir = scratch("compare");
+    const std::string common = " -q --population 20000 --days 60 --seed 5 -o ";
+    REQUIRE(run_demat("run " + scenario("hybrid.toml") + common + (dir / "h.h5").string()).code == 0);
+    REQUIRE(run_demat("run " + scenario("online_only.toml") + common + (dir / "o.h5").string()).code == 0);
+    const Outcome same = run_demat("compare " + (dir / "h.h5").string() + " " + (dir / "h.h5").string());
+    INFO(same.output);
+    REQUIRE(same.code == 0);
+    REQUIRE(contains(same.output, "minimum_income"));
+    // Every difference column reads +0.0 when a run is compared with itself.
+    std::size_t pos = 0, diffs = 0;
+    while ((pos = same.output.find("pt\n", pos)) != std::string::npos) {
+        REQUIRE(same.output.substr(pos - 4, 4) == "+0.0");
+        ++diffs;
+        ++pos;
+    }
+    REQUIRE(diffs > 50);
+
+    const demat::Results h = demat::read_hdf5((dir / "h.h5").string()), o = demat::read_hdf5((dir / "o.h5").string());
+    const demat::Comparison c = demat::compare_runs(h, o, 60);
+    REQUIRE(c.services.size() == 6);
+    double widened = 0;
+    for (const auto& s : c.services) widened += s.b.divide_index - s.a.divide_index;
+    REQUIRE(widened > 0);
+
+    const Outcome missing = run_demat("compare " + (dir / "h.h5").string() + " " + (dir / "nope.h5").string());
+    REQUIRE(missing.code == 2);
 }

@@ -1,0 +1,46 @@
+#include "compare_table.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace demat {
+
+namespace {
+std::string points(double a, double b) {
+    char buf[64];
+    if (std::isnan(a) || std::isnan(b)) return "      -                ";
+    std::snprintf(buf, sizeof buf, "%5.1f%% -> %5.1f%% %+6.1fpt", 100 * a, 100 * b, 100 * (b - a));
+    return buf;
+}
+}  // namespace
+
+void print_comparison(std::ostream& out, const Comparison& c, const std::string& a_name, const std::string& b_name) {
+    out << "A = " << a_name << "\nB = " << b_name << "\n";
+    out << "Shares of the eligible, averaged over the last " << c.window_days << " recorded days (A -> B, difference):\n";
+    static const char* rows[] = {"take-up", "non_knowledge", "non_demand", "in_progress", "non_receipt", "interrupted"};
+    char line[256];
+    for (const auto& s : c.services) {
+        std::snprintf(line, sizeof line, "\n%s (eligible per day: %.0f -> %.0f)\n", s.service.c_str(), s.a.shares[0],
+                      s.b.shares[0]);
+        out << line;
+        for (std::size_t k = 1; k < 7; ++k) {
+            std::snprintf(line, sizeof line, "  %-24s %s\n", rows[k - 1], points(s.a.shares[k], s.b.shares[k]).c_str());
+            out << line;
+        }
+        for (std::size_t q = 0; q < 5; ++q) {
+            std::snprintf(line, sizeof line, "  take-up, capital Q%zu     %s\n", q + 1,
+                          points(s.a.take_up_by_capital[q], s.b.take_up_by_capital[q]).c_str());
+            out << line;
+        }
+        std::snprintf(line, sizeof line, "  divide index (Q5 - Q1)   %+5.1fpt -> %+5.1fpt %+6.1fpt\n",
+                      100 * s.a.divide_index, 100 * s.b.divide_index, 100 * (s.b.divide_index - s.a.divide_index));
+        out << line;
+        std::snprintf(line, sizeof line, "  unclaimed €/year         %.0f -> %.0f (%+.0f)\n", s.a.unclaimed_euros_per_year,
+                      s.b.unclaimed_euros_per_year, s.b.unclaimed_euros_per_year - s.a.unclaimed_euros_per_year);
+        out << line;
+    }
+    for (const auto& name : c.only_in_a) out << "only in A: " << name << "\n";
+    for (const auto& name : c.only_in_b) out << "only in B: " << name << "\n";
+}
+
+}  // namespace demat
