@@ -185,11 +185,12 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(integer<S>("days", DEMAT_FIELD(days), 730, 1, 36500,
         {"days", "Length of the run; one step is one day.",
          "assumption: two years cover several quarterly and yearly renewal cycles"}));
-    e.push_back(integer<S>("warmup_days", DEMAT_FIELD(warmup_days), 365, 0, 36500,
+    e.push_back(integer<S>("warmup_days", DEMAT_FIELD(warmup_days), 365, 0, 3650,
         {"days", "Days simulated before day 0 and not recorded, so that recorded days start from the "
                  "model's own steady state under the initial policy rather than from a population in "
                  "which nobody has claimed anything yet.",
-         "assumption: one year lets awareness, claims and yearly renewals settle"}));
+         "assumption: one year runs every quarterly and yearly cycle at least once; slower processes (awareness "
+         "on long eligibility spells) keep converging after it, see docs/model.md section 1"}));
     e.push_back(integer<S>("seed", DEMAT_FIELD(seed), 1, 0, std::numeric_limits<std::int64_t>::max(),
         {"", "Key of the counter-based random streams: the same scenario and seed give the same "
              "outputs whatever the number of threads.", "n/a (reproducibility)"}));
