@@ -1,0 +1,161 @@
+// Scenarios: loading, building from a dict, changing by dotted key, and
+// ScenarioError (a ValueError carrying the file, line and key).
+#include "register.hpp"
+
+#include "core/scenario.hpp"
+#include "scenario/reader.hpp"
+#include "scenario/schema.hpp"
+#include "sweep/overrides.hpp"
+
+#include <pybind11/stl.h>
+#include <toml++/toml.h>
+
+#include <sstream>
+
+namespace py = pybind11;
+
+namespace demat::python {
+
+namespace {
+
+// numpy scalars (numpy.bool_, numpy.int64...) behave as the Python value they hold.
+py::object plain(py::handle value) {
+    if (!py::isinstance<py::str>(value) && !py::isinstance<py::bool_>(value) && py::hasattr(value, "item") &&
+        !py::isinstance<py::dict>(value) && !py::isinstance<py::list>(value))
+        return value.attr("item")();
+    return py::reinterpret_borrow<py::object>(value);
+}
+
+[[noreturn]] void bad_type(const std::string& key, py::handle value) {
+    throw ScenarioError("", 0, key,
+                        "key '" + key + "': a scenario value must be a bool, int, float, str, list or dict, got " +
+                            std::string(py::str(py::type::of(value).attr("__name__"))));
+}
+
+// Where a converted value goes: a key of a table, or the end of an array.
+struct TableSink {
+    toml::table& table;
+    std::string name;
+    template <class T>
+    void put(T&& value) { table.insert_or_assign(name, std::forward<T>(value)); }
+};
+struct ArraySink {
+    toml::array& array;
+    template <class T>
+    void put(T&& value) { array.push_back(std::forward<T>(value)); }
+};
+
+toml::table to_table(const py::dict& d, const std::string& prefix);
+
+template <class Sink>
+void convert_value(py::handle raw, const std::string& key, Sink sink) {
+    const py::object value = plain(raw);
+    if (py::isinstance<py::bool_>(value)) {
+        sink.put(value.cast<bool>());
+    } else if (py::isinstance<py::int_>(value)) {
+        sink.put(value.cast<std::int64_t>());
+    } else if (py::isinstance<py::float_>(value)) {
+        sink.put(value.cast<double>());
+    } else if (py::isinstance<py::str>(value)) {
+        sink.put(value.cast<std::string>());
+    } else if (py::isinstance<py::dict>(value)) {
+        sink.put(to_table(value.cast<py::dict>(), key));
+    } else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+        toml::array array;
+        for (const auto& element : value) convert_value(element, key, ArraySink{array});
+        sink.put(std::move(array));
+    } else {
+        bad_type(key, value);
+    }
+}
+
+toml::table to_table(const py::dict& d, const std::string& prefix) {
+    toml::table table;
+    for (const auto& [k, v] : d) {
+        if (!py::isinstance<py::str>(k))
+            throw ScenarioError("", 0, prefix, "table '" + prefix + "': keys must be strings");
+        const std::string name = k.cast<std::string>();
+        const std::string key = prefix.empty() ? name : prefix + "." + name;
+        convert_value(v, key, TableSink{table, name});
+    }
+    return table;
+}
+
+Scenario from_dict(const py::dict& d) {
+    std::ostringstream text;
+    text << to_table(d, "") << "\n";
+    // No source name: a `base` path is taken relative to the working directory,
+    // and errors name the key, not a line of text the user never wrote.
+    Scenario sc = parse_scenario(text.str(), "");
+    return sc;
+}
+
+}  // namespace
+
+void register_scenario(py::module_& m) {
+    static py::exception<ScenarioError> error(m, "ScenarioError", PyExc_ValueError);
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const ScenarioError& e) {
+            py::object instance = py::reinterpret_borrow<py::object>(error.ptr())(e.what());
+            instance.attr("file") = e.file();
+            instance.attr("line") = e.line();
+            instance.attr("key") = e.key();
+            PyErr_SetObject(error.ptr(), instance.ptr());
+        }
+    });
+
+    py::class_<Scenario>(m, "Scenario")
+        .def_static("load", &load_scenario, py::arg("path"), py::call_guard<py::gil_scoped_release>())
+        .def_static("parse", &parse_scenario, py::arg("text"), py::arg("source_name") = "")
+        .def_static("from_dict", &from_dict, py::arg("d"))
+        .def("to_toml", [](const Scenario& s) { return to_toml(s); })
+        .def(
+            "with_changes",
+            [](const Scenario& s, const std::vector<std::pair<std::string, ParameterValue>>& changes) {
+                std::vector<ParameterChange> list;
+                for (const auto& [k, v] : changes) list.push_back({k, v});
+                return with_changes(s, list);
+            },
+            py::arg("changes"))
+        .def("with_seed",
+             [](const Scenario& s, std::uint64_t seed) {
+                 Scenario copy = s;
+                 set_seed(copy, seed);
+                 return copy;
+             })
+        .def_readonly("name", &Scenario::name)
+        .def_readonly("description", &Scenario::description)
+        .def_readonly("days", &Scenario::days)
+        .def_readonly("warmup_days", &Scenario::warmup_days)
+        .def_readonly("seed", &Scenario::seed)
+        .def_property_readonly("population_size", [](const Scenario& s) { return s.population.size; })
+        .def_property_readonly("services",
+                               [](const Scenario& s) {
+                                   std::vector<std::string> names;
+                                   for (const auto& service : s.services) names.push_back(service.name);
+                                   return names;
+                               })
+        .def_readonly("source_text", &Scenario::source_text)
+        .def_readonly("source_path", &Scenario::source_path);
+
+    m.def("parse_parameter_value", [](const std::string& text) { return parse_parameter_value(text); });
+    m.def("parameter_schema", [] {
+        py::list out;
+        for (const auto& p : parameter_schema()) {
+            py::dict d;
+            d["key"] = p.key;
+            d["type"] = p.type;
+            d["default"] = p.default_value;
+            d["range"] = p.range;
+            d["unit"] = p.unit;
+            d["description"] = p.description;
+            d["source"] = p.source;
+            out.append(d);
+        }
+        return out;
+    });
+}
+
+}  // namespace demat::python

@@ -1,0 +1,140 @@
+// Simulation: one run of one scenario. The engine steps with the GIL
+// released; between days the GIL is taken back briefly to run Python's signal
+// handlers (Ctrl-C raises KeyboardInterrupt within a day), an optional stop
+// callable and the progress report.
+#include "register.hpp"
+
+#include "core/engine.hpp"
+#include "core/results.hpp"
+#include "parallel/tbb_executor.hpp"
+#include "scenario/reader.hpp"
+
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+namespace py = pybind11;
+
+namespace demat::python {
+
+namespace {
+
+// Misuse of the run lifecycle (results before the run is complete...).
+class SimulationError : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
+class Simulation {
+public:
+    Simulation(Scenario scenario, std::optional<std::uint64_t> seed, int threads)
+        : scenario_(std::move(scenario)), threads_(threads) {
+        if (threads < 0) throw py::value_error("threads must be >= 0 (0: all cores), got " + std::to_string(threads));
+        if (seed) set_seed(scenario_, *seed);
+    }
+
+    // `progress`: False, True (a line on stderr) or a callable(day, total_days).
+    // `stop`: None or a callable returning True to interrupt (KeyboardInterrupt).
+    void run(const py::object& progress, const py::object& stop) {
+        if (running_) throw SimulationError("run() called while this simulation is already running");
+        if (results_) return;  // already complete: nothing to do
+        running_ = true;
+        struct Done {
+            bool& flag;
+            ~Done() { flag = false; }
+        } done{running_};
+
+        if (!engine_) {
+            py::gil_scoped_release nogil;
+            executor_ = std::make_unique<TbbExecutor>(threads_);
+            engine_ = std::make_unique<Engine>(scenario_, *executor_);
+        }
+        const bool callable = PyCallable_Check(progress.ptr()) != 0;
+        const bool bar = !callable && progress.cast<bool>();
+        const int total = engine_->total_days();
+        int reported_percent = -1;
+        while (!engine_->completed()) {
+            {
+                py::gil_scoped_release nogil;
+                engine_->step();
+            }
+            // A KeyboardInterrupt leaves the engine at the end of a day:
+            // run() again resumes from there.
+            if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            if (!stop.is_none() && stop().cast<bool>()) {
+                PyErr_SetNone(PyExc_KeyboardInterrupt);
+                throw py::error_already_set();
+            }
+            if (callable) {
+                progress(engine_->current_day(), total);
+            } else if (bar) {
+                const int percent = static_cast<int>(100L * engine_->current_day() / total);
+                if (percent != reported_percent) {
+                    reported_percent = percent;
+                    py::module_::import("sys").attr("stderr").attr("write")(
+                        "\r" + scenario_.name + ": day " + std::to_string(engine_->current_day()) + "/" +
+                        std::to_string(total) + " (" + std::to_string(percent) + "%)" +
+                        (engine_->completed() ? "\n" : ""));
+                }
+            }
+        }
+        Results r;
+        {
+            py::gil_scoped_release nogil;
+            r = engine_->results();
+            // As `demat run` writes it: the file alone tells every parameter.
+            r.attributes["scenario_resolved"] = to_toml(scenario_);
+        }
+        results_ = std::make_shared<Results>(std::move(r));
+        engine_.reset();  // the population and claims are not needed any more
+        executor_.reset();
+    }
+
+    std::shared_ptr<Results> results() const {
+        if (!results_) {
+            if (engine_)
+                throw SimulationError("the run stopped at day " + std::to_string(engine_->current_day()) + " of " +
+                                      std::to_string(engine_->total_days()) +
+                                      " (interrupted); call run() to resume it before reading results");
+            throw SimulationError("no results yet: call run() first");
+        }
+        return results_;
+    }
+
+    const Scenario& scenario() const { return scenario_; }
+    int threads() const { return threads_; }
+    bool completed() const { return results_ != nullptr; }
+    int current_day() const {
+        if (results_) return scenario_.warmup_days + scenario_.days;
+        return engine_ ? engine_->current_day() : 0;
+    }
+    int total_days() const { return scenario_.warmup_days + scenario_.days; }
+
+private:
+    Scenario scenario_;
+    int threads_;
+    bool running_ = false;
+    std::unique_ptr<TbbExecutor> executor_;
+    std::unique_ptr<Engine> engine_;
+    std::shared_ptr<Results> results_;
+};
+
+}  // namespace
+
+void register_simulation(py::module_& m) {
+    py::register_exception<SimulationError>(m, "SimulationError", PyExc_RuntimeError);
+    py::class_<Simulation>(m, "Simulation")
+        .def(py::init<Scenario, std::optional<std::uint64_t>, int>(), py::arg("scenario"), py::arg("seed") = py::none(),
+             py::arg("threads") = 0)
+        .def("run", &Simulation::run, py::arg("progress") = false, py::arg("stop") = py::none())
+        .def_property_readonly("results", &Simulation::results)
+        .def_property_readonly("scenario", &Simulation::scenario)
+        .def_property_readonly("threads", &Simulation::threads)
+        .def_property_readonly("completed", &Simulation::completed)
+        .def_property_readonly("current_day", &Simulation::current_day)
+        .def_property_readonly("total_days", &Simulation::total_days);
+}
+
+}  // namespace demat::python

@@ -1,0 +1,210 @@
+"""Results of a run or of a sweep: numpy views, tidy tables, HDF5."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from . import _core
+
+#: Column order of Results.to_dataframe().
+TIDY_COLUMNS = ["day", "service", "dimension", "group", "measure", "value"]
+
+
+class Results:
+    """What a run produced: named arrays over named coordinates.
+
+    ``results["counts"]`` is a read-only numpy view of ``/counts`` (int64
+    ``[day, service, state]``), without a copy; every path of the HDF5 layout
+    (docs/output.md) works the same way. A sweep's results carry a leading
+    ``run`` axis on every array.
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(self, core: _core.Results) -> None:
+        self._core = core
+
+    # ---- arrays and coordinates ------------------------------------------------
+
+    def __getitem__(self, path: str) -> np.ndarray:
+        try:
+            return self._core.array(path)
+        except IndexError:
+            raise KeyError(f"no array {path!r}; arrays: {', '.join(self.array_paths)}") from None
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._core.array_paths
+
+    def coordinate(self, path: str) -> np.ndarray | list[str]:
+        """A coordinate: string labels as a list, integers as a read-only int64 view."""
+        try:
+            return self._core.coordinate(path)
+        except IndexError:
+            raise KeyError(f"no coordinate {path!r}; coordinates: {', '.join(self.coordinate_paths)}") from None
+
+    def dims(self, path: str) -> list[str]:
+        """The coordinate paths of an array's axes, slowest first."""
+        return list(self._core.dims(path))
+
+    def unit(self, path: str) -> str:
+        return self._core.unit(path)
+
+    def description(self, path: str) -> str:
+        return self._core.description(path)
+
+    array_paths = property(lambda self: list(self._core.array_paths))
+    coordinate_paths = property(lambda self: list(self._core.coordinate_paths))
+    attrs = property(lambda self: dict(self._core.attributes), doc="Root attributes (provenance)")
+
+    @property
+    def is_sweep(self) -> bool:
+        return self._core.attributes.get("layout") == "sweep"
+
+    days = property(lambda self: self._core.coordinate("day"))
+    services = property(lambda self: list(self._core.coordinate("service")))
+    states = property(lambda self: list(self._core.coordinate("state")))
+    counts = property(lambda self: self._core.array("counts"), doc="int64 [(run,) day, service, state]")
+    seed = property(lambda self: int(self._core.attributes["seed"]))
+
+    @property
+    def segment_dimensions(self) -> list[str]:
+        return [p.split("/")[1] for p in self.coordinate_paths if p.startswith("segments/") and p.endswith("/group")]
+
+    def segments(self, dimension: str) -> np.ndarray:
+        """int64 [(run,) day, service, group, state] for one segment dimension."""
+        return self[f"segments/{dimension}/counts"]
+
+    # ---- tables -------------------------------------------------------------------
+
+    def runs(self) -> Any:
+        """For a sweep: one row per run (point, replicate, seed and swept values)."""
+        import pandas as pd
+
+        if not self.is_sweep:
+            raise ValueError("runs() is for sweep and ensemble results; this is a single run")
+        table = {"run": np.asarray(self.coordinate("run"))}
+        for name in ("run_point", "run_replicate", "run_seed"):
+            table[name.removeprefix("run_")] = np.asarray(self[name])
+        for key in self.swept_keys:
+            table[key] = np.asarray(self[key])
+        return pd.DataFrame(table)
+
+    @property
+    def swept_keys(self) -> list[str]:
+        text = self._core.attributes.get("swept_keys", "")
+        return [k for k in str(text).split("\n") if k]
+
+    def to_dataframe(self, segments: bool = True, metrics: bool = True) -> Any:
+        """A tidy pandas table: day, service, dimension, group, measure, value.
+
+        ``measure`` is a state (from ``counts``) or a metric name. The whole
+        population has dimension and group ``"all"``; segment tables give
+        their dimension and group; per-channel metrics have dimension
+        ``"channel"``. Sweeps add ``run`` (and their runs() columns) first.
+        """
+        import pandas as pd
+
+        frames = []
+        frames.append(self._tidy("counts", "all"))
+        if segments:
+            for dimension in self.segment_dimensions:
+                frames.append(self._tidy(f"segments/{dimension}/counts", dimension))
+        if metrics:
+            for path in self.array_paths:
+                if path.startswith("metrics/"):
+                    frame = self._tidy(path, "all", measure=path.removeprefix("metrics/"))
+                    if frame is not None:
+                        frames.append(frame)
+        table = pd.concat([f for f in frames if f is not None], ignore_index=True)
+        for column in ("service", "dimension", "group", "measure"):
+            table[column] = table[column].astype("category")
+        if self.is_sweep:
+            table = table.merge(self.runs(), on="run", how="left")
+        return table
+
+    def _tidy(self, path: str, dimension: str, measure: str | None = None) -> Any:
+        import pandas as pd
+
+        dims = [d.rsplit("/", 1)[-1] for d in self.dims(path)]
+        lead = ["run"] if self.is_sweep else []
+        # Known shapes only: [day, service] (+ group or channel) (+ state).
+        body = dims[len(lead):]
+        if body[:1] != ["day"]:
+            return None
+        names = list(dims)
+        coords = [np.asarray(self.coordinate(p)) if not isinstance(self.coordinate(p), list) else self.coordinate(p)
+                  for p in self.dims(path)]
+        index = pd.MultiIndex.from_product(coords, names=names)
+        frame = pd.DataFrame({"value": np.asarray(self[path]).ravel()}, index=index).reset_index()
+        if "service" not in frame:
+            frame["service"] = "all"
+        if "state" in frame:
+            frame = frame.rename(columns={"state": "measure"})
+        else:
+            frame["measure"] = measure
+        if "group" in frame:
+            frame["dimension"] = dimension
+        elif "channel" in frame:
+            frame = frame.rename(columns={"channel": "group"})
+            frame["dimension"] = "channel"
+        else:
+            frame["dimension"] = dimension
+            frame["group"] = "all"
+        return frame[lead + TIDY_COLUMNS]
+
+    def summary(self) -> Any:
+        """Headline figures per service at the end of the run (the CLI's summary)."""
+        import pandas as pd
+
+        if self.is_sweep:
+            raise ValueError("summary() is per run; for a sweep use demat.Runs.summary() or demat.analysis")
+        rows = []
+        for s in self._core.summary()["services"]:
+            row = {k: v for k, v in s.items() if k not in ("counts", "take_up_by_capital")}
+            for q, value in enumerate(s["take_up_by_capital"], start=1):
+                row[f"take_up_Q{q}"] = value
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("service")
+
+    # ---- files ------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> Results:
+        """Write the HDF5 layout of docs/output.md (the same as ``demat run``)."""
+        self._core.save(os.fspath(path))
+        return self
+
+    def to_xarray(self, group: str | None = None) -> Any:
+        """An xarray Dataset of the arrays in ``group`` (None: the root), with named dims."""
+        import xarray as xr
+
+        prefix = "" if group is None else group.strip("/") + "/"
+        data_vars = {}
+        coords: dict[str, Any] = {}
+        for path in self.array_paths:
+            rest = path[len(prefix):] if path.startswith(prefix) else None
+            if rest is None or "/" in rest:
+                continue
+            names = []
+            for dim in self.dims(path):
+                name = dim.rsplit("/", 1)[-1]
+                names.append(name)
+                coords.setdefault(name, np.asarray(self.coordinate(dim)))
+            data_vars[rest] = (names, np.asarray(self[path]), {"units": self.unit(path),
+                                                                "description": self.description(path)})
+        return xr.Dataset(data_vars, coords=coords, attrs=self.attrs)
+
+    def __repr__(self) -> str:
+        a = self._core.attributes
+        kind = f"sweep of {a.get('runs')} runs" if self.is_sweep else f"seed {a.get('seed')}"
+        return f"<demat.Results {a.get('scenario_name', '?')!r}: {a.get('recorded_days', '?')} days, {kind}>"
+
+
+def load(path: str | os.PathLike[str]) -> Results:
+    """Read a run or sweep file written by ``demat run``, ``demat sweep`` or ``Results.save``."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(path)
+    return Results(_core.Results.load(path))

@@ -1,0 +1,53 @@
+"""One run of one scenario."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from . import _core
+from ._results import Results
+from ._scenario import Scenario
+
+
+class Simulation:
+    """A run of ``scenario``; ``run()`` simulates, ``results`` holds the outcome.
+
+    ``seed`` overrides the scenario's seed; ``threads`` = 0 uses every core.
+    The same scenario and seed give bit-identical results whatever ``threads``.
+    """
+
+    def __init__(self, scenario: Scenario | str | os.PathLike[str], seed: int | None = None, threads: int = 0) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = Scenario.load(scenario)
+        if seed is not None and (isinstance(seed, bool) or int(seed) != seed or seed < 0):
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        self._core = _core.Simulation(scenario._core, None if seed is None else int(seed), int(threads))
+        self._results: Results | None = None
+
+    def run(self, progress: bool | Callable[[int, int], object] = False) -> Simulation:
+        """Simulate to the end and return self.
+
+        The engine runs with the GIL released. Ctrl-C raises KeyboardInterrupt
+        within a simulated day; calling ``run()`` again resumes the run.
+        ``progress``: True prints a progress line on stderr; a callable gets
+        ``(day, total_days)`` after every day (warm-up included).
+        """
+        self._core.run(progress)
+        return self
+
+    @property
+    def results(self) -> Results:
+        """The results; raises demat.SimulationError before the run is complete."""
+        if self._results is None:
+            self._results = Results(self._core.results)
+        return self._results
+
+    scenario = property(lambda self: Scenario(self._core.scenario))
+    completed = property(lambda self: self._core.completed)
+    current_day = property(lambda self: self._core.current_day, doc="Days simulated, warm-up included")
+    total_days = property(lambda self: self._core.total_days)
+
+    def __repr__(self) -> str:
+        state = "complete" if self.completed else f"day {self.current_day}/{self.total_days}"
+        return f"<demat.Simulation {self._core.scenario.name!r} seed {self._core.scenario.seed}: {state}>"

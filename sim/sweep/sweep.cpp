@@ -1,0 +1,174 @@
+#include "sweep/sweep.hpp"
+
+#include "scenario/reader.hpp"
+
+#include <stdexcept>
+
+namespace demat {
+
+std::uint64_t child_seed(std::uint64_t root, std::uint64_t index) {
+    std::uint64_t z = root + (index + 1) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return z & 0x7FFFFFFFFFFFFFFFULL;
+}
+
+std::vector<PlannedRun> plan_sweep(std::uint64_t root_seed, const std::vector<SweepAxis>& axes,
+                                   std::size_t replicates) {
+    if (replicates == 0) throw std::invalid_argument("a sweep needs at least one replicate");
+    std::size_t points = 1;
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+        if (axes[a].values.empty()) throw std::invalid_argument("sweep key '" + axes[a].key + "' has no values");
+        for (std::size_t b = 0; b < a; ++b)
+            if (axes[b].key == axes[a].key) throw std::invalid_argument("sweep key '" + axes[a].key + "' given twice");
+        for (const auto& v : axes[a].values)
+            if (std::holds_alternative<std::string>(v))
+                throw ScenarioError("", 0, axes[a].key,
+                                    "sweep key '" + axes[a].key + "': swept values must be numbers or booleans, got " +
+                                        format_parameter_value(v) +
+                                        " (to compare text values, write one scenario file per value)");
+        points *= axes[a].values.size();
+    }
+    std::vector<PlannedRun> plan;
+    plan.reserve(points * replicates);
+    for (std::size_t point = 0; point < points; ++point) {
+        std::vector<ParameterChange> changes(axes.size());
+        std::size_t rest = point;
+        for (std::size_t a = axes.size(); a-- > 0;) {
+            const auto& values = axes[a].values;
+            changes[a] = {axes[a].key, values[rest % values.size()]};
+            rest /= values.size();
+        }
+        for (std::size_t r = 0; r < replicates; ++r)
+            plan.push_back({point, r, child_seed(root_seed, r), changes});
+    }
+    return plan;
+}
+
+Scenario planned_scenario(const Scenario& base, const PlannedRun& run) {
+    Scenario sc = run.changes.empty() ? base : with_changes(base, run.changes);
+    set_seed(sc, run.seed);
+    return sc;
+}
+
+namespace {
+
+bool same_coordinate(const Coordinate& a, const Coordinate& b) {
+    return a.path == b.path && a.labels == b.labels && a.values == b.values;
+}
+
+double as_real(const ParameterValue& v) {
+    if (const auto* b = std::get_if<bool>(&v)) return *b ? 1.0 : 0.0;
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+    return std::get<double>(v);
+}
+
+bool all_integral(const std::vector<ParameterValue>& values) {
+    for (const auto& v : values)
+        if (std::holds_alternative<double>(v)) return false;
+    return true;
+}
+
+}  // namespace
+
+Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::vector<SweepAxis>& axes,
+                     const std::vector<PlannedRun>& plan, const std::vector<Results>& runs) {
+    if (runs.empty() || runs.size() != plan.size())
+        throw std::invalid_argument("combine_runs: " + std::to_string(runs.size()) + " results for a plan of " +
+                                    std::to_string(plan.size()) + " runs");
+    const Results& first = runs.front();
+    for (std::size_t r = 1; r < runs.size(); ++r) {
+        const Results& other = runs[r];
+        bool same = other.coordinates.size() == first.coordinates.size() && other.arrays.size() == first.arrays.size();
+        for (std::size_t c = 0; same && c < first.coordinates.size(); ++c)
+            same = same_coordinate(first.coordinates[c], other.coordinates[c]);
+        for (std::size_t a = 0; same && a < first.arrays.size(); ++a)
+            same = first.arrays[a].path == other.arrays[a].path && first.arrays[a].shape == other.arrays[a].shape;
+        if (!same)
+            throw std::invalid_argument("combine_runs: run " + std::to_string(r) +
+                                        " does not have the coordinates and arrays of run 0 (a swept key that "
+                                        "changes the services, days or metrics cannot share one file)");
+    }
+
+    Results out;
+    out.attributes = first.attributes;
+    for (const char* dropped : {"threads", "population_seconds", "network_seconds", "simulation_seconds"})
+        out.attributes.erase(dropped);
+    out.attributes["seed"] = static_cast<std::int64_t>(root_seed);
+    out.attributes["scenario"] = base.source_text;
+    out.attributes["scenario_resolved"] = to_toml(base);
+    out.attributes["layout"] = std::string("sweep");
+    out.attributes["replicates"] = static_cast<std::int64_t>(plan.back().replicate + 1);
+    out.attributes["runs"] = static_cast<std::int64_t>(plan.size());
+    out.attributes["seed_rule"] = std::string("run_seed = child_seed(seed, run_replicate): SplitMix64, see docs/output.md");
+    std::string keys;
+    for (const auto& axis : axes) keys += (keys.empty() ? "" : "\n") + axis.key;
+    out.attributes["swept_keys"] = keys;
+
+    Coordinate run;
+    run.path = "run";
+    run.description = "run of the sweep: point * replicates + replicate";
+    for (std::size_t r = 0; r < plan.size(); ++r) run.values.push_back(static_cast<std::int64_t>(r));
+    out.coordinates.push_back(run);
+    for (const auto& c : first.coordinates) out.coordinates.push_back(c);
+
+    const auto per_run = [&](const std::string& path, const std::string& description, const std::string& unit,
+                             auto value_of) {
+        Array a;
+        a.path = path;
+        a.dims = {"run"};
+        a.shape = {plan.size()};
+        a.description = description;
+        a.unit = unit;
+        using T = decltype(value_of(plan.front()));
+        std::vector<T> data;
+        for (const auto& p : plan) data.push_back(value_of(p));
+        a.data = std::move(data);
+        out.arrays.push_back(std::move(a));
+    };
+    per_run("run_seed", "seed of the run: child_seed(root seed, run_replicate)", "1",
+            [](const PlannedRun& p) { return static_cast<std::int64_t>(p.seed); });
+    per_run("run_replicate", "replicate of the run within its point (same seeds at every point)", "1",
+            [](const PlannedRun& p) { return static_cast<std::int64_t>(p.replicate); });
+    per_run("run_point", "point of the sweep: index into the product of the swept values, first key slowest", "1",
+            [](const PlannedRun& p) { return static_cast<std::int64_t>(p.point); });
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+        const bool booleans = std::holds_alternative<bool>(axes[a].values.front());
+        const std::string description =
+            "value of " + axes[a].key + " in the run" + (booleans ? " (1 = true, 0 = false)" : "");
+        if (all_integral(axes[a].values))
+            per_run(axes[a].key, description, "1", [a](const PlannedRun& p) {
+                return static_cast<std::int64_t>(as_real(p.changes[a].value));
+            });
+        else
+            per_run(axes[a].key, description, "1", [a](const PlannedRun& p) { return as_real(p.changes[a].value); });
+    }
+
+    for (std::size_t i = 0; i < first.arrays.size(); ++i) {
+        const Array& model = first.arrays[i];
+        Array a;
+        a.path = model.path;
+        a.dims = model.dims;
+        a.dims.insert(a.dims.begin(), "run");
+        a.shape = model.shape;
+        a.shape.insert(a.shape.begin(), runs.size());
+        a.description = model.description;
+        a.unit = model.unit;
+        if (model.is_integer()) {
+            std::vector<std::int64_t> data;
+            data.reserve(model.size() * runs.size());
+            for (const auto& r : runs) data.insert(data.end(), r.arrays[i].integers().begin(), r.arrays[i].integers().end());
+            a.data = std::move(data);
+        } else {
+            std::vector<double> data;
+            data.reserve(model.size() * runs.size());
+            for (const auto& r : runs) data.insert(data.end(), r.arrays[i].reals().begin(), r.arrays[i].reals().end());
+            a.data = std::move(data);
+        }
+        out.arrays.push_back(std::move(a));
+    }
+    return out;
+}
+
+}  // namespace demat
