@@ -10,6 +10,8 @@
 #include <pybind11/stl.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace py = pybind11;
@@ -81,13 +83,50 @@ toml::table to_table(const py::dict& d, const std::string& prefix) {
     return table;
 }
 
+std::string toml_key(const std::string& name) {
+    const bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (bare) return name;
+    std::ostringstream quoted;
+    quoted << toml::value<std::string>(name);
+    return quoted.str();
+}
+
+// Written by hand, in the dict's order: toml++ would sort the keys, and the
+// order of the services is the order of the results' `service` axis.
+void emit(std::ostream& out, const py::dict& d, const std::string& path) {
+    bool header = path.empty();
+    for (const auto& [k, v] : d) {
+        if (!py::isinstance<py::str>(k)) throw ScenarioError("", 0, path, "table '" + path + "': keys must be strings");
+        const std::string name = k.cast<std::string>();
+        const py::object value = plain(v);
+        if (py::isinstance<py::dict>(value)) continue;
+        toml::table one;
+        convert_value(value, path.empty() ? name : path + "." + name, TableSink{one, name});
+        if (!header) {
+            out << "\n[" << path << "]\n";
+            header = true;
+        }
+        out << toml_key(name) << " = ";
+        one.get(name)->visit([&](const auto& node) { out << node; });
+        out << "\n";
+    }
+    for (const auto& [k, v] : d) {
+        const py::object value = plain(v);
+        if (py::isinstance<py::dict>(value)) {
+            const std::string name = toml_key(k.cast<std::string>());
+            emit(out, value.cast<py::dict>(), path.empty() ? name : path + "." + name);
+        }
+    }
+}
+
 Scenario from_dict(const py::dict& d) {
     std::ostringstream text;
-    text << to_table(d, "") << "\n";
+    emit(text, d, "");
     // No source name: a `base` path is taken relative to the working directory,
     // and errors name the key, not a line of text the user never wrote.
-    Scenario sc = parse_scenario(text.str(), "");
-    return sc;
+    return parse_scenario(text.str(), "");
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 #include <sstream>
 
 namespace demat {
@@ -51,6 +53,41 @@ void assign(toml::table& root, const ParameterChange& change) {
     std::visit([&](const auto& v) { table->insert_or_assign(leaf, v); }, change.value);
 }
 
+// toml++ keeps a table's keys sorted, and writing it back would reorder the
+// services, whose order is the order of the `service` axis of the results.
+// So tables are written here in the order their keys appear in the resolved
+// text (keys added by a change go last).
+std::uint32_t line_of(const toml::node& node) {
+    const auto line = node.source().begin.line;
+    return line == 0 ? std::numeric_limits<std::uint32_t>::max() : line;
+}
+
+std::vector<std::pair<std::string, const toml::node*>> in_source_order(const toml::table& table) {
+    std::vector<std::pair<std::string, const toml::node*>> entries;
+    for (const auto& [k, v] : table) entries.emplace_back(std::string(k.str()), &v);
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const auto& a, const auto& b) { return line_of(*a.second) < line_of(*b.second); });
+    return entries;
+}
+
+void write_table(std::ostream& out, const toml::table& table, const std::string& path) {
+    const auto entries = in_source_order(table);
+    bool header = path.empty();
+    for (const auto& [key, node] : entries) {
+        if (node->is_table()) continue;
+        if (!header) {
+            out << "\n[" << path << "]\n";
+            header = true;
+        }
+        // Scenario keys are bare TOML keys (letters, digits, '_'), written as is.
+        out << key << " = ";
+        node->visit([&](const auto& v) { out << v; });
+        out << "\n";
+    }
+    for (const auto& [key, node] : entries)
+        if (const auto* sub = node->as_table()) write_table(out, *sub, path.empty() ? key : path + "." + key);
+}
+
 }  // namespace
 
 Scenario with_changes(const Scenario& scenario, const std::vector<ParameterChange>& changes) {
@@ -68,7 +105,7 @@ Scenario with_changes(const Scenario& scenario, const std::vector<ParameterChang
         }
     }
     std::ostringstream text;
-    text << root << "\n";
+    write_table(text, root, "");
     Scenario changed;
     try {
         // No source name: the line numbers of generated text would mislead, and

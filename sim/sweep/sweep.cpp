@@ -2,6 +2,9 @@
 
 #include "scenario/reader.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <map>
 #include <stdexcept>
 
 namespace demat {
@@ -54,10 +57,6 @@ Scenario planned_scenario(const Scenario& base, const PlannedRun& run) {
 
 namespace {
 
-bool same_coordinate(const Coordinate& a, const Coordinate& b) {
-    return a.path == b.path && a.labels == b.labels && a.values == b.values;
-}
-
 double as_real(const ParameterValue& v) {
     if (const auto* b = std::get_if<bool>(&v)) return *b ? 1.0 : 0.0;
     if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
@@ -81,15 +80,32 @@ Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::v
     for (std::size_t r = 1; r < runs.size(); ++r) {
         const Results& other = runs[r];
         bool same = other.coordinates.size() == first.coordinates.size() && other.arrays.size() == first.arrays.size();
-        for (std::size_t c = 0; same && c < first.coordinates.size(); ++c)
-            same = same_coordinate(first.coordinates[c], other.coordinates[c]);
+        for (std::size_t c = 0; same && c < first.coordinates.size(); ++c) {
+            const Coordinate& a = first.coordinates[c];
+            const Coordinate& b = other.coordinates[c];
+            // Integer coordinates other than `day` may differ (helpers/helps
+            // goes up to the busiest helper of each run): they are merged below.
+            same = a.path == b.path && a.is_text() == b.is_text() &&
+                   ((a.labels == b.labels && a.values == b.values) || (!a.is_text() && a.path != "day"));
+        }
         for (std::size_t a = 0; same && a < first.arrays.size(); ++a)
-            same = first.arrays[a].path == other.arrays[a].path && first.arrays[a].shape == other.arrays[a].shape;
+            same = first.arrays[a].path == other.arrays[a].path && first.arrays[a].dims == other.arrays[a].dims;
         if (!same)
             throw std::invalid_argument("combine_runs: run " + std::to_string(r) +
                                         " does not have the coordinates and arrays of run 0 (a swept key that "
                                         "changes the services, days or metrics cannot share one file)");
     }
+    // Merged coordinates: the sorted union of every run's values.
+    std::map<std::string, Coordinate> merged;
+    for (const auto& c : first.coordinates) merged[c.path] = c;
+    for (const auto& r : runs)
+        for (const auto& c : r.coordinates)
+            if (!c.is_text() && c.values != merged[c.path].values) {
+                auto& values = merged[c.path].values;
+                values.insert(values.end(), c.values.begin(), c.values.end());
+                std::sort(values.begin(), values.end());
+                values.erase(std::unique(values.begin(), values.end()), values.end());
+            }
 
     Results out;
     out.attributes = first.attributes;
@@ -111,7 +127,7 @@ Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::v
     run.description = "run of the sweep: point * replicates + replicate";
     for (std::size_t r = 0; r < plan.size(); ++r) run.values.push_back(static_cast<std::int64_t>(r));
     out.coordinates.push_back(run);
-    for (const auto& c : first.coordinates) out.coordinates.push_back(c);
+    for (const auto& c : first.coordinates) out.coordinates.push_back(merged[c.path]);
 
     const auto per_run = [&](const std::string& path, const std::string& description, const std::string& unit,
                              auto value_of) {
@@ -155,16 +171,44 @@ Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::v
         a.shape.insert(a.shape.begin(), runs.size());
         a.description = model.description;
         a.unit = model.unit;
-        if (model.is_integer()) {
-            std::vector<std::int64_t> data;
-            data.reserve(model.size() * runs.size());
-            for (const auto& r : runs) data.insert(data.end(), r.arrays[i].integers().begin(), r.arrays[i].integers().end());
-            a.data = std::move(data);
-        } else {
-            std::vector<double> data;
-            data.reserve(model.size() * runs.size());
-            for (const auto& r : runs) data.insert(data.end(), r.arrays[i].reals().begin(), r.arrays[i].reals().end());
-            a.data = std::move(data);
+        for (std::size_t axis = 0; axis < model.dims.size(); ++axis)
+            a.shape[axis + 1] = merged[model.dims[axis]].size();
+        const std::size_t stride = a.size() / runs.size();
+        // Cells a run has no value for (a helps count no helper of it reached)
+        // hold 0 for counts and NaN for reals.
+        if (model.is_integer())
+            a.data = std::vector<std::int64_t>(a.size(), 0);
+        else
+            a.data = std::vector<double>(a.size(), std::numeric_limits<double>::quiet_NaN());
+        for (std::size_t r = 0; r < runs.size(); ++r) {
+            const Array& source = runs[r].arrays[i];
+            // Where each index of each axis of this run goes in the merged axis.
+            std::vector<std::vector<std::size_t>> where(source.dims.size());
+            for (std::size_t axis = 0; axis < source.dims.size(); ++axis) {
+                const Coordinate& own = runs[r].coordinate(source.dims[axis]);
+                const Coordinate& all = merged[source.dims[axis]];
+                for (std::size_t k = 0; k < own.size(); ++k)
+                    where[axis].push_back(own.is_text()
+                                              ? k
+                                              : static_cast<std::size_t>(
+                                                    std::lower_bound(all.values.begin(), all.values.end(),
+                                                                     own.values[k]) - all.values.begin()));
+            }
+            std::vector<std::size_t> index(source.shape.size(), 0);
+            for (std::size_t flat = 0; flat < source.size(); ++flat) {
+                std::size_t target = 0;
+                for (std::size_t axis = 0; axis < index.size(); ++axis)
+                    target = target * a.shape[axis + 1] + where[axis][index[axis]];
+                target += r * stride;
+                if (model.is_integer())
+                    std::get<std::vector<std::int64_t>>(a.data)[target] = source.integers()[flat];
+                else
+                    std::get<std::vector<double>>(a.data)[target] = source.reals()[flat];
+                for (std::size_t axis = index.size(); axis-- > 0;) {
+                    if (++index[axis] < source.shape[axis]) break;
+                    index[axis] = 0;
+                }
+            }
         }
         out.arrays.push_back(std::move(a));
     }

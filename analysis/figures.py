@@ -1,0 +1,200 @@
+"""The five standard figures, drawn with matplotlib (Agg: no display needed).
+
+Each function takes RunSets (load.load_runs) and returns a Figure; lines are
+means across replicates and shaded bands or error bars the 5-95% interval.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .load import RunSet, benefit_take_up_by_quintile, end_window, unclaimed_per_year  # noqa: E402
+
+STATE_COLOURS = {
+    "receiving": "#2b8cbe",
+    "in_progress": "#a6bddb",
+    "non_knowledge": "#fdae6b",
+    "non_demand": "#fd8d3c",
+    "non_receipt": "#e6550d",
+    "interrupted": "#a63603",
+}
+QUINTILE_COLOURS = ["#d7301f", "#fc8d59", "#fdcc8a", "#74a9cf", "#0570b0"]
+
+
+def _band(ax: plt.Axes, x: np.ndarray, da: xr.DataArray, colour: str, label: str) -> None:
+    mean = da.mean("run").values
+    ax.plot(x, mean, color=colour, label=label, lw=1.6)
+    if da.sizes["run"] > 1:
+        ax.fill_between(x, da.quantile(0.05, "run").values, da.quantile(0.95, "run").values,
+                        color=colour, alpha=0.2, lw=0)
+
+
+def _interval(da: xr.DataArray) -> tuple[float, float, float]:
+    v = np.asarray(da.values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return np.nan, np.nan, np.nan
+    return float(v.mean()), float(np.quantile(v, 0.05)), float(np.quantile(v, 0.95))
+
+
+def take_up_by_quintile(sets: Sequence[RunSet]) -> Figure:
+    """(a) Take-up of benefits by capital quintile over time, one panel per scenario."""
+    fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets) + 0.6, 3.8), sharey=True, squeeze=False)
+    for ax, s in zip(axes[0], sets):
+        tu = 100 * benefit_take_up_by_quintile(s)
+        for g, colour in zip(tu["group"].values, QUINTILE_COLOURS):
+            _band(ax, tu["day"].values, tu.sel(group=g), colour, str(g))
+        ax.set_title(s.label, fontsize=10)
+        ax.set_xlabel("day")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("take-up of benefits (%)")
+    axes[0][-1].legend(title="capital quintile", fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def non_take_up(s: RunSet) -> Figure:
+    """(b) Where eligible citizens are, per service: stacked shares of the eligible over time."""
+    services = [str(v) for v in s.root["service"].values]
+    cols = min(3, len(services))
+    rows = -(-len(services) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.0 * cols, 2.9 * rows + 0.6), sharex=True, sharey=True,
+                             squeeze=False)
+    counts = s.root["counts"].mean("run")
+    for ax, service in zip(axes.flat, services):
+        c = counts.sel(service=service)
+        eligible = c.sel(state="eligible").values
+        share = {k: 100 * np.divide(c.sel(state=k).values, eligible, out=np.zeros_like(eligible, dtype=float),
+                                    where=eligible > 0) for k in STATE_COLOURS}
+        ax.stackplot(c["day"].values, *share.values(), labels=list(share), colors=list(STATE_COLOURS.values()))
+        ax.set_title(service.replace("_", " "), fontsize=9)
+        ax.set_ylim(0, 100)
+        ax.margins(x=0)
+    for ax in axes.flat[len(services):]:
+        ax.axis("off")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("% of eligible")
+    for ax in axes[-1, :]:
+        ax.set_xlabel("day")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, [lab.replace("_", " ") for lab in labels], loc="lower center", ncol=6, fontsize=8)
+    fig.suptitle(f"Non-take-up by type: {s.label}", fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def divide(sets: Sequence[RunSet]) -> Figure:
+    """(c) The administrative divide: take-up across the capital ranking, one line per scenario."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for i, s in enumerate(sets):
+        tu = 100 * end_window(benefit_take_up_by_quintile(s))
+        stats = np.array([_interval(tu.sel(group=g)) for g in tu["group"].values])
+        x = np.arange(len(stats)) + (i - (len(sets) - 1) / 2) * 0.06
+        ax.errorbar(x, stats[:, 0], yerr=[stats[:, 0] - stats[:, 1], stats[:, 2] - stats[:, 0]],
+                    marker="o", capsize=3, label=s.label)
+        ax.set_xticks(np.arange(len(stats)), [f"{g}" for g in tu["group"].values])
+    ax.set_xlabel("capital quintile (Q1: lowest social, cultural and digital capital)")
+    ax.set_ylabel("take-up of benefits (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def comparison(sets: Sequence[RunSet]) -> Figure:
+    """(d) Divide index and unclaimed benefits per scenario, 5-95% interval across replicates."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.5 * len(sets) + 2.6))
+    labels = [s.label for s in sets]
+    y = np.arange(len(sets))
+    for ax, values, title in (
+        (left, [_interval(100 * (lambda q: q.isel(group=-1) - q.isel(group=0))(
+            end_window(benefit_take_up_by_quintile(s)))) for s in sets], "divide index: take-up Q5 - Q1 (points)"),
+        (right, [_interval(unclaimed_per_year(s)) for s in sets], "unclaimed benefits (€ / year / 1,000 citizens)"),
+    ):
+        v = np.array(values)
+        ax.barh(y, v[:, 0], color="#9ecae1", xerr=[v[:, 0] - v[:, 1], v[:, 2] - v[:, 0]], capsize=4)
+        ax.set_yticks(y, labels if ax is left else [""] * len(labels))
+        ax.set_title(title, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+        ax.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def queues(sets: Sequence[RunSet]) -> Figure:
+    """(e) Queues, waits and helpers' burden."""
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(14, 4))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    channels = [str(ch) for ch in sets[0].metrics["channel"].values if str(ch) != "online"]
+    width = 0.8 / len(sets)
+    for i, s in enumerate(sets):
+        colour = colours[i % len(colours)]
+        length = s.metrics["queue_length"].sum(("service", "channel"))
+        _band(a, length["day"].values, length, colour, s.label)
+        served = s.metrics["queue_served"].sum(("day", "service")).sel(channel=channels)
+        waited = s.metrics["queue_wait_days"].sum(("day", "service")).sel(channel=channels)
+        wait = (waited / served.where(served > 0))
+        stats = np.array([_interval(wait.sel(channel=ch)) for ch in channels])
+        x = np.arange(len(channels)) + (i - (len(sets) - 1) / 2) * width
+        b.bar(x, np.nan_to_num(stats[:, 0]), width, color=colour, label=s.label,
+              yerr=np.nan_to_num([stats[:, 0] - stats[:, 1], stats[:, 2] - stats[:, 0]]), capsize=3)
+        if s.helpers is not None and "burden" in s.helpers:
+            burden = s.helpers["burden"].mean("run")
+            helpers = np.where(burden.values > 0, burden.values, np.nan)  # log scale: no zeros
+            c.plot(burden[burden.dims[0]].values, helpers, marker="o", ms=3, color=colour, label=s.label)
+    a.set(title="citizens waiting in queues (phone, counters, mediation)", xlabel="day", ylabel="citizens")
+    b.set(title="mean wait of those served", ylabel="days")
+    b.set_xticks(np.arange(len(channels)), channels)
+    c.set(title="informal helpers' burden over the run", xlabel="procedures done for others",
+          ylabel="helpers", yscale="log")
+    for ax in (a, b, c):
+        ax.grid(alpha=0.3)
+        ax.title.set_fontsize(10)
+    a.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+#: file name -> (function, caption). (b) is drawn once per scenario.
+FIGURES: dict[str, tuple[Callable[..., Figure], str]] = {
+    "take_up_by_quintile.png": (take_up_by_quintile,
+        "Take-up of the benefits (pooled) by capital quintile over time, one panel per scenario. "
+        "Q1 is the fifth of the population with the least social, cultural and digital capital."),
+    "non_take_up_{index}.png": (non_take_up,
+        "Where the eligible are, per service, for {label}: receiving, in progress, or not receiving "
+        "by type of non-take-up (non-knowledge, non-demand, non-receipt, interrupted rights)."),
+    "divide.png": (divide,
+        "The administrative divide: take-up of benefits by capital quintile, averaged over the last "
+        "days of the run, one line per scenario."),
+    "comparison.png": (comparison,
+        "Scenario comparison: the divide index (take-up of Q5 minus Q1) and benefits left unclaimed "
+        "over the last year, per 1,000 citizens."),
+    "queues.png": (queues,
+        "Queues and waits at the staffed channels, and how many procedures informal helpers did for "
+        "others over the run."),
+}
+
+
+def draw_all(sets: Sequence[RunSet], directory: str | os.PathLike[str], dpi: int = 110) -> list[tuple[str, str]]:
+    """Writes every figure as PNG into ``directory``; returns (file name, caption) pairs."""
+    os.makedirs(directory, exist_ok=True)
+    written = []
+    for name, (draw, caption) in FIGURES.items():
+        jobs = ([(name.format(index=i + 1), (s,), caption.format(label=s.label)) for i, s in enumerate(sets)]
+                if "{index}" in name else [(name, (sets,), caption)])
+        for file_name, args, text in jobs:
+            fig = draw(*args)
+            fig.savefig(os.path.join(directory, file_name), dpi=dpi)
+            plt.close(fig)
+            written.append((file_name, text))
+    return written

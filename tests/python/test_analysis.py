@@ -1,0 +1,65 @@
+import re
+
+import numpy as np
+import pytest
+
+import demat
+from demat import analysis
+
+
+@pytest.fixture(scope="module")
+def files(small, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs")
+    run = folder / "hybrid.h5"
+    demat.Simulation(small, seed=1, threads=1).run().results.save(run)
+    online = small.with_changes({"name": "online_only", "channels.counter.enabled": False,
+                                 "channels.phone.enabled": False, "channels.mediation.enabled": False})
+    ensemble = folder / "online_only.h5"
+    demat.run_ensemble(online, replicates=3, seed=5).save(ensemble)
+    return run, ensemble
+
+
+def test_load_runs_gives_one_set_per_scenario_with_runs(files):
+    sets = analysis.load_runs(files)
+    assert [s.label for s in sets] == ["hybrid", "online_only"]
+    assert [s.runs for s in sets] == [1, 3]
+    assert sets[1].capital["counts"].dims == ("run", "day", "service", "group", "state")
+    assert not sets[1].parameters["services.minimum_income.channels.counter.enabled"]
+
+
+def test_tidy_table_of_several_files(files):
+    table = analysis.tidy(files, segments=False, metrics=False)
+    assert set(table.scenario.unique()) == {"hybrid", "online_only"}
+    assert set(table[table.scenario == "online_only"].run.dropna().unique()) == {0, 1, 2}
+
+
+def test_key_numbers_agree_with_the_arrays(files):
+    sets = analysis.load_runs(files[:1])
+    numbers = analysis.key_numbers(sets).set_index("measure")
+    r = demat.load(files[0])
+    benefits = [i for i, s in enumerate(r.services) if s != "income_tax_return"]
+    c = r.segments("capital_quintile")[-90:][:, benefits].sum(axis=1)
+    take_up = c[..., 1] / c[..., 0]
+    assert numbers.loc["divide index Q5 - Q1 (points)", "mean"] == pytest.approx(
+        100 * (take_up[:, 4] - take_up[:, 0]).mean())
+
+
+def test_report_writes_figures_and_a_page_that_references_them(files, tmp_path):
+    page = analysis.write_report(files, tmp_path / "report")
+    with open(page, encoding="utf-8") as f:
+        html = f.read()
+    images = re.findall(r"<img src='([^']+)'", html)
+    assert len(images) == 4 + len(files)  # (b) once per scenario
+    for name in images:
+        png = tmp_path / "report" / name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert "http" not in html.replace("http-equiv", "")  # nothing fetched from elsewhere
+    assert "divide index" in html and "channels.counter.enabled" in html
+
+
+def test_report_command_line(files, tmp_path):
+    from demat.analysis.__main__ import main
+
+    assert main(["report", str(files[0]), "-o", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "index.html").exists()
+    assert main(["report", str(tmp_path / "missing.h5"), "-o", str(tmp_path / "r2")]) == 2
