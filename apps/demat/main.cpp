@@ -12,6 +12,7 @@
 #include "summary_table.hpp"
 #include "compare_table.hpp"
 #include "core/compare.hpp"
+#include "sweep_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
         "  demat run scenarios/online_only.toml -o oo.h5 --population 1000000 --threads 2\n"
         "  demat validate scenarios/my_reform.toml\n"
         "  demat compare results/hybrid.h5 results/online_only.h5\n"
+        "  demat sweep scenarios/hybrid.toml --set channels.counter.enabled=true,false --replicates 10 -o sweep.h5\n"
         "  demat params --markdown                               # every scenario key\n"
         "Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted.");
 
@@ -136,6 +138,20 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("--window", compare_window, "Average over the last N recorded days (default 90)")
         ->check(CLI::Range(1, 36500));
 
+    demat::SweepOptions so;
+    auto* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over swept values and replicates into one HDF5 file");
+    sweep_cmd->add_option("scenario", so.scenario, "Scenario file (TOML)")->required();
+    sweep_cmd->add_option("--set", so.sets, "Swept key and values: dotted.key=v1,v2 (repeat for a product)");
+    sweep_cmd->add_option("--replicates", so.replicates, "Runs per point, seeds derived from --seed (default 1)")
+        ->check(CLI::Range(1, 100000));
+    sweep_cmd->add_option("-o,--output", so.output, "Output HDF5 file (default: sweep.h5)");
+    sweep_cmd->add_option("--seed", so.seed, "Root seed (overrides the scenario's)");
+    sweep_cmd->add_option("--population", so.population, "Number of citizens (overrides population.size)");
+    sweep_cmd->add_option("--days", so.days, "Days to record (overrides days)");
+    sweep_cmd->add_option("--jobs", so.jobs, "Runs at once, one thread each (default: one per core)")
+        ->check(CLI::Range(0, 1024));
+    sweep_cmd->add_flag("-q,--quiet", so.quiet, "No progress");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -145,6 +161,11 @@ int main(int argc, char** argv) {
 
     try {
         if (*run_cmd) return run(ro);
+        if (*sweep_cmd) {
+            std::signal(SIGINT, on_signal);
+            std::signal(SIGTERM, on_signal);
+            return demat::run_sweep(so, interrupted);
+        }
         if (*validate_cmd) {
             const demat::Scenario sc = demat::load_scenario(validate_path);
             if (!validate_quiet) {
