@@ -63,3 +63,19 @@ def test_report_command_line(files, tmp_path):
     assert main(["report", str(files[0]), "-o", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "index.html").exists()
     assert main(["report", str(tmp_path / "missing.h5"), "-o", str(tmp_path / "r2")]) == 2
+
+
+def test_example_runs_small_and_ends_in_the_report(tmp_path):
+    import importlib.util
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("compare_channels",
+                                                  REPO / "analysis" / "examples" / "compare_channels.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    assert example.main(["--population", "2000", "--days", "30", "--replicates", "2", "-o", str(tmp_path)]) == 0
+    for name in example.SCENARIOS:
+        r = demat.load(tmp_path / f"{name}.h5")
+        assert r["counts"].shape[:2] == (2, 30) and r.attrs["scenario_name"] == name
+    assert (tmp_path / "report" / "index.html").exists()
