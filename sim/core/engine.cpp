@@ -50,6 +50,13 @@ struct HelpRequest {
     std::uint8_t service;
 };
 
+// A claim in progress at its citizen's last count (for the overdue count).
+struct InProgress {
+    std::uint32_t citizen;
+    std::uint16_t episode_start;
+    std::uint8_t service;
+};
+
 struct QueueEntry {
     std::uint32_t citizen;
     std::uint32_t key;
@@ -86,6 +93,31 @@ struct Engine::Impl {
     std::vector<double> queue_credit;
     std::vector<double> queue_daily_capacity;
     std::vector<std::uint8_t> open_channels;  // per service: bit c = channel c enabled
+    std::array<int, dimension_count> offsets{};  // group_offset() of each dimension
+
+    // Incremental observation. Most citizens change nothing on most days, so
+    // the state counts (segment_states, states, centiles, queue_length of
+    // each block's DayCounts) are kept from day to day instead of recounted:
+    // a citizen is un-counted just before its first change of the day
+    // (touch) and counted again, with its new state, in the next phase A.
+    // The counts phase A leaves are therefore those of a full recount at the
+    // start of the day. The integer sums do not depend on the order of the
+    // updates, so results stay the same for any thread count.
+    std::vector<std::uint64_t> dirty;  // bit c: touched since phase A (un-counted, snapshot stale)
+    // Per citizen, what phase B has to do for it, so that it reads the
+    // claims (60 bytes, mostly out of cache) only of citizens with something
+    // due: the earliest next_day of its claims other than unaware ones, and
+    // the services it is unaware of (an awareness draw every day). Refreshed
+    // in phase A for touched citizens, hence exact for all the others.
+    std::vector<std::uint16_t> due;
+    std::vector<std::uint8_t> unaware;
+    // Per block, the claims in progress at their citizen's last count: the
+    // only ones whose "overdue" status changes with the date alone.
+    std::vector<std::vector<InProgress>> in_progress;
+    DayCounts day_total;  // the day's counts, merged over blocks when recording
+    // Awareness fast path: hazard_bound() >= hazard for any share of
+    // informed neighbours, so a draw above it skips the neighbours and exp().
+    double peer_share_bound = 1.0;
 
     explicit Impl(Engine& engine)
         : e(engine),
@@ -117,6 +149,16 @@ struct Engine::Impl {
                 }
             }
         }
+        for (int d = 0; d < dimension_count; ++d) offsets[static_cast<std::size_t>(d)] = group_offset(static_cast<Dimension>(d));
+        // Nobody is counted yet: every citizen starts touched, so the first
+        // phase A is a full count.
+        dirty.assign((citizens + 63) / 64, ~std::uint64_t{0});
+        if (citizens % 64 != 0) dirty.back() = (std::uint64_t{1} << (citizens % 64)) - 1;
+        due.assign(citizens, 0);
+        unaware.assign(citizens, 0);
+        in_progress.resize(blocks.size());
+        day_total = DayCounts(services, groups);
+        peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
     }
 
     std::size_t queue_index(int service, int staffed, std::size_t zone) const {
@@ -133,98 +175,235 @@ struct Engine::Impl {
     }
 
     // ---------------------------------------------------------------- phase A
-    void observe_block(std::size_t blk) {
+    bool is_dirty(std::size_t c) const { return (dirty[c >> 6] >> (c & 63) & 1u) != 0; }
+    void set_dirty(std::size_t c) { dirty[c >> 6] |= std::uint64_t{1} << (c & 63); }
+
+    // The flat group index of citizen c in each dimension, with its age and
+    // income decile given: phase B un-counts a citizen with the values it
+    // had before a birthday or an employment change.
+    std::array<int, dimension_count> groups_of(std::size_t c, int age, int income_decile) const {
         const Population& p = e.population_;
-        DayCounts& out = blocks[blk].counts;
-        const std::size_t begin = blk * block_size;
-        const std::size_t end = std::min(citizens, begin + block_size);
-        const bool rec = recording();
-        const int groups = out.groups;
-        const float helper_skill = static_cast<float>(b.helper_skill);
-        const float helper_admin = static_cast<float>(b.helper_admin);
-        std::array<int, dimension_count> offsets{};
-        for (int d = 0; d < dimension_count; ++d) offsets[static_cast<std::size_t>(d)] = group_offset(static_cast<Dimension>(d));
-        for (std::size_t c = begin; c < end; ++c) {
-            const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
-            std::uint8_t knows = 0;
-            for (int s = 0; s < services; ++s)
-                if (k[s].has(claim_flag::knows)) knows |= static_cast<std::uint8_t>(1u << s);
-            e.knows_[c] = knows;
-            e.capable_[c] = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
-                            p.equipment[c] != Equipment::none;
-            if (!rec) continue;
-            std::array<int, dimension_count> g{};
-            g[0] = offsets[0] + age_group_of(p.age[c]);
-            g[1] = offsets[1] + static_cast<int>(p.education[c]);
-            g[2] = offsets[2] + (p.income_decile[c] - 1) / 2;
-            g[3] = offsets[3] + e.capital_quintile_[c];
-            g[4] = offsets[4] + digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
-            g[5] = offsets[5] + static_cast<int>(p.zones[p.zone[c]].type);
-            g[6] = offsets[6] + isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
-            g[7] = offsets[7] + static_cast<int>(p.equipment[c]);
-            const std::size_t centile = e.capital_centile_[c];
-            for (int s = 0; s < services; ++s) {
-                const Claim& claim = k[s];
-                if (claim.state == ClaimState::not_eligible) continue;
-                const int st = static_cast<int>(reported_state(claim)) - 1;  // 0..5
-                const std::size_t su = static_cast<std::size_t>(s);
-                out.states[su * 6 + static_cast<std::size_t>(st)] += 1;
-                std::int64_t* seg = &out.segment_states[su * static_cast<std::size_t>(groups) * 6];
-                for (int d = 0; d < dimension_count; ++d) seg[g[static_cast<std::size_t>(d)] * 6 + st] += 1;
-                std::int64_t* cen = &out.centiles[(su * capital_centiles + centile) * 2];
-                cen[0] += 1;
-                cen[1] += claim.state == ClaimState::receiving;
-                if (claim.has(claim_flag::queued) && claim.channel != Channel::online)
-                    out.queue_length[su * channel_count + static_cast<std::size_t>(claim.channel)] += 1;
-                if (st == static_cast<int>(ReportedState::in_progress) - 1 && e.day_ - claim.episode_start > b.grace_days)
-                    out.overdue[su] += 1;
-            }
+        std::array<int, dimension_count> g{};
+        g[0] = offsets[0] + age_group_of(age);
+        g[1] = offsets[1] + static_cast<int>(p.education[c]);
+        g[2] = offsets[2] + (income_decile - 1) / 2;
+        g[3] = offsets[3] + e.capital_quintile_[c];
+        g[4] = offsets[4] + digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
+        g[5] = offsets[5] + static_cast<int>(p.zones[p.zone[c]].type);
+        g[6] = offsets[6] + isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
+        g[7] = offsets[7] + static_cast<int>(p.equipment[c]);
+        return g;
+    }
+    std::array<int, dimension_count> groups_of(std::size_t c) const {
+        return groups_of(c, e.population_.age[c], e.population_.income_decile[c]);
+    }
+
+    // Adds (sign +1) or removes (sign -1) citizen c's eligible claims to or
+    // from the state counts.
+    void tally(DayCounts& out, std::size_t c, const std::array<int, dimension_count>& g, std::int64_t sign) const {
+        const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
+        const std::size_t groups = static_cast<std::size_t>(out.groups);
+        const std::size_t centile = e.capital_centile_[c];
+        for (int s = 0; s < services; ++s) {
+            const Claim& claim = k[s];
+            if (claim.state == ClaimState::not_eligible) continue;
+            const auto st = static_cast<std::size_t>(reported_state(claim)) - 1;  // 0..5
+            const auto su = static_cast<std::size_t>(s);
+            out.states[su * 6 + st] += sign;
+            std::int64_t* seg = &out.segment_states[su * groups * 6];
+            for (int d = 0; d < dimension_count; ++d) seg[static_cast<std::size_t>(g[static_cast<std::size_t>(d)]) * 6 + st] += sign;
+            std::int64_t* cen = &out.centiles[(su * capital_centiles + centile) * 2];
+            cen[0] += sign;
+            if (claim.state == ClaimState::receiving) cen[1] += sign;
+            if (claim.has(claim_flag::queued) && claim.channel != Channel::online)
+                out.queue_length[su * channel_count + static_cast<std::size_t>(claim.channel)] += sign;
         }
     }
 
+    // Un-counts citizen c before its first change of the day (phases B and C).
+    void touch(std::size_t c) {
+        if (is_dirty(c)) return;
+        tally(blocks[c / block_size].counts, c, groups_of(c), -1);
+        set_dirty(c);
+    }
+
+    void observe_block(std::size_t blk) {
+        const Population& p = e.population_;
+        DayCounts& out = blocks[blk].counts;
+        // Today's event counters start at zero; the state counts carry over.
+        std::fill(out.events.begin(), out.events.end(), 0);
+        std::fill(out.channel_events.begin(), out.channel_events.end(), 0);
+        std::fill(out.overdue.begin(), out.overdue.end(), 0);
+        out.helps_given = 0;
+        const std::size_t begin = blk * block_size;
+        const std::size_t end = std::min(citizens, begin + block_size);
+        const bool rec = recording();
+        const int day = e.day_;
+        const float helper_skill = static_cast<float>(b.helper_skill);
+        const float helper_admin = static_cast<float>(b.helper_admin);
+        auto overdue = [&](const InProgress& ip) {
+            if (rec && day - ip.episode_start > b.grace_days) out.overdue[ip.service] += 1;
+        };
+
+        // Claims in progress of untouched citizens: only the date moved.
+        std::vector<InProgress>& progress = in_progress[blk];
+        std::size_t kept = 0;
+        for (const InProgress& ip : progress) {
+            if (is_dirty(ip.citizen)) continue;  // recounted below
+            overdue(ip);
+            progress[kept++] = ip;
+        }
+        progress.resize(kept);
+
+        // Touched citizens: count them again, refresh their snapshot and what
+        // phase B has to do. Blocks hold a multiple of 64 citizens, so their
+        // dirty words are their own.
+        std::array<std::uint32_t, block_size> touched;
+        std::size_t n = 0;
+        for (std::size_t w = begin / 64; w < (end + 63) / 64; ++w) {
+            std::uint64_t bits = dirty[w];
+            dirty[w] = 0;
+            for (; bits != 0; bits &= bits - 1)
+                touched[n++] = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+        }
+        const std::size_t stride = static_cast<std::size_t>(services);
+        for (std::size_t i = 0; i < n; ++i) {
+            // Touched citizens are scattered: fetch claims a few citizens ahead.
+            if (i + prefetch_distance < n) prefetch_claims(touched[i + prefetch_distance]);
+            const std::size_t c = touched[i];
+            const Claim* k = &e.claims_[c * stride];
+            std::uint8_t knows = 0, unaware_mask = 0;
+            std::uint16_t next = never;
+            for (int s = 0; s < services; ++s) {
+                const auto bit = static_cast<std::uint8_t>(1u << s);
+                if (k[s].has(claim_flag::knows)) knows |= bit;
+                if (k[s].state == ClaimState::unaware) unaware_mask |= bit;
+                else next = std::min(next, k[s].next_day);
+                if (k[s].state != ClaimState::not_eligible && reported_state(k[s]) == ReportedState::in_progress) {
+                    const InProgress ip{static_cast<std::uint32_t>(c), k[s].episode_start, static_cast<std::uint8_t>(s)};
+                    overdue(ip);
+                    progress.push_back(ip);
+                }
+            }
+            e.knows_[c] = knows;
+            e.capable_[c] = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
+                            p.equipment[c] != Equipment::none;
+            due[c] = next;
+            unaware[c] = unaware_mask;
+            tally(out, c, groups_of(c), +1);
+        }
+    }
+
+    static constexpr std::size_t prefetch_distance = 8;
+    void prefetch_claims(std::size_t c) const {
+        const auto* first = reinterpret_cast<const char*>(&e.claims_[c * static_cast<std::size_t>(services)]);
+        __builtin_prefetch(first);
+        __builtin_prefetch(first + static_cast<std::size_t>(services) * sizeof(Claim) - 1);
+    }
+
     // ---------------------------------------------------------------- phase B
+    // The awareness hazard for a share of informed neighbours. With
+    // share = peer_share_bound it bounds the hazard for every share in
+    // [0, 1]: floating-point sums and products are monotone in each operand.
+    double awareness_hazard(std::size_t c, int s, double share) const {
+        return service(s).outreach + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c];
+    }
+
+    // Neighbours' knowledge, read once per citizen and only if needed.
+    struct Peers {
+        std::array<std::uint16_t, max_services> knowing{};
+        std::uint32_t degree = 0;
+        bool read = false;
+    };
+
+    // Today's awareness draw for an unaware claim.
+    void awareness_draw(std::size_t c, int s, int day, Peers& peers, Sink& sink) {
+        Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::awareness);
+        const double u = rng.uniform();
+        // 1 - exp(-h) <= h, and the computed value exceeds it by less than
+        // 2^-51 when h < 1: a draw at or above the bound plus 2^-50 cannot be
+        // below it, whatever the neighbours know.
+        const double bound = awareness_hazard(c, s, peer_share_bound);
+        if (bound < 1.0 && u >= bound + 0x1p-50) return;
+        if (!peers.read) {
+            const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
+            peers.degree = static_cast<std::uint32_t>(last - first);
+            for (auto it = first; it != last; ++it) {
+                const std::uint8_t kn = e.knows_[*it];
+                for (int t = 0; t < services; ++t) peers.knowing[static_cast<std::size_t>(t)] += (kn >> t) & 1u;
+            }
+            peers.read = true;
+        }
+        const double share =
+            peers.degree ? static_cast<double>(peers.knowing[static_cast<std::size_t>(s)]) / peers.degree : 0.0;
+        if (u < 1.0 - std::exp(-awareness_hazard(c, s, share))) {
+            touch(c);
+            become_aware(c, s, day, sink);
+        }
+    }
+
     void act_block(std::size_t blk) {
         BlockOutput& out = blocks[blk];
         Sink sink{out.counts, out.queue_requests, out.help_requests};
+        Population& p = e.population_;
         const std::size_t begin = blk * block_size;
         const std::size_t end = std::min(citizens, begin + block_size);
         const int day = e.day_;
         const bool month_start = day > 0 && day % 30 == 0;
+        const int day_of_year = day % 365;
+
+        // Who has something to do today: a claim due, or a life event, goes
+        // first through the claims (bit 31); only awareness draws otherwise.
+        // life_events.hpp: ageing happens only when day % 365 is the birthday.
+        constexpr std::uint32_t full = 1u << 31;
+        std::array<std::uint32_t, block_size> work;
+        std::size_t n = 0;
         for (std::size_t c = begin; c < end; ++c) {
+            const bool claims_due = month_start || due[c] <= day || p.birthday[c] == day_of_year;
+            if (claims_due) work[n++] = static_cast<std::uint32_t>(c) | full;
+            else if (unaware[c] != 0) work[n++] = static_cast<std::uint32_t>(c);
+        }
+
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i + prefetch_distance < n && (work[i + prefetch_distance] & full) != 0)
+                prefetch_claims(work[i + prefetch_distance] & ~full);
+            const std::size_t c = work[i] & ~full;
+            Peers peers;
+            if ((work[i] & full) == 0) {
+                for (unsigned mask = unaware[c]; mask != 0; mask &= mask - 1)
+                    awareness_draw(c, __builtin_ctz(mask), day, peers, sink);
+                continue;
+            }
             const auto ci = static_cast<std::uint32_t>(c);
             bool changed = false;
-            const int age_before = e.population_.age[c];
-            age_one_year_if_birthday(e.population_, ci, day);
-            changed = e.population_.age[c] != age_before;
+            const int age_before = p.age[c];
+            const int income_before = p.income_decile[c];
+            if (p.birthday[c] == day_of_year) {
+                age_one_year_if_birthday(p, ci, day);
+                changed = p.age[c] != age_before;
+            }
             if (month_start) {
-                changed = monthly_life_events(sc, e.population_, ci, day) || changed;
+                changed = monthly_life_events(sc, p, ci, day) || changed;
                 e.helps_this_month_[c] = 0;
             }
-            if (changed)
+            if (changed) {
+                // Claims are untouched so far: un-count with the former age and income.
+                if (!is_dirty(c)) {
+                    tally(out.counts, c, groups_of(c, age_before, income_before), -1);
+                    set_dirty(c);
+                }
                 for (int s = 0; s < services; ++s) update_eligibility(c, s, day, sink);
-
-            // Neighbours' knowledge is read once per citizen, only if needed.
-            std::array<std::uint16_t, max_services> peers{};
-            std::uint32_t degree = 0;
-            bool peers_read = false;
+            } else if (due[c] > day) {  // a life event that changed nothing: claims as they were
+                for (unsigned mask = unaware[c]; mask != 0; mask &= mask - 1)
+                    awareness_draw(c, __builtin_ctz(mask), day, peers, sink);
+                continue;
+            }
             for (int s = 0; s < services; ++s) {
                 Claim& k = claim(c, s);
                 if (k.state == ClaimState::unaware) {
-                    if (!peers_read) {
-                        const auto [first, last] = e.network_.neighbours(ci);
-                        degree = static_cast<std::uint32_t>(last - first);
-                        for (auto it = first; it != last; ++it) {
-                            const std::uint8_t kn = e.knows_[*it];
-                            for (int t = 0; t < services; ++t) peers[static_cast<std::size_t>(t)] += (kn >> t) & 1u;
-                        }
-                        peers_read = true;
-                    }
-                    const double share = degree ? static_cast<double>(peers[static_cast<std::size_t>(s)]) / degree : 0.0;
-                    const double hazard = service(s).outreach + b.peer_information * share +
-                                          b.base_awareness * e.population_.admin_literacy[c];
-                    Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::awareness);
-                    if (rng.uniform() < 1.0 - std::exp(-hazard)) become_aware(c, s, day, sink);
+                    awareness_draw(c, s, day, peers, sink);
                 } else if (k.next_day == day) {
+                    touch(c);
                     handle_due(c, s, day, sink);
                 }
             }
@@ -629,6 +808,7 @@ struct Engine::Impl {
     void serve_help(const HelpRequest& r, int day, Sink& sink) {
         const int s = r.service;
         if (!still_waiting(r.citizen, s, Channel::online)) return;
+        touch(r.citizen);
         Claim& k = claim(r.citizen, s);
         Stream rng(seed(), Rng::claim_subject(r.citizen, s), static_cast<std::uint32_t>(day), Purpose::help);
         k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
@@ -665,6 +845,7 @@ struct Engine::Impl {
             const QueueEntry entry = q.front();
             q.pop_front();
             if (!still_waiting(entry.citizen, s, ch)) continue;
+            touch(entry.citizen);
             if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
             Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
             fail(entry.citizen, s, day, sink, rng, false);
@@ -684,6 +865,7 @@ struct Engine::Impl {
 
     void serve_staffed(const QueueEntry& entry, int s, Channel ch, int day, Sink& sink) {
         const std::uint32_t c = entry.citizen;
+        touch(c);
         Claim& k = claim(c, s);
         Population& p = e.population_;
         if (recording()) {
@@ -792,14 +974,32 @@ bool Engine::step() {
     const auto start = Clock::now();
     Impl& im = *impl_;
     const std::size_t blocks = im.blocks.size();
-    for (auto& blk : im.blocks) blk.counts.clear();
+    const bool rec = im.recording();
     im.serial.counts.clear();
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.observe_block(blk); });
+    DayCounts& total = im.day_total;
+    if (rec) {
+        // The state counts as phase A left them, before phase B un-counts anyone.
+        total.clear();
+        for (const auto& blk : im.blocks) {
+            const DayCounts& c = blk.counts;
+            for (std::size_t i = 0; i < c.segment_states.size(); ++i) total.segment_states[i] += c.segment_states[i];
+            for (std::size_t i = 0; i < c.states.size(); ++i) total.states[i] += c.states[i];
+            for (std::size_t i = 0; i < c.centiles.size(); ++i) total.centiles[i] += c.centiles[i];
+            for (std::size_t i = 0; i < c.queue_length.size(); ++i) total.queue_length[i] += c.queue_length[i];
+            for (std::size_t i = 0; i < c.overdue.size(); ++i) total.overdue[i] += c.overdue[i];
+        }
+    }
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.act_block(blk); });
     im.serve(day_);
-    if (im.recording()) {
-        DayCounts total = im.serial.counts;
-        for (const auto& blk : im.blocks) total.add(blk.counts);
+    if (rec) {
+        auto add_events = [&](const DayCounts& c) {
+            for (std::size_t i = 0; i < c.events.size(); ++i) total.events[i] += c.events[i];
+            for (std::size_t i = 0; i < c.channel_events.size(); ++i) total.channel_events[i] += c.channel_events[i];
+            total.helps_given += c.helps_given;
+        };
+        add_events(im.serial.counts);
+        for (const auto& blk : im.blocks) add_events(blk.counts);
         metrics_.record(day_ - scenario_.warmup_days, total);
     }
     ++day_;
