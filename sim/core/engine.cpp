@@ -269,7 +269,13 @@ struct Engine::Impl {
         const std::size_t stride = static_cast<std::size_t>(services);
         for (std::size_t i = 0; i < n; ++i) {
             // Touched citizens are scattered: fetch claims a few citizens ahead.
-            if (i + prefetch_distance < n) prefetch_claims(touched[i + prefetch_distance]);
+            if (i + prefetch_distance < n) {
+                const std::uint32_t ahead = touched[i + prefetch_distance];
+                prefetch_claims(ahead);
+                __builtin_prefetch(&p.digital_skill[ahead]);
+                __builtin_prefetch(&p.admin_literacy[ahead]);
+                __builtin_prefetch(&p.equipment[ahead]);
+            }
             const std::size_t c = touched[i];
             const Claim* k = &e.claims_[c * stride];
             std::uint8_t knows = 0, unaware_mask = 0;
@@ -325,6 +331,18 @@ struct Engine::Impl {
         // below it, whatever the neighbours know.
         const double bound = awareness_hazard(c, s, peer_share_bound);
         if (bound < 1.0 && u >= bound + 0x1p-50) return;
+        // Likewise 1 - exp(-h) >= h - h^2/2, increasing for h < 1, and the
+        // computed value falls short of it by < 2^-51: a draw below the
+        // hazard with no informed neighbour, less that margin, is below it
+        // whatever the neighbours know.
+        if (bound < 1.0 && peer_share_bound > 0) {
+            const double low = awareness_hazard(c, s, 0.0);
+            if (low >= 0 && u < low - low * low / 2 - 0x1p-50) {
+                touch(c);
+                become_aware(c, s, day, sink);
+                return;
+            }
+        }
         if (!peers.read) {
             const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
             peers.degree = static_cast<std::uint32_t>(last - first);
@@ -358,15 +376,18 @@ struct Engine::Impl {
         constexpr std::uint32_t full = 1u << 31;
         std::array<std::uint32_t, block_size> work;
         std::size_t n = 0;
-        for (std::size_t c = begin; c < end; ++c) {
-            const bool claims_due = month_start || due[c] <= day || p.birthday[c] == day_of_year;
-            if (claims_due) work[n++] = static_cast<std::uint32_t>(c) | full;
-            else if (unaware[c] != 0) work[n++] = static_cast<std::uint32_t>(c);
+        for (std::size_t c = begin; c < end; ++c) {  // branch-free: most citizens are skipped
+            const bool claims_due = month_start | (due[c] <= day) | (p.birthday[c] == day_of_year);
+            work[n] = static_cast<std::uint32_t>(c) | (claims_due ? full : 0u);
+            n += claims_due | (unaware[c] != 0);
         }
 
         for (std::size_t i = 0; i < n; ++i) {
-            if (i + prefetch_distance < n && (work[i + prefetch_distance] & full) != 0)
-                prefetch_claims(work[i + prefetch_distance] & ~full);
+            if (i + prefetch_distance < n) {
+                const std::uint32_t ahead = work[i + prefetch_distance];
+                if ((ahead & full) != 0) prefetch_claims(ahead & ~full);
+                __builtin_prefetch(&p.admin_literacy[ahead & ~full]);  // every awareness hazard reads it
+            }
             const std::size_t c = work[i] & ~full;
             Peers peers;
             if ((work[i] & full) == 0) {
