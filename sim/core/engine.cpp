@@ -63,8 +63,21 @@ struct QueueEntry {
     std::uint16_t day;
 };
 
-// What one block of citizens produces in a day.
+// One block's state counts, kept from day to day (see Engine::Impl). A
+// block has at most block_size citizens, so 16 bits hold any of them: this
+// halves the memory and cache footprint of counts updated at random indices.
+static_assert(block_size <= 32767);
+struct BlockStock {
+    std::vector<std::int16_t> segment_states;  // as DayCounts
+    std::vector<std::int16_t> states;
+    std::vector<std::int16_t> centiles;
+    std::vector<std::int16_t> queue_length;
+};
+
+// What one block of citizens produces in a day. Its DayCounts holds only
+// the day's events and overdue count; the state counts live in BlockStock.
 struct BlockOutput {
+    BlockStock stock;
     DayCounts counts;
     std::vector<QueueRequest> queue_requests;
     std::vector<HelpRequest> help_requests;
@@ -94,10 +107,11 @@ struct Engine::Impl {
     std::vector<double> queue_daily_capacity;
     std::vector<std::uint8_t> open_channels;  // per service: bit c = channel c enabled
     std::array<int, dimension_count> offsets{};  // group_offset() of each dimension
+    const int total_groups_ = total_groups();
 
     // Incremental observation. Most citizens change nothing on most days, so
     // the state counts (segment_states, states, centiles, queue_length of
-    // each block's DayCounts) are kept from day to day instead of recounted:
+    // each block's BlockStock) are kept from day to day instead of recounted:
     // a citizen is un-counted just before its first change of the day
     // (touch) and counted again, with its new state, in the next phase A.
     // The counts phase A leaves are therefore those of a full recount at the
@@ -127,7 +141,15 @@ struct Engine::Impl {
           citizens(engine.population_.size()) {
         const int groups = total_groups();
         blocks.resize(block_count(citizens));
-        for (auto& blk : blocks) blk.counts = DayCounts(services, groups);
+        for (auto& blk : blocks) {
+            blk.counts = DayCounts(services, groups);
+            for (auto* v : {&blk.counts.segment_states, &blk.counts.states, &blk.counts.centiles, &blk.counts.queue_length})
+                std::vector<std::int64_t>().swap(*v);
+            blk.stock.segment_states.assign(static_cast<std::size_t>(services * groups * 6), 0);
+            blk.stock.states.assign(static_cast<std::size_t>(services * 6), 0);
+            blk.stock.centiles.assign(static_cast<std::size_t>(services * capital_centiles * 2), 0);
+            blk.stock.queue_length.assign(static_cast<std::size_t>(services * channel_count), 0);
+        }
         serial.counts = DayCounts(services, groups);
         const std::size_t zones = e.population_.zones.size();
         queues.resize(static_cast<std::size_t>(services * staffed_count) * zones);
@@ -200,30 +222,31 @@ struct Engine::Impl {
 
     // Adds (sign +1) or removes (sign -1) citizen c's eligible claims to or
     // from the state counts.
-    void tally(DayCounts& out, std::size_t c, const std::array<int, dimension_count>& g, std::int64_t sign) const {
+    void tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign) const {
         const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
-        const std::size_t groups = static_cast<std::size_t>(out.groups);
+        const std::size_t groups = static_cast<std::size_t>(total_groups_);
+        auto add = [sign](std::int16_t& x) { x = static_cast<std::int16_t>(x + sign); };
         const std::size_t centile = e.capital_centile_[c];
         for (int s = 0; s < services; ++s) {
             const Claim& claim = k[s];
             if (claim.state == ClaimState::not_eligible) continue;
             const auto st = static_cast<std::size_t>(reported_state(claim)) - 1;  // 0..5
             const auto su = static_cast<std::size_t>(s);
-            out.states[su * 6 + st] += sign;
-            std::int64_t* seg = &out.segment_states[su * groups * 6];
-            for (int d = 0; d < dimension_count; ++d) seg[static_cast<std::size_t>(g[static_cast<std::size_t>(d)]) * 6 + st] += sign;
-            std::int64_t* cen = &out.centiles[(su * capital_centiles + centile) * 2];
-            cen[0] += sign;
-            if (claim.state == ClaimState::receiving) cen[1] += sign;
+            add(out.states[su * 6 + st]);
+            std::int16_t* seg = &out.segment_states[su * groups * 6];
+            for (int d = 0; d < dimension_count; ++d) add(seg[static_cast<std::size_t>(g[static_cast<std::size_t>(d)]) * 6 + st]);
+            std::int16_t* cen = &out.centiles[(su * capital_centiles + centile) * 2];
+            add(cen[0]);
+            if (claim.state == ClaimState::receiving) add(cen[1]);
             if (claim.has(claim_flag::queued) && claim.channel != Channel::online)
-                out.queue_length[su * channel_count + static_cast<std::size_t>(claim.channel)] += sign;
+                add(out.queue_length[su * channel_count + static_cast<std::size_t>(claim.channel)]);
         }
     }
 
     // Un-counts citizen c before its first change of the day (phases B and C).
     void touch(std::size_t c) {
         if (is_dirty(c)) return;
-        tally(blocks[c / block_size].counts, c, groups_of(c), -1);
+        tally(blocks[c / block_size].stock, c, groups_of(c), -1);
         set_dirty(c);
     }
 
@@ -296,7 +319,7 @@ struct Engine::Impl {
                             p.equipment[c] != Equipment::none;
             due[c] = next;
             unaware[c] = unaware_mask;
-            tally(out, c, groups_of(c), +1);
+            tally(blocks[blk].stock, c, groups_of(c), +1);
         }
     }
 
@@ -410,7 +433,7 @@ struct Engine::Impl {
             if (changed) {
                 // Claims are untouched so far: un-count with the former age and income.
                 if (!is_dirty(c)) {
-                    tally(out.counts, c, groups_of(c, age_before, income_before), -1);
+                    tally(out.stock, c, groups_of(c, age_before, income_before), -1);
                     set_dirty(c);
                 }
                 for (int s = 0; s < services; ++s) update_eligibility(c, s, day, sink);
@@ -1002,13 +1025,15 @@ bool Engine::step() {
     if (rec) {
         // The state counts as phase A left them, before phase B un-counts anyone.
         total.clear();
+        auto add = [](std::vector<std::int64_t>& to, const auto& from) {
+            for (std::size_t i = 0; i < from.size(); ++i) to[i] += from[i];
+        };
         for (const auto& blk : im.blocks) {
-            const DayCounts& c = blk.counts;
-            for (std::size_t i = 0; i < c.segment_states.size(); ++i) total.segment_states[i] += c.segment_states[i];
-            for (std::size_t i = 0; i < c.states.size(); ++i) total.states[i] += c.states[i];
-            for (std::size_t i = 0; i < c.centiles.size(); ++i) total.centiles[i] += c.centiles[i];
-            for (std::size_t i = 0; i < c.queue_length.size(); ++i) total.queue_length[i] += c.queue_length[i];
-            for (std::size_t i = 0; i < c.overdue.size(); ++i) total.overdue[i] += c.overdue[i];
+            add(total.segment_states, blk.stock.segment_states);
+            add(total.states, blk.stock.states);
+            add(total.centiles, blk.stock.centiles);
+            add(total.queue_length, blk.stock.queue_length);
+            add(total.overdue, blk.counts.overdue);
         }
     }
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.act_block(blk); });
