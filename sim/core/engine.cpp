@@ -142,9 +142,12 @@ struct Engine::Impl {
         const int groups = total_groups();
         blocks.resize(block_count(citizens));
         for (auto& blk : blocks) {
-            blk.counts = DayCounts(services, groups);
-            for (auto* v : {&blk.counts.segment_states, &blk.counts.states, &blk.counts.centiles, &blk.counts.queue_length})
-                std::vector<std::int64_t>().swap(*v);
+            // Only the event counters and the overdue count: no 64-bit state counts.
+            blk.counts.services = services;
+            blk.counts.groups = groups;
+            blk.counts.events.assign(static_cast<std::size_t>(services * event_count), 0);
+            blk.counts.channel_events.assign(static_cast<std::size_t>(services * channel_count * channel_event_count), 0);
+            blk.counts.overdue.assign(static_cast<std::size_t>(services), 0);
             blk.stock.segment_states.assign(static_cast<std::size_t>(services * groups * 6), 0);
             blk.stock.states.assign(static_cast<std::size_t>(services * 6), 0);
             blk.stock.centiles.assign(static_cast<std::size_t>(services * capital_centiles * 2), 0);
@@ -277,6 +280,9 @@ struct Engine::Impl {
             progress[kept++] = ip;
         }
         progress.resize(kept);
+        // The first days (automatic claims all being processed) fill these
+        // lists far beyond their usual size: give the memory back.
+        if (progress.capacity() > 4 * kept + 256) progress.shrink_to_fit();
 
         // Touched citizens: count them again, refresh their snapshot and what
         // phase B has to do. Blocks hold a multiple of 64 citizens, so their
