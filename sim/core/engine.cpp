@@ -114,6 +114,12 @@ struct Engine::Impl {
     // each block's BlockStock) are kept from day to day instead of recounted:
     // a citizen is un-counted just before its first change of the day
     // (touch) and counted again, with its new state, in the next phase A.
+    // Rule for any new code: call touch(c) before changing citizen c's
+    // claims or anything its segment groups or its capable_ flag read
+    // (age, income, digital skill, admin literacy, equipment...) in phase B
+    // or C; phase B's life events un-count with the age and income from
+    // before them. A missed touch shows as counts differing from a full
+    // recount (the previous engine's outputs).
     // The counts phase A leaves are therefore those of a full recount at the
     // start of the day. The integer sums do not depend on the order of the
     // updates, so results stay the same for any thread count.
