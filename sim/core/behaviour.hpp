@@ -9,12 +9,13 @@
 
 namespace demat {
 
-// Probability of deciding to claim, for a citizen who knows the service.
+// Probability of deciding to claim, for a citizen who knows the service;
+// `taste` is the citizen's lasting inclination for this service (logit units).
 inline double claim_probability(const BehaviourParams& b, const ServiceParams& svc, double admin_literacy,
-                                double trust) {
+                                double trust, double taste = 0.0) {
     const double benefit = svc.kind == ServiceKind::obligation ? b.decision_obligation
                                                                 : b.decision_benefit * svc.monthly_amount / 500.0;
-    return logistic(b.decision_intercept + benefit - b.decision_complexity * svc.complexity_first * (1.0 - admin_literacy) -
+    return logistic(b.decision_intercept + taste + benefit - b.decision_complexity * svc.complexity_first * (1.0 - admin_literacy) -
                     b.decision_distrust * (1.0 - trust) - b.decision_stigma * svc.stigma);
 }
 

@@ -317,7 +317,9 @@ struct Engine::Impl {
             std::uint16_t next = never;
             for (int s = 0; s < services; ++s) {
                 const auto bit = static_cast<std::uint8_t>(1u << s);
-                if (k[s].has(claim_flag::knows)) knows |= bit;
+                // Peers pass on what they know now: eligible neighbours who are
+                // aware of, claiming or receiving the service.
+                if (k[s].state > ClaimState::unaware) knows |= bit;
                 if (k[s].state == ClaimState::unaware) unaware_mask |= bit;
                 else next = std::min(next, k[s].next_day);
                 if (k[s].state != ClaimState::not_eligible && reported_state(k[s]) == ReportedState::in_progress) {
@@ -347,7 +349,33 @@ struct Engine::Impl {
     // share = peer_share_bound it bounds the hazard for every share in
     // [0, 1]: floating-point sums and products are monotone in each operand.
     double awareness_hazard(std::size_t c, int s, double share) const {
-        return service(s).outreach + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c];
+        return awareness_factor(c, s) *
+               (service(s).outreach + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c]);
+    }
+
+    // A lasting personal factor (lognormal, mean 1) on the awareness hazard:
+    // some people are well informed, others out of every information loop.
+    double awareness_factor(std::size_t c, int s) const {
+        const double spread = b.awareness_spread;
+        if (spread == 0) return 1.0;
+        return std::exp(spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::awareness_taste) -
+                        spread * spread / 2);
+    }
+
+    // Citizens eligible at the start have been exposed to information for a
+    // while: the chance they already know is that of an exposure of
+    // exponential length with mean prior_exposure_days under their own hazard
+    // without peers, 1 - E[exp(-h T)] = h L / (1 + h L).
+    void initial_awareness(std::size_t c, int s) {
+        Claim& k = claim(c, s);
+        if (k.state != ClaimState::unaware) return;
+        const double hl = awareness_hazard(c, s, 0.0) * b.prior_exposure_days;
+        Stream rng(seed(), Rng::claim_subject(c, s), 0, Purpose::initial_awareness);
+        if (rng.uniform() < hl / (1.0 + hl)) {
+            k.state = ClaimState::aware;
+            k.flags |= claim_flag::knows;
+            k.next_day = day_plus(0, 1);
+        }
     }
 
     // Neighbours' knowledge, read once per citizen and only if needed.
@@ -483,7 +511,9 @@ struct Engine::Impl {
             // Losing eligibility ends the claim; it is not non-take-up. Queue
             // entries left behind are skipped when they reach the front.
             k.state = ClaimState::not_eligible;
-            k.flags &= claim_flag::knows;
+            // Knowing one's entitlement belongs to the spell: once it ends,
+            // nothing tells the citizen they are entitled again.
+            k.flags = 0;
             k.next_day = never;
             k.failures = 0;
             return;
@@ -537,7 +567,11 @@ struct Engine::Impl {
         const ServiceParams& svc = service(s);
         Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::decision);
         const bool after_interruption = k.state == ClaimState::interrupted || k.has(claim_flag::reclaiming);
-        if (rng.uniform() < claim_probability(b, svc, p.admin_literacy[c], p.trust[c])) {
+        // A lasting personal inclination for or against this service: some
+        // never want it, however often they reconsider.
+        const double taste =
+            b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
+        if (rng.uniform() < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste)) {
             k.state = ClaimState::attempting;
             k.failures = 0;
             k.episode_start = static_cast<std::uint16_t>(day);
@@ -1014,7 +1048,10 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     impl_ = std::make_unique<Impl>(*this);
     Sink initial{impl_->serial.counts, impl_->carried, impl_->serial.help_requests};
     for (std::size_t c = 0; c < n; ++c)
-        for (int s = 0; s < services_; ++s) impl_->update_eligibility(c, s, 0, initial);
+        for (int s = 0; s < services_; ++s) {
+            impl_->update_eligibility(c, s, 0, initial);
+            impl_->initial_awareness(c, s);
+        }
 
     stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
                           n * (sizeof(float) + 7);

@@ -32,6 +32,9 @@ enum class Purpose : std::uint32_t {
     channel_taste = 21,
     territory = 22,
     mediator_information = 23,
+    decision_taste = 24,
+    awareness_taste = 25,
+    initial_awareness = 26,
 };
 
 class Rng {
@@ -102,5 +105,11 @@ private:
 };
 
 inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// A lasting personal trait: a standard normal value that is a pure function of
+// (seed, subject, purpose), cheap enough to recompute whenever it is needed
+// instead of storing it. A 64-bit mix (splitmix64's finaliser) picks one of
+// 4096 equiprobable normal quantiles, ample resolution for a behavioural trait.
+double lasting_normal(std::uint64_t seed, std::uint64_t subject, Purpose purpose);
 
 }  // namespace demat

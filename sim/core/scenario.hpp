@@ -92,6 +92,12 @@ struct BehaviourParams {
     // neighbours aware + base_awareness * admin_literacy.
     double peer_information = 0.02;
     double base_awareness = 0.002;
+    // Spread (log units) of a lasting personal factor, mean 1, multiplying the
+    // awareness hazard: some people are out of every information loop for years.
+    double awareness_spread = 1.5;
+    // Mean days of exposure to information before the run starts: sets who
+    // already knows their rights on day 0 of the warm-up.
+    int prior_exposure_days = 3650;
     // Probability that a contact with a mediator or counter agent also informs
     // the citizen of every other service they are eligible for.
     double mediator_information = 0.5;
@@ -104,6 +110,9 @@ struct BehaviourParams {
     double decision_distrust = 1.5;
     double decision_stigma = 1.0;
     double decision_obligation = 4.0;
+    // Spread of a lasting personal inclination for or against claiming each
+    // service (logit units): some people never want a benefit, whatever the day.
+    double decision_taste_spread = 2.5;
     // Days before a Declined citizen reconsiders.
     int reconsider_days = 90;
 

@@ -278,6 +278,17 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(probability<S>("behaviour.base_awareness", DEMAT_FIELD(behaviour.base_awareness), 0.002,
         {"probability per day", "Awareness hazard per unit of administrative literacy, without outreach or peers.",
          "assumption: a fully literate citizen learns of a right on their own in about 500 days on average"}));
+    e.push_back(number<S>("behaviour.awareness_spread", DEMAT_FIELD(behaviour.awareness_spread), 1.5, 0.0, 5.0,
+        {"log units", "Standard deviation of the log of a lasting personal factor (mean 1) multiplying the "
+                      "awareness hazard of each citizen for each service.",
+         "assumption: lack of information is the first reason believed for non-take-up (39%, DREES Études et "
+         "résultats n°1263, 2023) and lasts for some people; without heterogeneity everyone would learn at the "
+         "same pace"}));
+    e.push_back(integer<S>("behaviour.prior_exposure_days", DEMAT_FIELD(behaviour.prior_exposure_days), 3650, 0, 36500,
+        {"days", "Mean days of exposure to information before the run starts: an eligible citizen already knows "
+                 "the service on day 0 with probability h L / (1 + h L), h their awareness hazard without peers.",
+         "assumption: an initial condition, chosen long (ten years) so that non-knowledge starts near the "
+         "model's own level rather than at 100%; see docs/model.md section 1"}));
     e.push_back(probability<S>("behaviour.mediator_information", DEMAT_FIELD(behaviour.mediator_information), 0.5,
         {"probability", "Chance that a contact with a mediator or counter agent also informs the "
                         "citizen of every other service they are eligible for.",
@@ -306,6 +317,12 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(number<S>("behaviour.decision_obligation", DEMAT_FIELD(behaviour.decision_obligation), 4.0, 0.0, logit_max,
         {"logit", "Bonus to the decision for obligations, which are sanctioned if not fulfilled.",
          "assumption: nearly everyone intends to fulfil an obligation"}));
+    e.push_back(number<S>("behaviour.decision_taste_spread", DEMAT_FIELD(behaviour.decision_taste_spread), 2.5, 0.0,
+        logit_max,
+        {"logit", "Standard deviation of each citizen's lasting inclination for or against claiming each service.",
+         "assumption: stable non-demand (autonomy, not wanting to be \"assisted\") is cited by 16% (DREES Études "
+         "et résultats n°1263, 2023); without a lasting inclination, repeated reconsideration would make nearly "
+         "everyone claim in the end"}));
     e.push_back(integer<S>("behaviour.reconsider_days", DEMAT_FIELD(behaviour.reconsider_days), 90, 1, 3650,
         {"days", "Days before a citizen who declined to claim reconsiders.",
          "assumption: situations and minds change over a quarter"}));
