@@ -525,10 +525,7 @@ struct Engine::Impl {
             k.state = ClaimState::submitted;
             k.channel = Channel::online;
             k.next_day = day_plus(day, service(s).processing_days);
-        } else if (k.has(claim_flag::knows)) {
-            k.state = ClaimState::aware;
-            k.next_day = day_plus(day, 1);
-        } else {
+        } else {  // a new spell: the entitlement is not known yet
             k.state = ClaimState::unaware;
             k.next_day = never;
         }
