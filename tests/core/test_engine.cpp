@@ -3,6 +3,7 @@
 #include "core/segments.hpp"
 #include "parallel/tbb_executor.hpp"
 #include "engine_fixtures.hpp"
+#include "reverse_executor.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -171,6 +172,22 @@ TEST_CASE("same seed, 1 and 2 threads: bit-identical results; another seed: diff
     sc.seed = 8;
     const Results other = run(sc, 2);
     REQUIRE(other.array("counts").integers() != one.array("counts").integers());
+}
+
+TEST_CASE("blocks run backwards give the same results as blocks run in order") {
+    const Scenario sc = small_scenario(20000, 60);
+    SerialExecutor serial;
+    test::ReverseExecutor reverse;
+    Engine a(sc, serial), b(sc, reverse);
+    a.run();
+    b.run();
+    const Results x = a.results(), y = b.results();
+    for (std::size_t i = 0; i < x.arrays.size(); ++i) {
+        INFO(x.arrays[i].path);
+        if (x.arrays[i].is_integer()) REQUIRE(x.arrays[i].integers() == y.arrays[i].integers());
+        else REQUIRE(std::memcmp(x.arrays[i].reals().data(), y.arrays[i].reals().data(),
+                                 x.arrays[i].reals().size() * sizeof(double)) == 0);
+    }
 }
 
 TEST_CASE("losing eligibility ends claims without counting as non-take-up; time to right is measured") {

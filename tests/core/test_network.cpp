@@ -11,17 +11,12 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "reverse_executor.hpp"
+
 using namespace demat;
 
 namespace {
 
-class ReverseBlockExecutor final : public Executor {
-public:
-    void for_each_block(std::size_t blocks, const std::function<void(std::size_t)>& fn) override {
-        for (std::size_t b = blocks; b > 0; --b) fn(b - 1);
-    }
-    int threads() const override { return 1; }
-};
 
 Scenario network_scenario(std::int64_t size = 100000, std::uint64_t seed = 5) {
     Scenario s;
@@ -186,7 +181,7 @@ TEST_CASE("long-range ties cross zones in the share asked", "[network]") {
 TEST_CASE("the network is deterministic whatever the block order", "[network][determinism]") {
     const Scenario s = network_scenario(30000, 12);
     SerialExecutor serial;
-    ReverseBlockExecutor reverse;
+    test::ReverseExecutor reverse;
     const Population p = generate_population(s, serial);
     const Network a = build_network(s, p, serial);
     const Network b = build_network(s, p, reverse);

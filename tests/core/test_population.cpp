@@ -16,19 +16,12 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "reverse_executor.hpp"
+
 using namespace demat;
 
 namespace {
 
-// Runs the blocks backwards: any dependence on block order shows up as a
-// difference with the SerialExecutor.
-class ReverseExecutor final : public Executor {
-public:
-    void for_each_block(std::size_t blocks, const std::function<void(std::size_t)>& fn) override {
-        for (std::size_t b = blocks; b > 0; --b) fn(b - 1);
-    }
-    int threads() const override { return 1; }
-};
 
 Scenario scenario_of(std::int64_t size, std::uint64_t seed = 7) {
     Scenario s;
@@ -336,7 +329,7 @@ TEST_CASE("territory: zone types follow the density grid, zones tile the citizen
 TEST_CASE("generation is deterministic whatever the block order", "[population][determinism]") {
     const Scenario s = scenario_of(30000, 99);
     SerialExecutor serial;
-    ReverseExecutor reverse;
+    test::ReverseExecutor reverse;
     const Population a = generate_population(s, serial);
     const Population b = generate_population(s, reverse);
     TbbExecutor threads(2);
