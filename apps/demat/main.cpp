@@ -1,7 +1,8 @@
 // The `demat` command: run, validate and inspect scenarios.
 //
 // Exit codes are an interface that scripts rely on:
-//   0 success, 1 internal error, 2 bad input or usage, 130 interrupted.
+//   0 success, 1 internal error, 2 bad input or usage, 130 interrupted by
+//   SIGINT, 143 by SIGTERM (128 + signal number, as a shell reports a kill).
 #include "core/engine.hpp"
 #include "core/summary.hpp"
 #include "io/hdf5_writer.hpp"
@@ -31,7 +32,13 @@ constexpr int exit_bad_input = 2;
 constexpr int exit_interrupted = 130;
 
 std::atomic<bool> interrupted{false};
-extern "C" void on_signal(int) { interrupted.store(true); }
+std::atomic<int> interrupting_signal{SIGINT};  // lock-free on every platform we build for: safe in a handler
+extern "C" void on_signal(int signal) {
+    interrupting_signal.store(signal);
+    interrupted.store(true);
+}
+// 128 + the signal, so that a supervisor sending SIGTERM sees 143, not 130.
+int interrupted_exit_code() { return 128 + interrupting_signal.load(); }
 
 // An output path that cannot be written is bad input (exit 2), found before simulating.
 struct BadOutput : std::runtime_error {
@@ -84,7 +91,7 @@ int run(const RunOptions& o) {
     progress.finish();
     if (!engine.completed()) {
         std::cerr << "demat: interrupted at day " << engine.current_day() << "; no output written\n";
-        return exit_interrupted;
+        return interrupted_exit_code();
     }
     demat::Results results = engine.results();
     results.attributes["scenario_resolved"] = demat::to_toml(sc);
@@ -108,7 +115,7 @@ int main(int argc, char** argv) {
         "  demat compare results/hybrid.h5 results/online_only.h5\n"
         "  demat sweep scenarios/hybrid.toml --set channels.counter.enabled=true,false --replicates 10 -o sweep.h5\n"
         "  demat params --markdown                               # every scenario key\n"
-        "Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted.");
+        "Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (SIGINT), 143 (SIGTERM).");
 
     RunOptions ro;
     auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
@@ -164,7 +171,8 @@ int main(int argc, char** argv) {
         if (*sweep_cmd) {
             std::signal(SIGINT, on_signal);
             std::signal(SIGTERM, on_signal);
-            return demat::run_sweep(so, interrupted);
+            const int code = demat::run_sweep(so, interrupted);
+            return code == exit_interrupted ? interrupted_exit_code() : code;
         }
         if (*validate_cmd) {
             const demat::Scenario sc = demat::load_scenario(validate_path);
