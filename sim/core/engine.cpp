@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <tuple>
 
 namespace demat {
 
@@ -93,12 +94,26 @@ struct Sink {
 
 }  // namespace
 
+// A timeline event at its absolute day; an outage appears twice, as its
+// start and as its end (`reopen`).
+struct Scheduled {
+    int day;
+    bool reopen;
+    std::size_t index;  // in Scenario::timeline
+};
+
 struct Engine::Impl {
     Engine& e;
     const Scenario& sc;
     const BehaviourParams& b;
     const int services;
     const std::size_t citizens;
+    // The services as the timeline has changed them so far; the scenario
+    // itself stays as written (it is what the outputs record).
+    std::vector<ServiceParams> policy;
+    std::vector<Scheduled> schedule;  // by day, ends of outages first, then as written
+    std::size_t next_event = 0;
+    std::vector<std::uint8_t> outage_closed;  // per timeline event: services (bit s) whose online channel it closed
     std::vector<BlockOutput> blocks;
     BlockOutput serial;
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
@@ -144,7 +159,8 @@ struct Engine::Impl {
           sc(engine.scenario_),
           b(engine.scenario_.behaviour),
           services(engine.services_),
-          citizens(engine.population_.size()) {
+          citizens(engine.population_.size()),
+          policy(engine.scenario_.services) {
         const int groups = total_groups();
         blocks.resize(block_count(citizens));
         for (auto& blk : blocks) {
@@ -166,20 +182,13 @@ struct Engine::Impl {
         queue_daily_capacity.assign(queues.size(), 0.0);
         open_channels.assign(static_cast<std::size_t>(services), 0);
         for (int s = 0; s < services; ++s) {
-            const auto& svc = sc.services[static_cast<std::size_t>(s)];
+            const auto& svc = service(s);
             for (int c = 0; c < channel_count; ++c)
                 if (svc.channels[static_cast<std::size_t>(c)].enabled)
                     open_channels[static_cast<std::size_t>(s)] |= static_cast<std::uint8_t>(1u << c);
-            for (int k = 0; k < staffed_count; ++k) {
-                const auto& ch = svc.channels[static_cast<std::size_t>(k + 1)];
-                for (std::size_t z = 0; z < zones; ++z) {
-                    // The phone is one national line (zone 0); counters and mediation are local.
-                    const double residents =
-                        k == 0 ? (z == 0 ? static_cast<double>(citizens) : 0.0) : e.population_.zones[z].residents;
-                    queue_daily_capacity[queue_index(s, k, z)] = ch.capacity_per_10k * residents / 10000.0;
-                }
-            }
+            for (int k = 0; k < staffed_count; ++k) set_daily_capacity(s, k);
         }
+        build_schedule();
         for (int d = 0; d < dimension_count; ++d) offsets[static_cast<std::size_t>(d)] = group_offset(static_cast<Dimension>(d));
         // Nobody is counted yet: every citizen starts touched, so the first
         // phase A is a full count.
@@ -192,17 +201,186 @@ struct Engine::Impl {
         peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
     }
 
+    void set_daily_capacity(int s, int staffed) {
+        const auto& ch = service(s).channels[static_cast<std::size_t>(staffed + 1)];
+        for (std::size_t z = 0; z < e.population_.zones.size(); ++z) {
+            // The phone is one national line (zone 0); counters and mediation are local.
+            const double residents = staffed == 0 ? (z == 0 ? static_cast<double>(citizens) : 0.0)
+                                                  : e.population_.zones[z].residents;
+            queue_daily_capacity[queue_index(s, staffed, z)] = ch.capacity_per_10k * residents / 10000.0;
+        }
+    }
+
     std::size_t queue_index(int service, int staffed, std::size_t zone) const {
         return (static_cast<std::size_t>(service * staffed_count + staffed)) * e.population_.zones.size() + zone;
     }
     Claim& claim(std::size_t c, int s) { return e.claims_[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)]; }
-    const ServiceParams& service(int s) const { return sc.services[static_cast<std::size_t>(s)]; }
+    const ServiceParams& service(int s) const { return policy[static_cast<std::size_t>(s)]; }
     bool channel_open(int s, Channel c) const { return (open_channels[static_cast<std::size_t>(s)] >> static_cast<int>(c) & 1u) != 0; }
     bool recording() const { return e.day_ >= sc.warmup_days; }
     std::uint64_t seed() const { return sc.seed; }
 
     double complexity(const Claim& k, int s) const {
         return k.has(claim_flag::renewing) ? service(s).complexity_renewal : service(s).complexity_first;
+    }
+
+    // ------------------------------------------------------------- timeline
+    // Events apply at the start of their day, before phase A: the citizens
+    // they change are touched, so phase A counts them again in their new
+    // state and refreshes what phase B has to do for them. The engine is
+    // serial here, so the thread count cannot change the outcome.
+    void build_schedule() {
+        outage_closed.assign(sc.timeline.size(), 0);
+        for (std::size_t i = 0; i < sc.timeline.size(); ++i) {
+            const TimelineEvent& ev = sc.timeline[i];
+            // `--days` may shorten a run after the file was validated:
+            // events past its end never happen.
+            if (ev.day < 0 || ev.day >= sc.days) continue;
+            schedule.push_back({sc.warmup_days + ev.day, false, i});
+            if (ev.action == TimelineAction::outage && ev.day + ev.duration_days < sc.days)
+                schedule.push_back({sc.warmup_days + ev.day + ev.duration_days, true, i});
+        }
+        std::stable_sort(schedule.begin(), schedule.end(), [](const Scheduled& x, const Scheduled& y) {
+            return std::tie(x.day, y.reopen) < std::tie(y.day, x.reopen);  // same day: reopenings first
+        });
+    }
+
+    std::uint8_t services_of(const TimelineEvent& ev) const {
+        std::uint8_t mask = 0;
+        for (int s = 0; s < services; ++s)
+            if (ev.service == "*" || ev.service == service(s).name) mask |= static_cast<std::uint8_t>(1u << s);
+        return mask;
+    }
+
+    void apply_timeline(int day) {
+        Sink sink{serial.counts, carried, serial.help_requests};
+        for (; next_event < schedule.size() && schedule[next_event].day <= day; ++next_event)
+            apply_event(schedule[next_event], day, sink);
+    }
+
+    void apply_event(const Scheduled& at, int day, Sink& sink) {
+        const TimelineEvent& ev = sc.timeline[at.index];
+        const std::uint8_t targets = services_of(ev);
+        auto each = [&](auto&& f) {
+            for (int s = 0; s < services; ++s)
+                if ((targets >> s & 1u) != 0) f(s, policy[static_cast<std::size_t>(s)]);
+        };
+        switch (ev.action) {
+            case TimelineAction::close_channel: close_channel(targets, ev.channel, day, sink); break;
+            case TimelineAction::open_channel:
+                each([&](int s, ServiceParams&) { open_channels[static_cast<std::size_t>(s)] |= channel_bit(ev.channel); });
+                break;
+            case TimelineAction::set_capacity:
+                each([&](int s, ServiceParams& svc) {
+                    svc.channels[static_cast<std::size_t>(ev.channel)].capacity_per_10k = ev.capacity_per_10k;
+                    if (ev.channel != Channel::online) set_daily_capacity(s, staffed_index(ev.channel));
+                });
+                break;
+            case TimelineAction::set_complexity:
+                each([&](int, ServiceParams& svc) {
+                    if (ev.complexity_first >= 0) svc.complexity_first = ev.complexity_first;
+                    if (ev.complexity_renewal >= 0) svc.complexity_renewal = ev.complexity_renewal;
+                });
+                break;
+            // The awareness bounds of awareness_draw are recomputed from the
+            // current outreach at every draw, so they stay valid.
+            case TimelineAction::set_outreach: each([&](int, ServiceParams& svc) { svc.outreach = ev.outreach; }); break;
+            case TimelineAction::set_automatic:
+                each([&](int s, ServiceParams& svc) {
+                    const bool was = svc.automatic;
+                    svc.automatic = ev.automatic;
+                    if (ev.automatic && !was) attribute_automatically(s, day);
+                });
+                break;
+            case TimelineAction::set_identity: each([&](int, ServiceParams& svc) { svc.identity = ev.identity; }); break;
+            case TimelineAction::outage:
+                if (at.reopen) {
+                    // Only what the outage itself closed reopens.
+                    each([&](int s, ServiceParams&) {
+                        if ((outage_closed[at.index] >> s & 1u) != 0)
+                            open_channels[static_cast<std::size_t>(s)] |= channel_bit(Channel::online);
+                    });
+                } else {
+                    std::uint8_t closed = 0;
+                    each([&](int s, ServiceParams&) {
+                        if (channel_open(s, Channel::online)) closed |= static_cast<std::uint8_t>(1u << s);
+                    });
+                    outage_closed[at.index] = closed;
+                    close_channel(closed, Channel::online, day, sink);
+                }
+                break;
+        }
+    }
+
+    static std::uint8_t channel_bit(Channel c) { return static_cast<std::uint8_t>(1u << static_cast<int>(c)); }
+
+    // Forgets the waiting lines and the not yet queued arrivals of the given
+    // services at the given channels (bit c), whose claims the caller
+    // releases. Leaving them would let a stale entry hold a place should the
+    // citizen queue there again later.
+    void drop_waiting(std::uint8_t service_mask, std::uint8_t channel_mask) {
+        auto dropped = [&](int s, Channel ch) {
+            return (service_mask >> s & 1u) != 0 && (channel_mask & channel_bit(ch)) != 0;
+        };
+        for (int s = 0; s < services; ++s)
+            for (int k = 0; k < staffed_count; ++k) {
+                if (!dropped(s, static_cast<Channel>(k + 1))) continue;
+                for (std::size_t z = 0; z < e.population_.zones.size(); ++z) queues[queue_index(s, k, z)].clear();
+            }
+        std::erase_if(carried, [&](const QueueRequest& r) { return dropped(r.service, r.channel); });
+    }
+
+    // A closure fails back every claim waiting at the channel (in a queue,
+    // or for a neighbour's help online): the citizen must find another way,
+    // exactly as after a failed attempt.
+    void close_channel(std::uint8_t service_mask, Channel ch, int day, Sink& sink) {
+        std::uint8_t closing = 0;
+        for (int s = 0; s < services; ++s) {
+            if ((service_mask >> s & 1u) == 0 || !channel_open(s, ch)) continue;
+            open_channels[static_cast<std::size_t>(s)] &= static_cast<std::uint8_t>(~channel_bit(ch));
+            closing |= static_cast<std::uint8_t>(1u << s);
+        }
+        if (closing == 0) return;
+        drop_waiting(closing, channel_bit(ch));
+        for (std::size_t c = 0; c < citizens; ++c)
+            for (int s = 0; s < services; ++s) {
+                if ((closing >> s & 1u) == 0) continue;
+                const Claim& k = claim(c, s);
+                if (k.state == ClaimState::not_eligible || !k.has(claim_flag::queued) || k.channel != ch) continue;
+                touch(c);
+                Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::timeline);
+                fail(c, s, day, sink, rng, false);
+            }
+    }
+
+    // The administration attributes the right from its own data: every
+    // eligible citizen not yet receiving is processed as a new automatic
+    // claim (as update_eligibility does for a new spell), and renewals under
+    // way are taken over.
+    void attribute_automatically(int s, int day) {
+        drop_waiting(static_cast<std::uint8_t>(1u << s), 0xFF);
+        const ServiceParams& svc = service(s);
+        constexpr auto released = static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted |
+                                                               claim_flag::renewing | claim_flag::reclaiming));
+        for (std::size_t c = 0; c < citizens; ++c) {
+            Claim& k = claim(c, s);
+            if (k.state == ClaimState::not_eligible || k.state == ClaimState::submitted) continue;
+            if (k.state == ClaimState::receiving) {
+                if (!k.has(claim_flag::renewing)) continue;
+                touch(c);
+                k.flags &= released;
+                k.failures = 0;
+                k.next_day = day_plus(day, svc.renewal_days);
+                continue;
+            }
+            touch(c);
+            k.flags = static_cast<std::uint8_t>((k.flags & released & ~claim_flag::appealing) | claim_flag::knows);
+            k.state = ClaimState::submitted;
+            k.channel = Channel::online;
+            k.failures = 0;
+            k.episode_start = static_cast<std::uint16_t>(day);
+            k.next_day = day_plus(day, svc.processing_days);
+        }
     }
 
     // ---------------------------------------------------------------- phase A
@@ -1066,6 +1244,7 @@ bool Engine::step() {
     const std::size_t blocks = im.blocks.size();
     const bool rec = im.recording();
     im.serial.counts.clear();
+    im.apply_timeline(day_);
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.observe_block(blk); });
     DayCounts& total = im.day_total;
     if (rec) {

@@ -35,6 +35,7 @@ enum class Purpose : std::uint32_t {
     decision_taste = 24,
     awareness_taste = 25,
     initial_awareness = 26,
+    timeline = 27,
 };
 
 class Rng {

@@ -227,6 +227,36 @@ struct ServiceParams {
     double stigma = 0.0;
 };
 
+// ---- policy timeline --------------------------------------------------------
+
+// A policy change dated in recorded days (docs/model.md, "Policy timeline").
+enum class TimelineAction : std::uint8_t {
+    close_channel = 0,
+    open_channel = 1,
+    set_capacity = 2,
+    set_complexity = 3,
+    set_outreach = 4,
+    set_automatic = 5,
+    outage = 6,  // the online channel closes for `duration_days`, then reopens
+    set_identity = 7,
+};
+inline constexpr int timeline_action_count = 8;
+
+// Plain data: only the fields of the event's action are meaningful.
+struct TimelineEvent {
+    int day = 0;  // recorded day (absolute day warmup_days + day), in [0, days)
+    TimelineAction action = TimelineAction::close_channel;
+    std::string service = "*";  // a service name, or "*" for every service
+    Channel channel = Channel::online;        // close_channel, open_channel, set_capacity
+    double capacity_per_10k = 0.0;            // set_capacity
+    double complexity_first = -1.0;           // set_complexity; negative = unchanged
+    double complexity_renewal = -1.0;         // set_complexity; negative = unchanged
+    double outreach = 0.0;                    // set_outreach
+    bool automatic = false;                   // set_automatic
+    IdentityRequirement identity = IdentityRequirement::account;  // set_identity
+    int duration_days = 1;                    // outage
+};
+
 // ---- the whole scenario ----------------------------------------------------
 
 struct Scenario {
@@ -244,6 +274,9 @@ struct Scenario {
     BehaviourParams behaviour;
     MediationParams mediation;
     std::vector<ServiceParams> services;
+    // Policy changes during the recorded run, in the order they apply (by
+    // day, then as written; a base file's before its derived file's).
+    std::vector<TimelineEvent> timeline;
     // The scenario file's text, kept for provenance (written to outputs).
     std::string source_text;
     std::string source_path;

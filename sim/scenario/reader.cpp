@@ -76,12 +76,24 @@ struct ServiceLayer {
     ChannelMaps channels;
 };
 
+// An event as read, with where each of its keys was written (for errors
+// found once the whole scenario is resolved: day past the end, unknown service).
+struct LocatedEvent {
+    TimelineEvent event;
+    std::string file;
+    int line = 0;
+    std::string display;  // "timeline[2]"
+    int day_line = 0;
+    int service_line = 0;
+};
+
 // What one file says, validated key by key but not yet merged.
 struct Layer {
     std::string file;
     KeyMap globals;        // "days", "population.size", "base"...
     ChannelMaps channels;  // top-level [channels.<channel>]
     std::vector<ServiceLayer> services;  // in file order
+    std::vector<LocatedEvent> timeline;  // [[timeline]] events, in file order
 
     const ServiceLayer* service(std::string_view name) const {
         for (const auto& s : services)
@@ -359,12 +371,160 @@ void walk_services(const toml::table& table, Layer& layer, const WalkContext& co
     }
 }
 
+// ---- [[timeline]] ---------------------------------------------------------------
+
+// The keys of one [[timeline]] event. Values reuse the ranges of the service
+// and channel keys they change, so a timeline cannot set what a file could not.
+struct TimelineKind {
+    TimelineAction action;
+    const char* name;
+    std::vector<std::string> keys;  // besides day, event and service
+    std::vector<std::string> required;  // of `keys`; set_complexity needs one of first, renewal
+};
+
+const std::vector<TimelineKind>& timeline_kinds() {
+    static const std::vector<TimelineKind> kinds{
+        {TimelineAction::close_channel, "close_channel", {"channel"}, {"channel"}},
+        {TimelineAction::open_channel, "open_channel", {"channel"}, {"channel"}},
+        {TimelineAction::set_capacity, "set_capacity", {"channel", "capacity_per_10k"}, {"channel", "capacity_per_10k"}},
+        {TimelineAction::set_complexity, "set_complexity", {"first", "renewal"}, {}},
+        {TimelineAction::set_outreach, "set_outreach", {"rate"}, {"rate"}},
+        {TimelineAction::set_automatic, "set_automatic", {"automatic"}, {"automatic"}},
+        {TimelineAction::outage, "outage", {"days"}, {"days"}},
+        {TimelineAction::set_identity, "set_identity", {"identity"}, {"identity"}},
+    };
+    return kinds;
+}
+
+const TimelineKind& timeline_kind(TimelineAction action) {
+    return timeline_kinds().at(static_cast<std::size_t>(action));
+}
+
+Spec timeline_spec(Kind kind) {
+    Spec spec;
+    spec.kind = kind;
+    return spec;
+}
+
+void walk_timeline(const toml::node& node, const std::string& display, int line, Layer& layer,
+                   const WalkContext& context) {
+    const auto* array = node.as_array();
+    if (!array || !array->is_array_of_tables())
+        fail(context.file, line, display,
+             "key '" + display + "': expected an array of tables ([[timeline]] sections), got " + describe(node));
+    std::vector<std::string> event_names;
+    for (const auto& kind : timeline_kinds()) event_names.emplace_back(kind.name);
+    std::size_t index = 0;
+    for (const auto& element : *array) {
+        const auto& table = *element.as_table();
+        const std::string prefix = display + "[" + std::to_string(++index) + "]";
+        LocatedEvent located;
+        located.file = context.file;
+        located.line = line_of(element) > 0 ? line_of(element) : line;
+        located.display = prefix;
+        auto key_line = [&](const std::string& key) {
+            const auto* n = table.get(key);
+            return n && line_of(*n) > 0 ? line_of(*n) : located.line;
+        };
+        auto required = [&](const std::string& key, const std::string& what) -> const toml::node& {
+            const auto* n = table.get(key);
+            if (!n) fail(context.file, located.line, prefix + "." + key, "key '" + prefix + "." + key + "' is missing: expected " + what);
+            return *n;
+        };
+
+        // The event type first: it says which other keys are allowed.
+        const auto& event_node = required("event", "one of " + join(event_names, ", "));
+        const auto* event_name = event_node.as_string();
+        const TimelineKind* kind = nullptr;
+        for (const auto& k : timeline_kinds())
+            if (event_name && event_name->get() == k.name) kind = &k;
+        if (!kind) {
+            const std::string key = prefix + ".event";
+            std::string message = "key '" + key + "': unknown event type " + describe(event_node) + ": expected one of " +
+                                  join(event_names, ", ");
+            if (event_name)
+                if (auto suggestion = closest(event_name->get(), event_names))
+                    message += " (did you mean '" + *suggestion + "'?)";
+            fail(context.file, key_line("event"), key, message);
+        }
+        TimelineEvent& ev = located.event;
+        ev.action = kind->action;
+
+        std::vector<std::string> allowed{"day", "event", "service"};
+        allowed.insert(allowed.end(), kind->keys.begin(), kind->keys.end());
+        for (auto&& [k, value] : table) {
+            const std::string name(k.str());
+            if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+            std::vector<std::string> candidates;
+            for (const auto& a : allowed) candidates.push_back(prefix + "." + a);
+            const std::string key = prefix + "." + name;
+            std::string message = "unknown key '" + key + "' for event '" + kind->name + "' (allowed: " + join(allowed, ", ") + ")";
+            if (auto suggestion = closest(key, candidates)) message += " (did you mean '" + *suggestion + "'?)";
+            fail(context.file, line_of(k, value), key, message);
+        }
+        for (const auto& key : kind->required) required(key, "for event '" + std::string(kind->name) + "'");
+
+        // Read with the spec of the key it changes, so the message gives its range.
+        auto read = [&](const std::string& key, const Spec& spec) {
+            return convert(spec, *table.get(key), context.file, key_line(key), prefix + "." + key);
+        };
+        Spec day_spec = timeline_spec(Kind::integer);
+        day_spec.int_min = 0;
+        day_spec.int_max = std::numeric_limits<int>::max() - 1;  // checked against `days` once resolved
+        required("day", "an integer: the recorded day the event happens");
+        ev.day = static_cast<int>(std::get<std::int64_t>(read("day", day_spec)));
+        located.day_line = key_line("day");
+        Spec service_spec = timeline_spec(Kind::string);
+        service_spec.min_length = 1;
+        required("service", "a service name or \"*\" for every service");
+        ev.service = std::get<std::string>(read("service", service_spec));
+        located.service_line = key_line("service");
+        if (table.contains("channel")) {
+            Spec channel_spec = timeline_spec(Kind::choice);
+            channel_spec.names = channel_names();
+            if (ev.action == TimelineAction::set_capacity)  // online has no capacity
+                channel_spec.names.assign(channel_names().begin() + 1, channel_names().end());
+            const auto name = std::get<std::string>(read("channel", channel_spec));
+            ev.channel = static_cast<Channel>(*channel_index(name));
+        }
+        if (table.contains("capacity_per_10k"))
+            ev.capacity_per_10k = std::get<double>(read("capacity_per_10k", *find_entry(channel_entries(), "capacity_per_10k")));
+        if (table.contains("first"))
+            ev.complexity_first = std::get<double>(read("first", *find_entry(service_entries(), "complexity_first")));
+        if (table.contains("renewal"))
+            ev.complexity_renewal = std::get<double>(read("renewal", *find_entry(service_entries(), "complexity_renewal")));
+        if (ev.action == TimelineAction::set_complexity && !table.contains("first") && !table.contains("renewal"))
+            fail(context.file, located.line, prefix,
+                 "event '" + prefix + "' (set_complexity): expected key 'first' or 'renewal' (or both), got neither");
+        if (table.contains("rate"))
+            ev.outreach = std::get<double>(read("rate", *find_entry(service_entries(), "outreach")));
+        if (table.contains("automatic")) ev.automatic = std::get<bool>(read("automatic", *find_entry(service_entries(), "automatic")));
+        if (table.contains("identity")) {
+            const auto* entry = find_entry(service_entries(), "identity");
+            ServiceParams holder;
+            entry->set(holder, read("identity", *entry));
+            ev.identity = holder.identity;
+        }
+        if (table.contains("days")) {
+            Spec days_spec = timeline_spec(Kind::integer);
+            days_spec.int_min = 1;
+            days_spec.int_max = find_entry(global_entries(), "days")->int_max;
+            ev.duration_days = static_cast<int>(std::get<std::int64_t>(read("days", days_spec)));
+        }
+        layer.timeline.push_back(std::move(located));
+    }
+}
+
 Layer walk_file(const toml::table& root, const std::string& file) {
     Layer layer;
     layer.file = file;
     const WalkContext context{file};
-    walk_keys(root, "", "", global_entries(), layer.globals, context, {"services", "channels"},
+    walk_keys(root, "", "", global_entries(), layer.globals, context, {"services", "channels", "timeline"},
               [&](const std::string& key, const std::string& display, const toml::node& node, int line) {
+                  if (key == "timeline") {
+                      walk_timeline(node, display, line, layer, context);
+                      return true;
+                  }
                   if (key == "services") {
                       walk_services(expect_table(node, context, line, display, "a table of services"), layer, context);
                       return true;
@@ -518,6 +678,33 @@ void check_service(const std::vector<Layer>& layers, const ServiceParams& servic
     }
 }
 
+// A derived file adds its events to its base's: a reform on top of a
+// baseline that may have its own. Days and services are only known now.
+void resolve_timeline(const std::vector<Layer>& layers, Scenario& scenario) {
+    for (const auto& layer : layers)
+        for (const auto& located : layer.timeline) {
+            const TimelineEvent& ev = located.event;
+            if (ev.day >= scenario.days)
+                fail(located.file, located.day_line, located.display + ".day",
+                     "key '" + located.display + ".day': expected an integer in [0, " + std::to_string(scenario.days - 1) +
+                         "] (a recorded day of the run: days = " + std::to_string(scenario.days) + "), got " +
+                         std::to_string(ev.day));
+            if (ev.service != "*") {
+                std::vector<std::string> names;
+                for (const auto& s : scenario.services) names.push_back(s.name);
+                if (std::find(names.begin(), names.end(), ev.service) == names.end()) {
+                    std::string message = "key '" + located.display + ".service': unknown service " + quote(ev.service) +
+                                          ": expected \"*\" or one of " + join(names, ", ");
+                    if (auto suggestion = closest(ev.service, names)) message += " (did you mean '" + *suggestion + "'?)";
+                    fail(located.file, located.service_line, located.display + ".service", message);
+                }
+            }
+            scenario.timeline.push_back(ev);
+        }
+    std::stable_sort(scenario.timeline.begin(), scenario.timeline.end(),
+                     [](const TimelineEvent& x, const TimelineEvent& y) { return x.day < y.day; });
+}
+
 Scenario resolve(const std::vector<Layer>& layers, std::string_view text, const std::string& source_name) {
     Scenario scenario;
     // Defaults come from the schema, not from the struct: a test checks they agree.
@@ -549,6 +736,8 @@ Scenario resolve(const std::vector<Layer>& layers, std::string_view text, const 
         check_service(layers, service, source_name);
         scenario.services.push_back(std::move(service));
     }
+
+    resolve_timeline(layers, scenario);
 
     const auto& w = scenario.capital;
     if (w.education + w.digital_skill + w.literacy + w.admin_literacy + w.helpers <= 0.0) {
@@ -605,6 +794,31 @@ void write_entries(std::ostringstream& out, const Target& target, const std::vec
     }
 }
 
+// Only the keys of each event's type, so that the text reads back the same.
+void write_timeline(std::ostringstream& out, const std::vector<TimelineEvent>& timeline) {
+    for (const auto& ev : timeline) {
+        const auto& kind = timeline_kind(ev.action);
+        out << "\n[[timeline]]\nday = " << ev.day << "\nevent = " << quote(kind.name) << "\nservice = " << quote(ev.service) << "\n";
+        auto value = [&](const std::string& key) -> std::optional<std::string> {
+            if (key == "channel") return quote(channel_names()[static_cast<std::size_t>(ev.channel)]);
+            if (key == "capacity_per_10k") return format_double(ev.capacity_per_10k);
+            if (key == "rate") return format_double(ev.outreach);
+            if (key == "automatic") return ev.automatic ? "true" : "false";
+            if (key == "days") return std::to_string(ev.duration_days);
+            if (key == "identity") {
+                ServiceParams holder;
+                holder.identity = ev.identity;
+                return format_value(find_entry(service_entries(), "identity")->get(holder));
+            }
+            const double x = key == "first" ? ev.complexity_first : ev.complexity_renewal;
+            if (x < 0) return std::nullopt;  // left unchanged by the event
+            return format_double(x);
+        };
+        for (const auto& key : kind.keys)
+            if (const auto text = value(key)) out << key << " = " << *text << "\n";
+    }
+}
+
 }  // namespace
 
 Scenario parse_scenario(std::string_view text, const std::string& source_name) {
@@ -650,6 +864,7 @@ std::string to_toml(const Scenario& scenario) {
         for (std::size_t c = 0; c < service.channels.size(); ++c)
             write_entries(out, service.channels[c], channel_entries(), prefix + ".channels." + channel_names()[c]);
     }
+    write_timeline(out, scenario.timeline);
     return out.str();
 }
 

@@ -96,6 +96,23 @@ inline void check_same(const Scenario& a, const Scenario& b) {
             DEMAT_CHANNEL_FIELDS(DEMAT_CHECK_CHANNEL)
         }
     }
+    REQUIRE(a.timeline.size() == b.timeline.size());
+    for (std::size_t i = 0; i < a.timeline.size(); ++i) {
+        const auto& x = a.timeline[i];
+        const auto& y = b.timeline[i];
+        INFO("timeline event " << i);
+        CHECK(x.day == y.day);
+        CHECK(x.action == y.action);
+        CHECK(x.service == y.service);
+        CHECK(x.channel == y.channel);
+        CHECK(x.capacity_per_10k == y.capacity_per_10k);
+        CHECK(x.complexity_first == y.complexity_first);
+        CHECK(x.complexity_renewal == y.complexity_renewal);
+        CHECK(x.outreach == y.outreach);
+        CHECK(x.automatic == y.automatic);
+        CHECK(x.identity == y.identity);
+        CHECK(x.duration_days == y.duration_days);
+    }
 #undef DEMAT_CHECK_FIELD
 #undef DEMAT_CHECK_POPULATION
 #undef DEMAT_CHECK_NETWORK

@@ -58,8 +58,8 @@ TEST_CASE("the schema has one key per field of the scenario structs", "[schema]"
     // ServiceParams: the scalar keys plus name, eligibility and channels (tables).
     CHECK(test::member_count<ServiceParams>() == keys_with_prefix("services.<service>.") + 3);
     // Scenario: the top-level keys but `base` (which steers the reader and has
-    // no field) + five sections + services + source_text, source_path.
-    CHECK(test::member_count<Scenario>() == (keys_with_prefix("") - 1) + 5 + 1 + 2);
+    // no field) + five sections + services, timeline + source_text, source_path.
+    CHECK(test::member_count<Scenario>() == (keys_with_prefix("") - 1) + 5 + 2 + 2);
     // The comparison helper's field lists must be complete as well.
     CHECK(static_cast<std::size_t>(behaviour_field_count) == test::member_count<BehaviourParams>());
 }
