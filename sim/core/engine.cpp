@@ -237,8 +237,10 @@ struct Engine::Impl {
             // events past its end never happen.
             if (ev.day < 0 || ev.day >= sc.days) continue;
             schedule.push_back({sc.warmup_days + ev.day, false, i});
-            if (ev.action == TimelineAction::outage && ev.day + ev.duration_days < sc.days)
-                schedule.push_back({sc.warmup_days + ev.day + ev.duration_days, true, i});
+            // In 64 bits: a Scenario built in code need not respect the schema's bounds.
+            const long end = static_cast<long>(ev.day) + std::max(ev.duration_days, 1);
+            if (ev.action == TimelineAction::outage && end < sc.days)
+                schedule.push_back({sc.warmup_days + static_cast<int>(end), true, i});
         }
         std::stable_sort(schedule.begin(), schedule.end(), [](const Scheduled& x, const Scheduled& y) {
             return std::tie(x.day, y.reopen) < std::tie(y.day, x.reopen);  // same day: reopenings first
@@ -266,7 +268,12 @@ struct Engine::Impl {
                 if ((targets >> s & 1u) != 0) f(s, policy[static_cast<std::size_t>(s)]);
         };
         switch (ev.action) {
-            case TimelineAction::close_channel: close_channel(targets, ev.channel, day, sink); break;
+            case TimelineAction::close_channel:
+                // A closure during an outage outlasts it: the outage's end does not reopen it.
+                if (ev.channel == Channel::online)
+                    for (auto& closed : outage_closed) closed &= static_cast<std::uint8_t>(~targets);
+                close_channel(targets, ev.channel, day, sink);
+                break;
             case TimelineAction::open_channel:
                 each([&](int s, ServiceParams&) { open_channels[static_cast<std::size_t>(s)] |= channel_bit(ev.channel); });
                 break;
