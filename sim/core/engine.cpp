@@ -625,7 +625,9 @@ struct Engine::Impl {
         std::array<std::uint32_t, block_size> work;
         std::size_t n = 0;
         for (std::size_t c = begin; c < end; ++c) {  // branch-free: most citizens are skipped
-            const bool claims_due = month_start | (due[c] <= day) | (p.birthday[c] == day_of_year);
+            // Bitwise on purpose: no branch in this scan over every citizen.
+            const bool claims_due = static_cast<bool>(static_cast<int>(month_start) | static_cast<int>(due[c] <= day) |
+                                                      static_cast<int>(p.birthday[c] == day_of_year));
             work[n] = static_cast<std::uint32_t>(c) | (claims_due ? full : 0u);
             n += claims_due | (unaware[c] != 0);
         }

@@ -120,8 +120,7 @@ double concentration_index(const std::int64_t* eligible, const std::int64_t* rec
 }
 
 Metrics::Metrics(const Scenario& scenario, int recorded_days)
-    : scenario_(&scenario),
-      days_(recorded_days),
+    : days_(recorded_days),
       services_(static_cast<int>(scenario.services.size())),
       groups_(total_groups()) {
     const std::size_t d = sz(days_);

@@ -99,7 +99,6 @@ public:
     Results to_results(const Scenario& scenario) const;
 
 private:
-    const Scenario* scenario_;
     int days_;
     int recorded_ = 0;
     int services_;

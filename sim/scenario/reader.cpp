@@ -552,6 +552,16 @@ std::optional<std::string> read_text(const std::string& path, std::string& error
         error = "is a directory";
         return std::nullopt;
     }
+    // Devices and pipes (/dev/zero, /dev/stdin) would never end.
+    if (!fs::is_regular_file(path, ec)) {
+        error = "is not a regular file";
+        return std::nullopt;
+    }
+    constexpr std::uintmax_t max_bytes = 16u << 20;
+    if (fs::file_size(path, ec) > max_bytes) {
+        error = "is larger than 16 MB, too large for a scenario";
+        return std::nullopt;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         error = std::strerror(errno);

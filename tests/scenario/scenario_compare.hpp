@@ -19,7 +19,7 @@
 #define DEMAT_CAPITAL_FIELDS(X) \
     X(education) X(digital_skill) X(literacy) X(admin_literacy) X(helpers) X(helpers_saturation)
 #define DEMAT_BEHAVIOUR_DOUBLE_FIELDS(X)                                                               \
-    X(peer_information) X(base_awareness) X(awareness_spread) X(prior_exposure_days) X(mediator_information) X(decision_intercept)                 \
+    X(peer_information) X(base_awareness) X(awareness_spread) X(mediator_information) X(decision_intercept)                 \
     X(decision_benefit) X(decision_complexity) X(decision_distrust) X(decision_stigma)                  \
     X(decision_obligation) X(decision_taste_spread) X(channel_online) X(channel_phone) X(channel_counter) X(channel_mediation)   \
     X(channel_skill) X(channel_distance) X(channel_habit) X(channel_taste_spread) X(online_intercept)   \
@@ -30,7 +30,7 @@
     X(trust_loss_rejection) X(trust_loss_interruption) X(trust_gain_success)
 #define DEMAT_BEHAVIOUR_INT_FIELDS(X)                                                            \
     X(reconsider_days) X(retry_days) X(max_failures) X(patience_days) X(abandon_revisit_days) \
-    X(helper_capacity) X(renewal_window_days) X(grace_days)
+    X(helper_capacity) X(renewal_window_days) X(grace_days) X(prior_exposure_days)
 #define DEMAT_MEDIATION_FIELDS(X) X(mode) X(skill_gain) X(admin_gain) X(doing_with_penalty)
 #define DEMAT_ELIGIBILITY_FIELDS(X) \
     X(age_min) X(age_max) X(income_decile_max) X(employment_mask) X(household_mask) X(tenant_required)

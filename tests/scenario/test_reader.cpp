@@ -537,3 +537,18 @@ TEST_CASE("command-line overrides use the schema ranges", "[reader][overrides]")
     CHECK_THROWS_AS(set_seed(s, std::numeric_limits<std::uint64_t>::max()), ScenarioError);
     CHECK(s.seed == 42);
 }
+
+TEST_CASE("a base that is a device or a pipe is refused, not read forever", "[reader][base]") {
+    for (const char* device : {"/dev/zero", "/dev/stdin"}) {
+        const std::string text = std::string("base = \"") + device + "\"\n";
+        try {
+            (void)demat::parse_scenario(text, "device.toml");
+            FAIL("accepted base = " << device);
+        } catch (const demat::ScenarioError& e) {
+            const std::string message = e.what();
+            INFO(message);
+            CHECK(message.find("device.toml") != std::string::npos);
+            CHECK(message.find("not a regular file") != std::string::npos);
+        }
+    }
+}
