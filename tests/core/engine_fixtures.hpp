@@ -6,7 +6,10 @@
 #include "core/results.hpp"
 #include "core/scenario.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace demat::test {
@@ -73,6 +76,24 @@ inline std::int64_t total(const Results& r, const std::string& path, std::size_t
 inline std::int64_t count(const Results& r, std::size_t day, std::size_t service, int state) {
     const Array& a = r.array("counts");
     return a.integers()[(day * a.shape[1] + service) * a.shape[2] + static_cast<std::size_t>(state)];
+}
+
+// Every array equal, bit for bit (NaN == NaN).
+inline void require_identical(const Results& a, const Results& b) {
+    REQUIRE(a.arrays.size() == b.arrays.size());
+    for (std::size_t i = 0; i < a.arrays.size(); ++i) {
+        INFO(a.arrays[i].path);
+        REQUIRE(a.arrays[i].path == b.arrays[i].path);
+        REQUIRE(a.arrays[i].is_integer() == b.arrays[i].is_integer());
+        if (a.arrays[i].is_integer()) {
+            REQUIRE(a.arrays[i].integers() == b.arrays[i].integers());
+        } else {
+            const auto& x = a.arrays[i].reals();
+            const auto& y = b.arrays[i].reals();
+            REQUIRE(x.size() == y.size());
+            REQUIRE(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
+        }
+    }
 }
 
 }  // namespace demat::test

@@ -154,21 +154,7 @@ TEST_CASE("zero capacity: queues grow and nobody is served at the counter") {
 TEST_CASE("same seed, 1 and 2 threads: bit-identical results; another seed: different results") {
     Scenario sc = small_scenario(30000, 60);
     const Results one = run(sc, 1);
-    const Results two = run(sc, 2);
-    REQUIRE(one.arrays.size() == two.arrays.size());
-    for (std::size_t i = 0; i < one.arrays.size(); ++i) {
-        INFO(one.arrays[i].path);
-        REQUIRE(one.arrays[i].path == two.arrays[i].path);
-        if (one.arrays[i].is_integer()) {
-            REQUIRE(one.arrays[i].integers() == two.arrays[i].integers());
-        } else {
-            // Compare bit patterns: NaN == NaN here.
-            const auto& x = one.arrays[i].reals();
-            const auto& y = two.arrays[i].reals();
-            REQUIRE(x.size() == y.size());
-            REQUIRE(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
-        }
-    }
+    require_identical(one, run(sc, 2));
     sc.seed = 8;
     const Results other = run(sc, 2);
     REQUIRE(other.array("counts").integers() != one.array("counts").integers());
@@ -181,13 +167,7 @@ TEST_CASE("blocks run backwards give the same results as blocks run in order") {
     Engine a(sc, serial), b(sc, reverse);
     a.run();
     b.run();
-    const Results x = a.results(), y = b.results();
-    for (std::size_t i = 0; i < x.arrays.size(); ++i) {
-        INFO(x.arrays[i].path);
-        if (x.arrays[i].is_integer()) REQUIRE(x.arrays[i].integers() == y.arrays[i].integers());
-        else REQUIRE(std::memcmp(x.arrays[i].reals().data(), y.arrays[i].reals().data(),
-                                 x.arrays[i].reals().size() * sizeof(double)) == 0);
-    }
+    require_identical(a.results(), b.results());
 }
 
 TEST_CASE("losing eligibility ends claims without counting as non-take-up; time to right is measured") {

@@ -271,18 +271,5 @@ TEST_CASE("timeline: 1 and 2 threads give bit-identical results", "[timeline]") 
     TimelineEvent capacity = channel_event(12, TimelineAction::set_capacity, Channel::mediation);
     capacity.capacity_per_10k = 1.0;
     sc.timeline = {outreach, capacity, outage, automatic, channel_event(30, TimelineAction::close_channel, Channel::counter)};
-    const Results one = run(sc, 1);
-    const Results two = run(sc, 2);
-    REQUIRE(one.arrays.size() == two.arrays.size());
-    for (std::size_t i = 0; i < one.arrays.size(); ++i) {
-        INFO(one.arrays[i].path);
-        if (one.arrays[i].is_integer()) {
-            REQUIRE(one.arrays[i].integers() == two.arrays[i].integers());
-        } else {
-            const auto& x = one.arrays[i].reals();
-            const auto& y = two.arrays[i].reals();
-            REQUIRE(x.size() == y.size());
-            REQUIRE(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
-        }
-    }
+    require_identical(run(sc, 1), run(sc, 2));
 }
