@@ -12,28 +12,50 @@ std::string points(double a, double b) {
     std::snprintf(buf, sizeof buf, "%5.1f%% -> %5.1f%% %+6.1fpt", 100 * a, 100 * b, 100 * (b - a));
     return buf;
 }
+
+// "  [-1.2, +0.4]": the 5-95% interval of the per-replicate differences, in points.
+std::string interval(bool shown, double low, double high) {
+    if (!shown) return "";
+    char buf[64];
+    if (std::isnan(low) || std::isnan(high)) return "  [   -,    -]";
+    std::snprintf(buf, sizeof buf, "  [%+5.1f, %+5.1f]", 100 * low, 100 * high);
+    return buf;
+}
 }  // namespace
 
 void print_comparison(std::ostream& out, const Comparison& c, const std::string& a_name, const std::string& b_name) {
-    out << "A = " << a_name << "\nB = " << b_name << "\n";
+    out << "A = " << a_name << (c.runs_a > 1 ? " (" + std::to_string(c.runs_a) + " runs)" : "") << "\nB = " << b_name
+        << (c.runs_b > 1 ? " (" + std::to_string(c.runs_b) + " runs)" : "") << "\n";
     out << "Shares of the eligible, averaged over the last " << c.window_days << " recorded days (A -> B, difference):\n";
+    const bool intervals = c.pairs > 1;
+    if (c.runs_a > 1 || c.runs_b > 1)
+        out << "Figures are means over each file's runs. ";
+    if (intervals)
+        out << "[low, high] = 5th and 95th percentiles of the " << c.pairs
+            << " per-replicate differences B_i - A_i (a 90% interval across replicates, runs paired by index), in points.\n";
+    else if (c.runs_a > 1 || c.runs_b > 1)
+        out << "\n";
     static const char* rows[] = {"take-up", "non_knowledge", "non_demand", "in_progress", "non_receipt", "interrupted"};
     char line[256];
     for (const auto& s : c.services) {
+        const bool show = intervals && s.has_interval;
         std::snprintf(line, sizeof line, "\n%s (eligible per day: %.0f -> %.0f)\n", s.service.c_str(), s.a.shares[0],
                       s.b.shares[0]);
         out << line;
         for (std::size_t k = 1; k < 7; ++k) {
-            std::snprintf(line, sizeof line, "  %-24s %s\n", rows[k - 1], points(s.a.shares[k], s.b.shares[k]).c_str());
+            std::snprintf(line, sizeof line, "  %-24s %s%s\n", rows[k - 1], points(s.a.shares[k], s.b.shares[k]).c_str(),
+                          interval(show, s.difference_low.shares[k], s.difference_high.shares[k]).c_str());
             out << line;
         }
         for (std::size_t q = 0; q < 5; ++q) {
-            std::snprintf(line, sizeof line, "  take-up, capital Q%zu     %s\n", q + 1,
-                          points(s.a.take_up_by_capital[q], s.b.take_up_by_capital[q]).c_str());
+            std::snprintf(line, sizeof line, "  take-up, capital Q%zu     %s%s\n", q + 1,
+                          points(s.a.take_up_by_capital[q], s.b.take_up_by_capital[q]).c_str(),
+                          interval(show, s.difference_low.take_up_by_capital[q], s.difference_high.take_up_by_capital[q]).c_str());
             out << line;
         }
-        std::snprintf(line, sizeof line, "  divide index (Q5 - Q1)   %+5.1fpt -> %+5.1fpt %+6.1fpt\n",
-                      100 * s.a.divide_index, 100 * s.b.divide_index, 100 * (s.b.divide_index - s.a.divide_index));
+        std::snprintf(line, sizeof line, "  divide index (Q5 - Q1)   %+5.1fpt -> %+5.1fpt %+6.1fpt%s\n",
+                      100 * s.a.divide_index, 100 * s.b.divide_index, 100 * (s.b.divide_index - s.a.divide_index),
+                      interval(show, s.difference_low.divide_index, s.difference_high.divide_index).c_str());
         out << line;
         std::snprintf(line, sizeof line, "  unclaimed €/year         %.0f -> %.0f (%+.0f)\n", s.a.unclaimed_euros_per_year,
                       s.b.unclaimed_euros_per_year, s.b.unclaimed_euros_per_year - s.a.unclaimed_euros_per_year);

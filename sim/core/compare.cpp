@@ -1,6 +1,7 @@
 #include "core/compare.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace demat {
@@ -32,20 +33,124 @@ RunFigures run_figures(const Results& r, std::size_t s, int window_days) {
     return f;
 }
 
+std::vector<Results> split_runs(const Results& r) {
+    const Array& counts = r.array("counts");
+    if (counts.dims.empty() || counts.dims[0] != "run") return {r};
+    const std::size_t runs = counts.shape[0];
+    std::vector<Results> out(runs);
+    for (std::size_t i = 0; i < runs; ++i) {
+        Results& one = out[i];
+        one.attributes = r.attributes;
+        for (const auto& c : r.coordinates)
+            if (c.path != "run") one.coordinates.push_back(c);
+        for (const auto& a : r.arrays) {
+            if (a.dims.empty() || a.dims[0] != "run" || a.shape.size() < 2) continue;  // per-run scalars (run_seed...)
+            Array slice;
+            slice.path = a.path;
+            slice.dims.assign(a.dims.begin() + 1, a.dims.end());
+            slice.shape.assign(a.shape.begin() + 1, a.shape.end());
+            slice.description = a.description;
+            slice.unit = a.unit;
+            const std::size_t n = slice.size();
+            const auto first = static_cast<std::ptrdiff_t>(i * n), last = static_cast<std::ptrdiff_t>((i + 1) * n);
+            if (a.is_integer()) slice.data = std::vector<std::int64_t>(a.integers().begin() + first, a.integers().begin() + last);
+            else slice.data = std::vector<double>(a.reals().begin() + first, a.reals().begin() + last);
+            one.arrays.push_back(std::move(slice));
+        }
+    }
+    return out;
+}
+
+double quantile(std::vector<double> values, double q) {
+    std::erase_if(values, [](double x) { return std::isnan(x); });
+    if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+    std::sort(values.begin(), values.end());
+    const double at = q * static_cast<double>(values.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(at));
+    const std::size_t hi = std::min(lo + 1, values.size() - 1);
+    return values[lo] + (at - static_cast<double>(lo)) * (values[hi] - values[lo]);
+}
+
+namespace {
+
+// Every figure of a RunFigures as one flat list, to average and take
+// quantiles field by field.
+constexpr std::size_t figure_count = 7 + 5 + 2;
+std::array<double, figure_count> flatten(const RunFigures& f) {
+    std::array<double, figure_count> x{};
+    std::copy(f.shares.begin(), f.shares.end(), x.begin());
+    std::copy(f.take_up_by_capital.begin(), f.take_up_by_capital.end(), x.begin() + 7);
+    x[12] = f.divide_index;
+    x[13] = f.unclaimed_euros_per_year;
+    return x;
+}
+RunFigures unflatten(const std::array<double, figure_count>& x) {
+    RunFigures f;
+    std::copy(x.begin(), x.begin() + 7, f.shares.begin());
+    std::copy(x.begin() + 7, x.begin() + 12, f.take_up_by_capital.begin());
+    f.divide_index = x[12];
+    f.unclaimed_euros_per_year = x[13];
+    return f;
+}
+
+RunFigures mean_of(const std::vector<RunFigures>& runs) {
+    if (runs.size() == 1) return runs[0];  // bit-for-bit the single run's figures
+    std::array<double, figure_count> sum{};
+    for (const auto& f : runs) {
+        const auto x = flatten(f);
+        for (std::size_t i = 0; i < figure_count; ++i) sum[i] += x[i];
+    }
+    for (auto& v : sum) v /= static_cast<double>(runs.size());
+    return unflatten(sum);
+}
+
+}  // namespace
+
 Comparison compare_runs(const Results& a, const Results& b, int window_days) {
     Comparison c;
+    const std::vector<Results> runs_a = split_runs(a), runs_b = split_runs(b);
+    c.runs_a = runs_a.size();
+    c.runs_b = runs_b.size();
     const auto days = [](const Results& r) { return static_cast<int>(r.array("counts").shape[0]); };
-    c.window_days = std::min({window_days, days(a), days(b)});
-    const auto& sa = a.coordinate("service").labels;
-    const auto& sb = b.coordinate("service").labels;
+    c.window_days = std::min({window_days, days(runs_a[0]), days(runs_b[0])});
+    // Which run of A goes with which run of B for the differences.
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;
+    if (c.runs_a == c.runs_b || c.runs_a == 1 || c.runs_b == 1) {
+        const std::size_t n = std::max(c.runs_a, c.runs_b);
+        for (std::size_t i = 0; i < n; ++i) pairs.emplace_back(c.runs_a == 1 ? 0 : i, c.runs_b == 1 ? 0 : i);
+    } else {
+        for (std::size_t i = 0; i < std::min(c.runs_a, c.runs_b); ++i) pairs.emplace_back(i, i);
+    }
+    c.pairs = pairs.size();
+    const auto& sa = runs_a[0].coordinate("service").labels;
+    const auto& sb = runs_b[0].coordinate("service").labels;
     for (std::size_t i = 0; i < sa.size(); ++i) {
         const auto j = std::find(sb.begin(), sb.end(), sa[i]);
         if (j == sb.end()) {
             c.only_in_a.push_back(sa[i]);
             continue;
         }
-        c.services.push_back({sa[i], run_figures(a, i, window_days),
-                              run_figures(b, static_cast<std::size_t>(j - sb.begin()), window_days)});
+        const auto sj = static_cast<std::size_t>(j - sb.begin());
+        std::vector<RunFigures> fa, fb;
+        for (const auto& r : runs_a) fa.push_back(run_figures(r, i, window_days));
+        for (const auto& r : runs_b) fb.push_back(run_figures(r, sj, window_days));
+        ServiceComparison sc{sa[i], mean_of(fa), mean_of(fb), false, {}, {}};
+        if (pairs.size() > 1) {
+            std::array<std::vector<double>, figure_count> differences;
+            for (const auto& [ia, ib] : pairs) {
+                const auto xa = flatten(fa[ia]), xb = flatten(fb[ib]);
+                for (std::size_t k = 0; k < figure_count; ++k) differences[k].push_back(xb[k] - xa[k]);
+            }
+            std::array<double, figure_count> low{}, high{};
+            for (std::size_t k = 0; k < figure_count; ++k) {
+                low[k] = quantile(differences[k], 0.05);
+                high[k] = quantile(differences[k], 0.95);
+            }
+            sc.has_interval = true;
+            sc.difference_low = unflatten(low);
+            sc.difference_high = unflatten(high);
+        }
+        c.services.push_back(std::move(sc));
     }
     for (const auto& name : sb)
         if (std::find(sa.begin(), sa.end(), name) == sa.end()) c.only_in_b.push_back(name);

@@ -1,5 +1,11 @@
 // Two runs side by side: what changes in take-up, in each type of
 // non-take-up and in the divide, per service and capital quintile.
+//
+// Either file may hold replicates (the sweep layout of docs/output.md: every
+// array has a leading `run` axis). Figures are then means over its runs, and
+// the difference gets an interval: the 5th and 95th percentiles of the
+// per-replicate differences B_i - A_i (runs paired by index: `demat sweep`
+// gives replicate i the same seed in every file, common random numbers).
 #pragma once
 
 #include "core/results.hpp"
@@ -21,19 +27,35 @@ struct RunFigures {
 
 struct ServiceComparison {
     std::string service;
-    RunFigures a, b;
+    RunFigures a, b;  // one run's figures, or the mean over a file's runs
+    // With replicates: the 5th and 95th percentiles, field by field, of
+    // the per-replicate differences B_i - A_i.
+    bool has_interval = false;
+    RunFigures difference_low, difference_high;
 };
 
 struct Comparison {
     int window_days = 0;
+    std::size_t runs_a = 1, runs_b = 1;  // runs held by each file
+    std::size_t pairs = 1;               // replicate differences behind the intervals
     std::vector<ServiceComparison> services;   // services present in both runs, in a's order
     std::vector<std::string> only_in_a, only_in_b;
 };
 
 // Figures over the last `window_days` recorded days of each run (all days if
-// a run is shorter).
+// a run is shorter). A file with a `run` axis is split into its runs; with
+// n_a and n_b runs, differences pair run i of A with run i of B when
+// n_a == n_b, else every run of the larger file with the only run of the
+// other (n = 1), else the first min(n_a, n_b) runs of each.
 Comparison compare_runs(const Results& a, const Results& b, int window_days);
 
 RunFigures run_figures(const Results& r, std::size_t service, int window_days);
+
+// The runs of a sweep/ensemble file, each as a one-run Results (arrays and
+// coordinates without the `run` axis); a one-run file is returned as is.
+std::vector<Results> split_runs(const Results& r);
+
+// The q-quantile (0..1) of values, linear between order statistics (NaNs dropped).
+double quantile(std::vector<double> values, double q);
 
 }  // namespace demat

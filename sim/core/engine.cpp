@@ -114,6 +114,20 @@ struct Engine::Impl {
     std::vector<Scheduled> schedule;  // by day, ends of outages first, then as written
     std::size_t next_event = 0;
     std::vector<std::uint8_t> outage_closed;  // per timeline event: services (bit s) whose online channel it closed
+    // Timeline state beyond `policy` (docs/model.md, section 10):
+    // mediation sites per zone, as a multiple of the zone's initial network
+    // (1 = as the scenario says); the zones' initial distance to a site;
+    std::vector<double> mediation_sites;
+    std::vector<float> initial_km_to_mediation;
+    // per service, outreach campaigns aimed at one segment group, added to the service's outreach;
+    struct TargetedOutreach {
+        int segment;
+        int group;
+        double rate;
+    };
+    std::vector<std::vector<TargetedOutreach>> targeted_outreach;
+    // per service, the complexity of a pre-filled renewal, or -1 while renewals are not pre-filled.
+    std::vector<double> prefilled_complexity;
     std::vector<BlockOutput> blocks;
     BlockOutput serial;
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
@@ -181,6 +195,11 @@ struct Engine::Impl {
         queue_credit.assign(queues.size(), 0.0);
         queue_daily_capacity.assign(queues.size(), 0.0);
         open_channels.assign(static_cast<std::size_t>(services), 0);
+        mediation_sites.assign(zones, 1.0);
+        initial_km_to_mediation.resize(zones);
+        for (std::size_t z = 0; z < zones; ++z) initial_km_to_mediation[z] = e.population_.zones[z].km_to_mediation;
+        targeted_outreach.resize(static_cast<std::size_t>(services));
+        prefilled_complexity.assign(static_cast<std::size_t>(services), -1.0);
         for (int s = 0; s < services; ++s) {
             const auto& svc = service(s);
             for (int c = 0; c < channel_count; ++c)
@@ -207,7 +226,10 @@ struct Engine::Impl {
             // The phone is one national line (zone 0); counters and mediation are local.
             const double residents = staffed == 0 ? (z == 0 ? static_cast<double>(citizens) : 0.0)
                                                   : e.population_.zones[z].residents;
-            queue_daily_capacity[queue_index(s, staffed, z)] = ch.capacity_per_10k * residents / 10000.0;
+            double capacity = ch.capacity_per_10k * residents / 10000.0;
+            // Mediation capacity grows and shrinks with the zone's sites.
+            if (staffed == staffed_index(Channel::mediation) && mediation_sites[z] != 1.0) capacity *= mediation_sites[z];
+            queue_daily_capacity[queue_index(s, staffed, z)] = capacity;
         }
     }
 
@@ -221,7 +243,9 @@ struct Engine::Impl {
     std::uint64_t seed() const { return sc.seed; }
 
     double complexity(const Claim& k, int s) const {
-        return k.has(claim_flag::renewing) ? service(s).complexity_renewal : service(s).complexity_first;
+        if (!k.has(claim_flag::renewing)) return service(s).complexity_first;
+        const double prefilled = prefilled_complexity[static_cast<std::size_t>(s)];
+        return prefilled >= 0 ? prefilled : service(s).complexity_renewal;
     }
 
     // ------------------------------------------------------------- timeline
@@ -241,6 +265,10 @@ struct Engine::Impl {
             const long end = static_cast<long>(ev.day) + std::max(ev.duration_days, 1);
             if (ev.action == TimelineAction::outage && end < sc.days)
                 schedule.push_back({sc.warmup_days + static_cast<int>(end), true, i});
+            // A programme trains a cohort on its first day and every 30 days until it stops.
+            if (ev.action == TimelineAction::skills_programme)
+                for (long t = static_cast<long>(ev.day) + 30; t < end && t < sc.days; t += 30)
+                    schedule.push_back({sc.warmup_days + static_cast<int>(t), false, i});
         }
         std::stable_sort(schedule.begin(), schedule.end(), [](const Scheduled& x, const Scheduled& y) {
             return std::tie(x.day, y.reopen) < std::tie(y.day, x.reopen);  // same day: reopenings first
@@ -291,7 +319,10 @@ struct Engine::Impl {
                 break;
             // The awareness bounds of awareness_draw are recomputed from the
             // current outreach at every draw, so they stay valid.
-            case TimelineAction::set_outreach: each([&](int, ServiceParams& svc) { svc.outreach = ev.outreach; }); break;
+            case TimelineAction::set_outreach:
+                if (ev.segment >= 0) each([&](int s, ServiceParams&) { target_outreach(s, ev); });
+                else each([&](int, ServiceParams& svc) { svc.outreach = ev.outreach; });
+                break;
             case TimelineAction::set_automatic:
                 each([&](int s, ServiceParams& svc) {
                     const bool was = svc.automatic;
@@ -300,6 +331,14 @@ struct Engine::Impl {
                 });
                 break;
             case TimelineAction::set_identity: each([&](int, ServiceParams& svc) { svc.identity = ev.identity; }); break;
+            case TimelineAction::open_mediation:
+            case TimelineAction::close_mediation: change_mediation_sites(ev); break;
+            case TimelineAction::skills_programme: train_low_skill(ev, day); break;
+            case TimelineAction::prefill_renewals:
+                each([&](int s, ServiceParams&) {
+                    prefilled_complexity[static_cast<std::size_t>(s)] = ev.prefilled ? ev.prefilled_complexity : -1.0;
+                });
+                break;
             case TimelineAction::outage:
                 if (at.reopen) {
                     // Only what the outage itself closed reopens.
@@ -316,6 +355,48 @@ struct Engine::Impl {
                     close_channel(closed, Channel::online, day, sink);
                 }
                 break;
+        }
+    }
+
+    // A targeted campaign replaces the rate of an earlier one aimed at the
+    // same group of the same service; a rate of 0 ends it.
+    void target_outreach(int s, const TimelineEvent& ev) {
+        auto& campaigns = targeted_outreach[static_cast<std::size_t>(s)];
+        std::erase_if(campaigns, [&](const TargetedOutreach& t) { return t.segment == ev.segment && t.group == ev.segment_group; });
+        if (ev.outreach > 0) campaigns.push_back({ev.segment, ev.segment_group, ev.outreach});
+    }
+
+    // Sites open (sites_z += sites) or close (sites_z *= 1 - share) in the
+    // zones of a territory type. Capacity is proportional to the sites; the
+    // distance to the nearest site scales as 1 / sqrt(sites), as for points
+    // spread uniformly over an area, at most 10 times the initial distance
+    // (docs/model.md, section 10). No citizen's segment or snapshot depends
+    // on either, so nobody is touched.
+    void change_mediation_sites(const TimelineEvent& ev) {
+        auto& zones = e.population_.zones;
+        for (std::size_t z = 0; z < zones.size(); ++z) {
+            if (ev.territory >= 0 && static_cast<int>(zones[z].type) != ev.territory) continue;
+            double& sites = mediation_sites[z];
+            sites = ev.action == TimelineAction::open_mediation ? sites + ev.sites : sites * (1.0 - ev.share);
+            const double factor = sites == 1.0 ? 1.0 : std::min(10.0, 1.0 / std::sqrt(sites));
+            zones[z].km_to_mediation = static_cast<float>(initial_km_to_mediation[z] * factor);
+        }
+        for (int s = 0; s < services; ++s) set_daily_capacity(s, staffed_index(Channel::mediation));
+    }
+
+    // One month's cohort of a skills programme: each citizen whose digital
+    // skill is below the threshold is trained with probability
+    // share_per_month, from its own stream (citizen, day), so the cohort
+    // does not depend on the order of the loop or on threads.
+    void train_low_skill(const TimelineEvent& ev, int day) {
+        Population& p = e.population_;
+        const auto below = static_cast<float>(ev.skill_below);
+        for (std::size_t c = 0; c < citizens; ++c) {
+            if (p.digital_skill[c] >= below) continue;
+            Stream rng(seed(), c, static_cast<std::uint32_t>(day), Purpose::skills_programme);
+            if (rng.uniform() >= ev.share_per_month) continue;
+            touch(c);  // the digital-skill group and the capable_ snapshot read the skill
+            p.digital_skill[c] += static_cast<float>(ev.skill_gain * (1.0 - p.digital_skill[c]));
         }
     }
 
@@ -535,7 +616,32 @@ struct Engine::Impl {
     // [0, 1]: floating-point sums and products are monotone in each operand.
     double awareness_hazard(std::size_t c, int s, double share) const {
         return awareness_factor(c, s) *
-               (service(s).outreach + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c]);
+               (outreach(c, s) + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c]);
+    }
+
+    // The service's outreach plus the targeted campaigns citizen c is in.
+    double outreach(std::size_t c, int s) const {
+        double rate = service(s).outreach;
+        for (const auto& t : targeted_outreach[static_cast<std::size_t>(s)])
+            if (group_in(c, t.segment) == t.group) rate += t.rate;
+        return rate;
+    }
+
+    // Citizen c's group in one segment dimension (as groups_of, without the offset).
+    int group_in(std::size_t c, int dimension) const {
+        const Population& p = e.population_;
+        switch (static_cast<Dimension>(dimension)) {
+            case Dimension::age_group: return age_group_of(p.age[c]);
+            case Dimension::education: return static_cast<int>(p.education[c]);
+            case Dimension::income_quintile: return (p.income_decile[c] - 1) / 2;
+            case Dimension::capital_quintile: return e.capital_quintile_[c];
+            case Dimension::digital_skill:
+                return digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
+            case Dimension::territory: return static_cast<int>(p.zones[p.zone[c]].type);
+            case Dimension::isolation: return isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
+            case Dimension::equipment: return static_cast<int>(p.equipment[c]);
+        }
+        return -1;
     }
 
     // A lasting personal factor (lognormal, mean 1) on the awareness hazard:

@@ -36,6 +36,7 @@ enum class Purpose : std::uint32_t {
     awareness_taste = 25,
     initial_awareness = 26,
     timeline = 27,
+    skills_programme = 28,
 };
 
 class Rng {

@@ -10,6 +10,7 @@
 #include "scenario/reader.hpp"
 #include "scenario/schema.hpp"
 #include "scenario/schema_internal.hpp"
+#include "core/segments.hpp"
 
 #include <toml++/toml.h>
 
@@ -380,6 +381,9 @@ struct TimelineKind {
     const char* name;
     std::vector<std::string> keys;  // besides day, event and service
     std::vector<std::string> required;  // of `keys`; set_complexity needs one of first, renewal
+    // Events about services take a `service` key; mediation sites and skills
+    // programmes concern every service (and citizen) and take none.
+    bool per_service = true;
 };
 
 const std::vector<TimelineKind>& timeline_kinds() {
@@ -388,10 +392,15 @@ const std::vector<TimelineKind>& timeline_kinds() {
         {TimelineAction::open_channel, "open_channel", {"channel"}, {"channel"}},
         {TimelineAction::set_capacity, "set_capacity", {"channel", "capacity_per_10k"}, {"channel", "capacity_per_10k"}},
         {TimelineAction::set_complexity, "set_complexity", {"first", "renewal"}, {}},
-        {TimelineAction::set_outreach, "set_outreach", {"rate"}, {"rate"}},
+        {TimelineAction::set_outreach, "set_outreach", {"rate", "segment", "group"}, {"rate"}},
         {TimelineAction::set_automatic, "set_automatic", {"automatic"}, {"automatic"}},
         {TimelineAction::outage, "outage", {"days"}, {"days"}},
         {TimelineAction::set_identity, "set_identity", {"identity"}, {"identity"}},
+        {TimelineAction::open_mediation, "open_mediation", {"territory", "sites"}, {"territory", "sites"}, false},
+        {TimelineAction::close_mediation, "close_mediation", {"territory", "share"}, {"territory", "share"}, false},
+        {TimelineAction::skills_programme, "skills_programme", {"share_per_month", "skill_gain", "skill_below", "days"},
+         {"share_per_month", "skill_gain", "days"}, false},
+        {TimelineAction::prefill_renewals, "prefill_renewals", {"prefilled", "complexity"}, {"prefilled"}},
     };
     return kinds;
 }
@@ -404,6 +413,79 @@ Spec timeline_spec(Kind kind) {
     Spec spec;
     spec.kind = kind;
     return spec;
+}
+
+// A number in [min, max] for a key of a timeline event.
+Spec number_spec(double min, double max) {
+    Spec spec = timeline_spec(Kind::floating);
+    spec.min = min;
+    spec.max = max;
+    return spec;
+}
+
+// The keys of the mediation-site, skills-programme, targeted-outreach and
+// pre-filled-renewal events (docs/model.md, section 10).
+template <class Read>
+void read_new_event_keys(const toml::table& table, const std::string& prefix, LocatedEvent& located,
+                         const WalkContext& context, const Read& read) {
+    TimelineEvent& ev = located.event;
+    auto key_line = [&](const std::string& key) {
+        const auto* n = table.get(key);
+        return n && line_of(*n) > 0 ? line_of(*n) : located.line;
+    };
+    if (table.contains("territory")) {
+        const auto& territory = dimensions()[static_cast<std::size_t>(Dimension::territory)];
+        Spec spec = timeline_spec(Kind::choice);
+        spec.names = territory.groups;
+        spec.names.insert(spec.names.begin(), "*");
+        const auto name = std::get<std::string>(read("territory", spec));
+        ev.territory = name == "*" ? -1
+                                   : static_cast<int>(std::find(territory.groups.begin(), territory.groups.end(), name) -
+                                                      territory.groups.begin());
+    }
+    if (table.contains("sites")) {
+        ev.sites = std::get<double>(read("sites", number_spec(0.0, 100.0)));
+        if (ev.sites <= 0)
+            fail(context.file, key_line("sites"), prefix + ".sites",
+                 "key '" + prefix + ".sites': expected a number in (0, 100] (sites added, as a multiple of the zone's "
+                 "initial network), got " + format_double(ev.sites));
+    }
+    if (table.contains("share")) {
+        ev.share = std::get<double>(read("share", number_spec(0.0, 1.0)));
+        if (ev.share <= 0)
+            fail(context.file, key_line("share"), prefix + ".share",
+                 "key '" + prefix + ".share': expected a number in (0, 1] (share of the sites that close), got " +
+                     format_double(ev.share));
+    }
+    if (table.contains("share_per_month")) ev.share_per_month = std::get<double>(read("share_per_month", number_spec(0.0, 1.0)));
+    if (table.contains("skill_gain")) ev.skill_gain = std::get<double>(read("skill_gain", number_spec(0.0, 1.0)));
+    if (table.contains("skill_below")) ev.skill_below = std::get<double>(read("skill_below", number_spec(0.0, 1.0)));
+    if (table.contains("prefilled")) {
+        Spec spec = timeline_spec(Kind::boolean);
+        ev.prefilled = std::get<bool>(read("prefilled", spec));
+    }
+    if (table.contains("complexity"))
+        ev.prefilled_complexity = std::get<double>(read("complexity", *find_entry(service_entries(), "complexity_renewal")));
+    // A targeted campaign names a segment dimension and one of its groups,
+    // as the HDF5 output does (segments/<dimension>/groups).
+    if (table.contains("segment") != table.contains("group")) {
+        const std::string missing = table.contains("segment") ? "group" : "segment";
+        fail(context.file, located.line, prefix + "." + missing,
+             "key '" + prefix + "." + missing + "' is missing: a targeted campaign needs both 'segment' and 'group'");
+    }
+    if (table.contains("segment")) {
+        std::vector<std::string> names;
+        for (const auto& d : dimensions()) names.push_back(d.name);
+        Spec spec = timeline_spec(Kind::choice);
+        spec.names = names;
+        const auto name = std::get<std::string>(read("segment", spec));
+        ev.segment = static_cast<int>(std::find(names.begin(), names.end(), name) - names.begin());
+        Spec group_spec = timeline_spec(Kind::choice);
+        group_spec.names = dimensions()[static_cast<std::size_t>(ev.segment)].groups;
+        const auto group = std::get<std::string>(read("group", group_spec));
+        ev.segment_group = static_cast<int>(std::find(group_spec.names.begin(), group_spec.names.end(), group) -
+                                            group_spec.names.begin());
+    }
 }
 
 void walk_timeline(const toml::node& node, const std::string& display, int line, Layer& layer,
@@ -450,7 +532,8 @@ void walk_timeline(const toml::node& node, const std::string& display, int line,
         TimelineEvent& ev = located.event;
         ev.action = kind->action;
 
-        std::vector<std::string> allowed{"day", "event", "service"};
+        std::vector<std::string> allowed{"day", "event"};
+        if (kind->per_service) allowed.emplace_back("service");
         allowed.insert(allowed.end(), kind->keys.begin(), kind->keys.end());
         for (auto&& [k, value] : table) {
             const std::string name(k.str());
@@ -474,11 +557,13 @@ void walk_timeline(const toml::node& node, const std::string& display, int line,
         required("day", "an integer: the recorded day the event happens");
         ev.day = static_cast<int>(std::get<std::int64_t>(read("day", day_spec)));
         located.day_line = key_line("day");
-        Spec service_spec = timeline_spec(Kind::string);
-        service_spec.min_length = 1;
-        required("service", "a service name or \"*\" for every service");
-        ev.service = std::get<std::string>(read("service", service_spec));
-        located.service_line = key_line("service");
+        if (kind->per_service) {
+            Spec service_spec = timeline_spec(Kind::string);
+            service_spec.min_length = 1;
+            required("service", "a service name or \"*\" for every service");
+            ev.service = std::get<std::string>(read("service", service_spec));
+            located.service_line = key_line("service");
+        }
         if (table.contains("channel")) {
             Spec channel_spec = timeline_spec(Kind::choice);
             channel_spec.names = channel_names();
@@ -511,6 +596,7 @@ void walk_timeline(const toml::node& node, const std::string& display, int line,
             days_spec.int_max = find_entry(global_entries(), "days")->int_max;
             ev.duration_days = static_cast<int>(std::get<std::int64_t>(read("days", days_spec)));
         }
+        read_new_event_keys(table, prefix, located, context, read);
         layer.timeline.push_back(std::move(located));
     }
 }
@@ -808,13 +894,30 @@ void write_entries(std::ostringstream& out, const Target& target, const std::vec
 void write_timeline(std::ostringstream& out, const std::vector<TimelineEvent>& timeline) {
     for (const auto& ev : timeline) {
         const auto& kind = timeline_kind(ev.action);
-        out << "\n[[timeline]]\nday = " << ev.day << "\nevent = " << quote(kind.name) << "\nservice = " << quote(ev.service) << "\n";
+        out << "\n[[timeline]]\nday = " << ev.day << "\nevent = " << quote(kind.name) << "\n";
+        if (kind.per_service) out << "service = " << quote(ev.service) << "\n";
         auto value = [&](const std::string& key) -> std::optional<std::string> {
             if (key == "channel") return quote(channel_names()[static_cast<std::size_t>(ev.channel)]);
             if (key == "capacity_per_10k") return format_double(ev.capacity_per_10k);
             if (key == "rate") return format_double(ev.outreach);
             if (key == "automatic") return ev.automatic ? "true" : "false";
             if (key == "days") return std::to_string(ev.duration_days);
+            if (key == "territory") {
+                const auto& groups = dimensions()[static_cast<std::size_t>(Dimension::territory)].groups;
+                return quote(ev.territory < 0 ? "*" : groups.at(static_cast<std::size_t>(ev.territory)));
+            }
+            if (key == "segment" || key == "group") {
+                if (ev.segment < 0) return std::nullopt;  // aimed at everybody
+                const auto& d = dimensions().at(static_cast<std::size_t>(ev.segment));
+                return quote(key == "segment" ? d.name : d.groups.at(static_cast<std::size_t>(ev.segment_group)));
+            }
+            if (key == "sites") return format_double(ev.sites);
+            if (key == "share") return format_double(ev.share);
+            if (key == "share_per_month") return format_double(ev.share_per_month);
+            if (key == "skill_gain") return format_double(ev.skill_gain);
+            if (key == "skill_below") return format_double(ev.skill_below);
+            if (key == "prefilled") return ev.prefilled ? "true" : "false";
+            if (key == "complexity") return format_double(ev.prefilled_complexity);
             if (key == "identity") {
                 ServiceParams holder;
                 holder.identity = ev.identity;

@@ -112,6 +112,16 @@ inline void check_same(const Scenario& a, const Scenario& b) {
         CHECK(x.automatic == y.automatic);
         CHECK(x.identity == y.identity);
         CHECK(x.duration_days == y.duration_days);
+        CHECK(x.segment == y.segment);
+        CHECK(x.segment_group == y.segment_group);
+        CHECK(x.territory == y.territory);
+        CHECK(x.sites == y.sites);
+        CHECK(x.share == y.share);
+        CHECK(x.share_per_month == y.share_per_month);
+        CHECK(x.skill_gain == y.skill_gain);
+        CHECK(x.skill_below == y.skill_below);
+        CHECK(x.prefilled == y.prefilled);
+        CHECK(x.prefilled_complexity == y.prefilled_complexity);
     }
 #undef DEMAT_CHECK_FIELD
 #undef DEMAT_CHECK_POPULATION

@@ -79,7 +79,8 @@ TEST_CASE("timeline: errors name the file, line and key", "[reader][timeline][er
     auto e = error_of(head + "[[timeline]]\nday = 3\nevent = \"close_chanel\"\nservice = \"*\"\nchannel = \"counter\"\n");
     CHECK(std::string(e.what()) ==
           "test.toml:6: key 'timeline[1].event': unknown event type \"close_chanel\": expected one of close_channel, "
-          "open_channel, set_capacity, set_complexity, set_outreach, set_automatic, outage, set_identity "
+          "open_channel, set_capacity, set_complexity, set_outreach, set_automatic, outage, set_identity, open_mediation, "
+          "close_mediation, skills_programme, prefill_renewals "
           "(did you mean 'close_channel'?)");
     CHECK(e.file() == "test.toml");
     CHECK(e.line() == 6);
@@ -141,7 +142,7 @@ TEST_CASE("timeline: errors name the file, line and key", "[reader][timeline][er
     CHECK(e.key() == "timeline[1].service");
     e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.1\nchannel = \"phone\"\n");
     CHECK(std::string(e.what()) == "test.toml:9: unknown key 'timeline[1].channel' for event 'set_outreach' (allowed: "
-                                   "day, event, service, rate)");
+                                   "day, event, service, rate, segment, group)");
     CHECK(e.key() == "timeline[1].channel");
     e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrat = 0.1\n");
     CHECK(e.key() == "timeline[1].rat");
@@ -160,6 +161,82 @@ TEST_CASE("timeline: errors name the file, line and key", "[reader][timeline][er
     e = error_of("timeline = 3\n" + head);
     CHECK(std::string(e.what()) ==
           "test.toml:1: key 'timeline': expected an array of tables ([[timeline]] sections), got 3");
+}
+
+TEST_CASE("timeline: mediation sites, skills programme, targeted outreach and pre-filled renewals are read and round-tripped",
+          "[reader][timeline]") {
+    const Scenario s = parse_scenario(
+        head +
+            "[[timeline]]\nday = 10\nevent = \"open_mediation\"\nterritory = \"rural\"\nsites = 0.5\n"
+            "[[timeline]]\nday = 20\nevent = \"close_mediation\"\nterritory = \"*\"\nshare = 0.25\n"
+            "[[timeline]]\nday = 30\nevent = \"skills_programme\"\nshare_per_month = 0.02\nskill_gain = 0.3\ndays = 60\n"
+            "[[timeline]]\nday = 40\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.02\nsegment = \"capital_quintile\"\ngroup = \"Q1\"\n"
+            "[[timeline]]\nday = 50\nevent = \"prefill_renewals\"\nservice = \"rsa\"\nprefilled = true\ncomplexity = 0.1\n"
+            "[[timeline]]\nday = 60\nevent = \"skills_programme\"\nshare_per_month = 0.1\nskill_gain = 0.2\nskill_below = 0.3\ndays = 1\n",
+        "test.toml");
+    REQUIRE(s.timeline.size() == 6);
+    const auto& open = s.timeline[0];
+    CHECK(open.action == TimelineAction::open_mediation);
+    CHECK(open.territory == static_cast<int>(TerritoryType::rural));
+    CHECK(open.sites == 0.5);
+    CHECK(open.service == "*");  // sites serve every service
+    CHECK(s.timeline[1].territory == -1);
+    CHECK(s.timeline[1].share == 0.25);
+    CHECK(s.timeline[2].share_per_month == 0.02);
+    CHECK(s.timeline[2].skill_gain == 0.3);
+    CHECK(s.timeline[2].skill_below == 0.5);  // the documented default
+    CHECK(s.timeline[2].duration_days == 60);
+    CHECK(s.timeline[3].segment == 3);  // capital_quintile, as in the HDF5 segments
+    CHECK(s.timeline[3].segment_group == 0);
+    CHECK(s.timeline[4].prefilled);
+    CHECK(s.timeline[4].prefilled_complexity == 0.1);
+    CHECK(s.timeline[5].skill_below == 0.3);
+
+    const std::string text = to_toml(s);
+    const Scenario again = parse_scenario(text, "resolved.toml");
+    test::check_same(s, again);
+    CHECK(to_toml(again) == text);
+    CHECK(text.find("event = \"open_mediation\"\nterritory = \"rural\"") != std::string::npos);
+}
+
+TEST_CASE("timeline: errors of the site, programme, targeted outreach and pre-filling events", "[reader][timeline][errors]") {
+    auto e = error_of(head + "[[timeline]]\nday = 3\nevent = \"open_mediation\"\nterritory = \"suburban\"\nsites = 1\n");
+    CHECK(std::string(e.what()) == "test.toml:7: key 'timeline[1].territory': expected one of *, dense_urban, "
+                                   "intermediate, rural, got \"suburban\"");
+    CHECK(e.key() == "timeline[1].territory");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"open_mediation\"\nterritory = \"rural\"\nsites = 0\n");
+    CHECK(e.key() == "timeline[1].sites");
+    CHECK(e.line() == 8);
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"close_mediation\"\nterritory = \"rural\"\nshare = 1.5\n");
+    CHECK(std::string(e.what()) == "test.toml:8: key 'timeline[1].share': expected a number in [0, 1], got 1.5");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"close_mediation\"\nterritory = \"rural\"\n");
+    CHECK(std::string(e.what()) == "test.toml:4: key 'timeline[1].share' is missing: expected for event 'close_mediation'");
+    // Sites and programmes concern every service: no service key.
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"open_mediation\"\nservice = \"rsa\"\nterritory = \"rural\"\nsites = 1\n");
+    CHECK(std::string(e.what()) == "test.toml:7: unknown key 'timeline[1].service' for event 'open_mediation' "
+                                   "(allowed: day, event, territory, sites)");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"skills_programme\"\nshare_per_month = 0.1\nskill_gain = 0.2\n");
+    CHECK(e.key() == "timeline[1].days");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"skills_programme\"\nshare_per_month = 2\nskill_gain = 0.2\ndays = 5\n");
+    CHECK(std::string(e.what()) == "test.toml:7: key 'timeline[1].share_per_month': expected a number in [0, 1], got 2");
+    e = error_of(head + "[[timeline]]\nday = 300\nevent = \"skills_programme\"\nshare_per_month = 0.1\nskill_gain = 0.2\ndays = 5\n");
+    CHECK(e.key() == "timeline[1].day");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.1\nsegment = \"capital\"\ngroup = \"Q1\"\n");
+    CHECK(std::string(e.what()) == "test.toml:9: key 'timeline[1].segment': expected one of age_group, education, "
+                                   "income_quintile, capital_quintile, digital_skill, territory, isolation, equipment, "
+                                   "got \"capital\"");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.1\nsegment = \"age_group\"\ngroup = \"80+\"\n");
+    CHECK(std::string(e.what()) == "test.toml:10: key 'timeline[1].group': expected one of 18-29, 30-44, 45-59, "
+                                   "60-74, 75+, got \"80+\"");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.1\nsegment = \"age_group\"\n");
+    CHECK(e.key() == "timeline[1].group");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"prefill_renewals\"\nservice = \"rsx\"\nprefilled = true\n");
+    CHECK(e.key() == "timeline[1].service");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"prefill_renewals\"\nservice = \"rsa\"\nprefilled = 1\n");
+    CHECK(std::string(e.what()) == "test.toml:8: key 'timeline[1].prefilled': expected a boolean (true or false), got 1");
+    e = error_of(head + "[[timeline]]\nday = 3\nevent = \"prefill_renewals\"\nservice = \"rsa\"\nprefilled = true\ncomplexity = 3\n");
+    CHECK(e.key() == "timeline[1].complexity");
+    CHECK(e.line() == 9);
 }
 
 TEST_CASE("timeline: a derived file adds its events to its base's", "[reader][timeline][base]") {
