@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -181,4 +182,58 @@ TEST_CASE("demat compare: a run against itself changes nothing; online-only agai
 
     const Outcome missing = run_demat("compare " + (dir / "h.h5").string() + " " + (dir / "nope.h5").string());
     REQUIRE(missing.code == 2);
+}
+
+TEST_CASE("demat compare: files with replicates give mean differences with a 5-95% interval across replicates") {
+    const fs::path dir = scratch("compare_replicates");
+    const std::string common = " -q --replicates 5 --population 4000 --days 40 --jobs 2 -o ";
+    REQUIRE(run_demat("sweep " + scenario("hybrid.toml") + common + (dir / "h.h5").string()).code == 0);
+    REQUIRE(run_demat("sweep " + scenario("online_only.toml") + common + (dir / "o.h5").string()).code == 0);
+    REQUIRE(run_demat("run " + scenario("hybrid.toml") + " -q --population 4000 --days 40 -o " + (dir / "one.h5").string())
+                .code == 0);
+
+    const demat::Results h = demat::read_hdf5((dir / "h.h5").string()), o = demat::read_hdf5((dir / "o.h5").string());
+    const auto runs = demat::split_runs(h);
+    REQUIRE(runs.size() == 5);
+    REQUIRE(runs[0].array("counts").shape.size() == 3);  // [day, service, state]: the run axis is gone
+    const demat::Comparison c = demat::compare_runs(h, o, 30);
+    REQUIRE(c.runs_a == 5);
+    REQUIRE(c.pairs == 5);
+    REQUIRE(c.services.size() == 6);
+    for (const auto& s : c.services) {
+        INFO(s.service);
+        REQUIRE(s.has_interval);
+        // The mean difference lies in the interval of the per-replicate differences.
+        const double mean = s.b.shares[1] - s.a.shares[1];
+        CHECK(s.difference_low.shares[1] <= mean + 1e-12);
+        CHECK(mean <= s.difference_high.shares[1] + 1e-12);
+        // Figures are the mean over the file's runs.
+        double sum = 0;
+        for (const auto& r : runs) sum += demat::run_figures(r, static_cast<std::size_t>(&s - c.services.data()), 30).shares[1];
+        CHECK(s.a.shares[1] == Approx(sum / 5).epsilon(1e-12));
+    }
+    // Online only lowers minimum income take-up in every replicate pair here (common random numbers).
+    CHECK(c.services[0].difference_high.shares[1] < 0);
+
+    const Outcome out = run_demat("compare " + (dir / "h.h5").string() + " " + (dir / "o.h5").string() + " --window 30");
+    INFO(out.output);
+    REQUIRE(out.code == 0);
+    CHECK(contains(out.output, "A = " + (dir / "h.h5").string() + " (5 runs)"));
+    CHECK(contains(out.output, "5th and 95th percentiles of the 5 per-replicate differences"));
+    CHECK(contains(out.output, "pt  ["));
+    // A file with one run against one with replicates: every replicate against the single run.
+    const demat::Comparison mixed = demat::compare_runs(demat::read_hdf5((dir / "one.h5").string()), o, 30);
+    CHECK(mixed.runs_a == 1);
+    CHECK(mixed.pairs == 5);
+    // Two single runs: no interval, as before.
+    const Outcome single = run_demat("compare " + (dir / "one.h5").string() + " " + (dir / "one.h5").string());
+    CHECK_FALSE(contains(single.output, "percentiles"));
+}
+
+TEST_CASE("compare: quantile interpolates between order statistics and drops NaN") {
+    CHECK(demat::quantile({3.0, 1.0, 2.0}, 0.5) == 2.0);
+    CHECK(demat::quantile({0.0, 10.0}, 0.05) == Approx(0.5));
+    CHECK(demat::quantile({0.0, 10.0}, 0.95) == Approx(9.5));
+    CHECK(demat::quantile({std::nan(""), 4.0}, 0.05) == 4.0);
+    CHECK(std::isnan(demat::quantile({}, 0.5)));
 }
