@@ -6,7 +6,7 @@
 
 #include "core/engine.hpp"
 #include "core/results.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "scenario/reader.hpp"
 
 #include <pybind11/stl.h>
@@ -48,7 +48,7 @@ public:
 
         if (!engine_) {
             py::gil_scoped_release nogil;
-            executor_ = std::make_unique<TbbExecutor>(threads_);
+            executor_ = std::make_unique<ParallelExecutor>(threads_);
             engine_ = std::make_unique<Engine>(scenario_, *executor_);
         }
         const bool callable = PyCallable_Check(progress.ptr()) != 0;
@@ -116,7 +116,7 @@ private:
     Scenario scenario_;
     int threads_;
     bool running_ = false;
-    std::unique_ptr<TbbExecutor> executor_;
+    std::unique_ptr<ParallelExecutor> executor_;
     std::unique_ptr<Engine> engine_;
     std::shared_ptr<Results> results_;
 };

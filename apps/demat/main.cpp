@@ -6,7 +6,7 @@
 #include "core/engine.hpp"
 #include "core/summary.hpp"
 #include "io/hdf5_writer.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "scenario/reader.hpp"
 #include "scenario/schema.hpp"
 #include "progress.hpp"
@@ -77,7 +77,7 @@ int run(const RunOptions& o) {
         throw BadOutput(e.what());
     }
 
-    demat::TbbExecutor executor(o.threads);
+    demat::ParallelExecutor executor(o.threads);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     demat::Progress progress(!o.quiet, sc.population.size);

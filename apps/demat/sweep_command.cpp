@@ -2,7 +2,7 @@
 
 #include "core/engine.hpp"
 #include "io/hdf5_writer.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "scenario/reader.hpp"
 #include "sweep/sweep.hpp"
 
@@ -67,7 +67,7 @@ int run_sweep(const SweepOptions& o, const std::atomic<bool>& interrupted) {
     std::mutex mutex;
     const auto work = [&] {
         try {
-            TbbExecutor executor(1);
+            ParallelExecutor executor(1);
             for (std::size_t i = next++; i < plan.size() && !interrupted.load(); i = next++) {
                 Engine engine(scenarios[i], executor);
                 while (!engine.completed() && !interrupted.load()) engine.step();

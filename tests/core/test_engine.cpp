@@ -1,7 +1,7 @@
 // The state machine's boundaries and the engine's contracts (DESIGN 1.3, 3, 4).
 #include "core/engine.hpp"
 #include "core/segments.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "engine_fixtures.hpp"
 #include "reverse_executor.hpp"
 
@@ -14,7 +14,7 @@ using namespace demat::test;
 
 namespace {
 Results run(const Scenario& sc, int threads = 1) {
-    TbbExecutor ex(threads);
+    ParallelExecutor ex(threads);
     Engine engine(sc, ex);
     engine.run();
     REQUIRE(engine.completed());
@@ -75,7 +75,7 @@ TEST_CASE("automatic attribution: every eligible citizen receives once processed
         s.automatic = true;
         s.processing_days = 5;
     }
-    TbbExecutor ex(1);
+    ParallelExecutor ex(1);
     Engine engine(sc, ex);
     engine.run();
     const Results r = engine.results();

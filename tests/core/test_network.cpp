@@ -2,7 +2,7 @@
 // docs/population.md). Fixed seeds, tolerances stated with each assertion.
 #include "core/network.hpp"
 #include "core/population.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -187,7 +187,7 @@ TEST_CASE("the network is deterministic whatever the block order", "[network][de
     const Network b = build_network(s, p, reverse);
     CHECK(a.graph().m_forward.m_rowstart == b.graph().m_forward.m_rowstart);
     CHECK(a.graph().m_forward.m_column == b.graph().m_forward.m_column);
-    TbbExecutor threads(2);
+    ParallelExecutor threads(2);
     const Network t = build_network(s, p, threads);
     CHECK(a.graph().m_forward.m_column == t.graph().m_forward.m_column);
     Scenario other = s;

@@ -6,7 +6,7 @@
 #include "core/france_calibration.hpp"
 #include "core/life_events.hpp"
 #include "core/population.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -332,7 +332,7 @@ TEST_CASE("generation is deterministic whatever the block order", "[population][
     test::ReverseExecutor reverse;
     const Population a = generate_population(s, serial);
     const Population b = generate_population(s, reverse);
-    TbbExecutor threads(2);
+    ParallelExecutor threads(2);
     const Population t = generate_population(s, threads);
     CHECK(a.digital_skill == t.digital_skill);
     CHECK(a.tenant == t.tenant);

@@ -1,7 +1,7 @@
 // Policy timeline events in the engine: each event's effect, what stays the
 // same before it, and determinism across thread counts.
 #include "core/engine.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "engine_fixtures.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,7 +21,7 @@ constexpr auto counter = static_cast<std::size_t>(Channel::counter);
 constexpr auto mediation = static_cast<std::size_t>(Channel::mediation);
 
 Results run(const Scenario& sc, int threads = 1) {
-    TbbExecutor ex(threads);
+    ParallelExecutor ex(threads);
     Engine engine(sc, ex);
     engine.run();
     REQUIRE(engine.completed());
@@ -141,7 +141,7 @@ TEST_CASE("timeline: set_automatic removes non-take-up once the claims are proce
     TimelineEvent ev = event(20, TimelineAction::set_automatic, "minimum_income");
     ev.automatic = true;
     sc.timeline = {ev};
-    TbbExecutor ex(1);
+    ParallelExecutor ex(1);
     Engine engine(sc, ex);
     engine.run();
     const Results r = engine.results();

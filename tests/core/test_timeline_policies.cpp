@@ -5,7 +5,7 @@
 // set is checked for determinism across thread counts.
 #include "core/engine.hpp"
 #include "core/segments.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "engine_fixtures.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,7 +21,7 @@ constexpr int non_knowledge = 2, interrupted = 6;
 constexpr auto mediation = static_cast<std::size_t>(Channel::mediation);
 
 Results run(const Scenario& sc, int threads = 1) {
-    TbbExecutor ex(threads);
+    ParallelExecutor ex(threads);
     Engine engine(sc, ex);
     engine.run();
     REQUIRE(engine.completed());
@@ -84,14 +84,14 @@ TEST_CASE("timeline: opening mediation sites in rural zones raises their capacit
     open.territory = static_cast<int>(TerritoryType::rural);
     open.sites = 3.0;  // four times the initial network
     sc.timeline = {open};
-    TbbExecutor ex(1);
+    ParallelExecutor ex(1);
     Engine engine(sc, ex);
     engine.run();
     const Results r = engine.results();
     CHECK(same_counts_before(r, before, 20));
 
     // The distance scales as 1 / sqrt(sites): half in rural zones, unchanged elsewhere.
-    TbbExecutor ex0(1);
+    ParallelExecutor ex0(1);
     Scenario plain = sc;
     plain.timeline.clear();
     const Engine reference(plain, ex0);
@@ -138,7 +138,7 @@ TEST_CASE("timeline: a skills programme trains its share of the low-skill citize
     programme.duration_days = 60;  // cohorts on days 10 and 40
     Scenario trained = sc;
     trained.timeline = {programme};
-    TbbExecutor ex1(1), ex2(1);
+    ParallelExecutor ex1(1), ex2(1);
     Engine plain(sc, ex1), engine(trained, ex2);
     // Run both until the first cohort is trained (the event applies at the start of day warmup + 10).
     while (engine.current_day() <= sc.warmup_days + 10) {

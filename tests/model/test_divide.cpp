@@ -3,7 +3,7 @@
 // over the last 90 recorded days and over two seeds.
 #include "core/engine.hpp"
 #include "core/segments.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "scenario/reader.hpp"
 
 #include <catch2/catch.hpp>
@@ -52,7 +52,7 @@ Figures measure(const std::string& file) {
         set_population_size(sc, citizens, "test");
         set_days(sc, days, "test");
         set_seed(sc, seed);
-        TbbExecutor ex(0);
+        ParallelExecutor ex(0);
         Engine engine(sc, ex);
         engine.run();
         const Results r = engine.results();

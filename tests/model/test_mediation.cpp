@@ -3,7 +3,7 @@
 // with the least capital end up done alone. Two seeds, 40,000 citizens,
 // 365 recorded days, fixed margins.
 #include "core/engine.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "scenario/reader.hpp"
 
 #include <catch2/catch.hpp>
@@ -27,7 +27,7 @@ Autonomy measure(MediationMode mode) {
         set_days(sc, 365, "test");
         set_seed(sc, seed);
         sc.mediation.mode = mode;
-        TbbExecutor ex(0);
+        ParallelExecutor ex(0);
         Engine engine(sc, ex);
         engine.run();
         const Results r = engine.results();
