@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -270,10 +271,26 @@ TEST_CASE("timeline: a derived file adds its events to its base's", "[reader][ti
 
 TEST_CASE("timeline: the library scenarios load and round-trip", "[reader][timeline][scenarios]") {
     for (const char* file :
-         {"transition_online_only.toml", "automatic_to_claim.toml", "outreach_campaign.toml", "outage.toml"}) {
+         {"transition_online_only.toml", "automatic_to_claim.toml", "outreach_campaign.toml", "outage.toml",
+          "prefilled_declarations.toml", "mediation_network.toml", "skills_programme.toml", "targeted_outreach.toml"}) {
         INFO(file);
         const Scenario original = load_scenario(scenarios_dir + file);
         CHECK_FALSE(original.timeline.empty());
+        const Scenario again = parse_scenario(to_toml(original), "resolved.toml");
+        test::check_same(original, again);
+    }
+}
+
+TEST_CASE("scenarios: every file in scenarios/ validates and round-trips", "[reader][scenarios]") {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(scenarios_dir))
+        if (entry.path().extension() == ".toml") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() >= 10);  // the library of issue 4
+    for (const auto& file : files) {
+        INFO(file.string());
+        const Scenario original = load_scenario(file.string());
+        CHECK(original.name == file.stem().string());  // a file's name is its scenario's
         const Scenario again = parse_scenario(to_toml(original), "resolved.toml");
         test::check_same(original, again);
     }
