@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+"""Measures the headline result of every scenario in scenarios/ and prints
+(or writes into scenarios/README.md) the table of headline results.
+
+Each scenario is run as an ensemble (`demat sweep --replicates R`) and
+compared with its reference, replicate by replicate (same seeds: common
+random numbers): hybrid.toml for the alternative channel policies, and the
+same scenario without its [[timeline]] events for the timeline scenarios
+(the script writes that file from the run's resolved scenario). A figure
+reads "A -> B (difference [p5, p95])": means over the replicates, and the
+5th-95th percentiles of the per-replicate differences B_i - A_i, as
+`demat compare` prints them.
+
+Run it again whenever the model or the baseline changes:
+
+    /usr/bin/python3 scripts/measure_scenarios.py --write
+
+(about 5 minutes on 2 cores with the defaults: 50,000 adults, 5 replicates).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STATES = {"eligible": 0, "receiving": 1, "non_knowledge": 2, "non_demand": 3, "in_progress": 4,
+          "non_receipt": 5, "interrupted": 6}
+CHANNELS = {"online": 0, "phone": 1, "counter": 2, "mediation": 3}
+LAST_90 = ("last 90 days", 640, 730)
+
+
+# ---- figures of one file, per replicate --------------------------------------------------
+
+class Runs:
+    """A sweep file: arrays with a leading run axis."""
+
+    def __init__(self, path):
+        self.path = path
+        with h5py.File(path, "r") as f:
+            self.services = [s.decode() if isinstance(s, bytes) else s for s in f["service"][()]]
+            self.counts = f["counts"][()]  # [run, day, service, state]
+            self.segments = {d: f["segments/%s/counts" % d][()] for d in ("capital_quintile", "age_group", "digital_skill")}
+            self.metrics = {name: f["metrics/" + name][()] for name in f["metrics"]}
+            self.resolved = f.attrs["scenario_resolved"]
+            if isinstance(self.resolved, bytes):
+                self.resolved = self.resolved.decode()
+
+    def s(self, service):
+        return self.services.index(service)
+
+    def share(self, service, state, start, end):
+        """Share of the eligible in `state` over days [start, end), per replicate."""
+        c = self.counts[:, start:end, self.s(service), :]
+        return c[:, :, STATES[state]].sum(axis=1) / c[:, :, 0].sum(axis=1)
+
+    def group_share(self, dimension, group, service, state, start, end):
+        c = self.segments[dimension][:, start:end, self.s(service), group, :]
+        return c[:, :, STATES[state]].sum(axis=1) / c[:, :, 0].sum(axis=1)
+
+    def divide(self, service, start, end):
+        return (self.group_share("capital_quintile", 4, service, "receiving", start, end)
+                - self.group_share("capital_quintile", 0, service, "receiving", start, end))
+
+    def event_sum(self, metric, service, start, end):
+        return self.metrics[metric][:, start:end, self.s(service)].sum(axis=1).astype(float)
+
+    def channel_sum(self, metric, channels, start, end):
+        m = self.metrics[metric][:, start:end, :, :]
+        return sum(m[:, :, :, CHANNELS[c]].sum(axis=(1, 2)) for c in channels).astype(float)
+
+
+# ---- formatting ----------------------------------------------------------------------------
+
+def interval(d):
+    return np.percentile(d, 5), np.percentile(d, 95)
+
+
+def pct(a, b):
+    """A -> B for shares, in % and points."""
+    d = b - a
+    lo, hi = interval(d)
+    return "%.1f%% → %.1f%% (%+.1f pt [%+.1f, %+.1f])" % (100 * a.mean(), 100 * b.mean(), 100 * d.mean(), 100 * lo, 100 * hi)
+
+
+def pts(a, b):
+    """A -> B for differences of shares (the divide index), in points."""
+    d = b - a
+    lo, hi = interval(d)
+    return "%+.1f → %+.1f pt (%+.1f [%+.1f, %+.1f])" % (100 * a.mean(), 100 * b.mean(), 100 * d.mean(), 100 * lo, 100 * hi)
+
+
+def num(a, b):
+    d = b - a
+    lo, hi = interval(d)
+    return "%.0f → %.0f (%+.0f [%+.0f, %+.0f])" % (a.mean(), b.mean(), d.mean(), lo, hi)
+
+
+def service_figures(a, b, service, start, end, with_q1=True):
+    parts = ["take-up " + pct(a.share(service, "receiving", start, end), b.share(service, "receiving", start, end))]
+    if with_q1:
+        parts.append("capital Q1 take-up " + pct(a.group_share("capital_quintile", 0, service, "receiving", start, end),
+                                                 b.group_share("capital_quintile", 0, service, "receiving", start, end)))
+        parts.append("divide index " + pts(a.divide(service, start, end), b.divide(service, start, end)))
+    return "`%s`: %s" % (service, "; ".join(parts))
+
+
+# ---- what each scenario's headline is -------------------------------------------------------
+# reference: "hybrid" or "self" (the same scenario without its timeline).
+# headline(a, b, start, end) -> list of text items for one window.
+
+def focus(*services, extra=None):
+    def headline(a, b, start, end):
+        items = [service_figures(a, b, s, start, end) for s in services]
+        if extra:
+            items += extra(a, b, start, end)
+        return items
+    return headline
+
+
+def outage_flows(a, b, start, end):
+    return ["online successes (all services) " + num(a.channel_sum("successes", ["online"], start, end),
+                                                     b.channel_sum("successes", ["online"], start, end)),
+            "phone and counter queue arrivals " + num(a.channel_sum("queue_joined", ["phone", "counter"], start, end),
+                                                      b.channel_sum("queue_joined", ["phone", "counter"], start, end))]
+
+
+def interruptions(*services):
+    def extra(a, b, start, end):
+        items = []
+        for s in services:
+            items.append("`%s` interruptions over the window %s; renewals completed %s" % (
+                s, num(a.event_sum("interruptions", s, start, end), b.event_sum("interruptions", s, start, end)),
+                num(a.event_sum("renewals_completed", s, start, end), b.event_sum("renewals_completed", s, start, end))))
+        return items
+    return extra
+
+
+def mediation_served(a, b, start, end):
+    return ["mediation procedures served (all services) " + num(a.channel_sum("queue_served", ["mediation"], start, end),
+                                                               b.channel_sum("queue_served", ["mediation"], start, end))]
+
+
+def low_skill(a, b, start, end):
+    # income_tax_return is due from every adult: its eligible count is the adult population.
+    def share(r):
+        eligible = r.segments["digital_skill"][:, end - 1, r.s("income_tax_return"), :, STATES["eligible"]]
+        return eligible[:, 0:2].sum(axis=1) / eligible.sum(axis=1)
+    return ["adults in the none or low digital-skill groups on the last day " + pct(share(a), share(b)),
+            "online successes (all services) " + num(a.channel_sum("successes", ["online"], start, end),
+                                                     b.channel_sum("successes", ["online"], start, end))]
+
+
+def old_age_75(a, b, start, end):
+    return ["`old_age_minimum` non-knowledge among the 75+ " +
+            pct(a.group_share("age_group", 4, "old_age_minimum", "non_knowledge", start, end),
+                b.group_share("age_group", 4, "old_age_minimum", "non_knowledge", start, end)),
+            "`old_age_minimum` take-up among the 75+ " +
+            pct(a.group_share("age_group", 4, "old_age_minimum", "receiving", start, end),
+                b.group_share("age_group", 4, "old_age_minimum", "receiving", start, end))]
+
+
+SCENARIOS = [
+    ("online_only", "hybrid", [LAST_90], focus("minimum_income", "old_age_minimum", "income_tax_return")),
+    ("online_with_mediation", "hybrid", [LAST_90], focus("minimum_income", "old_age_minimum", "income_tax_return")),
+    ("transition_online_only", "self", [LAST_90], focus("minimum_income", "income_tax_return")),
+    ("automatic_to_claim", "self", [LAST_90], focus("energy_cheque")),
+    ("outreach_campaign", "self", [("during the campaign, days 180-269", 180, 270), LAST_90],
+     focus("minimum_income", "complementary_health")),
+    ("outage", "self", [("during the outage, days 180-193", 180, 194)], focus("minimum_income", extra=outage_flows)),
+    ("prefilled_declarations", "self", [("after the reform, days 180-729", 180, 730)],
+     focus("minimum_income", "in_work_benefit", extra=interruptions("minimum_income", "in_work_benefit"))),
+    ("mediation_network", "self", [LAST_90], focus("minimum_income", "old_age_minimum", extra=mediation_served)),
+    ("skills_programme", "self", [LAST_90], focus("minimum_income", "income_tax_return", extra=low_skill)),
+    ("targeted_outreach", "self", [("during the campaign, days 180-544", 180, 545), LAST_90],
+     lambda a, b, s, e: old_age_75(a, b, s, e) + [service_figures(a, b, "old_age_minimum", s, e)]),
+]
+
+
+# ---- running -------------------------------------------------------------------------------
+
+def sweep(args, scenario_path, out):
+    if os.path.exists(out) and not args.rerun:
+        return
+    cmd = [args.demat, "sweep", scenario_path, "--replicates", str(args.replicates), "--population",
+           str(args.population), "--seed", str(args.seed), "--jobs", str(args.jobs), "-q", "-o", out]
+    print("+", " ".join(cmd), file=sys.stderr)
+    subprocess.run(cmd, check=True)
+
+
+def without_timeline(resolved):
+    """The resolved scenario text without its [[timeline]] tables (they come last in to_toml)."""
+    at = resolved.find("\n[[timeline]]")
+    return resolved if at < 0 else resolved[:at + 1]
+
+
+def measure(args):
+    os.makedirs(args.work, exist_ok=True)
+    scenario = lambda name: os.path.join(ROOT, "scenarios", name + ".toml")
+    sweep(args, scenario("hybrid"), os.path.join(args.work, "hybrid.h5"))
+    hybrid = Runs(os.path.join(args.work, "hybrid.h5"))
+    rows = []
+    levels = []
+    start, end = LAST_90[1], LAST_90[2]
+    for s in hybrid.services:
+        levels.append("`%s` %.1f%%" % (s, 100 * hybrid.share(s, "receiving", start, end).mean()))
+    divide = hybrid.divide("minimum_income", start, end)
+    rows.append(("`hybrid.toml`", "-", LAST_90[0],
+                 "take-up (mean of %d replicates): %s; minimum income divide index (capital Q5 - Q1) %+.1f pt"
+                 % (args.replicates, ", ".join(levels), 100 * divide.mean())))
+    for name, reference, windows, headline in SCENARIOS:
+        out = os.path.join(args.work, name + ".h5")
+        sweep(args, scenario(name), out)
+        b = Runs(out)
+        if reference == "hybrid":
+            a, compared = hybrid, "`hybrid.toml`"
+        else:
+            ref_toml = os.path.join(args.work, name + "_without_timeline.toml")
+            with open(ref_toml, "w") as f:
+                f.write(without_timeline(b.resolved))
+            ref_out = os.path.join(args.work, name + "_without_timeline.h5")
+            sweep(args, ref_toml, ref_out)
+            a, compared = Runs(ref_out), "itself without its timeline"
+        for label, start, end in windows:
+            rows.append(("`%s.toml`" % name, compared, label, "<br>".join(headline(a, b, start, end))))
+    return rows
+
+
+def table(args, rows):
+    lines = ["Measured with `/usr/bin/python3 scripts/measure_scenarios.py --write` (population %d, %d replicates, "
+             "root seed %d; A → B (difference [5th, 95th percentile of the per-replicate differences]); "
+             "commit %s)." % (args.population, args.replicates, args.seed, commit()),
+             "",
+             "| scenario | compared with | window (recorded days) | headline |",
+             "|---|---|---|---|"]
+    lines += ["| %s | %s | %s | %s |" % row for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def commit():
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write_readme(text):
+    path = os.path.join(ROOT, "scenarios", "README.md")
+    with open(path) as f:
+        readme = f.read()
+    begin, end = "<!-- headline:begin -->\n", "<!-- headline:end -->"
+    if begin not in readme or end not in readme:
+        sys.exit("scenarios/README.md has no %s ... %s markers" % (begin.strip(), end))
+    readme = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: begin + "\n" + text + "\n" + end, readme,
+                    flags=re.S)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(readme)
+    os.replace(tmp, path)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--demat", default=os.path.join(ROOT, "build", "bin", "demat"))
+    p.add_argument("--population", type=int, default=50000)
+    p.add_argument("--replicates", type=int, default=5)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--work", default=os.path.join(ROOT, "results", "measure"), help="where the runs are written")
+    p.add_argument("--rerun", action="store_true", help="run again even if a file is already there")
+    p.add_argument("--write", action="store_true", help="update the table in scenarios/README.md")
+    args = p.parse_args()
+    text = table(args, measure(args))
+    print(text)
+    if args.write:
+        write_readme(text)
+
+
+if __name__ == "__main__":
+    main()
