@@ -10,8 +10,7 @@
 // well beyond 2^31, and must keep them exactly. The per-block counts of the
 // engine are 16-bit by design (a block holds at most block_size citizens,
 // static_assert in engine.cpp) and are only ever summed into these 64-bit
-// DayCounts; that the engine's 64-bit totals equal a full recount is
-// checked by the engine tests.
+// DayCounts (Engine::step).
 #include "core/engine.hpp"
 #include "core/metrics.hpp"
 #include "core/segments.hpp"

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 
 using namespace demat;
@@ -256,4 +257,34 @@ TEST_CASE("timeline: mediation sites, skills programme, targeted outreach and pr
     TimelineEvent prefill = event(15, TimelineAction::prefill_renewals, "*");
     sc.timeline = {open, programme, campaign, prefill, close};
     require_identical(run(sc, 1), run(sc, 2));
+}
+
+TEST_CASE("timeline: after a skills programme cohort the digital-skill counts equal a full recount", "[timeline]") {
+    // A trainee changes digital-skill group: the engine must un-count it
+    // (touch) before the change. A missed touch leaves it counted in its old
+    // group for good, which a recount from the citizens shows.
+    Scenario sc = small_scenario(20000, 45);
+    TimelineEvent programme = event(10, TimelineAction::skills_programme);
+    programme.share_per_month = 0.5;
+    programme.skill_gain = 0.6;
+    programme.duration_days = 40;  // cohorts on days 10 and 40
+    sc.timeline = {programme};
+    ParallelExecutor ex(2);
+    Engine engine(sc, ex);
+    constexpr int recount_day = 41;  // no event that day: its counts are the state the previous day left
+    while (engine.current_day() < sc.warmup_days + recount_day) engine.step();
+    const Population& p = engine.population();
+    std::vector<std::array<std::int64_t, 4>> eligible(sc.services.size());
+    for (std::size_t c = 0; c < p.size(); ++c) {
+        const auto g = digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
+        for (std::size_t s = 0; s < sc.services.size(); ++s)
+            if (engine.claim(c, static_cast<int>(s)).state != ClaimState::not_eligible) ++eligible[s][g];
+    }
+    engine.run();
+    const Results r = engine.results();
+    for (std::size_t s = 0; s < sc.services.size(); ++s)
+        for (std::size_t g = 0; g < 4; ++g) {
+            INFO("service " << s << ", digital-skill group " << g);
+            CHECK(segment_count(r, "digital_skill", recount_day, s, g, 0) == eligible[s][g]);
+        }
 }
