@@ -28,6 +28,7 @@ PACKAGES=(
   hdf5-tools           # h5dump / h5ls, used to inspect output files
   libtomlplusplus-dev  # scenario files
   libcli11-dev         # the demat command line
+  zlib1g-dev           # CRC-32 of checkpoint sections (also pulled in by libhdf5-dev)
   catch2               # v2, C++ tests
   librandom123-dev     # Philox counter-based RNG (header-only)
   pybind11-dev         # the Python module

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 
 namespace demat {
@@ -1276,6 +1278,82 @@ struct Engine::Impl {
             if (claim(c, t).state == ClaimState::unaware) become_aware(c, t, day, sink);
         }
     }
+
+    // ------------------------------------------------------------ checkpoint
+    // Impl's share of Engine::visit_state. Not listed, because they hold
+    // nothing from one day to the next: each block's DayCounts (cleared in
+    // phase A), serial.counts (cleared at the start of step) and day_total
+    // (cleared before use); the schedule, offsets, total_groups_ and
+    // peer_share_bound are derived from the scenario by the constructor.
+    void visit_state(StateVisitor& visit) {
+        for (int s = 0; s < services; ++s) visit_policy(visit, "policy." + std::to_string(s) + ".", policy[static_cast<std::size_t>(s)]);
+        visit("timeline.next_event", next_event);
+        visit.fixed("timeline.outage_closed", outage_closed);
+        visit_stock(visit, "stock.segment_states", &BlockStock::segment_states);
+        visit_stock(visit, "stock.states", &BlockStock::states);
+        visit_stock(visit, "stock.centiles", &BlockStock::centiles);
+        visit_stock(visit, "stock.queue_length", &BlockStock::queue_length);
+        visit_requests(visit, "block.queue_requests", &BlockOutput::queue_requests);
+        visit_requests(visit, "block.help_requests", &BlockOutput::help_requests);
+        visit("serial.help_requests", serial.help_requests);
+        visit("serial.queue_requests", serial.queue_requests);
+        visit("queues.carried", carried);
+        visit.nested("queues.waiting", queues);
+        visit.fixed("queues.credit", queue_credit);
+        visit.fixed("queues.daily_capacity", queue_daily_capacity);
+        visit.fixed("channels.open", open_channels);
+        visit.fixed("observe.dirty", dirty);
+        visit.fixed("observe.due", due);
+        visit.fixed("observe.unaware", unaware);
+        visit.nested("observe.in_progress", in_progress);
+        if (visit.restoring() && (queues.size() != queue_credit.size() || in_progress.size() != blocks.size() ||
+                                  next_event > schedule.size()))
+            throw std::runtime_error("checkpoint state does not fit its scenario (queues, blocks or timeline)");
+    }
+
+    // Every member of ServiceParams: the timeline changes some of them (a
+    // test checks that this lists as many as the struct has).
+    static void visit_policy(StateVisitor& visit, const std::string& prefix, ServiceParams& svc) {
+        visit(prefix + "name", svc.name);
+        visit(prefix + "kind", svc.kind);
+        visit(prefix + "eligibility", svc.eligibility);
+        visit(prefix + "monthly_amount", svc.monthly_amount);
+        visit(prefix + "complexity_first", svc.complexity_first);
+        visit(prefix + "complexity_renewal", svc.complexity_renewal);
+        visit(prefix + "identity", svc.identity);
+        visit(prefix + "channels", svc.channels);
+        visit(prefix + "processing_days", svc.processing_days);
+        visit(prefix + "renewal_days", svc.renewal_days);
+        visit(prefix + "outreach", svc.outreach);
+        visit(prefix + "automatic", svc.automatic);
+        visit(prefix + "stigma", svc.stigma);
+    }
+
+    // The blocks' state counts, as one flat array (each block's size is set
+    // by the scenario).
+    void visit_stock(StateVisitor& visit, std::string_view name, std::vector<std::int16_t> BlockStock::*member) {
+        std::vector<std::int16_t> flat;
+        for (auto& blk : blocks) flat.insert(flat.end(), (blk.stock.*member).begin(), (blk.stock.*member).end());
+        visit.fixed(name, flat);
+        if (!visit.restoring()) return;
+        auto at = flat.begin();
+        for (auto& blk : blocks) {
+            std::copy(at, at + static_cast<std::ptrdiff_t>((blk.stock.*member).size()), (blk.stock.*member).begin());
+            at += static_cast<std::ptrdiff_t>((blk.stock.*member).size());
+        }
+    }
+
+    // Requests lists are empty between days (phase C takes them all); listed
+    // anyway, so that the rule "everything that may carry over" holds.
+    template <class Request>
+    void visit_requests(StateVisitor& visit, std::string_view name, std::vector<Request> BlockOutput::*member) {
+        std::vector<std::vector<Request>> lists;
+        for (auto& blk : blocks) lists.push_back(blk.*member);
+        visit.nested(name, lists);
+        if (!visit.restoring()) return;
+        if (lists.size() != blocks.size()) throw std::runtime_error("checkpoint section '" + std::string(name) + "' does not fit the blocks");
+        for (std::size_t i = 0; i < blocks.size(); ++i) blocks[i].*member = std::move(lists[i]);
+    }
 };
 
 // -------------------------------------------------------------------- Engine
@@ -1345,6 +1423,67 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
 
     stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
                           n * (sizeof(float) + 7);
+}
+
+Engine::Engine(const Scenario& scenario, Executor& executor, StateVisitor& restore)
+    : scenario_(scenario),
+      executor_(executor),
+      services_(static_cast<int>(scenario.services.size())),
+      metrics_(scenario, scenario.days) {
+    if (services_ < 1 || services_ > max_services)
+        throw std::invalid_argument("a scenario needs between 1 and " + std::to_string(max_services) + " services");
+    // The engine's own arrays first: the Impl is sized by the population.
+    visit_own_state(restore);
+    check_restored();
+    impl_ = std::make_unique<Impl>(*this);
+    impl_->visit_state(restore);
+    metrics_.visit_state(restore);
+}
+
+void Engine::visit_state(StateVisitor& visit) {
+    visit_own_state(visit);
+    impl_->visit_state(visit);
+    metrics_.visit_state(visit);
+}
+
+void Engine::visit_own_state(StateVisitor& visit) {
+    visit("engine.day", day_);
+    visit("engine.stats", stats_);
+    population_.visit_state(visit);
+    network_.visit_state(visit);
+    // Fixed after construction, but they come from the generated population
+    // and network: stored with them.
+    visit("capital.score", capital_score_);
+    visit("capital.quintile", capital_quintile_);
+    visit("capital.centile", capital_centile_);
+    visit("claims", claims_);
+    visit("snapshot.knows", knows_);
+    visit("snapshot.capable", capable_);
+    visit("citizen.habit", habit_);
+    visit("citizen.helps_this_month", helps_this_month_);
+    visit("citizen.helps_total", helps_total_);
+}
+
+// A restored state whose arrays disagree in size would read out of bounds:
+// refused (sections are checksummed, so this means a file written by other code).
+void Engine::check_restored() const {
+    const std::size_t n = population_.size();
+    const Population& p = population_;
+    const bool population_ok = p.birthday.size() == n && p.education.size() == n && p.income_decile.size() == n &&
+                               p.employment.size() == n && p.household.size() == n && p.household_id.size() == n &&
+                               p.tenant.size() == n && p.zone.size() == n && p.equipment.size() == n &&
+                               p.mobility.size() == n && p.digital_skill.size() == n && p.literacy.size() == n &&
+                               p.admin_literacy.size() == n && p.trust.size() == n;
+    const bool engine_ok = network_.citizens() == n && claims_.size() == n * static_cast<std::size_t>(services_) &&
+                           capital_score_.size() == n && capital_quintile_.size() == n &&
+                           capital_centile_.size() == n && knows_.size() == n && capable_.size() == n &&
+                           habit_.size() == n && helps_this_month_.size() == n && helps_total_.size() == n;
+    if (!population_ok || !engine_ok || static_cast<std::int64_t>(n) != scenario_.population.size ||
+        day_ < 0 || day_ > total_days())
+        throw std::runtime_error("checkpoint state does not fit its scenario (" + std::to_string(n) + " citizens, day " +
+                                 std::to_string(day_) + ")");
+    for (auto z : p.zone)
+        if (z >= p.zones.size()) throw std::runtime_error("checkpoint state names a zone that does not exist");
 }
 
 Engine::~Engine() = default;

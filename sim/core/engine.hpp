@@ -20,6 +20,7 @@
 #include "core/population.hpp"
 #include "core/results.hpp"
 #include "core/scenario.hpp"
+#include "core/state_visitor.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -40,6 +41,10 @@ class Engine {
 public:
     // Generates the population and network; claims start at day 0 of the warm-up.
     Engine(const Scenario& scenario, Executor& executor);
+    // Continues a run from a saved state (sim/checkpoint): `restore` fills
+    // every section visit_state names, in its order; nothing is generated.
+    // `scenario` must be the one the state was saved with.
+    Engine(const Scenario& scenario, Executor& executor, StateVisitor& restore);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -66,10 +71,20 @@ public:
     float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
     const EngineStats& stats() const { return stats_; }
 
+    // Names every piece of the engine's state between two days, for
+    // checkpoints: what a resumed run needs to continue bit for bit as if
+    // never stopped. RULE: any new mutable member of Engine, Engine::Impl,
+    // Population or Metrics must be listed in its visit_state (one line per
+    // member); a forgotten one shows as a resumed run that differs from an
+    // uninterrupted one (tests/checkpoint).
+    void visit_state(StateVisitor& visit);
+
     struct Impl;  // the kernels (engine.cpp)
 
 private:
     friend struct Impl;
+    void visit_own_state(StateVisitor& visit);
+    void check_restored() const;
     Scenario scenario_;
     Executor& executor_;
     int services_;

@@ -154,6 +154,19 @@ void Metrics::record(int day, const DayCounts& c) {
     recorded_ = std::max(recorded_, day + 1);
 }
 
+void Metrics::visit_state(StateVisitor& visit) {
+    visit("metrics.recorded", recorded_);
+    visit.fixed("metrics.segment_states", segment_states_);
+    visit.fixed("metrics.states", states_);
+    visit.fixed("metrics.concentration", concentration_);
+    visit.fixed("metrics.events", events_);
+    visit.fixed("metrics.channel_events", channel_events_);
+    visit.fixed("metrics.queue_length", queue_length_);
+    visit.fixed("metrics.overdue", overdue_);
+    visit.fixed("metrics.helps_given", helps_given_);
+    visit("metrics.burden_histogram", burden_histogram_);
+}
+
 void Metrics::set_helps_given(const std::vector<std::uint16_t>& helps) {
     std::uint16_t most = 0;
     for (auto h : helps) most = std::max(most, h);

@@ -7,6 +7,7 @@
 #include "core/claim.hpp"
 #include "core/results.hpp"
 #include "core/scenario.hpp"
+#include "core/state_visitor.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -96,6 +97,8 @@ public:
     void set_helps_given(const std::vector<std::uint16_t>& helps_per_citizen);
 
     int recorded_days() const { return recorded_; }
+    // Every member that changes, for checkpoints (a new one must be listed).
+    void visit_state(StateVisitor& visit);
     Results to_results(const Scenario& scenario) const;
 
 private:

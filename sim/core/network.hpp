@@ -5,6 +5,7 @@
 #include "core/executor.hpp"
 #include "core/population.hpp"
 #include "core/scenario.hpp"
+#include "core/state_visitor.hpp"
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 
@@ -33,6 +34,12 @@ public:
         const auto& rows = graph_.m_forward.m_rowstart;
         const std::uint32_t* columns = graph_.m_forward.m_column.data();
         return {columns + rows[citizen], columns + rows[citizen + 1]};
+    }
+    // The graph is fixed once built; checkpoints store it so that a resume
+    // does not depend on regenerating it.
+    void visit_state(StateVisitor& visit) {
+        visit("network.rowstart", graph_.m_forward.m_rowstart);
+        visit("network.column", graph_.m_forward.m_column);
     }
     std::size_t memory_bytes() const {
         return graph_.m_forward.m_rowstart.capacity() * sizeof(std::uint32_t) +

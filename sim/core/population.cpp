@@ -48,6 +48,25 @@ void Population::resize(std::size_t n) {
     trust.resize(n);
 }
 
+void Population::visit_state(StateVisitor& visit) {
+    visit("population.zones", zones);
+    visit("population.age", age);
+    visit("population.birthday", birthday);
+    visit("population.education", education);
+    visit("population.income_decile", income_decile);
+    visit("population.employment", employment);
+    visit("population.household", household);
+    visit("population.household_id", household_id);
+    visit("population.tenant", tenant);
+    visit("population.zone", zone);
+    visit("population.equipment", equipment);
+    visit("population.mobility", mobility);
+    visit("population.digital_skill", digital_skill);
+    visit("population.literacy", literacy);
+    visit("population.admin_literacy", admin_literacy);
+    visit("population.trust", trust);
+}
+
 std::size_t Population::memory_bytes() const {
     auto bytes = [](const auto& v) { return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type); };
     return bytes(zones) + bytes(age) + bytes(birthday) + bytes(education) + bytes(income_decile) +

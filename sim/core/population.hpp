@@ -5,6 +5,7 @@
 
 #include "core/executor.hpp"
 #include "core/scenario.hpp"
+#include "core/state_visitor.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -42,6 +43,9 @@ struct Population {
 
     std::size_t size() const { return age.size(); }
     void resize(std::size_t n);
+    // Names every member above for checkpoints: a new array must be listed
+    // there too (a test counts the members).
+    void visit_state(StateVisitor& visit);
     // Bytes held by the arrays (for the memory budget).
     std::size_t memory_bytes() const;
 };

@@ -1,0 +1,298 @@
+// Checkpoint and resume: a run saved at any day and resumed gives results
+// identical, bit for bit, to the run never stopped; damaged or foreign files
+// are refused with a message naming the file and the problem.
+#include "checkpoint/checkpoint.hpp"
+#include "core/engine.hpp"
+#include "parallel/tbb_executor.hpp"
+#include "../core/engine_fixtures.hpp"
+#include "../scenario/scenario_compare.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+using namespace demat;
+using namespace demat::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch(const std::string& name) {
+    const fs::path dir = fs::path(DEMAT_BINARY_DIR) / "tests" / "checkpoint_scratch" / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+// Attributes that record the machine and the clock, not the results.
+bool wall_clock_or_threads(const std::string& key) {
+    return key == "threads" || key == "population_seconds" || key == "network_seconds" || key == "simulation_seconds";
+}
+
+void require_same_attributes(const Results& a, const Results& b) {
+    std::set<std::string> keys;
+    for (const auto& [k, v] : a.attributes) keys.insert(k);
+    for (const auto& [k, v] : b.attributes) keys.insert(k);
+    for (const auto& k : keys) {
+        if (wall_clock_or_threads(k)) continue;
+        INFO("attribute " << k);
+        REQUIRE(a.attributes.count(k) == 1);
+        REQUIRE(b.attributes.count(k) == 1);
+        REQUIRE(a.attributes.at(k) == b.attributes.at(k));
+    }
+}
+
+Results uninterrupted(const Scenario& sc, int threads = 1) {
+    TbbExecutor ex(threads);
+    Engine engine(sc, ex);
+    engine.run();
+    return engine.results();
+}
+
+// Runs to absolute day `day`, saves, finishes that run; then resumes the
+// checkpoint on `resume_threads` threads. Both must equal `reference`.
+void check_resume(const Scenario& sc, const Results& reference, int day, int save_threads = 1, int resume_threads = 1) {
+    INFO("checkpoint at day " << day << ", saved with " << save_threads << " thread(s), resumed with " << resume_threads);
+    const fs::path path = scratch("resume") / checkpoint_file_name(day);
+    {
+        TbbExecutor ex(save_threads);
+        Engine engine(sc, ex);
+        while (engine.current_day() < day) engine.step();
+        save_checkpoint(engine, path.string());
+        engine.run();
+        require_identical(engine.results(), reference);  // saving changes nothing
+    }
+    TbbExecutor ex(resume_threads);
+    std::unique_ptr<Engine> resumed = load_checkpoint(path.string(), ex);
+    REQUIRE(resumed->current_day() == day);
+    resumed->run();
+    REQUIRE(resumed->completed());
+    const Results r = resumed->results();
+    require_identical(r, reference);
+    require_same_attributes(r, reference);
+}
+
+Scenario with_timeline() {
+    Scenario sc = small_scenario(6000, 90);
+    set_channel(sc, Channel::mediation, true, 4.0);
+    TimelineEvent close;
+    close.day = 20;
+    close.action = TimelineAction::close_channel;
+    close.channel = Channel::counter;
+    TimelineEvent outage;
+    outage.day = 40;
+    outage.action = TimelineAction::outage;
+    outage.duration_days = 10;
+    TimelineEvent capacity;
+    capacity.day = 45;
+    capacity.action = TimelineAction::set_capacity;
+    capacity.channel = Channel::phone;
+    capacity.capacity_per_10k = 1.5;
+    TimelineEvent automatic;
+    automatic.day = 60;
+    automatic.action = TimelineAction::set_automatic;
+    automatic.service = "housing_benefit";
+    automatic.automatic = true;
+    TimelineEvent complexity;
+    complexity.day = 60;
+    complexity.action = TimelineAction::set_complexity;
+    complexity.complexity_first = 0.2;
+    sc.timeline = {close, outage, capacity, automatic, complexity};
+    return sc;
+}
+
+// A visitor that only lists the sections' names.
+class SectionNames final : public StateVisitor {
+public:
+    std::vector<std::string> names;
+    bool restoring() const override { return false; }
+
+protected:
+    std::size_t begin_section(std::string_view name, std::size_t, std::size_t count) override {
+        names.emplace_back(name);
+        return count;
+    }
+    void section_data(void*, std::size_t) override {}
+    void end_section() override {}
+    void count_mismatch(std::string_view, std::size_t, std::size_t) override { throw std::logic_error("saving"); }
+};
+
+std::size_t count_prefixed(const std::vector<std::string>& names, const std::string& prefix) {
+    std::size_t n = 0;
+    for (const auto& name : names) n += name.rfind(prefix, 0) == 0;
+    return n;
+}
+
+std::string read_bytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+void write_bytes(const fs::path& p, const std::string& bytes) {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string refusal(const fs::path& p) {
+    SerialExecutor ex;
+    try {
+        load_checkpoint(p.string(), ex);
+    } catch (const CheckpointError& e) {
+        return e.what();
+    }
+    FAIL("the checkpoint " << p << " was accepted");
+    return {};
+}
+
+// A checkpoint saved at day 70 of the small scenario.
+fs::path saved_checkpoint(const std::string& folder) {
+    const Scenario sc = small_scenario(3000, 40);
+    SerialExecutor ex;
+    Engine engine(sc, ex);
+    while (engine.current_day() < 70) engine.step();
+    const fs::path path = scratch(folder) / checkpoint_file_name(70);
+    save_checkpoint(engine, path.string());
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: resumed at any day, results are bit-identical to a run never stopped", "[checkpoint]") {
+    const Scenario sc = small_scenario(6000, 60);  // 60 days of warm-up, then 60 recorded
+    const Results reference = uninterrupted(sc);
+    for (int day : {0, 1, 30, 59, 60, 61, 95, 119}) check_resume(sc, reference, day);
+}
+
+TEST_CASE("checkpoint: saved with 1 thread, resumed with 2 (and the reverse): identical", "[checkpoint]") {
+    const Scenario sc = small_scenario(10000, 40);
+    const Results reference = uninterrupted(sc);
+    check_resume(sc, reference, 75, 1, 2);
+    check_resume(sc, reference, 45, 2, 1);
+}
+
+TEST_CASE("checkpoint: a timeline crossing the checkpoint day (closure, outage, capacity, automatic)", "[checkpoint]") {
+    const Scenario sc = with_timeline();
+    const Results reference = uninterrupted(sc);
+    const int w = sc.warmup_days;
+    // Just before and after the closure, inside the outage, the day it ends,
+    // the day of two events at once.
+    for (int day : {w + 19, w + 20, w + 21, w + 44, w + 50, w + 60, w + 61}) check_resume(sc, reference, day);
+}
+
+TEST_CASE("checkpoint: a completed run saves and loads, and has nothing left to do", "[checkpoint]") {
+    const Scenario sc = small_scenario(3000, 20);
+    const Results reference = uninterrupted(sc);
+    check_resume(sc, reference, sc.warmup_days + sc.days);
+}
+
+TEST_CASE("checkpoint: names are zero-padded so that they sort in day order", "[checkpoint]") {
+    CHECK(checkpoint_file_name(180) == "checkpoint-day-000180.demat-checkpoint");
+    CHECK(checkpoint_file_name(9) < checkpoint_file_name(10));
+    CHECK(checkpoint_file_name(999) < checkpoint_file_name(1000));
+}
+
+TEST_CASE("checkpoint: the state lists every member of the policy and the population", "[checkpoint]") {
+    const Scenario sc = small_scenario(500, 5);
+    SerialExecutor ex;
+    Engine engine(sc, ex);
+    SectionNames visit;
+    engine.visit_state(visit);
+    // A member added to these structs and forgotten in visit_state fails here.
+    CHECK(count_prefixed(visit.names, "policy.0.") == member_count<ServiceParams>());
+    CHECK(count_prefixed(visit.names, "population.") == member_count<Population>());
+    // Names are unique: a reader matches them one by one.
+    CHECK(std::set<std::string>(visit.names.begin(), visit.names.end()).size() == visit.names.size());
+}
+
+TEST_CASE("checkpoint: the file says what it holds", "[checkpoint]") {
+    const fs::path path = saved_checkpoint("info");
+    const CheckpointInfo info = read_checkpoint_info(path.string());
+    CHECK(info.demat_version == DEMAT_VERSION);
+    CHECK(info.day == 70);
+    CHECK(info.seed == 7);
+    CHECK(info.citizens == 3000);
+    CHECK(info.total_days == 100);
+    CHECK(info.scenario_resolved.find("[services.minimum_income]") != std::string::npos);
+}
+
+TEST_CASE("checkpoint: a damaged or foreign file is refused, naming the file and the problem", "[checkpoint]") {
+    const fs::path path = saved_checkpoint("damaged");
+    const std::string good = read_bytes(path);
+    const fs::path bad = path.parent_path() / "bad.demat-checkpoint";
+    auto contains = [](const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; };
+
+    SECTION("a flipped byte in a section") {
+        std::string bytes = good;
+        const std::size_t at = bytes.find("population.trust");
+        REQUIRE(at != std::string::npos);
+        bytes[at + 100] = static_cast<char>(bytes[at + 100] ^ 0x10);  // inside its data
+        write_bytes(bad, bytes);
+        const std::string message = refusal(bad);
+        CHECK(contains(message, bad.string()));
+        CHECK(contains(message, "checksum mismatch in section 'population.trust'"));
+    }
+    SECTION("a flipped byte in the header (the scenario)") {
+        std::string bytes = good;
+        const std::size_t at = bytes.find("minimum_income");
+        REQUIRE(at != std::string::npos);
+        bytes[at] = 'M';
+        write_bytes(bad, bytes);
+        CHECK(contains(refusal(bad), "checksum mismatch in the header"));
+    }
+    SECTION("a truncated file") {
+        for (std::size_t keep : {good.size() / 2, good.size() - 1, good.size() - 20, std::size_t{30}}) {
+            INFO("kept " << keep << " of " << good.size() << " bytes");
+            write_bytes(bad, good.substr(0, keep));
+            const std::string message = refusal(bad);
+            CHECK(contains(message, bad.string()));
+            CHECK(contains(message, "truncated"));
+        }
+    }
+    SECTION("bytes after the end") {
+        write_bytes(bad, good + "x");
+        CHECK(contains(refusal(bad), "unexpected bytes after the end marker"));
+    }
+    SECTION("not a checkpoint") {
+        write_bytes(bad, "[services.x]\nname = 'not a checkpoint at all'\n");
+        CHECK(contains(refusal(bad), "not a demat checkpoint"));
+        write_bytes(bad, "tiny");
+        CHECK(contains(refusal(bad), "not a demat checkpoint"));
+        CHECK(contains(refusal(path.parent_path() / "missing.demat-checkpoint"), "no such file"));
+    }
+    SECTION("another demat version or format") {
+        // The prefix as another version would write it: signature, format,
+        // version string, CRC of the three.
+        auto prefix = [](std::uint32_t format, const std::string& version) {
+            std::string p = "DEMAT CHECKPOINT";
+            p.append(reinterpret_cast<const char*>(&format), 4);
+            const auto n = static_cast<std::uint32_t>(version.size());
+            p.append(reinterpret_cast<const char*>(&n), 4);
+            p += version;
+            const auto crc = static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(p.data()), p.size()));
+            p.append(reinterpret_cast<const char*>(&crc), 4);
+            return p;
+        };
+        const std::string ours = prefix(checkpoint_format_version, DEMAT_VERSION);
+        REQUIRE(good.compare(0, ours.size(), ours) == 0);
+        write_bytes(bad, prefix(checkpoint_format_version, "0.0.9") + good.substr(ours.size()));
+        std::string message = refusal(bad);
+        CHECK(contains(message, "written by demat 0.0.9"));
+        CHECK(contains(message, std::string("this is demat ") + DEMAT_VERSION));
+        write_bytes(bad, prefix(checkpoint_format_version + 1, DEMAT_VERSION) + good.substr(ours.size()));
+        message = refusal(bad);
+        CHECK(contains(message, "format " + std::to_string(checkpoint_format_version + 1)));
+    }
+}
+
+TEST_CASE("checkpoint: a file that cannot be written leaves nothing behind", "[checkpoint]") {
+    const Scenario sc = small_scenario(500, 5);
+    SerialExecutor ex;
+    Engine engine(sc, ex);
+    const fs::path dir = scratch("unwritable");
+    CHECK_THROWS_AS(save_checkpoint(engine, (dir / "no_such_folder" / "c.demat-checkpoint").string()), CheckpointWriteError);
+    CHECK(fs::is_empty(dir));
+}
