@@ -1,18 +1,15 @@
-// The `demat` command: run, validate and inspect scenarios.
+// The `demat` command: run, resume, validate, compare and sweep scenarios.
 //
 // Exit codes are an interface that scripts rely on:
 //   0 success, 1 internal error, 2 bad input or usage, 130 interrupted by
 //   SIGINT, 143 by SIGTERM (128 + signal number, as a shell reports a kill).
-#include "core/engine.hpp"
-#include "core/summary.hpp"
+#include "checkpoint/checkpoint.hpp"
+#include "core/compare.hpp"
 #include "io/hdf5_writer.hpp"
-#include "parallel/parallel_executor.hpp"
 #include "scenario/reader.hpp"
 #include "scenario/schema.hpp"
-#include "progress.hpp"
-#include "summary_table.hpp"
 #include "compare_table.hpp"
-#include "core/compare.hpp"
+#include "run_command.hpp"
 #include "sweep_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,9 +17,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
-#include <optional>
 
 namespace {
 
@@ -40,66 +35,6 @@ extern "C" void on_signal(int signal) {
 // 128 + the signal, so that a supervisor sending SIGTERM sees 143, not 130.
 int interrupted_exit_code() { return 128 + interrupting_signal.load(); }
 
-// An output path that cannot be written is bad input (exit 2), found before simulating.
-struct BadOutput : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-struct RunOptions {
-    std::string scenario;
-    std::string output;
-    std::optional<std::uint64_t> seed;
-    int threads = 0;
-    std::optional<std::int64_t> population;
-    std::optional<std::int64_t> days;
-    bool quiet = false;
-};
-
-demat::Scenario load_with_overrides(const RunOptions& o) {
-    demat::Scenario sc = demat::load_scenario(o.scenario);
-    if (o.population) demat::set_population_size(sc, *o.population, "--population");
-    if (o.days) demat::set_days(sc, *o.days, "--days");
-    if (o.seed) demat::set_seed(sc, *o.seed);
-    return sc;
-}
-
-std::string default_output(const std::string& scenario_path) {
-    return (std::filesystem::path("results") / std::filesystem::path(scenario_path).stem()).string() + ".h5";
-}
-
-int run(const RunOptions& o) {
-    const demat::Scenario sc = load_with_overrides(o);
-    const std::string output = o.output.empty() ? default_output(o.scenario) : o.output;
-    if (o.output.empty()) std::filesystem::create_directories(std::filesystem::path(output).parent_path());
-    try {
-        demat::check_output_writable(output);  // before hours of simulation, not after
-    } catch (const std::runtime_error& e) {
-        throw BadOutput(e.what());
-    }
-
-    demat::ParallelExecutor executor(o.threads);
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    demat::Progress progress(!o.quiet, sc.population.size);
-    progress.phase("generating " + std::to_string(sc.population.size) + " citizens and their network");
-    demat::Engine engine(sc, executor);
-    progress.start(engine.total_days());
-    while (!engine.completed() && !interrupted.load()) {
-        engine.step();
-        progress.update(engine.current_day());
-    }
-    progress.finish();
-    if (!engine.completed()) {
-        std::cerr << "demat: interrupted at day " << engine.current_day() << "; no output written\n";
-        return interrupted_exit_code();
-    }
-    demat::Results results = engine.results();
-    results.attributes["scenario_resolved"] = demat::to_toml(sc);
-    demat::write_hdf5(results, output);
-    if (!o.quiet) demat::print_summary(std::cout, sc, demat::summarise(results), engine.stats(), output);
-    return exit_ok;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,13 +46,26 @@ int main(int argc, char** argv) {
         "Examples:\n"
         "  demat run scenarios/hybrid.toml                       # writes results/hybrid.h5\n"
         "  demat run scenarios/online_only.toml -o oo.h5 --population 1000000 --threads 2\n"
+        "  demat run scenarios/hybrid.toml --checkpoint-every 90 --checkpoint-dir ckpt\n"
+        "  demat resume ckpt/checkpoint-day-000450.demat-checkpoint -o hybrid.h5\n"
         "  demat validate scenarios/my_reform.toml\n"
         "  demat compare results/hybrid.h5 results/online_only.h5\n"
         "  demat sweep scenarios/hybrid.toml --set channels.counter.enabled=true,false --replicates 10 -o sweep.h5\n"
         "  demat params --markdown                               # every scenario key\n"
         "Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (SIGINT), 143 (SIGTERM).");
 
-    RunOptions ro;
+    // --checkpoint-every and --checkpoint-dir, for run and resume: both or neither.
+    auto add_checkpoint_options = [](CLI::App* cmd, demat::CheckpointOptions& cp) {
+        auto* every = cmd->add_option("--checkpoint-every", cp.every,
+                                      "Save the whole state every DAYS simulated days (warm-up included)")
+                          ->check(CLI::Range(1, 1000000));
+        auto* folder = cmd->add_option("--checkpoint-dir", cp.folder,
+                                       "Folder for the checkpoints (created if needed), named by day");
+        every->needs(folder);
+        folder->needs(every);
+    };
+
+    demat::RunOptions ro;
     auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
     run_cmd->add_option("scenario", ro.scenario, "Scenario file (TOML)")->required();
     run_cmd->add_option("-o,--output", ro.output, "Output HDF5 file (default: results/<scenario>.h5)");
@@ -126,6 +74,15 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--population", ro.population, "Number of citizens (overrides population.size)");
     run_cmd->add_option("--days", ro.days, "Days to record (overrides days)");
     run_cmd->add_flag("-q,--quiet", ro.quiet, "No progress bar and no summary");
+    add_checkpoint_options(run_cmd, ro.checkpoints);
+
+    demat::ResumeOptions rso;
+    auto* resume_cmd = app.add_subcommand("resume", "Continue a run from a checkpoint and write its results to HDF5");
+    resume_cmd->add_option("checkpoint", rso.checkpoint, "Checkpoint file (from run --checkpoint-every)")->required();
+    resume_cmd->add_option("-o,--output", rso.output, "Output HDF5 file")->required();
+    resume_cmd->add_option("--threads", rso.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
+    resume_cmd->add_flag("-q,--quiet", rso.quiet, "No progress bar and no summary");
+    add_checkpoint_options(resume_cmd, rso.checkpoints);
 
     std::string validate_path;
     auto* validate_cmd = app.add_subcommand("validate", "Check a scenario file and print its resolved parameters");
@@ -167,11 +124,12 @@ int main(int argc, char** argv) {
     }
 
     try {
-        if (*run_cmd) return run(ro);
-        if (*sweep_cmd) {
+        if (*run_cmd || *resume_cmd || *sweep_cmd) {
             std::signal(SIGINT, on_signal);
             std::signal(SIGTERM, on_signal);
-            const int code = demat::run_sweep(so, interrupted);
+            const int code = *run_cmd    ? demat::run_scenario(ro, interrupted)
+                             : *resume_cmd ? demat::resume_run(rso, interrupted)
+                                           : demat::run_sweep(so, interrupted);
             return code == exit_interrupted ? interrupted_exit_code() : code;
         }
         if (*validate_cmd) {
@@ -189,7 +147,7 @@ int main(int argc, char** argv) {
                 a = demat::read_hdf5(compare_a);
                 b = demat::read_hdf5(compare_b);
             } catch (const demat::Hdf5Error& e) {
-                throw BadOutput(std::string("cannot read a run file: ") + e.what());
+                throw demat::BadOutput(std::string("cannot read a run file: ") + e.what());
             }
             demat::print_comparison(std::cout, demat::compare_runs(a, b, compare_window), compare_a, compare_b);
             return exit_ok;
@@ -208,9 +166,15 @@ int main(int argc, char** argv) {
     } catch (const demat::ScenarioError& e) {
         std::cerr << "demat: " << e.what() << "\n";
         return exit_bad_input;
-    } catch (const BadOutput& e) {
+    } catch (const demat::BadOutput& e) {
         std::cerr << "demat: " << e.what() << "\n";
         return exit_bad_input;
+    } catch (const demat::CheckpointError& e) {
+        std::cerr << "demat: " << e.what() << "\n";
+        return exit_bad_input;
+    } catch (const demat::CheckpointWriteError& e) {
+        std::cerr << "demat: " << e.what() << "\n";
+        return exit_internal;
     } catch (const std::exception& e) {
         std::cerr << "demat: internal error: " << e.what() << "\n";
         return exit_internal;

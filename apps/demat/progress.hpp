@@ -16,8 +16,10 @@ public:
     void phase(const std::string& what) {
         if (enabled_) std::fprintf(stderr, "%s...\n", what.c_str());
     }
-    void start(int total_days) {
+    // `first_day`: the day a resumed run starts from (rates count the days done here).
+    void start(int total_days, int first_day = 0) {
         total_ = total_days;
+        first_ = first_day;
         start_ = Clock::now();
         last_ = start_;
     }
@@ -30,8 +32,9 @@ public:
         if (!due && day < total_) return;
         last_ = now;
         const double elapsed = std::chrono::duration<double>(now - start_).count();
-        const double rate = elapsed > 0 ? static_cast<double>(citizens_) * day / elapsed : 0;
-        const double left = day > 0 ? elapsed * (total_ - day) / day : 0;
+        const int done = day - first_;
+        const double rate = elapsed > 0 ? static_cast<double>(citizens_) * done / elapsed : 0;
+        const double left = done > 0 ? elapsed * (total_ - day) / done : 0;
         std::fprintf(stderr, "%sday %5d/%d %5.1f%%  %7.2fM agent-days/s  %5.0fs left%s", tty_ ? "\r" : "", day,
                      total_, 100.0 * day / total_, rate / 1e6, left, tty_ ? "\033[K" : "\n");
         std::fflush(stderr);
@@ -46,6 +49,7 @@ private:
     std::int64_t citizens_;
     bool tty_;
     int total_ = 1;
+    int first_ = 0;
     Clock::time_point start_, last_;
 };
 

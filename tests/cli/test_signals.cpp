@@ -37,10 +37,10 @@ struct Child {
     std::string stderr_text;
 };
 
-Child start_run(const fs::path& output) {
-    std::vector<std::string> args = {std::string(DEMAT_BINARY_DIR) + "/bin/demat", "run",
-                                     std::string(DEMAT_SOURCE_DIR) + "/scenarios/hybrid.toml", "-o", output.string()};
-    args.insert(args.end(), long_run_args.begin(), long_run_args.end());
+// Starts `demat <command_args>` with stderr on a pipe.
+Child start_demat(std::vector<std::string> command_args) {
+    std::vector<std::string> args = {std::string(DEMAT_BINARY_DIR) + "/bin/demat"};
+    args.insert(args.end(), command_args.begin(), command_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -60,6 +60,13 @@ Child start_run(const fs::path& output) {
     }
     close(fds[1]);
     return Child{pid, fds[0], {}};
+}
+
+Child start_run(const fs::path& output, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run", std::string(DEMAT_SOURCE_DIR) + "/scenarios/hybrid.toml", "-o", output.string()};
+    args.insert(args.end(), long_run_args.begin(), long_run_args.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return start_demat(args);
 }
 
 // Reads the child's stderr until `marker` appears; false on EOF or timeout.
@@ -146,4 +153,37 @@ TEST_CASE("SIGKILL during a run leaves nothing at the output path", "[signals]")
     CHECK(WTERMSIG(status) == SIGKILL);
     CHECK_FALSE(fs::exists(output));
     for (const auto& name : folder_contents(dir)) CHECK(name.rfind("out.h5.tmp-", 0) == 0);
+}
+
+TEST_CASE("SIGINT during a resumed run exits 130 and leaves no file, as for run", "[signals][checkpoint]") {
+    const fs::path dir = scratch("resume");
+    const fs::path checkpoints = dir / "ckpt";
+    // A run that checkpoints every day, stopped once the first checkpoint exists.
+    Child first = start_run(dir / "first.h5", {"--checkpoint-every", "1", "--checkpoint-dir", checkpoints.string()});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+    const fs::path day1 = checkpoints / "checkpoint-day-000001.demat-checkpoint";
+    while (!fs::exists(day1) && std::chrono::steady_clock::now() < deadline)
+        poll(nullptr, 0, 50);
+    kill(first.pid, SIGINT);
+    const int first_status = wait_status(first);
+    INFO("first run's stderr:\n" << first.stderr_text);
+    REQUIRE(fs::exists(day1));
+    REQUIRE(WIFEXITED(first_status));
+    CHECK(WEXITSTATUS(first_status) == 130);
+    CHECK_FALSE(fs::exists(dir / "first.h5"));
+
+    const fs::path output = dir / "out.h5";
+    Child child = start_demat({"resume", day1.string(), "-o", output.string(), "--threads", "1"});
+    // The progress line (not "resuming ... at day 1"): the engine is stepping.
+    const bool stepping = wait_for(child, "agent-days/s", std::chrono::seconds(300));
+    if (!stepping) kill(child.pid, SIGKILL);
+    else kill(child.pid, SIGINT);
+    const int status = wait_status(child);
+    INFO("resume's stderr:\n" << child.stderr_text);
+    REQUIRE(stepping);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+    CHECK(child.stderr_text.find("interrupted at day") != std::string::npos);
+    CHECK_FALSE(fs::exists(output));
+    for (const auto& name : folder_contents(dir)) CHECK(name == "ckpt");
 }

@@ -1,0 +1,51 @@
+// `demat run` and `demat resume`: one simulation to one HDF5 file, with
+// optional checkpoints every N days (docs/output.md, "Checkpoint and resume").
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace demat {
+
+// Bad input found by a command (an output or checkpoint path that cannot be
+// written, a run file that cannot be read): exit 2.
+class BadOutput : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct CheckpointOptions {
+    std::optional<int> every;  // days between checkpoints (>= 1); unset: no checkpoints
+    std::string folder;
+};
+
+struct RunOptions {
+    std::string scenario;
+    std::string output;
+    std::optional<std::uint64_t> seed;
+    int threads = 0;
+    std::optional<std::int64_t> population;
+    std::optional<std::int64_t> days;
+    bool quiet = false;
+    CheckpointOptions checkpoints;
+};
+
+struct ResumeOptions {
+    std::string checkpoint;
+    std::string output;
+    int threads = 0;
+    bool quiet = false;
+    CheckpointOptions checkpoints;
+};
+
+// Both return 0, or 130 if `interrupted` became true (then nothing is
+// written at the output path). They throw ScenarioError, BadOutput or
+// CheckpointError for bad input (exit 2) and CheckpointWriteError when a
+// checkpoint cannot be written during the run.
+int run_scenario(const RunOptions& options, const std::atomic<bool>& interrupted);
+int resume_run(const ResumeOptions& options, const std::atomic<bool>& interrupted);
+
+}  // namespace demat
