@@ -4,6 +4,7 @@
 // callable and the progress report.
 #include "register.hpp"
 
+#include "checkpoint/checkpoint.hpp"
 #include "core/engine.hpp"
 #include "core/results.hpp"
 #include "parallel/parallel_executor.hpp"
@@ -33,6 +34,34 @@ public:
         : scenario_(std::move(scenario)), threads_(threads) {
         if (threads < 0) throw py::value_error("threads must be >= 0 (0: all cores), got " + std::to_string(threads));
         if (seed) set_seed(scenario_, *seed);
+    }
+
+    // A simulation continuing from a checkpoint (demat.Simulation.resume).
+    static Simulation resume(const std::string& path, int threads) {
+        if (threads < 0) throw py::value_error("threads must be >= 0 (0: all cores), got " + std::to_string(threads));
+        auto executor = std::make_unique<TbbExecutor>(threads);
+        std::unique_ptr<Engine> engine;
+        {
+            py::gil_scoped_release nogil;
+            engine = load_checkpoint(path, *executor);
+        }
+        Simulation sim(engine->scenario(), std::nullopt, threads);
+        sim.executor_ = std::move(executor);
+        sim.engine_ = std::move(engine);
+        return sim;
+    }
+
+    // Saves the state at the current day (between two days: before run(),
+    // or after an interrupted run()).
+    void save_checkpoint(const std::string& path) {
+        if (running_) throw SimulationError("save_checkpoint() called while the simulation is running");
+        if (results_) throw SimulationError("the run is complete: there is nothing left to resume");
+        py::gil_scoped_release nogil;
+        if (!engine_) {
+            executor_ = std::make_unique<TbbExecutor>(threads_);
+            engine_ = std::make_unique<Engine>(scenario_, *executor_);
+        }
+        demat::save_checkpoint(*engine_, path);
     }
 
     // `progress`: False, True (a line on stderr) or a callable(day, total_days).
@@ -125,10 +154,15 @@ private:
 
 void register_simulation(py::module_& m) {
     py::register_exception<SimulationError>(m, "SimulationError", PyExc_RuntimeError);
+    // A file that is not a usable checkpoint is bad input; a failed write is an OS error.
+    py::register_exception<CheckpointError>(m, "CheckpointError", PyExc_ValueError);
+    py::register_exception<CheckpointWriteError>(m, "CheckpointWriteError", PyExc_OSError);
     py::class_<Simulation>(m, "Simulation")
         .def(py::init<Scenario, std::optional<std::uint64_t>, int>(), py::arg("scenario"), py::arg("seed") = py::none(),
              py::arg("threads") = 0)
         .def("run", &Simulation::run, py::arg("progress") = false, py::arg("stop") = py::none())
+        .def_static("resume", &Simulation::resume, py::arg("path"), py::arg("threads") = 0)
+        .def("save_checkpoint", &Simulation::save_checkpoint, py::arg("path"))
         .def_property_readonly("results", &Simulation::results)
         .def_property_readonly("scenario", &Simulation::scenario)
         .def_property_readonly("threads", &Simulation::threads)

@@ -36,6 +36,24 @@ class Simulation:
         self._core.run(progress)
         return self
 
+    def save_checkpoint(self, path: str | os.PathLike[str]) -> None:
+        """Save the whole state at the current day (before ``run()``, or after
+        an interrupted one) to ``path``; ``Simulation.resume(path)`` continues
+        it with results bit-identical to a run never stopped. The file is
+        that of ``demat run --checkpoint-every`` (docs/output.md)."""
+        self._core.save_checkpoint(os.fspath(path))
+
+    @classmethod
+    def resume(cls, path: str | os.PathLike[str], threads: int = 0) -> Simulation:
+        """A simulation continuing from a checkpoint file (from
+        ``save_checkpoint`` or ``demat run --checkpoint-every``); call
+        ``run()`` to finish it. Raises demat.CheckpointError for a file that
+        is not a checkpoint, from another demat version, truncated or damaged."""
+        sim = cls.__new__(cls)
+        sim._core = _core.Simulation.resume(os.fspath(path), int(threads))
+        sim._results = None
+        return sim
+
     @property
     def results(self) -> Results:
         """The results; raises demat.SimulationError before the run is complete."""
