@@ -54,11 +54,13 @@ Results uninterrupted(const Scenario& sc, int threads = 1) {
     return engine.results();
 }
 
-// Runs to absolute day `day`, saves, finishes that run; then resumes the
-// checkpoint on `resume_threads` threads. Both must equal `reference`.
-void check_resume(const Scenario& sc, const Results& reference, int day, int save_threads = 1, int resume_threads = 1) {
+// Runs to absolute day `day`, saves (in scratch folder `folder`: one per
+// test case, since CTest runs them in parallel), finishes that run; then
+// resumes the checkpoint on `resume_threads` threads. Both must equal `reference`.
+void check_resume(const std::string& folder, const Scenario& sc, const Results& reference, int day,
+                  int save_threads = 1, int resume_threads = 1) {
     INFO("checkpoint at day " << day << ", saved with " << save_threads << " thread(s), resumed with " << resume_threads);
-    const fs::path path = scratch("resume") / checkpoint_file_name(day);
+    const fs::path path = scratch(folder) / checkpoint_file_name(day);
     {
         TbbExecutor ex(save_threads);
         Engine engine(sc, ex);
@@ -164,14 +166,14 @@ fs::path saved_checkpoint(const std::string& folder) {
 TEST_CASE("checkpoint: resumed at any day, results are bit-identical to a run never stopped", "[checkpoint]") {
     const Scenario sc = small_scenario(6000, 60);  // 60 days of warm-up, then 60 recorded
     const Results reference = uninterrupted(sc);
-    for (int day : {0, 1, 30, 59, 60, 61, 95, 119}) check_resume(sc, reference, day);
+    for (int day : {0, 1, 30, 59, 60, 61, 95, 119}) check_resume("any_day", sc, reference, day);
 }
 
 TEST_CASE("checkpoint: saved with 1 thread, resumed with 2 (and the reverse): identical", "[checkpoint]") {
     const Scenario sc = small_scenario(10000, 40);
     const Results reference = uninterrupted(sc);
-    check_resume(sc, reference, 75, 1, 2);
-    check_resume(sc, reference, 45, 2, 1);
+    check_resume("threads", sc, reference, 75, 1, 2);
+    check_resume("threads", sc, reference, 45, 2, 1);
 }
 
 TEST_CASE("checkpoint: a timeline crossing the checkpoint day (closure, outage, capacity, automatic)", "[checkpoint]") {
@@ -180,13 +182,13 @@ TEST_CASE("checkpoint: a timeline crossing the checkpoint day (closure, outage, 
     const int w = sc.warmup_days;
     // Just before and after the closure, inside the outage, the day it ends,
     // the day of two events at once.
-    for (int day : {w + 19, w + 20, w + 21, w + 44, w + 50, w + 60, w + 61}) check_resume(sc, reference, day);
+    for (int day : {w + 19, w + 20, w + 21, w + 44, w + 50, w + 60, w + 61}) check_resume("timeline", sc, reference, day);
 }
 
 TEST_CASE("checkpoint: a completed run saves and loads, and has nothing left to do", "[checkpoint]") {
     const Scenario sc = small_scenario(3000, 20);
     const Results reference = uninterrupted(sc);
-    check_resume(sc, reference, sc.warmup_days + sc.days);
+    check_resume("completed", sc, reference, sc.warmup_days + sc.days);
 }
 
 TEST_CASE("checkpoint: names are zero-padded so that they sort in day order", "[checkpoint]") {
