@@ -290,6 +290,24 @@ TEST_CASE("checkpoint: a damaged or foreign file is refused, naming the file and
     }
 }
 
+TEST_CASE("checkpoint: any single flipped byte is refused, never loaded", "[checkpoint]") {
+    const fs::path path = saved_checkpoint("flips");
+    const std::string good = read_bytes(path);
+    const fs::path bad = path.parent_path() / "flipped.demat-checkpoint";
+    // Every byte of the prefix and header, then positions spread over the sections.
+    std::vector<std::size_t> positions;
+    for (std::size_t i = 0; i < 64; ++i) positions.push_back(i);
+    for (std::size_t i = 0; i < 400; ++i) positions.push_back(64 + i * (good.size() - 65) / 399);
+    for (std::size_t at : positions) {
+        INFO("byte " << at << " of " << good.size());
+        std::string bytes = good;
+        bytes[at] = static_cast<char>(bytes[at] ^ 0x04);
+        write_bytes(bad, bytes);
+        SerialExecutor ex;
+        CHECK_THROWS_AS(load_checkpoint(bad.string(), ex), CheckpointError);
+    }
+}
+
 TEST_CASE("checkpoint: a file that cannot be written leaves nothing behind", "[checkpoint]") {
     const Scenario sc = small_scenario(500, 5);
     SerialExecutor ex;
