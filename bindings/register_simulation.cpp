@@ -39,7 +39,7 @@ public:
     // A simulation continuing from a checkpoint (demat.Simulation.resume).
     static Simulation resume(const std::string& path, int threads) {
         if (threads < 0) throw py::value_error("threads must be >= 0 (0: all cores), got " + std::to_string(threads));
-        auto executor = std::make_unique<TbbExecutor>(threads);
+        auto executor = std::make_unique<ParallelExecutor>(threads);
         std::unique_ptr<Engine> engine;
         {
             py::gil_scoped_release nogil;
@@ -58,7 +58,7 @@ public:
         if (results_) throw SimulationError("the run is complete: there is nothing left to resume");
         py::gil_scoped_release nogil;
         if (!engine_) {
-            executor_ = std::make_unique<TbbExecutor>(threads_);
+            executor_ = std::make_unique<ParallelExecutor>(threads_);
             engine_ = std::make_unique<Engine>(scenario_, *executor_);
         }
         demat::save_checkpoint(*engine_, path);

@@ -1289,6 +1289,12 @@ struct Engine::Impl {
         for (int s = 0; s < services; ++s) visit_policy(visit, "policy." + std::to_string(s) + ".", policy[static_cast<std::size_t>(s)]);
         visit("timeline.next_event", next_event);
         visit.fixed("timeline.outage_closed", outage_closed);
+        visit.fixed("timeline.mediation_sites", mediation_sites);
+        // The constructor takes it from the zones, which a restore has already
+        // set to their changed distances: the saved one is the true initial one.
+        visit.fixed("timeline.initial_km_to_mediation", initial_km_to_mediation);
+        visit.nested("timeline.targeted_outreach", targeted_outreach);
+        visit.fixed("timeline.prefilled_complexity", prefilled_complexity);
         visit_stock(visit, "stock.segment_states", &BlockStock::segment_states);
         visit_stock(visit, "stock.states", &BlockStock::states);
         visit_stock(visit, "stock.centiles", &BlockStock::centiles);
@@ -1307,6 +1313,7 @@ struct Engine::Impl {
         visit.fixed("observe.unaware", unaware);
         visit.nested("observe.in_progress", in_progress);
         if (visit.restoring() && (queues.size() != queue_credit.size() || in_progress.size() != blocks.size() ||
+                                  targeted_outreach.size() != static_cast<std::size_t>(services) ||
                                   next_event > schedule.size()))
             throw std::runtime_error("checkpoint state does not fit its scenario (queues, blocks or timeline)");
     }

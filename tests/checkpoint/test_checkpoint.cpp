@@ -3,7 +3,8 @@
 // are refused with a message naming the file and the problem.
 #include "checkpoint/checkpoint.hpp"
 #include "core/engine.hpp"
-#include "parallel/tbb_executor.hpp"
+#include "core/segments.hpp"
+#include "parallel/parallel_executor.hpp"
 #include "../core/engine_fixtures.hpp"
 #include "../scenario/scenario_compare.hpp"
 
@@ -48,7 +49,7 @@ void require_same_attributes(const Results& a, const Results& b) {
 }
 
 Results uninterrupted(const Scenario& sc, int threads = 1) {
-    TbbExecutor ex(threads);
+    ParallelExecutor ex(threads);
     Engine engine(sc, ex);
     engine.run();
     return engine.results();
@@ -62,14 +63,14 @@ void check_resume(const std::string& folder, const Scenario& sc, const Results& 
     INFO("checkpoint at day " << day << ", saved with " << save_threads << " thread(s), resumed with " << resume_threads);
     const fs::path path = scratch(folder) / checkpoint_file_name(day);
     {
-        TbbExecutor ex(save_threads);
+        ParallelExecutor ex(save_threads);
         Engine engine(sc, ex);
         while (engine.current_day() < day) engine.step();
         save_checkpoint(engine, path.string());
         engine.run();
         require_identical(engine.results(), reference);  // saving changes nothing
     }
-    TbbExecutor ex(resume_threads);
+    ParallelExecutor ex(resume_threads);
     std::unique_ptr<Engine> resumed = load_checkpoint(path.string(), ex);
     REQUIRE(resumed->current_day() == day);
     resumed->run();
@@ -105,6 +106,39 @@ Scenario with_timeline() {
     complexity.action = TimelineAction::set_complexity;
     complexity.complexity_first = 0.2;
     sc.timeline = {close, outage, capacity, automatic, complexity};
+    return sc;
+}
+
+// The timeline events with state beyond the services' parameters: mediation
+// sites (twice in the same territory, so that the second change reads the
+// initial distances), a skills programme, targeted outreach, pre-filling.
+Scenario with_policy_timeline() {
+    Scenario sc = small_scenario(8000, 60);
+    sc.population.zone_size = 1000;
+    set_channel(sc, Channel::mediation, true, 0.5);
+    auto event = [](int day, TimelineAction action, const std::string& service = "*") {
+        TimelineEvent ev;
+        ev.day = day;
+        ev.action = action;
+        ev.service = service;
+        return ev;
+    };
+    TimelineEvent open = event(5, TimelineAction::open_mediation);
+    open.territory = static_cast<int>(TerritoryType::rural);
+    open.sites = 1.0;
+    TimelineEvent close = event(35, TimelineAction::close_mediation);
+    close.territory = static_cast<int>(TerritoryType::rural);
+    close.share = 0.75;
+    TimelineEvent programme = event(8, TimelineAction::skills_programme);
+    programme.share_per_month = 0.2;
+    programme.skill_gain = 0.3;
+    programme.duration_days = 40;
+    TimelineEvent campaign = event(12, TimelineAction::set_outreach, "housing_benefit");
+    campaign.outreach = 0.03;
+    campaign.segment = static_cast<int>(Dimension::age_group);
+    campaign.segment_group = 4;  // 75+
+    TimelineEvent prefill = event(15, TimelineAction::prefill_renewals, "*");
+    sc.timeline = {open, programme, campaign, prefill, close};
     return sc;
 }
 
@@ -183,6 +217,15 @@ TEST_CASE("checkpoint: a timeline crossing the checkpoint day (closure, outage, 
     // Just before and after the closure, inside the outage, the day it ends,
     // the day of two events at once.
     for (int day : {w + 19, w + 20, w + 21, w + 44, w + 50, w + 60, w + 61}) check_resume("timeline", sc, reference, day);
+}
+
+TEST_CASE("checkpoint: across mediation sites, a skills programme, targeted outreach and pre-filling", "[checkpoint]") {
+    const Scenario sc = with_policy_timeline();
+    const Results reference = uninterrupted(sc);
+    const int w = sc.warmup_days;
+    // Between the sites' opening and closing, between two programme cohorts,
+    // on a cohort's day, after every event.
+    for (int day : {w + 6, w + 8, w + 20, w + 38, w + 50}) check_resume("policies", sc, reference, day, 1, 2);
 }
 
 TEST_CASE("checkpoint: a completed run saves and loads, and has nothing left to do", "[checkpoint]") {
