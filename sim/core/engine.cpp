@@ -5,6 +5,7 @@
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
+#include "core/tracking.hpp"
 
 #include <algorithm>
 #include <array>
@@ -166,6 +167,9 @@ struct Engine::Impl {
     // only ones whose "overdue" status changes with the date alone.
     std::vector<std::vector<InProgress>> in_progress;
     DayCounts day_total;  // the day's counts, merged over blocks when recording
+    // Per-citizen records behind persistent non-take-up, online procedures
+    // and the outreach cohort (core/tracking.hpp).
+    CitizenTracking tracking;
     // Awareness fast path: hazard_bound() >= hazard for any share of
     // informed neighbours, so a draw above it skips the neighbours and exp().
     double peer_share_bound = 1.0;
@@ -176,7 +180,8 @@ struct Engine::Impl {
           b(engine.scenario_.behaviour),
           services(engine.services_),
           citizens(engine.population_.size()),
-          policy(engine.scenario_.services) {
+          policy(engine.scenario_.services),
+          tracking(engine.population_.size(), engine.scenario_.warmup_days, engine.scenario_.days) {
         const int groups = total_groups();
         blocks.resize(block_count(citizens));
         for (auto& blk : blocks) {
@@ -603,6 +608,13 @@ struct Engine::Impl {
             unaware[c] = unaware_mask;
             tally(blocks[blk].stock, c, groups_of(c), +1);
         }
+        // Citizen indicators: the touched citizens, or everyone on the first
+        // day of a window (the others' states, hence their bits, are unchanged).
+        if (tracking.full_pass(day)) {
+            for (std::size_t c = begin; c < end; ++c) tracking.observe(c, &e.claims_[c * stride], services, day);
+        } else {
+            for (std::size_t i = 0; i < n; ++i) tracking.observe(touched[i], &e.claims_[touched[i] * stride], services, day);
+        }
     }
 
     static constexpr std::size_t prefetch_distance = 8;
@@ -947,6 +959,7 @@ struct Engine::Impl {
         if (recording()) sink.counts.count(s, ch, ChannelEvent::attempts);
         if (ch == Channel::online) {
             const bool ok = rng.uniform() < online_success(c, s, k, nullptr);
+            tracking.mark(c, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
             if (ok) complete(c, s, day, Channel::online, false, sink);
             else fail(c, s, day, sink, rng, true);
         } else {
@@ -1054,6 +1067,7 @@ struct Engine::Impl {
         (void)attempted;
         const bool renewing = k.has(claim_flag::renewing);
         if (k.failures >= b.max_failures) {
+            tracking.mark(c, procedure_flag::gave_up_for_good, day);
             if (renewing) interrupt(c, s, day, sink);
             else abandon(c, s, day, sink);
             return;
@@ -1213,7 +1227,9 @@ struct Engine::Impl {
             sink.counts.count(s, Channel::online, ChannelEvent::attempts);
         }
         const std::size_t helper = r.helper;
-        if (rng.uniform() < online_success(r.citizen, s, k, &helper)) complete(r.citizen, s, day, Channel::online, true, sink);
+        const bool ok = rng.uniform() < online_success(r.citizen, s, k, &helper);
+        tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
+        if (ok) complete(r.citizen, s, day, Channel::online, true, sink);
         else fail(r.citizen, s, day, sink, rng, true);
     }
 
@@ -1429,7 +1445,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
         }
 
     stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
-                          n * (sizeof(float) + 7);
+                          n * (sizeof(float) + 7) + impl_->tracking.memory_bytes();
 }
 
 Engine::Engine(const Scenario& scenario, Executor& executor, StateVisitor& restore)
@@ -1549,6 +1565,7 @@ void Engine::run(const std::function<bool(int, int)>& on_day) {
 
 Results Engine::results() const {
     Results r = metrics_.to_results(scenario_);
+    impl_->tracking.add_results(r, scenario_);
     r.attributes["threads"] = static_cast<std::int64_t>(executor_.threads());
     r.attributes["population_seconds"] = stats_.population_seconds;
     r.attributes["network_seconds"] = stats_.network_seconds;

@@ -1,0 +1,286 @@
+"""Calibration of the baseline's behaviour to published figures.
+
+``python3 -m demat.calibrate`` fits a small set of behavioural parameters
+(``PARAMETERS``) to the non-take-up and online-procedure targets
+(``TARGETS``, sections C and D of the project's calibration table), then
+writes the fitted values into ``scenarios/hybrid.toml`` with the date and the
+fit as TOML comments, and prints the fit target by target.
+
+Method: a scrambled Sobol sample (scipy.stats.qmc) of the parameter box
+screens the space; Nelder-Mead (scipy.optimize) starts from the best point.
+Every evaluation runs the same replicate seeds (common random numbers), so
+the loss is a deterministic function of the parameters and the simplex is
+not misled by noise between evaluations. The loss is the sum over targets of
+((model - target) / tolerance)^2, the tolerance being the issue's (4 points
+for minimum income, 5 elsewhere); "below 30%" targets count only above 30%.
+Parameters are searched on [0, 1] and mapped to their box.
+
+Why these parameters (docs/validation.md discusses them): they are the
+behavioural weights no survey measures directly, and each moves mostly one
+group of targets:
+- decision_intercept, decision_stigma: how readily a known right is claimed
+  (level of non-take-up across benefits);
+- decision_taste_spread: how lasting an individual's refusal is (persistent
+  vs quarterly non-take-up);
+- minimum_income outreach, old_age_minimum and complementary_health stigma:
+  the only per-service levers, set because the benefits' non-take-up
+  differs more than their amounts and complexities explain;
+- channel_online, online_intercept, ask_help: use of the online channel,
+  failures there, and giving up after failures (section D).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._scenario import Scenario
+from ._simulation import Simulation
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_SCENARIO = REPO / "scenarios" / "hybrid.toml"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str      # dotted scenario key
+    low: float
+    high: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: float       # published figure (share)
+    tolerance: float   # the issue's tolerance, also the loss scale
+    source: str
+    measure: Callable[[Any], float]  # Results -> model value
+    upper_bound: bool = False        # "below value": no loss under it
+
+    def loss(self, model: float) -> float:
+        if np.isnan(model):
+            return 1e6
+        gap = model - self.value
+        if self.upper_bound:
+            gap = max(gap, 0.0)
+        return (gap / self.tolerance) ** 2
+
+    def shown(self) -> str:
+        return f"< {self.value:.0%}" if self.upper_bound else f"{self.value:.0%}"
+
+
+PARAMETERS: list[Parameter] = [
+    Parameter("behaviour.decision_intercept", -4.0, 3.0, "level of claiming once aware"),
+    Parameter("behaviour.decision_stigma", 0.0, 6.0, "weight of stigma: gap between stigmatised and other benefits"),
+    Parameter("behaviour.decision_taste_spread", 0.5, 6.0, "lasting refusal: persistent vs quarterly non-take-up"),
+    Parameter("services.minimum_income.outreach", 0.0, 0.05, "information of the short RSA spells (CAF, job centre)"),
+    Parameter("services.old_age_minimum.stigma", 0.0, 1.0, "fear of recovery on the estate, specific to ASPA"),
+    Parameter("services.complementary_health.stigma", 0.0, 1.0, "CSS non-take-up beyond what its amount explains"),
+    Parameter("behaviour.channel_online", -2.0, 3.0, "share of adults doing procedures online"),
+    Parameter("behaviour.online_intercept", -4.0, 1.0, "online failures: giving up an online procedure"),
+    Parameter("behaviour.ask_help", 0.0, 1.0, "help after a failure: giving up for good"),
+]
+
+
+def _service(results: Any, name: str, path: str) -> float:
+    services = list(results.coordinate("service"))
+    return float(results[path][services.index(name)])
+
+
+def _procedure(results: Any, indicator: str) -> float:
+    return float(results["procedures/share"][list(results.coordinate("procedures/indicator")).index(indicator)])
+
+
+TARGETS: list[Target] = [
+    Target("minimum income, quarterly non-take-up", 0.34, 0.04, "DREES Dossiers n°92 (2022)",
+           lambda r: _service(r, "minimum_income", "non_take_up/quarter")),
+    Target("minimum income, non-take-up three quarters in a row", 0.20, 0.05, "DREES Dossiers n°92 (2022)",
+           lambda r: _service(r, "minimum_income", "non_take_up/persistent")),
+    Target("old-age minimum, non-take-up", 0.50, 0.05, "DREES Dossiers n°97 (2022)",
+           lambda r: _service(r, "old_age_minimum", "non_take_up/quarter")),
+    Target("complementary health cover, non-take-up", 0.44, 0.05, "DREES (2022, 2023)",
+           lambda r: _service(r, "complementary_health", "non_take_up/quarter")),
+    Target("in-work benefit, non-take-up", 0.30, 0.05, "DGCS/DREES/CNAF 2017",
+           lambda r: _service(r, "in_work_benefit", "non_take_up/quarter"), upper_bound=True),
+    Target("adults doing an online procedure in the year", 0.67, 0.05, "Insee Focus 267 (2022)",
+           lambda r: _procedure(r, "did_online")),
+    Target("adults giving up an online procedure at least once", 0.32, 0.05, "Insee Focus 267 (2022)",
+           lambda r: _procedure(r, "gave_up_online")),
+    Target("adults giving up a procedure for good", 0.08, 0.05, "Insee Focus 267 (2022)",
+           lambda r: _procedure(r, "gave_up_for_good")),
+]
+
+# Settings of the calibration runs: long enough a warm-up for a stationary
+# baseline (docs/model.md section 1), one recorded year (every window).
+RUN_SETTINGS = {"days": 365}
+
+
+def to_box(u: Sequence[float], parameters: Sequence[Parameter] = PARAMETERS) -> dict[str, float]:
+    """Maps a point of [0, 1]^k (clipped) to parameter values."""
+    return {p.key: p.low + float(np.clip(x, 0.0, 1.0)) * (p.high - p.low) for p, x in zip(parameters, u)}
+
+
+def from_box(values: Mapping[str, float], parameters: Sequence[Parameter] = PARAMETERS) -> np.ndarray:
+    return np.array([(values[p.key] - p.low) / (p.high - p.low) for p in parameters])
+
+
+def measure(results: Any, targets: Sequence[Target] = TARGETS) -> np.ndarray:
+    """The model's value of every target in one run."""
+    return np.array([t.measure(results) for t in targets])
+
+
+def simulate(scenario: Scenario, values: Mapping[str, float], seeds: Sequence[int], population: int,
+             threads: int = 1, targets: Sequence[Target] = TARGETS) -> np.ndarray:
+    """Target values [replicate, target] of ``scenario`` with ``values`` changed."""
+    changes: dict[str, Any] = {"population.size": population, **RUN_SETTINGS, **values}
+    sc = scenario.with_changes(changes)
+    return np.array([measure(Simulation(sc, seed=s, threads=threads).run().results, targets) for s in seeds])
+
+
+def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
+    """Sum of squared gaps scaled by the tolerances (mean over replicates first)."""
+    return float(sum(t.loss(float(m)) for t, m in zip(targets, model)))
+
+
+def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: int, iterations: int,
+        threads: int = 1, log: Callable[[str], None] = print) -> tuple[dict[str, float], float]:
+    """Sobol screening then Nelder-Mead; returns the fitted values and their loss."""
+    from scipy.optimize import minimize
+    from scipy.stats import qmc
+
+    cache: dict[tuple[float, ...], float] = {}
+
+    def objective(u: np.ndarray) -> float:
+        key = tuple(np.round(np.clip(u, 0, 1), 6))
+        if key not in cache:
+            model = simulate(scenario, to_box(key), seeds, population, threads).mean(axis=0)
+            cache[key] = loss(model)
+            log(f"  eval {len(cache):4d}  loss {cache[key]:10.3f}")
+        return cache[key]
+
+    k = len(PARAMETERS)
+    start = from_box({p.key: _current(scenario, p.key) for p in PARAMETERS})
+    points = [np.clip(start, 0, 1)]
+    if screening > 0:
+        points += list(qmc.Sobol(d=k, scramble=True, seed=12345).random(screening))
+    log(f"screening {len(points)} points (Sobol, {len(seeds)} replicates of {population} citizens each)")
+    scores = [objective(p) for p in points]
+    best = points[int(np.argmin(scores))]
+    log(f"Nelder-Mead from loss {min(scores):.3f}")
+    simplex = [best] + [np.clip(best + 0.15 * np.eye(k)[i] * (1 if best[i] < 0.8 else -1), 0, 1) for i in range(k)]
+    res = minimize(objective, best, method="Nelder-Mead",
+                   options={"maxfev": iterations, "xatol": 1e-3, "fatol": 1e-3, "initial_simplex": np.array(simplex)})
+    u = np.clip(res.x, 0, 1)
+    return to_box(u), objective(u)
+
+
+def _current(scenario: Scenario, key: str) -> float:
+    node: Any = scenario.to_dict()
+    for part in key.split("."):
+        node = node[part]
+    return float(node)
+
+
+# ---------------------------------------------------------------- writing
+
+def set_toml_value(text: str, key: str, value: Any, comment: str) -> str:
+    """Sets ``key`` (dotted: table then key) in scenario text, in place.
+
+    The key's line in its table (possibly a commented default ``# key = ...``)
+    is replaced; a key absent from its table is added after the header. A
+    root key goes before the first table.
+    """
+    table, _, name = key.rpartition(".")
+    literal = repr(value) if isinstance(value, (int, float)) else f'"{value}"'
+    line = f"{name} = {literal}   # {comment}"
+    lines = text.splitlines()
+    header = re.compile(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$")
+    start = 0
+    if table:
+        starts = [i for i, ln in enumerate(lines) if (m := header.match(ln)) and m.group(1).strip() == table]
+        if not starts:
+            raise KeyError(f"no table [{table}] in the scenario file")
+        start = starts[0] + 1
+    stop = next((i for i in range(start, len(lines)) if header.match(lines[i]) or lines[i].startswith("[[")), len(lines))
+    pattern = re.compile(rf"^\s*#?\s*{re.escape(name)}\s*=")
+    for i in range(start, stop):
+        if pattern.match(lines[i]):
+            lines[i] = line
+            break
+    else:
+        lines.insert(start, line)
+    return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "# calibration:begin", "# calibration:end"
+
+
+def write_fit(path: Path, values: Mapping[str, float], report: str, today: str) -> None:
+    """Writes the fitted values and the fit (as comments) into the scenario file, atomically."""
+    text = path.read_text()
+    for key, v in values.items():
+        text = set_toml_value(text, key, round(float(v), 4), f"calibrated {today} (python3 -m demat.calibrate)")
+    block = "\n".join([BEGIN, f"# Behaviour calibrated on {today} by `python3 -m demat.calibrate`; fit:"] +
+                      ["# " + ln if ln else "#" for ln in report.splitlines()] + [END])
+    if BEGIN in text:
+        text = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
+    else:
+        first_key = re.search(r"^name\s*=", text, flags=re.M)
+        pos = first_key.start() if first_key else 0
+        text = text[:pos] + block + "\n\n" + text[pos:]
+    tmp = path.with_suffix(path.suffix + f".tmp-{os.getpid()}")
+    tmp.write_text(text)
+    Scenario.load(tmp)  # refuse to install a file the reader rejects
+    tmp.replace(path)
+
+
+def fit_table(model: np.ndarray, targets: Sequence[Target] = TARGETS) -> str:
+    """Target by target: published, model mean and 5-95% over replicates, loss term."""
+    rows = [f"{'target':55s} {'published':>9s} {'model':>7s} {'5-95%':>13s} {'loss':>7s}"]
+    for j, t in enumerate(targets):
+        col = model[:, j]
+        lo, hi = np.quantile(col, [0.05, 0.95])
+        rows.append(f"{t.name:55s} {t.shown():>9s} {col.mean():7.1%} {lo:6.1%}-{hi:6.1%} {t.loss(col.mean()):7.2f}")
+    rows.append(f"{'total loss':55s} {'':9s} {'':7s} {'':13s} {loss(model.mean(axis=0), targets):7.2f}")
+    return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m demat.calibrate", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file to calibrate and update")
+    ap.add_argument("--population", type=int, default=20000, help="citizens per run (default 20000)")
+    ap.add_argument("--replicates", type=int, default=2, help="seeds per evaluation (default 2)")
+    ap.add_argument("--screening", type=int, default=64, help="Sobol points before Nelder-Mead (default 64)")
+    ap.add_argument("--iterations", type=int, default=250, help="Nelder-Mead evaluations (default 250)")
+    ap.add_argument("--check-replicates", type=int, default=10, help="seeds for the final fit table (default 10)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dry-run", action="store_true", help="print the fit, do not write the scenario")
+    args = ap.parse_args(argv)
+
+    scenario = Scenario.load(args.scenario)
+    seeds = [1000 + i for i in range(args.replicates)]
+    values, best = fit(scenario, seeds, args.population, args.screening, args.iterations, args.threads,
+                       log=lambda s: print(s, file=sys.stderr, flush=True))
+    check = simulate(scenario, values, [2000 + i for i in range(args.check_replicates)], args.population, args.threads)
+    report = "\n".join(
+        [f"{p.key} = {values[p.key]:.4f}" for p in PARAMETERS] + [""] +
+        [f"{args.check_replicates} replicates of {args.population} citizens, loss at the fit {best:.2f}:", fit_table(check)])
+    print(report)
+    if not args.dry_run:
+        write_fit(args.scenario, values, report, _dt.date.today().isoformat())
+        print(f"written to {args.scenario}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
