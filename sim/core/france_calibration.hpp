@@ -192,9 +192,11 @@ inline constexpr std::array<double, household_count> tenant_effect_household{0.5
 // 89% (2024) and smartphone 87-91% of people; 70+: computer 69%, 16% no
 // equipment at all. assumption: split by age group so that these hold with
 // the default age shares (70+ = part of 60-74 and the 75+): overall none 6%,
-// computer 84% of adults.
+// computer 87% of adults (within 2 points of the 89% of 2024; the 70+ keep
+// their 69%, so the younger groups carry the rest: few of them have a
+// smartphone and no computer).
 inline constexpr std::array<double, age_group_count> equipment_none_by_age{0.01, 0.015, 0.03, 0.08, 0.20};
-inline constexpr std::array<double, age_group_count> equipment_smartphone_only_by_age{0.11, 0.065, 0.07, 0.12, 0.15};
+inline constexpr std::array<double, age_group_count> equipment_smartphone_only_by_age{0.03, 0.025, 0.04, 0.12, 0.15};
 // Gradients inside an age group (logit scale). assumption: sized after the
 // home-internet gaps of CAL-A (Insee Première 1780: 16% of the bottom income
 // quintile without home internet vs 4% of the top; 34% of the no-diploma).
@@ -230,10 +232,11 @@ inline constexpr double illettrisme_threshold = 0.3;
 inline constexpr std::array<int, 7> literacy_band_lower{18, 26, 36, 46, 56, 66, 76};
 // Illettrisme by band. CAL-A (ANLCI/Insee IVQ 2011 and 2004): 7% of the
 // 18-65 schooled in France; 4.5% of 18-25 vs 14% of 56-65 (2004).
-// assumption: 12% for 56-65 (the 2011 survey found lower rates than 2004), the
-// middle bands interpolated so that the 18-65 total is ~7%; 15% and 20% beyond
-// 65 (not surveyed; older cohorts left school earlier).
-inline constexpr std::array<double, 7> illettrisme_by_band{0.045, 0.045, 0.055, 0.08, 0.12, 0.15, 0.20};
+// assumption: 12.5% for 56-65 (the 2011 survey found lower rates than 2004;
+// within 2 points of 14%), the middle bands interpolated so that the 18-65
+// total is ~7%; 15% and 20% beyond 65 (not surveyed; older cohorts left
+// school earlier).
+inline constexpr std::array<double, 7> illettrisme_by_band{0.045, 0.045, 0.055, 0.075, 0.125, 0.15, 0.20};
 inline constexpr std::array<double, education_count> literacy_effect_education{-1.5, 0.0, 1.0};
 
 constexpr int literacy_band_of(int age) {

@@ -49,7 +49,7 @@ struct PopulationParams {
     // Territory mix by Insee density grid.
     std::array<double, territory_type_count> territory_share{0.37, 0.30, 0.33};
     // Residents per zone (a zone is a local area sharing counters and mediation sites).
-    std::int64_t zone_size = 5000;
+    std::int64_t zone_size = 2500;
     // Share of adults living alone, and of families with children that are single-parent.
     double living_alone_share = 0.20;
     double single_parent_share_of_families = 0.25;

@@ -208,10 +208,11 @@ std::vector<GlobalEntry> build_global_entries() {
         {0.37, 0.30, 0.33},
         {"share of adults", "Adults living in dense urban, intermediate and rural areas.",
          "Insee grille de densité (approx.): 37%, 30%, 33% of people"}));
-    e.push_back(integer<S>("population.zone_size", DEMAT_FIELD(population.zone_size), 5000, 100, 100000000,
+    e.push_back(integer<S>("population.zone_size", DEMAT_FIELD(population.zone_size), 2500, 100, 100000000,
         {"residents", "Residents per zone: a local area sharing counters and mediation sites, "
                       "inside which local ties are drawn.",
-         "assumption: the scale of a small town or an urban district"}));
+         "assumption: the scale of a small town or an urban district; 2,500 makes 40 zones at the default size, "
+                      "enough for the territory shares to hold within 1 point (20 zones of 5,000 missed them by 2)"}));
     e.push_back(probability<S>("population.living_alone_share", DEMAT_FIELD(population.living_alone_share), 0.20,
         {"share of adults", "Adults living alone.",
          "Insee households (approx.): ~20% of adults (37% of households are one person)"}));
