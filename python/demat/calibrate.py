@@ -7,7 +7,9 @@ writes the fitted values into ``scenarios/hybrid.toml`` with the date and the
 fit as TOML comments, and prints the fit target by target.
 
 Method: a scrambled Sobol sample (scipy.stats.qmc) of the parameter box
-screens the space; Nelder-Mead (scipy.optimize) starts from the best point.
+screens the space; from its best point, least squares on the scaled gaps
+(scipy.optimize.least_squares, trust region, finite-difference Jacobian)
+then a short Nelder-Mead polish (scipy.optimize.minimize).
 Every evaluation runs the same replicate seeds (common random numbers), so
 the loss is a deterministic function of the parameters and the simplex is
 not misled by noise between evaluations. The loss is the sum over targets of
@@ -18,13 +20,15 @@ Parameters are searched on [0, 1] and mapped to their box.
 Why these parameters (docs/validation.md discusses them): they are the
 behavioural weights no survey measures directly, and each moves mostly one
 group of targets:
-- decision_intercept, decision_stigma: how readily a known right is claimed
-  (level of non-take-up across benefits);
+- decision_intercept: how readily a known right is claimed (level of
+  non-take-up across benefits);
 - decision_taste_spread: how lasting an individual's refusal is (persistent
   vs quarterly non-take-up);
-- minimum_income outreach, old_age_minimum and complementary_health stigma:
-  the only per-service levers, set because the benefits' non-take-up
-  differs more than their amounts and complexities explain;
+- minimum_income outreach and the stigma of minimum income, old-age minimum
+  and complementary health cover: per-service levers, because the benefits'
+  non-take-up differs more than their amounts and complexities explain (the
+  stigma weight behaviour.decision_stigma is fixed at 4 so that a stigma of
+  1 can weigh as much as the old-age minimum's large amount);
 - channel_online, online_intercept, ask_help: use of the online channel,
   failures there, and giving up after failures (section D).
 """
@@ -67,27 +71,31 @@ class Target:
     measure: Callable[[Any], float]  # Results -> model value
     upper_bound: bool = False        # "below value": no loss under it
 
-    def loss(self, model: float) -> float:
+    def residual(self, model: float) -> float:
+        """(model - target) / tolerance; 0 under an upper bound; 1000 if the model gives no value."""
         if np.isnan(model):
-            return 1e6
+            return 1e3
         gap = model - self.value
         if self.upper_bound:
             gap = max(gap, 0.0)
-        return (gap / self.tolerance) ** 2
+        return gap / self.tolerance
+
+    def loss(self, model: float) -> float:
+        return self.residual(model) ** 2
 
     def shown(self) -> str:
         return f"< {self.value:.0%}" if self.upper_bound else f"{self.value:.0%}"
 
 
 PARAMETERS: list[Parameter] = [
-    Parameter("behaviour.decision_intercept", -4.0, 3.0, "level of claiming once aware"),
-    Parameter("behaviour.decision_stigma", 0.0, 6.0, "weight of stigma: gap between stigmatised and other benefits"),
+    Parameter("behaviour.decision_intercept", -2.0, 4.0, "level of claiming once aware (in-work and housing benefits)"),
     Parameter("behaviour.decision_taste_spread", 0.5, 6.0, "lasting refusal: persistent vs quarterly non-take-up"),
     Parameter("services.minimum_income.outreach", 0.0, 0.05, "information of the short RSA spells (CAF, job centre)"),
+    Parameter("services.minimum_income.stigma", 0.0, 1.0, "RSA non-demand: not wanting to be 'assisted'"),
     Parameter("services.old_age_minimum.stigma", 0.0, 1.0, "fear of recovery on the estate, specific to ASPA"),
     Parameter("services.complementary_health.stigma", 0.0, 1.0, "CSS non-take-up beyond what its amount explains"),
-    Parameter("behaviour.channel_online", -2.0, 3.0, "share of adults doing procedures online"),
-    Parameter("behaviour.online_intercept", -4.0, 1.0, "online failures: giving up an online procedure"),
+    Parameter("behaviour.channel_online", -1.0, 4.0, "share of adults doing procedures online"),
+    Parameter("behaviour.online_intercept", -4.0, 0.0, "online failures: giving up an online procedure"),
     Parameter("behaviour.ask_help", 0.0, 1.0, "help after a failure: giving up for good"),
 ]
 
@@ -154,34 +162,51 @@ def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
 
 def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: int, iterations: int,
         threads: int = 1, log: Callable[[str], None] = print) -> tuple[dict[str, float], float]:
-    """Sobol screening then Nelder-Mead; returns the fitted values and their loss."""
-    from scipy.optimize import minimize
+    """Sobol screening, least squares on the scaled gaps, Nelder-Mead polish; returns the values and their loss.
+
+    ``iterations`` bounds the evaluations of the two local stages together
+    (two thirds for least squares, whose finite-difference Jacobians cost
+    k + 1 evaluations each, the rest for Nelder-Mead).
+    """
+    from scipy.optimize import least_squares, minimize
     from scipy.stats import qmc
 
-    cache: dict[tuple[float, ...], float] = {}
+    cache: dict[tuple[float, ...], np.ndarray] = {}
 
-    def objective(u: np.ndarray) -> float:
+    def residuals(u: np.ndarray) -> np.ndarray:
         key = tuple(np.round(np.clip(u, 0, 1), 6))
         if key not in cache:
             model = simulate(scenario, to_box(key), seeds, population, threads).mean(axis=0)
-            cache[key] = loss(model)
-            log(f"  eval {len(cache):4d}  loss {cache[key]:10.3f}")
+            cache[key] = np.array([t.residual(float(m)) for t, m in zip(TARGETS, model)])
+            log(f"  eval {len(cache):4d}  loss {float(np.sum(cache[key] ** 2)):10.3f}")
         return cache[key]
 
+    def objective(u: np.ndarray) -> float:
+        return float(np.sum(residuals(u) ** 2))
+
     k = len(PARAMETERS)
-    start = from_box({p.key: _current(scenario, p.key) for p in PARAMETERS})
-    points = [np.clip(start, 0, 1)]
+    start = np.clip(from_box({p.key: _current(scenario, p.key) for p in PARAMETERS}), 0, 1)
+    points = [start]
     if screening > 0:
         points += list(qmc.Sobol(d=k, scramble=True, seed=12345).random(screening))
     log(f"screening {len(points)} points (Sobol, {len(seeds)} replicates of {population} citizens each)")
     scores = [objective(p) for p in points]
     best = points[int(np.argmin(scores))]
-    log(f"Nelder-Mead from loss {min(scores):.3f}")
-    simplex = [best] + [np.clip(best + 0.15 * np.eye(k)[i] * (1 if best[i] < 0.8 else -1), 0, 1) for i in range(k)]
-    res = minimize(objective, best, method="Nelder-Mead",
-                   options={"maxfev": iterations, "xatol": 1e-3, "fatol": 1e-3, "initial_simplex": np.array(simplex)})
-    u = np.clip(res.x, 0, 1)
-    return to_box(u), objective(u)
+    budget = max(0, iterations - len(cache))
+    lsq_iterations = max(1, (2 * budget // 3) // (k + 1))
+    log(f"least squares from loss {min(scores):.3f} ({lsq_iterations} iterations)")
+    res = least_squares(residuals, best, bounds=(0.0, 1.0), diff_step=0.03, max_nfev=lsq_iterations,
+                        x_scale=1.0, method="trf")
+    best = np.clip(res.x, 0, 1) if objective(res.x) < objective(best) else best
+    remaining = max(0, iterations - len(cache))
+    log(f"Nelder-Mead from loss {objective(best):.3f} ({remaining} evaluations)")
+    if remaining > k + 1:
+        simplex = [best] + [np.clip(best + 0.05 * np.eye(k)[i] * (1 if best[i] < 0.9 else -1), 0, 1) for i in range(k)]
+        nm = minimize(objective, best, method="Nelder-Mead",
+                      options={"maxfev": remaining, "xatol": 1e-3, "fatol": 1e-2, "initial_simplex": np.array(simplex)})
+        if nm.fun < objective(best):
+            best = np.clip(nm.x, 0, 1)
+    return to_box(best), objective(best)
 
 
 def _current(scenario: Scenario, key: str) -> float:
@@ -260,8 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file to calibrate and update")
     ap.add_argument("--population", type=int, default=20000, help="citizens per run (default 20000)")
     ap.add_argument("--replicates", type=int, default=2, help="seeds per evaluation (default 2)")
-    ap.add_argument("--screening", type=int, default=64, help="Sobol points before Nelder-Mead (default 64)")
-    ap.add_argument("--iterations", type=int, default=250, help="Nelder-Mead evaluations (default 250)")
+    ap.add_argument("--screening", type=int, default=31, help="Sobol points before Nelder-Mead, besides the current values (default 31)")
+    ap.add_argument("--iterations", type=int, default=200, help="evaluations in all, screening included (default 200)")
     ap.add_argument("--check-replicates", type=int, default=10, help="seeds for the final fit table (default 10)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--dry-run", action="store_true", help="print the fit, do not write the scenario")
