@@ -169,6 +169,42 @@ class Results:
             rows.append(row)
         return pd.DataFrame(rows).set_index("service")
 
+    def non_take_up(self) -> Any:
+        """Per service: quarterly and persistent non-take-up, and the day-0 cohort's enrolment.
+
+        Columns ``quarter``, ``persistent``, ``persistent_eligible``,
+        ``cohort_members``, ``cohort_enrolment`` and their ``_unaware`` variants
+        (definitions: docs/output.md, "Indicators over citizens"). For a sweep,
+        one row per (run, service).
+        """
+        import pandas as pd
+
+        arrays = {
+            "quarter": self["non_take_up/quarter"],
+            "persistent": self["non_take_up/persistent"],
+            "persistent_eligible": self["non_take_up/persistent_eligible"],
+            "cohort_members": self["cohort/members"][..., 0],
+            "cohort_enrolment": self["cohort/enrolment"][..., 0],
+            "cohort_members_unaware": self["cohort/members"][..., 1],
+            "cohort_enrolment_unaware": self["cohort/enrolment"][..., 1],
+        }
+        if self.is_sweep:
+            runs = np.asarray(self.coordinate("run"))
+            index = pd.MultiIndex.from_product([runs, self.services], names=["run", "service"])
+            return pd.DataFrame({k: np.asarray(v).reshape(-1) for k, v in arrays.items()}, index=index)
+        return pd.DataFrame({k: np.asarray(v) for k, v in arrays.items()},
+                            index=pd.Index(self.services, name="service"))
+
+    def procedures(self) -> Any:
+        """Shares of adults who did, gave up, and gave up for good an online procedure in the last recorded year."""
+        import pandas as pd
+
+        labels = list(self.coordinate("procedures/indicator"))
+        share = np.asarray(self["procedures/share"])
+        if self.is_sweep:
+            return pd.DataFrame(share, columns=labels, index=pd.Index(np.asarray(self.coordinate("run")), name="run"))
+        return pd.Series(share, index=labels, name="share of adults")
+
     # ---- files ------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> Results:

@@ -21,14 +21,15 @@ Why these parameters (docs/validation.md discusses them): they are the
 behavioural weights no survey measures directly, and each moves mostly one
 group of targets:
 - decision_intercept: how readily a known right is claimed (level of
-  non-take-up across benefits);
+  non-take-up across benefits); decision_stigma: how much a service's stigma
+  weighs (the gap between stigmatised benefits and the others);
+- base_awareness: how fast one learns of a right alone (non-knowledge, the
+  first reason believed for non-take-up);
 - decision_taste_spread: how lasting an individual's refusal is (persistent
   vs quarterly non-take-up);
 - minimum_income outreach and the stigma of minimum income, old-age minimum
   and complementary health cover: per-service levers, because the benefits'
-  non-take-up differs more than their amounts and complexities explain (the
-  stigma weight behaviour.decision_stigma is fixed at 4 so that a stigma of
-  1 can weigh as much as the old-age minimum's large amount);
+  non-take-up differs more than their amounts and complexities explain;
 - channel_online, online_intercept, ask_help: use of the online channel,
   failures there, and giving up after failures (section D).
 """
@@ -88,7 +89,9 @@ class Target:
 
 
 PARAMETERS: list[Parameter] = [
-    Parameter("behaviour.decision_intercept", -2.0, 4.0, "level of claiming once aware (in-work and housing benefits)"),
+    Parameter("behaviour.decision_intercept", -2.0, 6.0, "level of claiming once aware (in-work and housing benefits)"),
+    Parameter("behaviour.decision_stigma", 1.0, 8.0, "weight of stigma: gap between stigmatised and other benefits"),
+    Parameter("behaviour.base_awareness", 0.0005, 0.02, "learning of a right on one's own: non-knowledge"),
     Parameter("behaviour.decision_taste_spread", 0.5, 6.0, "lasting refusal: persistent vs quarterly non-take-up"),
     Parameter("services.minimum_income.outreach", 0.0, 0.05, "information of the short RSA spells (CAF, job centre)"),
     Parameter("services.minimum_income.stigma", 0.0, 1.0, "RSA non-demand: not wanting to be 'assisted'"),
@@ -241,6 +244,9 @@ def set_toml_value(text: str, key: str, value: Any, comment: str) -> str:
     for i in range(start, stop):
         if pattern.match(lines[i]):
             lines[i] = line
+            # an indented comment under the old line continued its comment: drop it with it
+            while i + 1 < len(lines) and re.match(r"^\s+#", lines[i + 1]):
+                del lines[i + 1]
             break
     else:
         lines.insert(start, line)

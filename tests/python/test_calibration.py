@@ -87,6 +87,9 @@ def test_set_toml_value_replaces_a_commented_default_in_its_table():
     assert "# ask_help = 9" in out  # the other table is untouched
     out = calibrate.set_toml_value(out, "behaviour.decision_stigma", 2.0, "calibrated")
     assert out.index("decision_stigma = 2.0") > out.index("[behaviour]")
+    two_lines = "[behaviour]\nask_help = 0.3   # a comment\n                # that goes on\n# retry_days = 7\n"
+    out = calibrate.set_toml_value(two_lines, "behaviour.ask_help", 0.5, "calibrated")
+    assert "goes on" not in out and "# retry_days = 7" in out
     with pytest.raises(KeyError, match="no table"):
         calibrate.set_toml_value(text, "nowhere.key", 1.0, "x")
 
@@ -167,3 +170,22 @@ def test_calibrated_baseline_reproduces_the_targets_within_tolerance():
     misses = [f"{t.name}: model {m:.1%} vs {t.shown()}" for t, m in zip(calibrate.TARGETS, model)
               if (m - t.value > t.tolerance) or (not t.upper_bound and t.value - m > t.tolerance)]
     assert not misses, misses
+
+
+def test_python_api_tables_of_the_indicators(indicators):
+    table = indicators.non_take_up()
+    assert list(table.index) == indicators.services
+    np.testing.assert_allclose(table["quarter"], indicators["non_take_up/quarter"])
+    assert (table["cohort_members_unaware"] <= table["cohort_members"]).all()
+    shares = indicators.procedures()
+    assert list(shares.index) == ["did_online", "gave_up_online", "gave_up_for_good"]
+    assert 0 < shares["did_online"] < 1
+
+
+def test_indicators_survive_the_hdf5_round_trip(indicators, tmp_path):
+    path = tmp_path / "r.h5"
+    indicators.save(path)
+    back = demat.load(path)
+    for name in ("non_take_up/quarter", "non_take_up/persistent_eligible", "procedures/share", "cohort/enrolled"):
+        np.testing.assert_array_equal(back[name], indicators[name])
+    assert list(back.coordinate("cohort/group")) == ["not_receiving", "unaware"]
