@@ -200,16 +200,21 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
     log(f"least squares from loss {min(scores):.3f} ({lsq_iterations} iterations)")
     res = least_squares(residuals, best, bounds=(0.0, 1.0), diff_step=0.03, max_nfev=lsq_iterations,
                         x_scale=1.0, method="trf")
-    best = np.clip(res.x, 0, 1) if objective(res.x) < objective(best) else best
+    objective(res.x)
+    best = _best(cache)  # the best point seen, which least squares does not always return
     remaining = max(0, iterations - len(cache))
     log(f"Nelder-Mead from loss {objective(best):.3f} ({remaining} evaluations)")
     if remaining > k + 1:
         simplex = [best] + [np.clip(best + 0.05 * np.eye(k)[i] * (1 if best[i] < 0.9 else -1), 0, 1) for i in range(k)]
         nm = minimize(objective, best, method="Nelder-Mead",
                       options={"maxfev": remaining, "xatol": 1e-3, "fatol": 1e-2, "initial_simplex": np.array(simplex)})
-        if nm.fun < objective(best):
-            best = np.clip(nm.x, 0, 1)
+        objective(nm.x)
+        best = _best(cache)
     return to_box(best), objective(best)
+
+
+def _best(cache: Mapping[tuple[float, ...], np.ndarray]) -> np.ndarray:
+    return np.array(min(cache, key=lambda key: float(np.sum(cache[key] ** 2))))
 
 
 def _current(scenario: Scenario, key: str) -> float:
