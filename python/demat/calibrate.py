@@ -308,8 +308,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     values, best = fit(scenario, seeds, args.population, args.screening, args.iterations, args.threads,
                        log=lambda s: print(s, file=sys.stderr, flush=True))
     check = simulate(scenario, values, [2000 + i for i in range(args.check_replicates)], args.population, args.threads)
+    def at_bound(p: Parameter) -> str:
+        u = (values[p.key] - p.low) / (p.high - p.low)
+        return "   (at the bound of its box: the fit wants beyond)" if u < 0.005 or u > 0.995 else ""
+
     report = "\n".join(
-        [f"{p.key} = {values[p.key]:.4f}" for p in PARAMETERS] + [""] +
+        [f"{p.key} = {values[p.key]:.4f}{at_bound(p)}" for p in PARAMETERS] + [""] +
         [f"{args.check_replicates} replicates of {args.population} citizens, loss at the fit {best:.2f}:", fit_table(check)])
     print(report)
     if not args.dry_run:

@@ -10,7 +10,8 @@ last recorded quarter) in each capital quintile Q1-Q5, and the divide index
 Q5 - Q1. Confidence intervals come from a bootstrap over the N rows. It writes
 docs/sensitivity.md (table) and docs/figures/sensitivity.png.
 
-Estimators, for output f, V the variance of f over A and B together:
+Estimators, for output f centred on its mean over A and B, V its variance
+over A and B together:
     S_i  = mean(f(B) (f(A_B^i) - f(A))) / V          (Saltelli et al. 2010)
     ST_i = mean((f(A) - f(A_B^i))^2) / (2 V)          (Jansen 1999)
 where A_B^i is A with its column i taken from B.
@@ -56,6 +57,11 @@ def ab_matrices(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def sobol_indices(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First-order and total indices [k] from f(A) [n], f(B) [n], f(A_B^i) [k, n]."""
     fa, fb, fab = np.asarray(fa, float), np.asarray(fb, float), np.asarray(fab, float)
+    # Centring leaves both estimators unbiased (E f(A_B^i) = E f(A)) and
+    # removes the mean's weight from the first-order products, whose
+    # variance it otherwise dominates when the mean is large against the sd.
+    centre = np.mean(np.concatenate([fa, fb]))
+    fa, fb, fab = fa - centre, fb - centre, fab - centre
     var = np.var(np.concatenate([fa, fb]))
     if var <= 0:
         nan = np.full(fab.shape[0], np.nan)
@@ -228,14 +234,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m demat.sensitivity", description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
     ap.add_argument("-n", type=int, default=32, help="base rows of the Saltelli design, a power of two (default 32)")
-    ap.add_argument("--population", type=int, default=10000, help="citizens per run (default 10000)")
+    ap.add_argument("--population", type=int, default=5000, help="citizens per run (default 5000)")
     ap.add_argument("--docs", type=Path, default=REPO / "docs", help="where sensitivity.md and figures/ go")
     args = ap.parse_args(argv)
     scenario = Scenario.load(args.scenario)
     import sys
     fa, fb, fab = run_design(scenario, args.n, args.population, log=lambda s: print(s, file=sys.stderr, flush=True))
     command = "python3 -m demat.sensitivity" + (f" -n {args.n}" if args.n != 32 else "") + (
-        f" --population {args.population}" if args.population != 10000 else "")
+        f" --population {args.population}" if args.population != 5000 else "")
     text = report(fa, fb, fab, box(scenario), args.n, args.population, command)
     (args.docs / "sensitivity.md").write_text(text)
     figure(fa, fb, fab, args.docs / "figures" / "sensitivity.png")
