@@ -1127,8 +1127,11 @@ struct Engine::Impl {
         Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::processing);
         bool accepted;
         if (k.has(claim_flag::appealing)) {
-            accepted = rng.uniform() < b.appeal_success;
-            if (accepted && rec) sink.counts.count(s, Event::appeals_won);
+            const bool won = rng.uniform() < b.appeal_success;
+            if (won && rec) sink.counts.count(s, Event::appeals_won);
+            // An appeal lodged before the service became automatic cannot end
+            // in a rejection once the administration attributes the right.
+            accepted = won || svc.automatic;
         } else {
             accepted = svc.automatic ||
                        rng.uniform() >= svc.channels[static_cast<std::size_t>(k.channel)].wrongful_rejection;
