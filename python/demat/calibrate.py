@@ -131,7 +131,7 @@ TARGETS: list[Target] = [
            lambda r: _procedure(r, "gave_up_for_good")),
 ]
 
-# Settings of the calibration runs: long enough a warm-up for a stationary
+# Settings of the calibration runs: the scenario's warm-up (with its initial conditions, a stationary
 # baseline (docs/model.md section 1), one recorded year (every window).
 RUN_SETTINGS = {"days": 365}
 

@@ -667,21 +667,163 @@ struct Engine::Impl {
                         spread * spread / 2);
     }
 
-    // Citizens eligible at the start have been exposed to information for a
-    // while: the chance they already know is that of an exposure of
-    // exponential length with mean prior_exposure_days under their own hazard
-    // without peers, 1 - E[exp(-h T)] = h L / (1 + h L).
-    void initial_awareness(std::size_t c, int s) {
-        Claim& k = claim(c, s);
-        if (k.state != ClaimState::unaware) return;
-        const double hl = awareness_hazard(c, s, 0.0) * b.prior_exposure_days;
+    // ------------------------------------------------- initial conditions
+    // The model has no births or deaths: a citizen eligible on day 0 is in
+    // the middle of a spell that began before the run, and has been exposed
+    // to the awareness hazards for that long (docs/model.md section 1).
+    // The elapsed spell is min(A, E): A the days since the citizen reached
+    // the service's minimum age (adulthood at least), E an exponential draw
+    // with mean L = prior_eligibility_days (the last change of situation).
+    // Draws of Purpose::initial_awareness, day 0, in this order.
+    struct PriorDraws {
+        double aware, spell, learnt, claimed;
+    };
+    PriorDraws prior_draws(std::size_t c, int s) const {
         Stream rng(seed(), Rng::claim_subject(c, s), 0, Purpose::initial_awareness);
-        if (rng.uniform() < hl / (1.0 + hl)) {
+        PriorDraws d{};
+        d.aware = rng.uniform();
+        d.spell = rng.uniform();
+        d.learnt = rng.uniform();
+        d.claimed = rng.uniform();
+        return d;
+    }
+
+    double prior_spell_days(std::size_t c, int s, const PriorDraws& d) const {
+        const double L = b.prior_eligibility_days;
+        if (L <= 0) return 0.0;
+        const Population& p = e.population_;
+        const int age_min = std::max(service(s).eligibility.age_min, 18);
+        const double since_age = 365.0 * (p.age[c] - age_min) + (365 - p.birthday[c]) % 365;
+        return std::max(0.0, std::min(since_age, -L * std::log1p(-d.spell)));
+    }
+
+    // The expected daily chance that counter agents and mediators tell c of
+    // service s: mediator_information for each procedure c does at a
+    // counter or with a mediator for another service t they know and that
+    // asks a periodic declaration (one every renewal_days), at the share of
+    // those procedures c would take to these channels by their utilities
+    // (without habit, which has not formed yet).
+    double prior_agent_hazard(std::size_t c, int s, std::uint8_t known) const {
+        if (b.mediator_information <= 0) return 0.0;
+        double rate = 0;
+        const Claim none{};
+        for (int t = 0; t < services; ++t) {
+            const ServiceParams& svc = service(t);
+            if (t == s || (known >> t & 1u) == 0 || svc.automatic || svc.renewal_days <= 0) continue;
+            double agents = 0, total = 0;
+            for (int i = 0; i < channel_count; ++i) {
+                const auto ch = static_cast<Channel>(i);
+                if (!channel_open(t, ch)) continue;
+                const double u = channel_utility(c, t, ch, none) + channel_taste(c, ch);
+                if (std::isinf(u)) continue;
+                const double w = std::exp(std::min(u, 50.0));
+                total += w;
+                if (ch == Channel::counter || ch == Channel::mediation) agents += w;
+            }
+            if (total > 0) rate += agents / total / svc.renewal_days;
+        }
+        return b.mediator_information * rate;
+    }
+
+    // Draws who knows each service on day 0. Peers and agents inform too,
+    // and what they know is itself being drawn: starting from what is known
+    // for certain (automatic rights), each round draws every unaware claim
+    // with the hazard the previous round's knowledge implies (own hazard,
+    // the share of informed neighbours, agents for the services known), with
+    // the same uniform, until no claim changes. Knowledge only grows from
+    // round to round (the hazard is monotone in what others know), so this
+    // reaches the least fixed point whatever the number of threads.
+    void initial_awareness() {
+        std::vector<std::uint8_t> known(citizens, 0), next(citizens, 0);
+        for (std::size_t c = 0; c < citizens; ++c)
+            for (int s = 0; s < services; ++s)
+                if (claim(c, s).state > ClaimState::unaware) known[c] |= static_cast<std::uint8_t>(1u << s);
+        const std::vector<std::uint8_t> certain = known;
+        for (int round = 0; round < max_initial_rounds; ++round) {
+            std::vector<std::uint8_t> changed(block_count(citizens), 0);
+            e.executor_.for_each_block(block_count(citizens), [&](std::size_t blk) {
+                const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
+                for (std::size_t c = begin; c < end; ++c) {
+                    std::uint8_t bits = certain[c];
+                    const auto shares = informed_shares(c, known);
+                    for (int s = 0; s < services; ++s) {
+                        if (claim(c, s).state != ClaimState::unaware) continue;
+                        const double hazard = prior_hazard(c, s, shares, known);
+                        const PriorDraws d = prior_draws(c, s);
+                        if (d.aware < -std::expm1(-hazard * prior_spell_days(c, s, d)))
+                            bits |= static_cast<std::uint8_t>(1u << s);
+                    }
+                    next[c] = bits;
+                    if (bits != known[c]) changed[blk] = 1;
+                }
+            });
+            known.swap(next);
+            if (std::none_of(changed.begin(), changed.end(), [](std::uint8_t x) { return x != 0; })) break;
+        }
+        e.executor_.for_each_block(block_count(citizens), [&](std::size_t blk) {
+            const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
+            for (std::size_t c = begin; c < end; ++c) {
+                const auto shares = informed_shares(c, known);
+                for (int s = 0; s < services; ++s)
+                    if (claim(c, s).state == ClaimState::unaware && (known[c] >> s & 1u) != 0)
+                        prior_claim(c, s, prior_hazard(c, s, shares, known));
+            }
+        });
+    }
+
+    // Share of c's neighbours who know each service, by `known`.
+    std::array<double, max_services> informed_shares(std::size_t c, const std::vector<std::uint8_t>& known) const {
+        std::array<std::uint32_t, max_services> knowing{};
+        const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
+        for (auto it = first; it != last; ++it)
+            for (int t = 0; t < services; ++t) knowing[static_cast<std::size_t>(t)] += (known[*it] >> t) & 1u;
+        std::array<double, max_services> shares{};
+        const auto degree = static_cast<double>(last - first);
+        if (degree > 0)
+            for (int t = 0; t < services; ++t)
+                shares[static_cast<std::size_t>(t)] = static_cast<double>(knowing[static_cast<std::size_t>(t)]) / degree;
+        return shares;
+    }
+
+    // The awareness hazard of c for s before the run: own, peers, agents.
+    double prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares,
+                        const std::vector<std::uint8_t>& known) const {
+        return awareness_hazard(c, s, shares[static_cast<std::size_t>(s)]) + prior_agent_hazard(c, s, known[c]);
+    }
+
+    // A citizen who knew the service before day 0 has decided on it every
+    // reconsider_days since learning of it (at a time drawn given the
+    // spell and the hazard): with the claim probability p of today's
+    // decision, they have claimed with probability 1 - (1 - p)^m, m the
+    // decisions taken. Those start receiving, their next declaration due
+    // on a day drawn uniformly in the period; the others start aware and
+    // decide on day 1. (Assumption: a past claim succeeded; the failures,
+    // rejections and learning of the years before are not replayed.)
+    void prior_claim(std::size_t c, int s, double hazard) {
+        Claim& k = claim(c, s);
+        const PriorDraws d = prior_draws(c, s);
+        const double spell = prior_spell_days(c, s, d);
+        const double learnt = hazard > 0 ? -std::log1p(d.learnt * std::expm1(-hazard * spell)) / hazard : 0.0;
+        const double decisions = 1.0 + std::floor(std::max(0.0, spell - learnt) / b.reconsider_days);
+        const ServiceParams& svc = service(s);
+        const Population& p = e.population_;
+        const double taste =
+            b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
+        const double claim_p = claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste);
+        k.flags |= claim_flag::knows;
+        if (d.claimed < 1.0 - std::pow(1.0 - claim_p, decisions)) {
+            k.state = ClaimState::receiving;
+            k.flags |= claim_flag::ever_received;
+            // Given the claim, d.claimed / P is uniform in [0, 1): the phase of the period.
+            const double phase = d.claimed / (1.0 - std::pow(1.0 - claim_p, decisions));
+            const int next = std::min(svc.renewal_days, 1 + static_cast<int>(phase * svc.renewal_days));
+            k.next_day = svc.renewal_days > 0 ? day_plus(0, next) : never;
+        } else {
             k.state = ClaimState::aware;
-            k.flags |= claim_flag::knows;
             k.next_day = day_plus(0, 1);
         }
     }
+    static constexpr int max_initial_rounds = 20;
 
     // Neighbours' knowledge, read once per citizen and only if needed.
     struct Peers {
@@ -1442,10 +1584,8 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     impl_ = std::make_unique<Impl>(*this);
     Sink initial{impl_->serial.counts, impl_->carried, impl_->serial.help_requests};
     for (std::size_t c = 0; c < n; ++c)
-        for (int s = 0; s < services_; ++s) {
-            impl_->update_eligibility(c, s, 0, initial);
-            impl_->initial_awareness(c, s);
-        }
+        for (int s = 0; s < services_; ++s) impl_->update_eligibility(c, s, 0, initial);
+    impl_->initial_awareness();
 
     stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
                           n * (sizeof(float) + 7) + impl_->tracking.memory_bytes();

@@ -30,7 +30,7 @@
     X(trust_loss_rejection) X(trust_loss_interruption) X(trust_gain_success)
 #define DEMAT_BEHAVIOUR_INT_FIELDS(X)                                                            \
     X(reconsider_days) X(retry_days) X(max_failures) X(patience_days) X(abandon_revisit_days) \
-    X(helper_capacity) X(renewal_window_days) X(grace_days) X(prior_exposure_days)
+    X(helper_capacity) X(renewal_window_days) X(grace_days) X(prior_eligibility_days)
 #define DEMAT_MEDIATION_FIELDS(X) X(mode) X(skill_gain) X(admin_gain) X(doing_with_penalty)
 #define DEMAT_ELIGIBILITY_FIELDS(X) \
     X(age_min) X(age_max) X(income_decile_max) X(employment_mask) X(household_mask) X(tenant_required)
