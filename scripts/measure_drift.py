@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Drift table of docs/model.md section 1: take-up per service at recorded
 days 0 and 729 of scenarios/hybrid.toml with its one-year warm-up and with a
-ten-year one (20,000 citizens, seeds 1-4, 2 threads). Prints Markdown.
+ten-year one (20,000 citizens, seeds 1-4, 2 threads), as shipped and
+without learning (admin_learning and the trust changes at 0, so that the
+ten-year state does not drift through ever-growing literacy and trust).
+Prints Markdown.
 
     PYTHONPATH=build/python /usr/bin/python3 scripts/measure_drift.py
 """
@@ -18,8 +21,19 @@ from demat._simulation import Simulation  # noqa: E402
 POPULATION, SEEDS, WARMUPS = 20000, [1, 2, 3, 4], (365, 3650)
 
 
+NO_LEARNING = {"behaviour.admin_learning": 0.0, "behaviour.trust_gain_success": 0.0,
+               "behaviour.trust_loss_rejection": 0.0, "behaviour.trust_loss_interruption": 0.0}
+
+
 def main():
-    base = Scenario.load(root / "scenarios" / "hybrid.toml")
+    print("As shipped:\n")
+    table({})
+    print("\nWithout learning (admin literacy and trust fixed):\n")
+    table(NO_LEARNING)
+
+
+def table(changes):
+    base = Scenario.load(root / "scenarios" / "hybrid.toml").with_changes(changes)
     rows = {}
     for w in WARMUPS:
         sc = base.with_changes({"population.size": POPULATION, "warmup_days": w})

@@ -671,9 +671,13 @@ struct Engine::Impl {
     // The model has no births or deaths: a citizen eligible on day 0 is in
     // the middle of a spell that began before the run, and has been exposed
     // to the awareness hazards for that long (docs/model.md section 1).
-    // The elapsed spell is min(A, E): A the days since the citizen reached
-    // the service's minimum age (adulthood at least), E an exponential draw
-    // with mean L = prior_eligibility_days (the last change of situation).
+    // Eligibility changes only with age and with a change of employment
+    // (which redraws the income decile), so the spell began at the later of
+    // the day the citizen reached the service's minimum age and their last
+    // change of situation: for the retired, their retirement; for the
+    // others, the time already spent in their employment state, exponential
+    // at steady state with the mean 30 / monthly exit rate of that state.
+    // At most prior_eligibility_days are counted.
     // Draws of Purpose::initial_awareness, day 0, in this order.
     struct PriorDraws {
         double aware, spell, learnt, claimed;
@@ -689,38 +693,55 @@ struct Engine::Impl {
     }
 
     double prior_spell_days(std::size_t c, int s, const PriorDraws& d) const {
-        const double L = b.prior_eligibility_days;
-        if (L <= 0) return 0.0;
+        const double cap = b.prior_eligibility_days;
+        if (cap <= 0) return 0.0;
         const Population& p = e.population_;
+        const auto citizen = static_cast<std::uint32_t>(c);
+        const double since_birthday = (365 - p.birthday[c]) % 365;
         const int age_min = std::max(service(s).eligibility.age_min, 18);
-        const double since_age = 365.0 * (p.age[c] - age_min) + (365 - p.birthday[c]) % 365;
-        return std::max(0.0, std::min(since_age, -L * std::log1p(-d.spell)));
+        const double since_age = 365.0 * (p.age[c] - age_min) + since_birthday;
+        double since_change;
+        if (p.employment[c] == Employment::retired) {
+            since_change = 365.0 * (p.age[c] - std::min<int>(p.age[c], retirement_age(sc.seed, citizen))) + since_birthday;
+        } else {
+            const double exit = monthly_situation_exit(sc, p, citizen);
+            since_change = exit > 0 ? -30.0 / exit * std::log1p(-d.spell) : cap;
+        }
+        return std::clamp(std::min(since_age, since_change), 0.0, cap);
     }
 
     // The expected daily chance that counter agents and mediators tell c of
-    // service s: mediator_information for each procedure c does at a
+    // service s: mediator_information for each declaration c makes at a
     // counter or with a mediator for another service t they know and that
-    // asks a periodic declaration (one every renewal_days), at the share of
-    // those procedures c would take to these channels by their utilities
-    // (without habit, which has not formed yet).
+    // asks one every renewal_days. A declaration reaches an agent if c
+    // chooses the counter or mediation (the share of their channel weights,
+    // without habit, which has not formed yet), or chooses online, fails
+    // (online_success) and turns to an agent on the next try (online then
+    // weighs e^-1 less, as after a failure in procedure_step).
     double prior_agent_hazard(std::size_t c, int s, std::uint8_t known) const {
         if (b.mediator_information <= 0) return 0.0;
         double rate = 0;
-        const Claim none{};
+        Claim renewal{};
+        renewal.flags = claim_flag::renewing;
         for (int t = 0; t < services; ++t) {
             const ServiceParams& svc = service(t);
             if (t == s || (known >> t & 1u) == 0 || svc.automatic || svc.renewal_days <= 0) continue;
-            double agents = 0, total = 0;
+            double agents = 0, online = 0, total = 0;
             for (int i = 0; i < channel_count; ++i) {
                 const auto ch = static_cast<Channel>(i);
                 if (!channel_open(t, ch)) continue;
-                const double u = channel_utility(c, t, ch, none) + channel_taste(c, ch);
+                const double u = channel_utility(c, t, ch, renewal) + channel_taste(c, ch);
                 if (std::isinf(u)) continue;
                 const double w = std::exp(std::min(u, 50.0));
                 total += w;
                 if (ch == Channel::counter || ch == Channel::mediation) agents += w;
+                if (ch == Channel::online) online = w;
             }
-            if (total > 0) rate += agents / total / svc.renewal_days;
+            if (total <= 0) continue;
+            const double retry_total = total - online + online * std::exp(-1.0);
+            const double reach = agents / total +
+                                 online / total * (1.0 - online_success(c, t, renewal, nullptr)) * agents / retry_total;
+            rate += reach / svc.renewal_days;
         }
         return b.mediator_information * rate;
     }

@@ -86,6 +86,21 @@ double monthly_job_loss(double u) {
     return monthly_job_finding * u / (1.0 - u);
 }
 
+double monthly_situation_exit(const Scenario& scenario, const Population& population, std::uint32_t citizen) {
+    const int age = population.age[citizen];
+    const double u = unemployment_probability(scenario.population, population.education[citizen], age);
+    switch (population.employment[citizen]) {
+        case Employment::employed: return monthly_labour_force_exit + monthly_job_loss(u);
+        case Employment::unemployed: return monthly_labour_force_exit + monthly_job_finding;
+        case Employment::inactive: {
+            const double act = activity_rate(age);
+            return std::min(1.0, monthly_labour_force_exit * act / (1.0 - act));
+        }
+        case Employment::retired: return 0.0;
+    }
+    return 0.0;
+}
+
 bool monthly_life_events(const Scenario& scenario, Population& population, std::uint32_t citizen, int day) {
     const Employment before = population.employment[citizen];
     const int age = population.age[citizen];

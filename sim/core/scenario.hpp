@@ -97,7 +97,7 @@ struct BehaviourParams {
     double awareness_spread = 1.5;
     // Mean days of exposure to information before the run starts: sets who
     // already knows their rights on day 0 of the warm-up.
-    int prior_eligibility_days = 3650;
+    int prior_eligibility_days = 36500;
     // Probability that a contact with a mediator or counter agent also informs
     // the citizen of every other service they are eligible for.
     double mediator_information = 0.5;

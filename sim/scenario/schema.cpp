@@ -285,13 +285,14 @@ std::vector<GlobalEntry> build_global_entries() {
          "assumption: lack of information is the first reason believed for non-take-up (39%, DREES Études et "
          "résultats n°1263, 2023) and lasts for some people; without heterogeneity everyone would learn at the "
          "same pace"}));
-    e.push_back(integer<S>("behaviour.prior_eligibility_days", DEMAT_FIELD(behaviour.prior_eligibility_days), 3650, 0, 36500,
-        {"days", "Mean elapsed eligibility spell of a citizen eligible on day 0, not counting the time since "
-                 "they reached the service's minimum age, which bounds it: the spell began min(A, E) days "
-                 "before, A the days since that age, E exponential with this mean; day-0 awareness is drawn "
-                 "as if exposed that long to the awareness hazards (own, peers, agents). 0: nobody knows.",
-         "assumption: an initial condition (the model has no births or deaths); ten years, so that long "
-         "spells start near the model's own stationary knowledge; see docs/model.md section 1"}));
+    e.push_back(integer<S>("behaviour.prior_eligibility_days", DEMAT_FIELD(behaviour.prior_eligibility_days), 36500, 0, 36500,
+        {"days", "Longest past eligibility spell counted for a citizen eligible on day 0. The spell began at "
+                 "the later of the day they reached the service's minimum age and their last change of "
+                 "situation (retirement; otherwise a steady-state draw of the time spent in their employment "
+                 "state); day-0 awareness and claims are drawn as if exposed that long to the model's hazards. "
+                 "0: nobody knows anything on day 0.",
+         "assumption: an initial condition (the model has no births or deaths); a hundred years, i.e. no "
+         "limit: the spell is bounded by age and situation; see docs/model.md section 1"}));
     e.push_back(probability<S>("behaviour.mediator_information", DEMAT_FIELD(behaviour.mediator_information), 0.5,
         {"probability", "Chance that a contact with a mediator or counter agent also informs the "
                         "citizen of every other service they are eligible for.",
