@@ -792,6 +792,18 @@ struct Engine::Impl {
         });
     }
 
+    // Whether a claim for s can succeed under the day-0 policy: a channel
+    // open online, or staffed with some capacity. If not, nobody has
+    // claimed before the run either.
+    bool could_claim(int s) const {
+        for (int i = 0; i < channel_count; ++i) {
+            const auto ch = static_cast<Channel>(i);
+            if (!channel_open(s, ch)) continue;
+            if (ch == Channel::online || service(s).channels[static_cast<std::size_t>(i)].capacity_per_10k > 0) return true;
+        }
+        return false;
+    }
+
     // Share of c's neighbours who know each service, by `known`.
     std::array<double, max_services> informed_shares(std::size_t c, const std::vector<std::uint8_t>& known) const {
         std::array<std::uint32_t, max_services> knowing{};
@@ -832,7 +844,7 @@ struct Engine::Impl {
             b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
         const double claim_p = claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste);
         k.flags |= claim_flag::knows;
-        if (d.claimed < 1.0 - std::pow(1.0 - claim_p, decisions)) {
+        if (could_claim(s) && d.claimed < 1.0 - std::pow(1.0 - claim_p, decisions)) {
             k.state = ClaimState::receiving;
             k.flags |= claim_flag::ever_received;
             // Given the claim, d.claimed / P is uniform in [0, 1): the phase of the period.

@@ -285,7 +285,7 @@ std::vector<GlobalEntry> build_global_entries() {
          "assumption: lack of information is the first reason believed for non-take-up (39%, DREES Études et "
          "résultats n°1263, 2023) and lasts for some people; without heterogeneity everyone would learn at the "
          "same pace"}));
-    e.push_back(integer<S>("behaviour.prior_eligibility_days", DEMAT_FIELD(behaviour.prior_eligibility_days), 36500, 0, 36500,
+    e.push_back(integer<S>("behaviour.prior_eligibility_days", DEMAT_FIELD(behaviour.prior_eligibility_days), 36500, 0, 73000,
         {"days", "Longest past eligibility spell counted for a citizen eligible on day 0. The spell began at "
                  "the later of the day they reached the service's minimum age and their last change of "
                  "situation (retirement; otherwise a steady-state draw of the time spent in their employment "

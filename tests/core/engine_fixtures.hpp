@@ -39,6 +39,11 @@ inline Scenario small_scenario(std::int64_t citizens = 20000, int days = 120) {
     sc.days = days;
     sc.warmup_days = 60;
     sc.seed = 7;
+    // The engine tests follow each mechanism from a start in which nobody
+    // knows or receives anything; the initial conditions drawn from past
+    // spells (docs/model.md section 1) are tested in test_engine.cpp and
+    // tests/model/test_stationarity.cpp.
+    sc.behaviour.prior_eligibility_days = 0;
     sc.services.push_back(benefit("minimum_income"));
     ServiceParams housing = benefit("housing_benefit");
     housing.eligibility.tenant_required = true;

@@ -58,14 +58,19 @@ TEST_CASE("eligible equals the sum of the six other states, every day, service a
 TEST_CASE("with every channel closed, nobody receives a claimed benefit") {
     Scenario sc = small_scenario(10000, 60);
     for (int c = 0; c < channel_count; ++c) set_channel(sc, static_cast<Channel>(c), false);
-    const Results r = run(sc);
-    for (std::size_t s = 0; s < sc.services.size(); ++s) {
-        REQUIRE(count(r, 59, s, eligible) > 0);
-        REQUIRE(count(r, 59, s, receiving) == 0);
-        REQUIRE(total(r, "metrics/claims_submitted", s) == 0);
+    // With or without initial conditions: nobody can have claimed before
+    // the run under a policy that closes every channel either.
+    for (const int prior : {0, 36500}) {
+        sc.behaviour.prior_eligibility_days = prior;
+        const Results r = run(sc);
+        for (std::size_t s = 0; s < sc.services.size(); ++s) {
+            REQUIRE(count(r, 59, s, eligible) > 0);
+            REQUIRE(count(r, 59, s, receiving) == 0);
+            REQUIRE(total(r, "metrics/claims_submitted", s) == 0);
+        }
+        // The would-be claimants end in non-receipt: they tried and could not.
+        REQUIRE(count(r, 59, 0, non_receipt) > 0);
     }
-    // The would-be claimants end in non-receipt: they tried and could not.
-    REQUIRE(count(r, 59, 0, non_receipt) > 0);
 }
 
 TEST_CASE("automatic attribution: every eligible citizen receives once processed") {
@@ -161,13 +166,34 @@ TEST_CASE("same seed, 1 and 2 threads: bit-identical results; another seed: diff
 }
 
 TEST_CASE("blocks run backwards give the same results as blocks run in order") {
-    const Scenario sc = small_scenario(20000, 60);
-    SerialExecutor serial;
-    test::ReverseExecutor reverse;
-    Engine a(sc, serial), b(sc, reverse);
-    a.run();
-    b.run();
-    require_identical(a.results(), b.results());
+    Scenario sc = small_scenario(20000, 60);
+    // Also with the initial conditions, whose fixed point runs over blocks.
+    for (const int prior : {0, 36500}) {
+        sc.behaviour.prior_eligibility_days = prior;
+        SerialExecutor serial;
+        test::ReverseExecutor reverse;
+        Engine a(sc, serial), b(sc, reverse);
+        a.run();
+        b.run();
+        require_identical(a.results(), b.results());
+    }
+}
+
+TEST_CASE("initial conditions: 1 and 2 threads give bit-identical results, and citizens start informed") {
+    Scenario sc = small_scenario(30000, 60);
+    sc.warmup_days = 0;
+    sc.behaviour.prior_eligibility_days = 36500;
+    const Results one = run(sc, 1);
+    require_identical(one, run(sc, 2));
+    // Past spells inform and enrol: on the first day many eligible already
+    // receive the benefits that ask a claim, which nobody does without them.
+    sc.behaviour.prior_eligibility_days = 0;
+    const Results none = run(sc, 2);
+    for (std::size_t s = 0; s < sc.services.size(); ++s) {
+        INFO("service " << s);
+        REQUIRE(count(none, 0, s, receiving) == 0);
+        REQUIRE(count(one, 0, s, receiving) > count(one, 0, s, eligible) / 5);
+    }
 }
 
 TEST_CASE("losing eligibility ends claims without counting as non-take-up; time to right is measured") {
