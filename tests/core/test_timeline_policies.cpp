@@ -210,6 +210,8 @@ TEST_CASE("timeline: an outreach campaign aimed at capital Q1 informs Q1, not Q5
 
 TEST_CASE("timeline: pre-filled renewals cut interruptions", "[timeline]") {
     Scenario sc = small_scenario(50000, 120);
+    // Renewals need people who already receive: start from past spells.
+    sc.behaviour.prior_eligibility_days = 36500;
     sc.services[0].complexity_renewal = 0.9;  // a demanding declaration, as before the reform
     const Results before = run(sc);
     TimelineEvent prefill = event(30, TimelineAction::prefill_renewals, "minimum_income");
