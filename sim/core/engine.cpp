@@ -680,7 +680,7 @@ struct Engine::Impl {
     // At most prior_eligibility_days are counted.
     // Draws of Purpose::initial_awareness, day 0, in this order.
     struct PriorDraws {
-        double aware, spell, learnt, claimed;
+        double aware, spell, learnt, claimed, phase;
     };
     PriorDraws prior_draws(std::size_t c, int s) const {
         Stream rng(seed(), Rng::claim_subject(c, s), 0, Purpose::initial_awareness);
@@ -689,6 +689,7 @@ struct Engine::Impl {
         d.spell = rng.uniform();
         d.learnt = rng.uniform();
         d.claimed = rng.uniform();
+        d.phase = rng.uniform();
         return d;
     }
 
@@ -830,7 +831,7 @@ struct Engine::Impl {
     // decision, they have claimed with probability 1 - (1 - p)^m, m the
     // decisions taken. Those start receiving, their next declaration due
     // on a day drawn uniformly in the period; the others start aware and
-    // decide on day 1. (Assumption: a past claim succeeded; the failures,
+    // reconsider on a day drawn uniformly in the reconsideration cycle. (Assumption: a past claim succeeded; the failures,
     // rejections and learning of the years before are not replayed.)
     void prior_claim(std::size_t c, int s, double hazard) {
         Claim& k = claim(c, s);
@@ -852,8 +853,10 @@ struct Engine::Impl {
             const int next = std::min(svc.renewal_days, 1 + static_cast<int>(phase * svc.renewal_days));
             k.next_day = svc.renewal_days > 0 ? day_plus(0, next) : never;
         } else {
+            // Their next reconsideration falls anywhere in the cycle: all
+            // deciding on day 1 would start a wave of first claims.
             k.state = ClaimState::aware;
-            k.next_day = day_plus(0, 1);
+            k.next_day = day_plus(0, 1 + static_cast<int>(d.phase * b.reconsider_days));
         }
     }
     static constexpr int max_initial_rounds = 20;

@@ -19,7 +19,7 @@ using namespace demat;
 
 namespace {
 
-constexpr std::int64_t citizens = 20000;
+constexpr std::int64_t citizens = 50000;
 constexpr int window = 30;
 
 // Take-up (receiving / eligible) per service over the first and the last
@@ -40,16 +40,17 @@ Ends take_up_at_ends(int prior_eligibility_days) {
         ParallelExecutor ex(0);
         Engine engine(sc, ex);
         engine.run();
-        const Array& a = engine.results().array("counts");  // [day, service, state]
+        const Results r = engine.results();
+        const Array& a = r.array("counts");  // [day, service, state]
         const std::size_t D = a.shape[0], K = a.shape[2];
         for (std::size_t d = 0; d < D; ++d) {
             if (d >= static_cast<std::size_t>(window) && d < D - window) continue;
             const bool first = d < static_cast<std::size_t>(window);
             for (std::size_t s = 0; s < S; ++s) {
-                const auto e = static_cast<double>(a.integers()[(d * S + s) * K]);
-                const auto r = static_cast<double>(a.integers()[(d * S + s) * K + 1]);
-                (first ? eligible_first : eligible_last)[s] += e;
-                (first ? receiving_first : receiving_last)[s] += r;
+                const auto elig = static_cast<double>(a.integers()[(d * S + s) * K]);
+                const auto recv = static_cast<double>(a.integers()[(d * S + s) * K + 1]);
+                (first ? eligible_first : eligible_last)[s] += elig;
+                (first ? receiving_first : receiving_last)[s] += recv;
             }
         }
     }
