@@ -181,7 +181,7 @@ def report(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray, bounds: list[tuple[f
         "the others fixed at their calibrated value. Outputs: take-up of the benefits (every service but the tax",
         "return, pooled) in each capital quintile over the last 91 recorded days, and the divide index Q5 - Q1.",
         f"Design: Saltelli, N = {n} base rows (scrambled Sobol, scipy.stats.qmc), k = {len(PARAMETERS)}, so",
-        f"N (k + 2) = {n * (len(PARAMETERS) + 2)} runs of {population} citizens (ten-year warm-up, one seed: the",
+        f"N (k + 2) = {n * (len(PARAMETERS) + 2)} runs of {population} citizens (the scenario's warm-up, one seed: the",
         "seed is fixed so that the indices measure the parameters, not the run-to-run noise). Estimators:",
         "first order S (Saltelli et al. 2010), total ST (Jansen 1999), in python/demat/sensitivity.py, checked",
         "against the Ishigami function in tests/python/test_sensitivity.py. Brackets: 90% bootstrap intervals",

@@ -186,11 +186,12 @@ std::vector<GlobalEntry> build_global_entries() {
         {"days", "Length of the run; one step is one day.",
          "assumption: two years cover several quarterly and yearly renewal cycles"}));
     e.push_back(integer<S>("warmup_days", DEMAT_FIELD(warmup_days), 365, 0, 3650,
-        {"days", "Days simulated before day 0 and not recorded, so that recorded days start from the "
-                 "model's own steady state under the initial policy rather than from a population in "
-                 "which nobody has claimed anything yet.",
-         "assumption: one year runs every quarterly and yearly cycle at least once; slower processes (awareness "
-         "on long eligibility spells) keep converging after it, see docs/model.md section 1"}));
+        {"days", "Days simulated before day 0 and not recorded, so that decisions, claims, queues and "
+                 "renewals settle under the initial policy after the initial conditions "
+                 "(behaviour.prior_eligibility_days).",
+         "assumption: one year runs every quarterly and yearly cycle at least once; the slower processes "
+         "(awareness and claims on long eligibility spells) are given by the initial conditions, see "
+         "docs/model.md section 1"}));
     e.push_back(integer<S>("seed", DEMAT_FIELD(seed), 1, 0, std::numeric_limits<std::int64_t>::max(),
         {"", "Key of the counter-based random streams: the same scenario and seed give the same "
              "outputs whatever the number of threads.", "n/a (reproducibility)"}));
