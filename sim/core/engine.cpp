@@ -831,8 +831,10 @@ struct Engine::Impl {
     // decision, they have claimed with probability 1 - (1 - p)^m, m the
     // decisions taken. Those start receiving, their next declaration due
     // on a day drawn uniformly in the period; the others start aware and
-    // reconsider on a day drawn uniformly in the reconsideration cycle. (Assumption: a past claim succeeded; the failures,
-    // rejections and learning of the years before are not replayed.)
+    // reconsider on a day drawn uniformly in the reconsideration cycle.
+    // (Assumption: a past claim succeeded if a channel can serve it; the
+    // failures, rejections and learning of the years before are not
+    // replayed.)
     void prior_claim(std::size_t c, int s, double hazard) {
         Claim& k = claim(c, s);
         const PriorDraws d = prior_draws(c, s);
