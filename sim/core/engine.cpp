@@ -1510,6 +1510,11 @@ struct Engine::Impl {
         visit.fixed("observe.dirty", dirty);
         visit.fixed("observe.due", due);
         visit.fixed("observe.unaware", unaware);
+        // The citizen indicators (core/tracking.hpp): their windows are fixed
+        // by the scenario, their per-citizen bits accumulate day by day.
+        visit.fixed("tracking.persistent", tracking.persistent());
+        visit.fixed("tracking.procedures", tracking.procedures());
+        visit.fixed("tracking.cohort", tracking.cohort());
         visit.nested("observe.in_progress", in_progress);
         if (visit.restoring() && (queues.size() != queue_credit.size() || in_progress.size() != blocks.size() ||
                                   targeted_outreach.size() != static_cast<std::size_t>(services) ||
