@@ -187,8 +187,8 @@ def test_indicators_survive_the_hdf5_round_trip(indicators, tmp_path):
 # the side they are missed on: the test guards against the miss growing, it
 # does not pretend the target is met.
 KNOWN_MISSES = {
-    "old-age minimum, non-take-up": ("above", 0.40),   # fitted 43%, target 50% +- 5
-    "in-work benefit, non-take-up": ("below", 0.38),   # fitted 35%, target below 30%
+    "old-age minimum, non-take-up": ("above", 0.40),   # fitted 47%, target 50% +- 5 (within, but low)
+    "in-work benefit, non-take-up": ("below", 0.38),   # fitted 32%, target below 30%
 }
 
 
