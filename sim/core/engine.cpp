@@ -719,14 +719,16 @@ struct Engine::Impl {
     // without habit, which has not formed yet), or chooses online, fails
     // (online_success) and turns to an agent on the next try (online then
     // weighs e^-1 less, as after a failure in procedure_step).
-    double prior_agent_hazard(std::size_t c, int s, std::uint8_t known) const {
-        if (b.mediator_information <= 0) return 0.0;
-        double rate = 0;
+    // Per service t, the expected daily chance that one of c's declarations
+    // for t tells them of their other rights (0 where t asks none).
+    std::array<double, max_services> prior_agent_rates(std::size_t c) const {
+        std::array<double, max_services> rates{};
+        if (b.mediator_information <= 0) return rates;
         Claim renewal{};
         renewal.flags = claim_flag::renewing;
         for (int t = 0; t < services; ++t) {
             const ServiceParams& svc = service(t);
-            if (t == s || (known >> t & 1u) == 0 || svc.automatic || svc.renewal_days <= 0) continue;
+            if (svc.automatic || svc.renewal_days <= 0) continue;
             double agents = 0, online = 0, total = 0;
             for (int i = 0; i < channel_count; ++i) {
                 const auto ch = static_cast<Channel>(i);
@@ -742,9 +744,17 @@ struct Engine::Impl {
             const double retry_total = total - online + online * std::exp(-1.0);
             const double reach = agents / total +
                                  online / total * (1.0 - online_success(c, t, renewal, nullptr)) * agents / retry_total;
-            rate += reach / svc.renewal_days;
+            rates[static_cast<std::size_t>(t)] = b.mediator_information * reach / svc.renewal_days;
         }
-        return b.mediator_information * rate;
+        return rates;
+    }
+
+    // The agents' hazard for s: the rates of the other services c knows.
+    double prior_agent_hazard(int s, std::uint8_t known, const std::array<double, max_services>& rates) const {
+        double rate = 0;
+        for (int t = 0; t < services; ++t)
+            if (t != s && (known >> t & 1u) != 0) rate += rates[static_cast<std::size_t>(t)];
+        return rate;
     }
 
     // Draws who knows each service on day 0. Peers and agents inform too,
@@ -760,17 +770,27 @@ struct Engine::Impl {
         for (std::size_t c = 0; c < citizens; ++c)
             for (int s = 0; s < services; ++s)
                 if (claim(c, s).state > ClaimState::unaware) known[c] |= static_cast<std::uint8_t>(1u << s);
-        const std::vector<std::uint8_t> certain = known;
         for (int round = 0; round < max_initial_rounds; ++round) {
             std::vector<std::uint8_t> changed(block_count(citizens), 0);
             e.executor_.for_each_block(block_count(citizens), [&](std::size_t blk) {
                 const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
                 for (std::size_t c = begin; c < end; ++c) {
-                    std::uint8_t bits = certain[c];
+                    // What is known stays known (the hazards only grow): only
+                    // the unaware claims not yet drawn known are drawn again.
+                    std::uint8_t bits = known[c];
+                    std::uint8_t open = 0;
+                    for (int s = 0; s < services; ++s)
+                        if (claim(c, s).state == ClaimState::unaware && (bits >> s & 1u) == 0)
+                            open |= static_cast<std::uint8_t>(1u << s);
+                    if (open == 0) {
+                        next[c] = bits;
+                        continue;
+                    }
                     const auto shares = informed_shares(c, known);
+                    const auto rates = prior_agent_rates(c);
                     for (int s = 0; s < services; ++s) {
-                        if (claim(c, s).state != ClaimState::unaware) continue;
-                        const double hazard = prior_hazard(c, s, shares, known);
+                        if ((open >> s & 1u) == 0) continue;
+                        const double hazard = prior_hazard(c, s, shares, known[c], rates);
                         const PriorDraws d = prior_draws(c, s);
                         if (d.aware < -std::expm1(-hazard * prior_spell_days(c, s, d)))
                             bits |= static_cast<std::uint8_t>(1u << s);
@@ -785,10 +805,15 @@ struct Engine::Impl {
         e.executor_.for_each_block(block_count(citizens), [&](std::size_t blk) {
             const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
             for (std::size_t c = begin; c < end; ++c) {
-                const auto shares = informed_shares(c, known);
+                std::uint8_t learnt = 0;
                 for (int s = 0; s < services; ++s)
                     if (claim(c, s).state == ClaimState::unaware && (known[c] >> s & 1u) != 0)
-                        prior_claim(c, s, prior_hazard(c, s, shares, known));
+                        learnt |= static_cast<std::uint8_t>(1u << s);
+                if (learnt == 0) continue;
+                const auto shares = informed_shares(c, known);
+                const auto rates = prior_agent_rates(c);
+                for (int s = 0; s < services; ++s)
+                    if ((learnt >> s & 1u) != 0) prior_claim(c, s, prior_hazard(c, s, shares, known[c], rates));
             }
         });
     }
@@ -820,9 +845,9 @@ struct Engine::Impl {
     }
 
     // The awareness hazard of c for s before the run: own, peers, agents.
-    double prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares,
-                        const std::vector<std::uint8_t>& known) const {
-        return awareness_hazard(c, s, shares[static_cast<std::size_t>(s)]) + prior_agent_hazard(c, s, known[c]);
+    double prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares, std::uint8_t known,
+                        const std::array<double, max_services>& rates) const {
+        return awareness_hazard(c, s, shares[static_cast<std::size_t>(s)]) + prior_agent_hazard(s, known, rates);
     }
 
     // A citizen who knew the service before day 0 has decided on it every
