@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--population", ro.population, "Number of citizens (overrides population.size)");
     run_cmd->add_option("--days", ro.days, "Days to record (overrides days)");
     run_cmd->add_flag("-q,--quiet", ro.quiet, "No progress bar and no summary");
+    run_cmd->add_flag("--snapshot", ro.snapshot, "Also write every citizen's final state under /snapshot");
     add_checkpoint_options(run_cmd, ro.checkpoints);
 
     demat::ResumeOptions rso;

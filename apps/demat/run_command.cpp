@@ -2,6 +2,7 @@
 
 #include "checkpoint/checkpoint.hpp"
 #include "core/engine.hpp"
+#include "core/snapshot.hpp"
 #include "core/summary.hpp"
 #include "io/hdf5_writer.hpp"
 #include "parallel/parallel_executor.hpp"
@@ -76,10 +77,11 @@ bool simulate(Engine& engine, const CheckpointOptions& cp, Progress& progress, c
     return false;
 }
 
-void write_results(const Engine& engine, const std::string& output, bool quiet) {
+void write_results(const Engine& engine, const std::string& output, bool quiet, bool with_snapshot = false) {
     Results results = engine.results();
     results.attributes["scenario_resolved"] = to_toml(engine.scenario());
-    write_hdf5(results, output);
+    const Snapshot snapshot = with_snapshot ? make_snapshot(engine) : Snapshot{};
+    write_hdf5(results, output, with_snapshot ? &snapshot : nullptr);
     if (!quiet) print_summary(std::cout, engine.scenario(), summarise(results), engine.stats(), output);
 }
 
@@ -102,7 +104,7 @@ int run_scenario(const RunOptions& o, const std::atomic<bool>& interrupted) {
     Engine engine(sc, executor);
     announce_checkpoints(progress, o.checkpoints);
     if (!simulate(engine, o.checkpoints, progress, interrupted)) return exit_interrupted;
-    write_results(engine, output, o.quiet);
+    write_results(engine, output, o.quiet, o.snapshot);
     return exit_ok;
 }
 

@@ -30,6 +30,7 @@ struct RunOptions {
     std::optional<std::int64_t> population;
     std::optional<std::int64_t> days;
     bool quiet = false;
+    bool snapshot = false;  // also write every citizen's final state under /snapshot
     CheckpointOptions checkpoints;
 };
 

@@ -69,6 +69,7 @@ public:
     }
     std::uint8_t capital_quintile(std::size_t citizen) const { return capital_quintile_[citizen]; }
     float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
+    std::uint16_t helps_given(std::size_t citizen) const { return helps_total_[citizen]; }
     const EngineStats& stats() const { return stats_; }
 
     // Names every piece of the engine's state between two days, for

@@ -11,6 +11,7 @@
 #include "io/hdf5_writer.hpp"
 
 #include "io/hdf5_checked.hpp"
+#include "io/hdf5_snapshot.hpp"
 
 #include <hdf5_hl.h>
 
@@ -343,7 +344,7 @@ private:
     std::map<std::string, std::size_t> coordinate_sizes_;
 };
 
-void write_file(const Results& results, const std::string& file_name) {
+void write_file(const Results& results, const std::string& file_name, const Snapshot* snapshot) {
     Handle file_creation = creation_ordered(H5P_FILE_CREATE);
     Handle file_access(DEMAT_H5(H5Pcreate, H5P_FILE_ACCESS), Kind::property_list);
     // "Semi" makes H5Fclose fail while any object is still open, instead of
@@ -366,6 +367,7 @@ void write_file(const Results& results, const std::string& file_name) {
         for (const auto& coordinate : results.coordinates) writer.coordinate(coordinate);
         for (const auto& array : results.arrays) writer.array(array);
     }
+    if (snapshot) h5::write_snapshot(file, *snapshot);
     file.close();
 }
 
@@ -624,6 +626,9 @@ void read_group(hid_t file, const std::string& prefix, Results& results) {
     DEMAT_H5(H5Literate, group, index, H5_ITER_INC, nullptr, collect_hard_link, &names);
     std::vector<std::string> subgroups;
     for (const auto& name : names) {
+        // The per-citizen snapshot is not part of a Results (it can hold
+        // gigabytes at national scale): readers of the aggregates skip it.
+        if (prefix.empty() && name == "snapshot") continue;
         const std::string path = prefix.empty() ? name : prefix + "/" + name;
         Handle object(DEMAT_H5(H5Oopen, group, name.c_str(), H5P_DEFAULT), Kind::object);
         const H5I_type_t type = DEMAT_H5(H5Iget_type, object);
@@ -643,7 +648,9 @@ void read_group(hid_t file, const std::string& prefix, Results& results) {
 
 }  // namespace
 
-void write_hdf5(const Results& results, const std::string& path) {
+void write_hdf5(const Results& results, const std::string& path) { write_hdf5(results, path, nullptr); }
+
+void write_hdf5(const Results& results, const std::string& path, const Snapshot* snapshot) {
     h5::QuietErrors quiet;
     const std::string context = "writing '" + path + "': ";
     if (path.empty()) throw std::invalid_argument("write_hdf5: the output path is empty");
@@ -660,7 +667,7 @@ void write_hdf5(const Results& results, const std::string& path) {
     const std::string temporary =
         path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
     try {
-        write_file(results, temporary);
+        write_file(results, temporary, snapshot);
         sync_to_disk(temporary, false);
         fs::rename(temporary, target);
     } catch (...) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/results.hpp"
+#include "core/snapshot.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -25,8 +26,14 @@ public:
 // missing or the rename fails. In every case nothing is left at `path`
 // (or the file that was there is untouched) and the temporary file is removed.
 void write_hdf5(const Results& results, const std::string& path);
+// The same, with the per-citizen snapshot under /snapshot (docs/output.md),
+// written chunk by chunk from the engine's arrays (nullptr: no snapshot).
+// The results must hold the root `service` coordinate.
+void write_hdf5(const Results& results, const std::string& path, const Snapshot* snapshot);
 
-// Reads a file written by write_hdf5 back into an equal Results: the same
+// Reads a file written by write_hdf5 back into an equal Results (the
+// /snapshot group, if any, is not part of a Results and is skipped: read it
+// with h5py or the HDF5 API): the same
 // attributes, coordinates and arrays (dims taken from the attached scales),
 // values bit for bit. Coordinates and arrays are listed group by group, each
 // group's own datasets first, which is the order they were given in when

@@ -1,0 +1,115 @@
+#include "core/snapshot.hpp"
+
+#include "core/claim.hpp"
+#include "core/engine.hpp"
+#include "core/segments.hpp"
+
+#include <cstring>
+#include <type_traits>
+
+namespace demat {
+
+namespace {
+
+template <typename T>
+constexpr SnapshotType type_of() {
+    if constexpr (std::is_same_v<T, float>) return SnapshotType::f32;
+    else if constexpr (sizeof(T) == 1) return SnapshotType::u8;
+    else if constexpr (sizeof(T) == 2) return SnapshotType::u16;
+    else return SnapshotType::u32;
+}
+
+// A field of one value per citizen, `value(c)` converted to T.
+template <typename T, typename F>
+SnapshotField per_citizen(std::string name, std::string description, std::string unit, std::vector<std::string> labels,
+                          F value) {
+    SnapshotField field;
+    field.name = std::move(name);
+    field.description = std::move(description);
+    field.unit = std::move(unit);
+    field.type = type_of<T>();
+    field.labels = std::move(labels);
+    field.fill = [value](std::size_t first, std::size_t count, void* out) {
+        T* to = static_cast<T*>(out);
+        for (std::size_t i = 0; i < count; ++i) to[i] = static_cast<T>(value(first + i));
+    };
+    return field;
+}
+
+// A field of one uint8 per citizen and service, `value(claim)`.
+template <typename F>
+SnapshotField per_claim(const Engine& engine, std::string name, std::string description, std::vector<std::string> labels,
+                        F value) {
+    SnapshotField field;
+    field.name = std::move(name);
+    field.description = std::move(description);
+    field.unit = "1";
+    field.type = SnapshotType::u8;
+    field.per_service = true;
+    field.labels = std::move(labels);
+    const int services = static_cast<int>(engine.scenario().services.size());
+    field.fill = [&engine, services, value](std::size_t first, std::size_t count, void* out) {
+        auto* to = static_cast<std::uint8_t*>(out);
+        for (std::size_t i = 0; i < count; ++i)
+            for (int s = 0; s < services; ++s) *to++ = static_cast<std::uint8_t>(value(engine.claim(first + i, s)));
+    };
+    return field;
+}
+
+const std::vector<std::string>& groups_of(Dimension d) { return dimensions()[static_cast<std::size_t>(d)].groups; }
+
+}  // namespace
+
+Snapshot make_snapshot(const Engine& engine) {
+    const Population& p = engine.population();
+    const Network& network = engine.network();
+    Snapshot snap;
+    snap.citizens = p.size();
+    snap.services = static_cast<int>(engine.scenario().services.size());
+    auto& f = snap.fields;
+    f.push_back(per_citizen<std::uint8_t>("age", "age at the end of the run", "years", {},
+                                          [&p](std::size_t c) { return p.age[c]; }));
+    f.push_back(per_citizen<std::uint8_t>("education", "highest diploma", "1", groups_of(Dimension::education),
+                                          [&p](std::size_t c) { return p.education[c]; }));
+    f.push_back(per_citizen<std::uint8_t>("employment", "employment status at the end of the run", "1",
+                                          {"employed", "unemployed", "inactive", "retired"},
+                                          [&p](std::size_t c) { return p.employment[c]; }));
+    f.push_back(per_citizen<std::uint8_t>("income_decile", "income decile at the end of the run, 1 lowest", "1", {},
+                                          [&p](std::size_t c) { return p.income_decile[c]; }));
+    f.push_back(per_citizen<std::uint8_t>("equipment", "digital equipment at home", "1", groups_of(Dimension::equipment),
+                                          [&p](std::size_t c) { return p.equipment[c]; }));
+    f.push_back(per_citizen<std::uint32_t>("zone", "index of the zone (local area) of residence", "1", {},
+                                           [&p](std::size_t c) { return p.zone[c]; }));
+    f.push_back(per_citizen<std::uint8_t>("territory", "type of the zone of residence", "1",
+                                          groups_of(Dimension::territory),
+                                          [&p](std::size_t c) { return p.zones[p.zone[c]].type; }));
+    f.push_back(per_citizen<std::uint32_t>("degree", "ties in the social network", "1", {},
+                                           [&network](std::size_t c) { return network.degree(static_cast<std::uint32_t>(c)); }));
+    f.push_back(per_citizen<float>("capital_score", "capital score at the start of the run, in [0, 1]", "1", {},
+                                   [&engine](std::size_t c) { return engine.capital_score(c); }));
+    f.push_back(per_citizen<std::uint8_t>("capital_quintile", "quintile of the capital score at the start of the run",
+                                          "1", groups_of(Dimension::capital_quintile),
+                                          [&engine](std::size_t c) { return engine.capital_quintile(c); }));
+    f.push_back(per_citizen<float>("digital_skill", "digital skill at the end of the run, in [0, 1]", "1", {},
+                                   [&p](std::size_t c) { return p.digital_skill[c]; }));
+    f.push_back(per_citizen<float>("literacy", "literacy, in [0, 1]", "1", {},
+                                   [&p](std::size_t c) { return p.literacy[c]; }));
+    f.push_back(per_citizen<float>("admin_literacy", "administrative literacy at the end of the run, in [0, 1]", "1",
+                                   {}, [&p](std::size_t c) { return p.admin_literacy[c]; }));
+    f.push_back(per_citizen<float>("trust", "trust in the administration at the end of the run, in [0, 1]", "1", {},
+                                   [&p](std::size_t c) { return p.trust[c]; }));
+    f.push_back(per_citizen<std::uint16_t>("helps_given", "online procedures done for neighbours over the whole run",
+                                           "1", {}, [&engine](std::size_t c) { return engine.helps_given(c); }));
+    f.push_back(per_claim(engine, "claim_state", "state of the citizen's claim to each service at the end of the run",
+                          {"not_eligible", "unaware", "aware", "declined", "attempting", "waiting_help", "submitted",
+                           "receiving", "rejected", "abandoned", "interrupted"},
+                          [](const Claim& k) { return k.state; }));
+    f.push_back(per_claim(engine, "channel", "channel of the current or last attempt (meaningless before any attempt)",
+                          {"online", "phone", "counter", "mediation"}, [](const Claim& k) { return k.channel; }));
+    f.push_back(per_claim(engine, "ever_received",
+                          "1 if the citizen has received the service in the current eligibility spell", {},
+                          [](const Claim& k) { return k.has(claim_flag::ever_received) ? 1 : 0; }));
+    return snap;
+}
+
+}  // namespace demat
