@@ -56,9 +56,12 @@ void print_summary(std::ostream& out, const Scenario& sc, const RunSummary& summ
     }
     const double agent_days = static_cast<double>(sc.population.size) * (sc.days + sc.warmup_days);
     std::snprintf(line, sizeof line,
-                  "Timing: population %.2fs, network %.2fs, simulation %.2fs (%.1fM agent-days/s, warm-up included)\n",
-                  stats.population_seconds, stats.network_seconds, stats.simulation_seconds,
+                  "Timing: population %.2fs, network %.2fs, setup %.2fs, simulation %.2fs (%.1fM agent-days/s, warm-up included)\n",
+                  stats.population_seconds, stats.network_seconds, stats.setup_seconds, stats.simulation_seconds,
                   stats.simulation_seconds > 0 ? agent_days / stats.simulation_seconds / 1e6 : 0.0);
+    out << line;
+    std::snprintf(line, sizeof line, "Simulation by phase: observe %.2fs, act %.2fs, serve %.2fs (serial)\n",
+                  stats.observe_seconds, stats.act_seconds, stats.serve_seconds);
     out << line;
     out << "Results written to " << output_path << "\n";
 }

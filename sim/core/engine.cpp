@@ -1608,6 +1608,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     network_ = build_network(scenario_, population_, executor_);
     stats_.network_seconds = seconds_since(start);
 
+    start = Clock::now();
     const std::size_t n = population_.size();
     claims_.assign(n * static_cast<std::size_t>(services_), Claim{});
     knows_.assign(n, 0);
@@ -1655,6 +1656,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
         for (int s = 0; s < services_; ++s) impl_->update_eligibility(c, s, 0, initial);
     impl_->initial_awareness();
 
+    stats_.setup_seconds = seconds_since(start);
     stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
                           n * (sizeof(float) + 7) + impl_->tracking.memory_bytes();
 }
@@ -1733,7 +1735,9 @@ bool Engine::step() {
     const bool rec = im.recording();
     im.serial.counts.clear();
     im.apply_timeline(day_);
+    auto phase_start = Clock::now();
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.observe_block(blk); });
+    stats_.observe_seconds += seconds_since(phase_start);
     DayCounts& total = im.day_total;
     if (rec) {
         // The state counts as phase A left them, before phase B un-counts anyone.
@@ -1749,8 +1753,12 @@ bool Engine::step() {
             add(total.overdue, blk.counts.overdue);
         }
     }
+    phase_start = Clock::now();
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.act_block(blk); });
+    stats_.act_seconds += seconds_since(phase_start);
+    phase_start = Clock::now();
     im.serve(day_);
+    stats_.serve_seconds += seconds_since(phase_start);
     if (rec) {
         auto add_events = [&](const DayCounts& c) {
             for (std::size_t i = 0; i < c.events.size(); ++i) total.events[i] += c.events[i];

@@ -33,7 +33,12 @@ namespace demat {
 struct EngineStats {
     double population_seconds = 0;
     double network_seconds = 0;
+    double setup_seconds = 0;       // capital ranking and initial claims, after the network
     double simulation_seconds = 0;
+    // simulation_seconds by phase (the rest: timeline, merging the counts, recording)
+    double observe_seconds = 0;     // phase A (parallel)
+    double act_seconds = 0;         // phase B (parallel)
+    double serve_seconds = 0;       // phase C (serial)
     std::size_t memory_bytes = 0;  // population + network + claims + engine arrays
 };
 

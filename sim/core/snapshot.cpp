@@ -43,7 +43,6 @@ SnapshotField per_claim(const Engine& engine, std::string name, std::string desc
     SnapshotField field;
     field.name = std::move(name);
     field.description = std::move(description);
-    field.unit = "1";
     field.type = SnapshotType::u8;
     field.per_service = true;
     field.labels = std::move(labels);

@@ -32,7 +32,7 @@ inline std::size_t snapshot_type_bytes(SnapshotType t) {
 struct SnapshotField {
     std::string name;         // dataset /snapshot/<name>
     std::string description;
-    std::string unit;         // "1" for codes and dimensionless values
+    std::string unit = "1";   // "1" for codes and dimensionless values
     SnapshotType type = SnapshotType::u8;
     bool per_service = false;  // shape [citizen, service] instead of [citizen]
     // Coded values: code i means labels[i] (written as CF flag_values and
