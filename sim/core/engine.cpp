@@ -173,6 +173,8 @@ struct Engine::Impl {
     // Awareness fast path: hazard_bound() >= hazard for any share of
     // informed neighbours, so a draw above it skips the neighbours and exp().
     double peer_share_bound = 1.0;
+    // awareness_factor() by trait quantile (see there).
+    std::array<double, lasting_quantile_count> awareness_factors{};
 
     explicit Impl(Engine& engine)
         : e(engine),
@@ -225,6 +227,7 @@ struct Engine::Impl {
         in_progress.resize(blocks.size());
         day_total = DayCounts(services, groups);
         peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
+        fill_awareness_factors();
     }
 
     void set_daily_capacity(int s, int staffed) {
@@ -629,7 +632,11 @@ struct Engine::Impl {
     // share = peer_share_bound it bounds the hazard for every share in
     // [0, 1]: floating-point sums and products are monotone in each operand.
     double awareness_hazard(std::size_t c, int s, double share) const {
-        return awareness_factor(c, s) *
+        return awareness_hazard(c, s, share, awareness_factor(c, s));
+    }
+    // The same with the citizen's factor given: a draw computes it once.
+    double awareness_hazard(std::size_t c, int s, double share, double factor) const {
+        return factor *
                (outreach(c, s) + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c]);
     }
 
@@ -660,11 +667,19 @@ struct Engine::Impl {
 
     // A lasting personal factor (lognormal, mean 1) on the awareness hazard:
     // some people are well informed, others out of every information loop.
+    // The trait is one of 4096 quantiles, so the factor is read from a table
+    // of exp(spread * quantile - spread^2 / 2), filled once with that very
+    // expression (same values, bit for bit, without an exp() per draw).
     double awareness_factor(std::size_t c, int s) const {
+        if (b.awareness_spread == 0) return 1.0;
+        return awareness_factors[lasting_index(seed(), Rng::claim_subject(c, s), Purpose::awareness_taste)];
+    }
+
+    void fill_awareness_factors() {
         const double spread = b.awareness_spread;
-        if (spread == 0) return 1.0;
-        return std::exp(spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::awareness_taste) -
-                        spread * spread / 2);
+        const auto& quantile = lasting_quantiles();
+        for (std::size_t i = 0; i < lasting_quantile_count; ++i)
+            awareness_factors[i] = std::exp(spread * quantile[i] - spread * spread / 2);
     }
 
     // ------------------------------------------------- initial conditions
@@ -899,17 +914,18 @@ struct Engine::Impl {
     void awareness_draw(std::size_t c, int s, int day, Peers& peers, Sink& sink) {
         Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::awareness);
         const double u = rng.uniform();
+        const double factor = awareness_factor(c, s);
         // 1 - exp(-h) <= h, and the computed value exceeds it by less than
         // 2^-51 when h < 1: a draw at or above the bound plus 2^-50 cannot be
         // below it, whatever the neighbours know.
-        const double bound = awareness_hazard(c, s, peer_share_bound);
+        const double bound = awareness_hazard(c, s, peer_share_bound, factor);
         if (bound < 1.0 && u >= bound + 0x1p-50) return;
         // Likewise 1 - exp(-h) >= h - h^2/2, increasing for h < 1, and the
         // computed value falls short of it by < 2^-51: a draw below the
         // hazard with no informed neighbour, less that margin, is below it
         // whatever the neighbours know.
         if (bound < 1.0 && peer_share_bound > 0) {
-            const double low = awareness_hazard(c, s, 0.0);
+            const double low = awareness_hazard(c, s, 0.0, factor);
             if (low >= 0 && u < low - low * low / 2 - 0x1p-50) {
                 touch(c);
                 become_aware(c, s, day, sink);
@@ -927,7 +943,7 @@ struct Engine::Impl {
         }
         const double share =
             peers.degree ? static_cast<double>(peers.knowing[static_cast<std::size_t>(s)]) / peers.degree : 0.0;
-        if (u < 1.0 - std::exp(-awareness_hazard(c, s, share))) {
+        if (u < 1.0 - std::exp(-awareness_hazard(c, s, share, factor))) {
             touch(c);
             become_aware(c, s, day, sink);
         }

@@ -108,7 +108,9 @@ bool monthly_life_events(const Scenario& scenario, Population& population, std::
     Stream stream(scenario.seed, citizen, static_cast<std::uint32_t>(day), Purpose::employment);
 
     Employment after = before;
-    if (before != Employment::retired && age >= retirement_age(scenario.seed, citizen)) {
+    // retirement_age() is never below retirement_age_min: younger citizens
+    // skip its draw (one Philox call per citizen and month otherwise).
+    if (before != Employment::retired && age >= retirement_age_min && age >= retirement_age(scenario.seed, citizen)) {
         after = Employment::retired;
     } else if (before != Employment::retired) {
         const double u = unemployment_probability(scenario.population, education, age);

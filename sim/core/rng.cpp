@@ -34,7 +34,7 @@ double normal_quantile(double p) {
            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
-constexpr int quantiles = 4096;
+constexpr int quantiles = static_cast<int>(lasting_quantile_count);
 
 const std::array<double, quantiles>& quantile_table() {
     static const std::array<double, quantiles> table = [] {
@@ -56,9 +56,15 @@ std::uint64_t mix(std::uint64_t x) {
 
 }  // namespace
 
-double lasting_normal(std::uint64_t seed, std::uint64_t subject, Purpose purpose) {
+std::size_t lasting_index(std::uint64_t seed, std::uint64_t subject, Purpose purpose) {
     const std::uint64_t h = mix(mix(seed ^ 0x9e3779b97f4a7c15ULL) ^ mix(subject + (static_cast<std::uint64_t>(purpose) << 56)));
-    return quantile_table()[h >> 52];
+    return static_cast<std::size_t>(h >> 52);
+}
+
+const std::array<double, lasting_quantile_count>& lasting_quantiles() { return quantile_table(); }
+
+double lasting_normal(std::uint64_t seed, std::uint64_t subject, Purpose purpose) {
+    return quantile_table()[lasting_index(seed, subject, purpose)];
 }
 
 }  // namespace demat

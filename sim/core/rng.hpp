@@ -5,7 +5,9 @@
 
 #include <Random123/philox.h>
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace demat {
@@ -113,5 +115,12 @@ inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 // instead of storing it. A 64-bit mix (splitmix64's finaliser) picks one of
 // 4096 equiprobable normal quantiles, ample resolution for a behavioural trait.
 double lasting_normal(std::uint64_t seed, std::uint64_t subject, Purpose purpose);
+
+// The same trait as an index into lasting_quantiles(), for callers that
+// tabulate a function of it once (lasting_normal(seed, subject, purpose) ==
+// lasting_quantiles()[lasting_index(seed, subject, purpose)]).
+inline constexpr std::size_t lasting_quantile_count = 4096;
+std::size_t lasting_index(std::uint64_t seed, std::uint64_t subject, Purpose purpose);
+const std::array<double, lasting_quantile_count>& lasting_quantiles();
 
 }  // namespace demat
