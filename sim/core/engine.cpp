@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -1610,6 +1611,55 @@ struct Engine::Impl {
 
 // -------------------------------------------------------------------- Engine
 
+namespace {
+
+// Citizens ordered by (score, index), sorted in parallel: runs of
+// block_size * 16 keys sorted independently, then merged pairwise, round
+// after round. The key packs the score's bits (order-preserving for floats)
+// above the index, so the order is total and the result does not depend on
+// how the work is split. Scores are never NaN.
+std::vector<std::uint32_t> rank_by_score(const std::vector<float>& score, Executor& executor) {
+    const std::size_t n = score.size();
+    std::vector<std::uint64_t> keys(n);
+    executor.for_each_block(block_count(n), [&](std::size_t blk) {
+        const std::size_t end = std::min(n, (blk + 1) * block_size);
+        for (std::size_t c = blk * block_size; c < end; ++c) {
+            std::uint32_t bits;
+            std::memcpy(&bits, &score[c], sizeof bits);
+            bits = (bits & 0x80000000u) != 0 ? ~bits : bits | 0x80000000u;  // negative floats reversed
+            keys[c] = static_cast<std::uint64_t>(bits) << 32 | static_cast<std::uint32_t>(c);
+        }
+    });
+    constexpr std::size_t run = block_size * 16;
+    const std::size_t runs = (n + run - 1) / run;
+    executor.for_each_block(runs, [&](std::size_t r) {
+        std::sort(keys.begin() + static_cast<std::ptrdiff_t>(r * run),
+                  keys.begin() + static_cast<std::ptrdiff_t>(std::min(n, (r + 1) * run)));
+    });
+    std::vector<std::uint64_t> merged(runs > 1 ? n : 0);
+    for (std::size_t width = run; width < n; width *= 2) {
+        const std::size_t pairs = (n + 2 * width - 1) / (2 * width);
+        executor.for_each_block(pairs, [&](std::size_t p) {
+            const auto at = [&](std::size_t i) { return static_cast<std::ptrdiff_t>(std::min(n, i)); };
+            const std::ptrdiff_t first = at(p * 2 * width), middle = at(p * 2 * width + width),
+                                 last = at((p + 1) * 2 * width);
+            std::merge(keys.begin() + first, keys.begin() + middle, keys.begin() + middle, keys.begin() + last,
+                       merged.begin() + first);
+        });
+        keys.swap(merged);
+    }
+    std::vector<std::uint64_t>().swap(merged);
+    std::vector<std::uint32_t> order(n);
+    executor.for_each_block(block_count(n), [&](std::size_t blk) {
+        const std::size_t end = std::min(n, (blk + 1) * block_size);
+        for (std::size_t r = blk * block_size; r < end; ++r) order[r] = static_cast<std::uint32_t>(keys[r]);
+    });
+    return order;
+}
+
+}  // namespace
+
+
 Engine::Engine(const Scenario& scenario, Executor& executor)
     : scenario_(scenario),
       executor_(executor),
@@ -1654,17 +1704,18 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
             capital_score_[c] = static_cast<float>(weight_sum > 0 ? score / weight_sum : 0.0);
         }
     });
-    std::vector<std::uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-        return capital_score_[x] != capital_score_[y] ? capital_score_[x] < capital_score_[y] : x < y;
-    });
+    // Ranks by (score, index): a total order, so the ranking is the same
+    // whatever sorts it (here in parallel, see rank_by_score).
+    const std::vector<std::uint32_t> order = rank_by_score(capital_score_, executor_);
     capital_quintile_.assign(n, 0);
     capital_centile_.assign(n, 0);
-    for (std::size_t r = 0; r < n; ++r) {
-        capital_quintile_[order[r]] = static_cast<std::uint8_t>(r * 5 / n);
-        capital_centile_[order[r]] = static_cast<std::uint8_t>(r * capital_centiles / n);
-    }
+    executor_.for_each_block(block_count(n), [&](std::size_t blk) {
+        const std::size_t end = std::min(n, (blk + 1) * block_size);
+        for (std::size_t r = blk * block_size; r < end; ++r) {
+            capital_quintile_[order[r]] = static_cast<std::uint8_t>(r * 5 / n);
+            capital_centile_[order[r]] = static_cast<std::uint8_t>(r * capital_centiles / n);
+        }
+    });
 
     impl_ = std::make_unique<Impl>(*this);
     Sink initial{impl_->serial.counts, impl_->carried, impl_->serial.help_requests};
