@@ -11,6 +11,9 @@
 #   --repeat K          runs per configuration; the table gives the minimum
 #                       and the median wall time (default 1) [BENCH_REPEAT]
 #   --scenario FILE     scenario (default scenarios/hybrid.toml) [BENCH_SCENARIO]
+#   --scale-days "D ..." also run the smallest population with the largest
+#                       thread count for each of these recorded-day counts,
+#                       and fit the growth of cost with days [BENCH_SCALE_DAYS]
 #   --no-build          use the existing binary as it is
 # Populations default to "100000 1000000" [BENCH_POPULATIONS].
 # DEMAT_BIN overrides the binary (default build/bin/demat, built with the
@@ -21,7 +24,7 @@
 # h5dump (hdf5-tools, to read the warm-up length from the output file).
 set -euo pipefail
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 populations=${BENCH_POPULATIONS:-"100000 1000000"}
@@ -29,6 +32,7 @@ threads_list=${BENCH_THREADS:-"1 2"}
 days=${BENCH_DAYS:-365}
 repeat=${BENCH_REPEAT:-1}
 scenario=${BENCH_SCENARIO:-scenarios/hybrid.toml}
+scale_days=${BENCH_SCALE_DAYS:-}
 build=1
 cli_populations=()
 
@@ -38,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --days) days=${2:?--days needs a value}; shift 2 ;;
     --repeat) repeat=${2:?--repeat needs a value}; shift 2 ;;
     --scenario) scenario=${2:?--scenario needs a value}; shift 2 ;;
+    --scale-days) scale_days=${2:?--scale-days needs a value}; shift 2 ;;
     --no-build) build=0; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -49,7 +54,7 @@ if [[ ${#cli_populations[@]} -gt 0 ]]; then
 fi
 
 is_positive_int() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
-for value in $populations $threads_list "$days" "$repeat"; do
+for value in $populations $threads_list "$days" "$repeat" $scale_days; do
   if ! is_positive_int "$value"; then
     echo "bench.sh: '$value' is not a positive integer (populations, threads, days and repeat must be)" >&2
     exit 2
@@ -115,56 +120,104 @@ echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "- binary: ${demat}${version:+ (${version})}"
 echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores available, $(uname -sr)"
 
+# measure POPULATION THREADS DAYS: runs `repeat` times and sets
+# m_min, m_median (wall seconds), m_peak_kb, m_warmup (warm-up days) and
+# m_generation (population + network generation seconds, as the engine
+# timed them in the output's attributes, median over the runs).
+measure() {
+  local population=$1 threads=$2 run_days=$3 run
+  local walls=() generations=()
+  m_peak_kb=0
+  for ((run = 1; run <= repeat; run++)); do
+    rm -f "$tmp/bench.h5"
+    echo "bench: population ${population}, ${threads} thread(s), ${run_days} days, run ${run}/${repeat}" >&2
+    if ! /usr/bin/time -v -o "$tmp/time.txt" \
+        "$demat" run "$scenario" --population "$population" --days "$run_days" \
+        --threads "$threads" --quiet -o "$tmp/bench.h5" >"$tmp/out.txt" 2>"$tmp/err.txt"; then
+      echo "bench.sh: demat failed for population ${population}, ${threads} thread(s):" >&2
+      cat "$tmp/err.txt" "$tmp/time.txt" >&2
+      exit 1
+    fi
+    # The engine simulates a warm-up before the recorded days.
+    m_warmup=$(root_attribute warmup_days "$tmp/bench.h5")
+    local recorded_population
+    recorded_population=$(root_attribute population "$tmp/bench.h5")
+    if [[ -z "$m_warmup" || "$recorded_population" != "$population" ]]; then
+      echo "bench.sh: $tmp/bench.h5 lacks the warmup_days attribute or records population" \
+           "'${recorded_population}' instead of ${population}" >&2
+      exit 1
+    fi
+    walls+=("$(wall_seconds "$tmp/time.txt")")
+    generations+=("$(awk -v a="$(root_attribute population_seconds "$tmp/bench.h5")" \
+                         -v b="$(root_attribute network_seconds "$tmp/bench.h5")" 'BEGIN { printf "%.2f", a + b }')")
+    local kb
+    kb=$(max_rss_kb "$tmp/time.txt")
+    if (( kb > m_peak_kb )); then m_peak_kb=$kb; fi
+  done
+  read -r m_min m_median < <(printf '%s\n' "${walls[@]}" | sort -g | awk '
+    { w[NR] = $1 }
+    END { printf "%.2f %.2f\n", w[1], (NR % 2) ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2 }')
+  m_generation=$(printf '%s\n' "${generations[@]}" | sort -g | awk '
+    { g[NR] = $1 } END { printf "%.2f", (NR % 2) ? g[(NR + 1) / 2] : (g[NR / 2] + g[NR / 2 + 1]) / 2 }')
+}
+
+# Least-squares slope of log(y) on log(x) over "x y" lines: the exponent b
+# of cost ~ x^b.
+fit_exponent() {
+  awk '{ lx = log($1); ly = log($2); n++; sx += lx; sy += ly; sxx += lx * lx; sxy += lx * ly }
+       END { d = n * sxx - sx * sx; if (n < 2 || d == 0) print "n/a"; else printf "%.2f\n", (n * sxy - sx * sy) / d }'
+}
+
 rows=()
-declare -A rss_of   # "population threads" -> peak RSS in kB, for the marginal cost below
+declare -A rss_of    # "population threads" -> peak RSS in kB, for the marginal cost below
+declare -A wall_of   # "population threads" -> median wall seconds, for the fitted exponent
 for population in $populations; do
   for threads in $threads_list; do
-    walls=()
-    peak_kb=0
-    for ((run = 1; run <= repeat; run++)); do
-      rm -f "$tmp/bench.h5"
-      echo "bench: population ${population}, ${threads} thread(s), run ${run}/${repeat}" >&2
-      if ! /usr/bin/time -v -o "$tmp/time.txt" \
-          "$demat" run "$scenario" --population "$population" --days "$days" \
-          --threads "$threads" --quiet -o "$tmp/bench.h5" >"$tmp/out.txt" 2>"$tmp/err.txt"; then
-        echo "bench.sh: demat failed for population ${population}, ${threads} thread(s):" >&2
-        cat "$tmp/err.txt" "$tmp/time.txt" >&2
-        exit 1
-      fi
-      # The engine simulates a warm-up before the recorded days; throughput
-      # counts every simulated day, as the engine's own summary does.
-      warmup=$(root_attribute warmup_days "$tmp/bench.h5")
-      recorded_population=$(root_attribute population "$tmp/bench.h5")
-      if [[ -z "$warmup" || "$recorded_population" != "$population" ]]; then
-        echo "bench.sh: $tmp/bench.h5 lacks the warmup_days attribute or records population" \
-             "'${recorded_population}' instead of ${population}" >&2
-        exit 1
-      fi
-      walls+=("$(wall_seconds "$tmp/time.txt")")
-      kb=$(max_rss_kb "$tmp/time.txt")
-      if (( kb > peak_kb )); then peak_kb=$kb; fi
-    done
-    rss_of["$population $threads"]=$peak_kb
-    rows+=("$(printf '%s\n' "${walls[@]}" | sort -g | awk -v pop="$population" -v thr="$threads" \
-      -v days="$((days + warmup))" -v kb="$peak_kb" '
-      { w[NR] = $1 }
-      END {
-        min = w[1]
-        med = (NR % 2) ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2
+    measure "$population" "$threads" "$days"
+    warmup=$m_warmup
+    rss_of["$population $threads"]=$m_peak_kb
+    wall_of["$population $threads"]=$m_median
+    rows+=("$(awk -v pop="$population" -v thr="$threads" -v all="$((days + warmup))" -v rec="$days" \
+      -v kb="$m_peak_kb" -v min="$m_min" -v med="$m_median" -v gen="$m_generation" 'BEGIN {
         # time -v has centisecond resolution: guard the division for tiny runs.
-        rate = (med > 0) ? sprintf("%.0f", pop * days / med) : "n/a"
-        printf "| %d | %d | %.2f | %.2f | %s | %.1f | %.0f |\n",
-               pop, thr, min, med, rate, kb / 1024, kb * 1024 / pop
+        rate_all = (med > 0) ? sprintf("%.1f M", pop * all / med / 1e6) : "n/a"
+        rate_rec = (med > 0) ? sprintf("%.1f M", pop * rec / med / 1e6) : "n/a"
+        printf "| %d | %d | %.2f | %.2f | %.2f | %s | %s | %.1f | %.0f |\n",
+               pop, thr, min, med, gen, rate_all, rate_rec, kb / 1024, kb * 1024 / pop
       }')")
   done
 done
 
 echo "- scenario: ${scenario}, ${days} recorded days after ${warmup} days of warm-up, ${repeat} run(s) per row"
-echo "- agent-days/s counts every simulated day, warm-up included: population × $((days + warmup)) / median wall"
+echo "- agent-days/s: population × days / median wall, counting every simulated day (warm-up included: $((days + warmup)) days)"
+echo "  and counting recorded days only (${days} days); the wall time is the whole run either way"
+echo "- generation s: population and network generation (median), part of the wall time"
 echo
-echo "| population | threads | wall s (min) | wall s (median) | agent-days/s | peak RSS (MB) | bytes/citizen |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| population | threads | wall s (min) | wall s (median) | generation s | agent-days/s (all days) | agent-days/s (recorded days) | peak RSS (MB) | bytes/citizen |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
+
+read -r -a thread_counts <<<"$threads_list"
+if [[ ${#thread_counts[@]} -ge 2 ]]; then
+  echo
+  first=${thread_counts[0]}
+  for population in $populations; do
+    for threads in "${thread_counts[@]:1}"; do
+      awk -v a="${wall_of["$population $first"]}" -v b="${wall_of["$population $threads"]}" \
+          -v p="$population" -v t1="$first" -v t2="$threads" 'BEGIN {
+        if (b > 0) printf "Speed-up at %d citizens, %d -> %d threads: %.2fx\n", p, t1, t2, a / b }'
+    done
+  done
+fi
+
+read -r -a pops <<<"$populations"
+if [[ ${#pops[@]} -ge 2 ]]; then
+  echo
+  for threads in $threads_list; do
+    exponent=$(for p in "${pops[@]}"; do echo "$p ${wall_of["$p $threads"]}"; done | fit_exponent)
+    echo "Growth with population, ${threads} thread(s): wall time ~ population^${exponent} (least squares over ${pops[*]})"
+  done
+fi
 
 # Peak RSS includes a fixed part (program, libraries, thread pools, HDF5
 # buffers) that dominates at small sizes; the slope between the smallest and
@@ -184,8 +237,30 @@ if [[ ${#pops[@]} -ge 2 ]]; then
           -v ps="$small" -v pl="$large" -v thr="$threads" 'BEGIN {
         slope = (b - a) * 1024 / (pl - ps)
         printf "Marginal memory, %d thread(s): %.0f bytes/citizen between %d and %d citizens", thr, slope, ps, pl
-        printf " (68 million citizens: about %.1f GB).\n", (a * 1024 + slope * (68000000 - ps)) / 1e9
+        printf " (53.5 million citizens: about %.1f GB; 68 million: about %.1f GB).\n",
+               (a * 1024 + slope * (53500000 - ps)) / 1e9, (a * 1024 + slope * (68000000 - ps)) / 1e9
       }'
     done
   fi
+fi
+
+# Growth of cost with the number of days, at the smallest population and
+# the largest thread count (warm-up included in the days simulated).
+if [[ -n "$scale_days" ]]; then
+  small=${pops[0]}
+  for p in "${pops[@]}"; do if (( p < small )); then small=$p; fi; done
+  threads=${thread_counts[${#thread_counts[@]}-1]}
+  echo
+  echo "| population | threads | recorded days | simulated days | wall s (median) | agent-days/s (all days) |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  points=()
+  for d in $scale_days; do
+    measure "$small" "$threads" "$d"
+    all=$((d + m_warmup))
+    points+=("$all $m_median")
+    awk -v p="$small" -v t="$threads" -v d="$d" -v all="$all" -v med="$m_median" 'BEGIN {
+      printf "| %d | %d | %d | %d | %.2f | %s |\n", p, t, d, all, med, (med > 0) ? sprintf("%.1f M", p * all / med / 1e6) : "n/a" }'
+  done
+  echo
+  echo "Growth with days: wall time ~ simulated days^$(printf '%s\n' "${points[@]}" | fit_exponent) (least squares over ${scale_days} recorded days + warm-up)"
 fi
