@@ -1673,6 +1673,9 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     start = Clock::now();
     network_ = build_network(scenario_, population_, executor_);
     stats_.network_seconds = seconds_since(start);
+    // Household ids serve only to build the network, which now holds the
+    // household ties: 4 bytes per citizen (214 MB at national scale) freed.
+    std::vector<std::uint32_t>().swap(population_.household_id);
 
     start = Clock::now();
     const std::size_t n = population_.size();

@@ -31,7 +31,7 @@ struct Population {
     std::vector<std::uint8_t> income_decile;   // 1..10
     std::vector<Employment> employment;
     std::vector<Household> household;
-    std::vector<std::uint32_t> household_id;   // citizens sharing an id live together
+    std::vector<std::uint32_t> household_id;   // citizens sharing an id live together (emptied by the Engine once its network is built)
     std::vector<std::uint8_t> tenant;          // 0/1
     std::vector<std::uint32_t> zone;           // index into zones
     std::vector<Equipment> equipment;
