@@ -1524,8 +1524,10 @@ struct Engine::Impl {
     // Impl's share of Engine::visit_state. Not listed, because they hold
     // nothing from one day to the next: each block's DayCounts (cleared in
     // phase A), serial.counts (cleared at the start of step) and day_total
-    // (cleared before use); the schedule, offsets, total_groups_ and
-    // peer_share_bound are derived from the scenario by the constructor.
+    // (cleared before use); the schedule, offsets, total_groups_,
+    // peer_share_bound and the awareness_factors table are constants derived
+    // from the scenario alone, recomputed by the constructor (which the
+    // restoring Engine constructor runs too) with the same expressions.
     void visit_state(StateVisitor& visit) {
         for (int s = 0; s < services; ++s) visit_policy(visit, "policy." + std::to_string(s) + ".", policy[static_cast<std::size_t>(s)]);
         visit("timeline.next_event", next_event);
@@ -1741,6 +1743,9 @@ Engine::Engine(const Scenario& scenario, Executor& executor, StateVisitor& resto
     // The engine's own arrays first: the Impl is sized by the population.
     visit_own_state(restore);
     check_restored();
+    // Freed as in the generating constructor (empty in a checkpoint saved by
+    // this engine; full only in one saved before the ids were freed).
+    std::vector<std::uint32_t>().swap(population_.household_id);
     impl_ = std::make_unique<Impl>(*this);
     impl_->visit_state(restore);
     metrics_.visit_state(restore);
@@ -1776,7 +1781,8 @@ void Engine::check_restored() const {
     const std::size_t n = population_.size();
     const Population& p = population_;
     const bool population_ok = p.birthday.size() == n && p.education.size() == n && p.income_decile.size() == n &&
-                               p.employment.size() == n && p.household.size() == n && p.household_id.size() == n &&
+                               p.employment.size() == n && p.household.size() == n &&
+                               (p.household_id.empty() || p.household_id.size() == n) &&
                                p.tenant.size() == n && p.zone.size() == n && p.equipment.size() == n &&
                                p.mobility.size() == n && p.digital_skill.size() == n && p.literacy.size() == n &&
                                p.admin_literacy.size() == n && p.trust.size() == n;

@@ -56,6 +56,8 @@ void Population::visit_state(StateVisitor& visit) {
     visit("population.income_decile", income_decile);
     visit("population.employment", employment);
     visit("population.household", household);
+    // Empty in a running engine (freed once the network holds the household
+    // ties): saved and restored as an empty section.
     visit("population.household_id", household_id);
     visit("population.tenant", tenant);
     visit("population.zone", zone);
