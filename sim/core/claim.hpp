@@ -47,18 +47,24 @@ inline constexpr std::uint8_t ever_received = 64; // has received in the current
 
 inline constexpr std::uint16_t never = std::numeric_limits<std::uint16_t>::max();
 
-// 10 bytes: six services cost 60 bytes per citizen.
-struct Claim {
+// 9 bytes: six services cost 54 bytes per citizen (claims are the largest
+// per-citizen array). State (11 values) and channel (4) share one byte as
+// 4-bit fields; packed, so that the 16-bit days do not round the size up to
+// 10 (unaligned 16-bit loads cost nothing measurable on x86-64). Same values
+// as with whole bytes: the fields are wide enough for every enumerator.
+struct __attribute__((packed)) Claim {
     std::uint16_t next_day = never;     // absolute day of the next thing to do
     std::uint16_t eligible_since = 0;   // first day of the current eligibility spell
     std::uint16_t episode_start = 0;    // day the current procedure (or queue wait) began
-    ClaimState state = ClaimState::not_eligible;
-    Channel channel = Channel::online;  // channel of the current or last attempt
+    ClaimState state : 4 = ClaimState::not_eligible;
+    Channel channel : 4 = Channel::online;  // channel of the current or last attempt
     std::uint8_t failures = 0;          // failed attempts in the current procedure
     std::uint8_t flags = 0;
 
     bool has(std::uint8_t f) const { return (flags & f) != 0; }
 };
+static_assert(sizeof(Claim) == 9, "claims are 9 bytes (see above)");
+static_assert(claim_state_count <= 16 && channel_count <= 16, "state and channel fit their 4-bit fields");
 
 // Which reported non-take-up type a claim counts in (eligible claims only).
 inline ReportedState reported_state(const Claim& claim) {
