@@ -495,9 +495,9 @@ struct Engine::Impl {
         g[0] = offsets[0] + age_group_of(age);
         g[1] = offsets[1] + static_cast<int>(p.education[c]);
         g[2] = offsets[2] + (income_decile - 1) / 2;
-        g[3] = offsets[3] + e.capital_quintile_[c];
+        g[3] = offsets[3] + e.capital_quintile(c);
         g[4] = offsets[4] + digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
-        g[5] = offsets[5] + static_cast<int>(p.zones[p.zone[c]].type);
+        g[5] = offsets[5] + static_cast<int>(p.zones[p.zone_of(c)].type);
         g[6] = offsets[6] + isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
         g[7] = offsets[7] + static_cast<int>(p.equipment[c]);
         return g;
@@ -656,10 +656,10 @@ struct Engine::Impl {
             case Dimension::age_group: return age_group_of(p.age[c]);
             case Dimension::education: return static_cast<int>(p.education[c]);
             case Dimension::income_quintile: return (p.income_decile[c] - 1) / 2;
-            case Dimension::capital_quintile: return e.capital_quintile_[c];
+            case Dimension::capital_quintile: return e.capital_quintile(c);
             case Dimension::digital_skill:
                 return digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
-            case Dimension::territory: return static_cast<int>(p.zones[p.zone[c]].type);
+            case Dimension::territory: return static_cast<int>(p.zones[p.zone_of(c)].type);
             case Dimension::isolation: return isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
             case Dimension::equipment: return static_cast<int>(p.equipment[c]);
         }
@@ -1115,7 +1115,7 @@ struct Engine::Impl {
     // Channel-choice utilities (multinomial logit); -inf = not available alone.
     double channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const {
         const Population& p = e.population_;
-        const Zone& zone = p.zones[p.zone[c]];
+        const Zone& zone = p.zones[p.zone_of(c)];
         double u = 0;
         switch (ch) {
             case Channel::online:
@@ -1258,7 +1258,7 @@ struct Engine::Impl {
         if (rec) {
             sink.counts.count(s, ch, ChannelEvent::successes);
             sink.counts.count(s, assisted ? Event::assisted_completions : Event::autonomous_completions);
-            if (e.capital_quintile_[c] == 0) {
+            if (e.capital_quintile(c) == 0) {
                 sink.counts.count(s, Event::procedures_completed_low_capital);
                 if (!assisted) sink.counts.count(s, Event::autonomous_completions_low_capital);
             }
@@ -1413,7 +1413,7 @@ struct Engine::Impl {
             return std::tie(x.day, x.key, x.citizen, x.service) < std::tie(y.day, y.key, y.citizen, y.service);
         });
         for (const QueueRequest& r : arrivals) {
-            const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone[r.citizen];
+            const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone_of(r.citizen);
             queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
         }
         for (int s = 0; s < services; ++s)
@@ -1712,12 +1712,10 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     // Ranks by (score, index): a total order, so the ranking is the same
     // whatever sorts it (here in parallel, see rank_by_score).
     const std::vector<std::uint32_t> order = rank_by_score(capital_score_, executor_);
-    capital_quintile_.assign(n, 0);
     capital_centile_.assign(n, 0);
     executor_.for_each_block(block_count(n), [&](std::size_t blk) {
         const std::size_t end = std::min(n, (blk + 1) * block_size);
         for (std::size_t r = blk * block_size; r < end; ++r) {
-            capital_quintile_[order[r]] = static_cast<std::uint8_t>(r * 5 / n);
             capital_centile_[order[r]] = static_cast<std::uint8_t>(r * capital_centiles / n);
         }
     });
@@ -1743,9 +1741,6 @@ Engine::Engine(const Scenario& scenario, Executor& executor, StateVisitor& resto
     // The engine's own arrays first: the Impl is sized by the population.
     visit_own_state(restore);
     check_restored();
-    // Freed as in the generating constructor (empty in a checkpoint saved by
-    // this engine; full only in one saved before the ids were freed).
-    std::vector<std::uint32_t>().swap(population_.household_id);
     impl_ = std::make_unique<Impl>(*this);
     impl_->visit_state(restore);
     metrics_.visit_state(restore);
@@ -1765,7 +1760,6 @@ void Engine::visit_own_state(StateVisitor& visit) {
     // Fixed after construction, but they come from the generated population
     // and network: stored with them.
     visit("capital.score", capital_score_);
-    visit("capital.quintile", capital_quintile_);
     visit("capital.centile", capital_centile_);
     visit("claims", claims_);
     visit("snapshot.knows", knows_);
@@ -1782,20 +1776,26 @@ void Engine::check_restored() const {
     const Population& p = population_;
     const bool population_ok = p.birthday.size() == n && p.education.size() == n && p.income_decile.size() == n &&
                                p.employment.size() == n && p.household.size() == n &&
-                               (p.household_id.empty() || p.household_id.size() == n) &&
-                               p.tenant.size() == n && p.zone.size() == n && p.equipment.size() == n &&
+                               p.household_id.empty() /* freed once the network was built */ &&
+                               p.tenant.size() == n && p.equipment.size() == n &&
                                p.mobility.size() == n && p.digital_skill.size() == n && p.literacy.size() == n &&
                                p.admin_literacy.size() == n && p.trust.size() == n;
     const bool engine_ok = network_.citizens() == n && claims_.size() == n * static_cast<std::size_t>(services_) &&
-                           capital_score_.size() == n && capital_quintile_.size() == n &&
+                           capital_score_.size() == n &&
                            capital_centile_.size() == n && knows_.size() == n && capable_.size() == n &&
                            habit_.size() == n && helps_this_month_.size() == n && helps_total_.size() == n;
     if (!population_ok || !engine_ok || static_cast<std::int64_t>(n) != scenario_.population.size ||
         day_ < 0 || day_ > total_days())
         throw std::runtime_error("checkpoint state does not fit its scenario (" + std::to_string(n) + " citizens, day " +
                                  std::to_string(day_) + ")");
-    for (auto z : p.zone)
-        if (z >= p.zones.size()) throw std::runtime_error("checkpoint state names a zone that does not exist");
+    // zone_of() scans the zones from a page's zone: they must tile the
+    // population, and the saved page index must be the one they imply.
+    Population reindexed;
+    reindexed.zones = p.zones;
+    reindexed.age.resize(n);
+    if (p.zones_tile()) reindexed.index_zones();
+    if (!p.zones_tile() || reindexed.zone_of_page != p.zone_of_page)
+        throw std::runtime_error("checkpoint state's zones do not fit its citizens");
 }
 
 Engine::~Engine() = default;

@@ -72,7 +72,13 @@ public:
     const Claim& claim(std::size_t citizen, int service) const {
         return claims_[citizen * static_cast<std::size_t>(services_) + static_cast<std::size_t>(service)];
     }
-    std::uint8_t capital_quintile(std::size_t citizen) const { return capital_quintile_[citizen]; }
+    // The quintile is the centile's fifth: floor(floor(100 r / n) / 20) equals
+    // floor(5 r / n) for the rank r (integer floors nest), so it is derived
+    // rather than stored (1 byte per citizen).
+    std::uint8_t capital_quintile(std::size_t citizen) const {
+        static_assert(capital_centiles == 100, "a quintile is 20 centiles");
+        return static_cast<std::uint8_t>(capital_centile_[citizen] / 20);
+    }
     float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
     std::uint16_t helps_given(std::size_t citizen) const { return helps_total_[citizen]; }
     const EngineStats& stats() const { return stats_; }
@@ -99,7 +105,6 @@ private:
     Network network_;
     std::vector<Claim> claims_;                    // [citizen][service]
     std::vector<float> capital_score_;
-    std::vector<std::uint8_t> capital_quintile_;   // 0..4
     std::vector<std::uint8_t> capital_centile_;    // 0..99
     std::vector<std::uint8_t> knows_;              // bit s: knows service s (snapshot of phase A)
     std::vector<std::uint8_t> capable_;            // 1: can help others online (snapshot of phase A)

@@ -124,7 +124,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
             Stream long_range(seed, citizen, 0, Purpose::network_long_range);
             const double u = (std::floor(stream.uniform() * 16777216.0) + 0.5) / 16777216.0;
             const auto initiated = std::min(max_initiated, static_cast<std::uint64_t>(std::log(u) / log_q));
-            const Zone& zone = population.zones[population.zone[c]];
+            const Zone& zone = population.zones[population.zone_of(c)];
             const int age = population.age[c];
             const int education = static_cast<int>(population.education[c]);
             for (std::uint64_t k = 0; k < initiated; ++k) {

@@ -39,7 +39,6 @@ void Population::resize(std::size_t n) {
     household.resize(n);
     household_id.resize(n);
     tenant.resize(n);
-    zone.resize(n);
     equipment.resize(n);
     mobility.resize(n);
     digital_skill.resize(n);
@@ -60,7 +59,7 @@ void Population::visit_state(StateVisitor& visit) {
     // ties): saved and restored as an empty section.
     visit("population.household_id", household_id);
     visit("population.tenant", tenant);
-    visit("population.zone", zone);
+    visit("population.zone_of_page", zone_of_page);
     visit("population.equipment", equipment);
     visit("population.mobility", mobility);
     visit("population.digital_skill", digital_skill);
@@ -69,10 +68,29 @@ void Population::visit_state(StateVisitor& visit) {
     visit("population.trust", trust);
 }
 
+bool Population::zones_tile() const {
+    std::size_t next = 0;
+    for (const Zone& z : zones) {
+        if (z.first_citizen != next) return false;
+        next += z.residents;
+    }
+    return next == size();
+}
+
+void Population::index_zones() {
+    zone_of_page.resize((size() + zone_page - 1) / zone_page);
+    std::uint32_t z = 0;
+    for (std::size_t page = 0; page < zone_of_page.size(); ++page) {
+        const std::size_t c = page * zone_page;
+        while (c >= std::size_t{zones[z].first_citizen} + zones[z].residents) ++z;
+        zone_of_page[page] = z;
+    }
+}
+
 std::size_t Population::memory_bytes() const {
     auto bytes = [](const auto& v) { return v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type); };
     return bytes(zones) + bytes(age) + bytes(birthday) + bytes(education) + bytes(income_decile) +
-           bytes(employment) + bytes(household) + bytes(household_id) + bytes(tenant) + bytes(zone) +
+           bytes(employment) + bytes(household) + bytes(household_id) + bytes(tenant) + bytes(zone_of_page) +
            bytes(equipment) + bytes(mobility) + bytes(digital_skill) + bytes(literacy) + bytes(admin_literacy) +
            bytes(trust);
 }
@@ -291,7 +309,6 @@ void make_households(const Scenario& scenario, Population& pop, std::uint32_t z,
         pop.age[c] = static_cast<std::uint8_t>(age);
         pop.household[c] = type;
         pop.household_id[c] = c;
-        pop.zone[c] = z;
         if (adults_in[static_cast<std::size_t>(type)] == 2) {
             int partner = age + static_cast<int>(std::lround(partner_age_gap_sd * gap));
             if (partner < 18) partner = 35 - partner;  // reflect at 18: 17 -> 18, 16 -> 19
@@ -299,7 +316,6 @@ void make_households(const Scenario& scenario, Population& pop, std::uint32_t z,
             pop.age[c + 1] = static_cast<std::uint8_t>(partner);
             pop.household[c + 1] = type;
             pop.household_id[c + 1] = c;
-            pop.zone[c + 1] = z;
             c += 2;
         } else {
             c += 1;
@@ -338,7 +354,7 @@ void draw_citizen(const Scenario& scenario, Population& pop, Latents& latent, st
     pop.income_decile[c] = decile;
     const double decile_centred = decile - 5.5;
 
-    const Zone& zone = pop.zones[pop.zone[c]];
+    const Zone& zone = pop.zones[pop.zone_of(c)];
     const auto t = static_cast<std::size_t>(zone.type);
 
     latent.equipment[c] = static_cast<float>(equipment_effect_education[e] +
@@ -444,6 +460,7 @@ Population generate_population(const Scenario& scenario, Executor& executor) {
     Population pop;
     pop.resize(n);
     pop.zones = make_zones(p, scenario.seed);
+    pop.index_zones();
 
     const auto shares = household_shares(p);
     const OldestAges oldest;

@@ -33,13 +33,30 @@ struct Population {
     std::vector<Household> household;
     std::vector<std::uint32_t> household_id;   // citizens sharing an id live together (emptied by the Engine once its network is built)
     std::vector<std::uint8_t> tenant;          // 0/1
-    std::vector<std::uint32_t> zone;           // index into zones
     std::vector<Equipment> equipment;
     std::vector<Mobility> mobility;
     std::vector<float> digital_skill;          // [0,1]
     std::vector<float> literacy;               // [0,1]
     std::vector<float> admin_literacy;         // [0,1]
     std::vector<float> trust;                  // [0,1]
+
+    // The zone of every zone_page-th citizen (index into zones). Citizens
+    // are stored zone by zone, so zone_of() finds any citizen's zone from its
+    // page's by a short forward scan: 4 bytes per citizen less than a zone
+    // array. Zones hold population.zone_size >= 100 citizens (or all of them),
+    // so a page of 64 crosses at most one zone boundary.
+    static constexpr std::size_t zone_page = 64;
+    std::vector<std::uint32_t> zone_of_page;
+
+    std::uint32_t zone_of(std::size_t citizen) const {
+        std::uint32_t z = zone_of_page[citizen / zone_page];
+        while (citizen >= std::size_t{zones[z].first_citizen} + zones[z].residents) ++z;
+        return z;
+    }
+    // Fills zone_of_page from the zones, which must tile [0, size()) in order.
+    void index_zones();
+    // True if the zones tile [0, size()) in order (first_citizen contiguous).
+    bool zones_tile() const;
 
     std::size_t size() const { return age.size(); }
     void resize(std::size_t n);

@@ -78,10 +78,10 @@ Snapshot make_snapshot(const Engine& engine) {
     f.push_back(per_citizen<std::uint8_t>("equipment", "digital equipment at home", "1", groups_of(Dimension::equipment),
                                           [&p](std::size_t c) { return p.equipment[c]; }));
     f.push_back(per_citizen<std::uint32_t>("zone", "index of the zone (local area) of residence", "1", {},
-                                           [&p](std::size_t c) { return p.zone[c]; }));
+                                           [&p](std::size_t c) { return p.zone_of(c); }));
     f.push_back(per_citizen<std::uint8_t>("territory", "type of the zone of residence", "1",
                                           groups_of(Dimension::territory),
-                                          [&p](std::size_t c) { return p.zones[p.zone[c]].type; }));
+                                          [&p](std::size_t c) { return p.zones[p.zone_of(c)].type; }));
     f.push_back(per_citizen<std::uint32_t>("degree", "ties in the social network", "1", {},
                                            [&network](std::size_t c) { return network.degree(static_cast<std::uint32_t>(c)); }));
     f.push_back(per_citizen<float>("capital_score", "capital score at the start of the run, in [0, 1]", "1", {},

@@ -130,13 +130,13 @@ TEST_CASE("ties are homophilous on age and education", "[network]") {
         for (std::uint32_t c = 0; c < p.size(); ++c) {
             const auto [first, last] = b.network.neighbours(c);
             for (auto it = first; it != last; ++it) {
-                if (p.household_id[*it] == p.household_id[c] || p.zone[*it] != p.zone[c]) continue;
+                if (p.household_id[*it] == p.household_id[c] || p.zone_of(*it) != p.zone_of(c)) continue;
                 tie_gap += std::abs(p.age[c] - p.age[*it]);
                 tie_edu += std::abs(static_cast<int>(p.education[c]) - static_cast<int>(p.education[*it]));
                 ++ties;
             }
             // A deterministic pseudo-random partner in the same zone.
-            const Zone& zone = p.zones[p.zone[c]];
+            const Zone& zone = p.zones[p.zone_of(c)];
             const std::uint32_t other = zone.first_citizen + (c * 2654435761u) % zone.residents;
             random_gap += std::abs(p.age[c] - p.age[other]);
             random_edu += std::abs(static_cast<int>(p.education[c]) - static_cast<int>(p.education[other]));
@@ -164,7 +164,7 @@ TEST_CASE("long-range ties cross zones in the share asked", "[network]") {
             for (auto it = first; it != last; ++it) {
                 if (p.household_id[*it] == p.household_id[c]) continue;
                 ++extra;
-                across += p.zone[*it] != p.zone[c];
+                across += p.zone_of(*it) != p.zone_of(c);
             }
         }
         return across / extra;

@@ -198,7 +198,7 @@ TEST_CASE("households: living alone, single parents, couples", "[population]") {
             REQUIRE((c + 1 < p.size() && p.household_id[c + 1] == id) == two);
             if (two) {
                 REQUIRE(p.household[c + 1] == p.household[c]);
-                REQUIRE(p.zone[c + 1] == p.zone[c]);
+                REQUIRE(p.zone_of(c + 1) == p.zone_of(c));
                 REQUIRE(p.tenant[c + 1] == p.tenant[c]);
                 gap += std::abs(p.age[c] - p.age[c + 1]);
                 ++couples;
@@ -223,7 +223,7 @@ TEST_CASE("tenants are 42% of households, more among the young, poor and urban",
     const double rich = share(p, [&](std::size_t c) { return head(c) && p.income_decile[c] >= 9; }, rents);
     CHECK(poor > rich + 0.15);
     auto in = [&](TerritoryType t) {
-        return [&p, t, head](std::size_t c) { return head(c) && p.zones[p.zone[c]].type == t; };
+        return [&p, t, head](std::size_t c) { return head(c) && p.zones[p.zone_of(c)].type == t; };
     };
     CHECK(share(p, in(TerritoryType::dense_urban), rents) > share(p, in(TerritoryType::rural), rents) + 0.2);
 }
@@ -302,7 +302,7 @@ TEST_CASE("territory: zone types follow the density grid, zones tile the citizen
         REQUIRE(zone.first_citizen == next);
         next += zone.residents;
         people[static_cast<std::size_t>(zone.type)] += zone.residents;
-        for (std::uint32_t c = zone.first_citizen; c < zone.first_citizen + zone.residents; ++c) REQUIRE(p.zone[c] == z);
+        for (std::uint32_t c = zone.first_citizen; c < zone.first_citizen + zone.residents; ++c) REQUIRE(p.zone_of(c) == z);
         REQUIRE((zone.broadband_coverage > 0.0f && zone.broadband_coverage <= 1.0f));
         REQUIRE(zone.km_to_counter > 0.0f);
     }
@@ -318,7 +318,7 @@ TEST_CASE("territory: zone types follow the density grid, zones tile the citizen
     }
     CHECK(rural / n_rural > 3.0 * dense / n_dense);
     // Mobility: public transport is an urban mode, no means of travel more frequent at 75+.
-    auto in_type = [&](TerritoryType t) { return [&p, t](std::size_t c) { return p.zones[p.zone[c]].type == t; }; };
+    auto in_type = [&](TerritoryType t) { return [&p, t](std::size_t c) { return p.zones[p.zone_of(c)].type == t; }; };
     auto transit = [&](std::size_t c) { return p.mobility[c] == Mobility::public_transport; };
     CHECK(share(p, in_type(TerritoryType::dense_urban), transit) > share(p, in_type(TerritoryType::rural), transit) + 0.2);
     auto none = [&](std::size_t c) { return p.mobility[c] == Mobility::none; };
@@ -345,7 +345,7 @@ TEST_CASE("generation is deterministic whatever the block order", "[population][
     CHECK(a.household == b.household);
     CHECK(a.household_id == b.household_id);
     CHECK(a.tenant == b.tenant);
-    CHECK(a.zone == b.zone);
+    CHECK(a.zone_of_page == b.zone_of_page);
     CHECK(a.equipment == b.equipment);
     CHECK(a.mobility == b.mobility);
     CHECK(a.digital_skill == b.digital_skill);

@@ -122,7 +122,7 @@ TEST_CASE("the snapshot holds the engine's final values, chunked and compressed"
     for (std::size_t c = 0; c < n; ++c) {
         mismatches += age[c] != p.age[c];
         mismatches += quintile[c] != engine.capital_quintile(c);
-        mismatches += territory[c] != static_cast<std::uint8_t>(p.zones[p.zone[c]].type);
+        mismatches += territory[c] != static_cast<std::uint8_t>(p.zones[p.zone_of(c)].type);
         mismatches += degree[c] != engine.network().degree(static_cast<std::uint32_t>(c));
         mismatches += trust[c] != p.trust[c];  // bit for bit: written as float
         mismatches += helps[c] != engine.helps_given(c);
