@@ -16,6 +16,12 @@
 #                       and fit the growth of cost with days [BENCH_SCALE_DAYS]
 #   --no-build          use the existing binary as it is
 # Populations default to "100000 1000000" [BENCH_POPULATIONS].
+#
+# Issue 5's figures: `bench/bench.sh --repeat 3 1000000` (1M, 1 and 2 threads),
+# `bench/bench.sh --scale-days "90 365 730" 100000 1000000 10000000` (growth),
+# and national scale, one run on 2 threads (about 15 min on 2 free cores and
+# 9 GB of memory; run it on a quiet machine):
+#   bench/bench.sh --threads 2 53500000
 # DEMAT_BIN overrides the binary (default build/bin/demat, built with the
 # default preset, which is Release).
 #
@@ -107,6 +113,11 @@ wall_seconds() {
     printf "%.2f\n", s }' "$1"
 }
 max_rss_kb() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
+# CPU time (user + system seconds) from `time -v`: beside the wall time, it
+# shows how much of the 2 cores a run had on a shared machine.
+cpu_seconds() {
+  awk -F': ' '/User time \(seconds\)/ { u = $2 } /System time \(seconds\)/ { s = $2 } END { printf "%.2f\n", u + s }' "$1"
+}
 # A scalar integer attribute of the output file's root, through h5dump
 # (hdf5-tools); empty when absent.
 root_attribute() {
@@ -121,12 +132,12 @@ echo "- binary: ${demat}${version:+ (${version})}"
 echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores available, $(uname -sr)"
 
 # measure POPULATION THREADS DAYS: runs `repeat` times and sets
-# m_min, m_median (wall seconds), m_peak_kb, m_warmup (warm-up days) and
+# m_min, m_median (wall seconds), m_cpu (median CPU seconds), m_peak_kb, m_warmup (warm-up days) and
 # m_generation (population + network generation seconds, as the engine
 # timed them in the output's attributes, median over the runs).
 measure() {
   local population=$1 threads=$2 run_days=$3 run
-  local walls=() generations=()
+  local walls=() generations=() cpus=()
   m_peak_kb=0
   for ((run = 1; run <= repeat; run++)); do
     rm -f "$tmp/bench.h5"
@@ -148,6 +159,7 @@ measure() {
       exit 1
     fi
     walls+=("$(wall_seconds "$tmp/time.txt")")
+    cpus+=("$(cpu_seconds "$tmp/time.txt")")
     generations+=("$(awk -v a="$(root_attribute population_seconds "$tmp/bench.h5")" \
                          -v b="$(root_attribute network_seconds "$tmp/bench.h5")" 'BEGIN { printf "%.2f", a + b }')")
     local kb
@@ -157,6 +169,8 @@ measure() {
   read -r m_min m_median < <(printf '%s\n' "${walls[@]}" | sort -g | awk '
     { w[NR] = $1 }
     END { printf "%.2f %.2f\n", w[1], (NR % 2) ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2 }')
+  m_cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '
+    { g[NR] = $1 } END { printf "%.2f", (NR % 2) ? g[(NR + 1) / 2] : (g[NR / 2] + g[NR / 2 + 1]) / 2 }')
   m_generation=$(printf '%s\n' "${generations[@]}" | sort -g | awk '
     { g[NR] = $1 } END { printf "%.2f", (NR % 2) ? g[(NR + 1) / 2] : (g[NR / 2] + g[NR / 2 + 1]) / 2 }')
 }
@@ -178,12 +192,12 @@ for population in $populations; do
     rss_of["$population $threads"]=$m_peak_kb
     wall_of["$population $threads"]=$m_median
     rows+=("$(awk -v pop="$population" -v thr="$threads" -v all="$((days + warmup))" -v rec="$days" \
-      -v kb="$m_peak_kb" -v min="$m_min" -v med="$m_median" -v gen="$m_generation" 'BEGIN {
+      -v kb="$m_peak_kb" -v min="$m_min" -v med="$m_median" -v cpu="$m_cpu" -v gen="$m_generation" 'BEGIN {
         # time -v has centisecond resolution: guard the division for tiny runs.
         rate_all = (med > 0) ? sprintf("%.1f M", pop * all / med / 1e6) : "n/a"
         rate_rec = (med > 0) ? sprintf("%.1f M", pop * rec / med / 1e6) : "n/a"
-        printf "| %d | %d | %.2f | %.2f | %.2f | %s | %s | %.1f | %.0f |\n",
-               pop, thr, min, med, gen, rate_all, rate_rec, kb / 1024, kb * 1024 / pop
+        printf "| %d | %d | %.2f | %.2f | %.2f | %.2f | %s | %s | %.1f | %.0f |\n",
+               pop, thr, min, med, cpu, gen, rate_all, rate_rec, kb / 1024, kb * 1024 / pop
       }')")
   done
 done
@@ -192,9 +206,10 @@ echo "- scenario: ${scenario}, ${days} recorded days after ${warmup} days of war
 echo "- agent-days/s: population × days / median wall, counting every simulated day (warm-up included: $((days + warmup)) days)"
 echo "  and counting recorded days only (${days} days); the wall time is the whole run either way"
 echo "- generation s: population and network generation (median), part of the wall time"
+echo "- CPU s: user + system time (median); on a shared machine CPU s / wall s shows how many cores the run had"
 echo
-echo "| population | threads | wall s (min) | wall s (median) | generation s | agent-days/s (all days) | agent-days/s (recorded days) | peak RSS (MB) | bytes/citizen |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| population | threads | wall s (min) | wall s (median) | CPU s (median) | generation s | agent-days/s (all days) | agent-days/s (recorded days) | peak RSS (MB) | bytes/citizen |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 
 read -r -a thread_counts <<<"$threads_list"
