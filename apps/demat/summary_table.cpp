@@ -60,7 +60,7 @@ void print_summary(std::ostream& out, const Scenario& sc, const RunSummary& summ
                   stats.population_seconds, stats.network_seconds, stats.setup_seconds, stats.simulation_seconds,
                   stats.simulation_seconds > 0 ? agent_days / stats.simulation_seconds / 1e6 : 0.0);
     out << line;
-    std::snprintf(line, sizeof line, "Simulation by phase: observe %.2fs, act %.2fs, serve %.2fs (serial)\n",
+    std::snprintf(line, sizeof line, "Simulation by phase: observe %.2fs, act %.2fs, serve %.2fs (partly serial)\n",
                   stats.observe_seconds, stats.act_seconds, stats.serve_seconds);
     out << line;
     out << "Results written to " << output_path << "\n";

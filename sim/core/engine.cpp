@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -134,6 +135,12 @@ struct Engine::Impl {
     std::vector<double> prefilled_complexity;
     std::vector<BlockOutput> blocks;
     BlockOutput serial;
+    // Phase C's zone-parallel pass (see serve): one output per chunk of
+    // zones, summed (counts) or appended (requests, sorted the next day by
+    // a total key) into `serial` and `carried` after the pass. Empty between
+    // days, so not part of the checkpointed state.
+    std::vector<BlockOutput> zone_chunks;
+    bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
     std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
     std::vector<double> queue_credit;
@@ -509,9 +516,12 @@ struct Engine::Impl {
     // Adds (sign +1) or removes (sign -1) citizen c's eligible claims to or
     // from the state counts.
     void tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign) const {
+        tally_with(out, c, g, [sign](std::int16_t& x) { x = static_cast<std::int16_t>(x + sign); });
+    }
+    template <class Add>
+    void tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add) const {
         const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
         const std::size_t groups = static_cast<std::size_t>(total_groups_);
-        auto add = [sign](std::int16_t& x) { x = static_cast<std::int16_t>(x + sign); };
         const std::size_t centile = e.capital_centile_[c];
         for (int s = 0; s < services; ++s) {
             const Claim& claim = k[s];
@@ -531,9 +541,24 @@ struct Engine::Impl {
 
     // Un-counts citizen c before its first change of the day (phases B and C).
     void touch(std::size_t c) {
+        if (serving_zones) return touch_concurrently(c);
         if (is_dirty(c)) return;
         tally(blocks[c / block_size].stock, c, groups_of(c), -1);
         set_dirty(c);
+    }
+    // touch() during phase C's zone-parallel pass: citizens of two zones
+    // served by two workers can share a block's counts and a dirty word, so
+    // both are updated atomically. Each citizen is served by its zone's
+    // worker only, and integer sums do not depend on their order: the
+    // counts are those of the serial pass.
+    void touch_concurrently(std::size_t c) {
+        std::atomic_ref<std::uint64_t> word(dirty[c >> 6]);
+        const std::uint64_t bit = std::uint64_t{1} << (c & 63);
+        if ((word.load(std::memory_order_relaxed) & bit) != 0) return;
+        tally_with(blocks[c / block_size].stock, c, groups_of(c), [](std::int16_t& x) {
+            std::atomic_ref<std::int16_t>(x).fetch_sub(1, std::memory_order_relaxed);
+        });
+        word.fetch_or(bit, std::memory_order_relaxed);
     }
 
     void observe_block(std::size_t blk) {
@@ -1416,9 +1441,45 @@ struct Engine::Impl {
             const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone_of(r.citizen);
             queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
         }
-        for (int s = 0; s < services; ++s)
-            for (int k = 0; k < staffed_count; ++k)
-                for (std::size_t z = 0; z < e.population_.zones.size(); ++z) serve_queue(s, k, z, day, sink);
+        // Service by service: the phone (one national line, serial), then
+        // counters and mediation zone by zone in parallel. A citizen waits
+        // only in its own zone's queues, and what serving one citizen writes
+        // is its own (claims, skills, trust, habit) or goes to a chunk's
+        // output: every citizen's claims are served in the serial order
+        // (phone, counter, mediation for service 0, then service 1, ...),
+        // so results do not depend on the number of threads or chunks.
+        const std::size_t zones = e.population_.zones.size();
+        const std::size_t chunks = std::min(zones, static_cast<std::size_t>(4 * std::max(1, e.executor_.threads())));
+        if (zone_chunks.size() != chunks) {
+            zone_chunks.resize(chunks);
+            for (auto& out : zone_chunks) out.counts = DayCounts(services, total_groups());
+        }
+        for (int s = 0; s < services; ++s) {
+            for (std::size_t z = 0; z < zones; ++z) serve_queue(s, staffed_index(Channel::phone), z, day, sink);
+            serving_zones = true;
+            e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
+                BlockOutput& out = zone_chunks[chunk];
+                Sink local{out.counts, out.queue_requests, out.help_requests};
+                for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
+                    for (int k = staffed_index(Channel::phone) + 1; k < staffed_count; ++k) serve_queue(s, k, z, day, local);
+            });
+            serving_zones = false;
+        }
+        for (auto& out : zone_chunks) {
+            add_events(serial.counts, out.counts);
+            carried.insert(carried.end(), out.queue_requests.begin(), out.queue_requests.end());
+            serial.help_requests.insert(serial.help_requests.end(), out.help_requests.begin(), out.help_requests.end());
+            out.queue_requests.clear();
+            out.help_requests.clear();
+        }
+    }
+
+    // Moves a chunk's event counters into `into` (phase C writes no other counts).
+    static void add_events(DayCounts& into, DayCounts& from) {
+        for (std::size_t i = 0; i < from.events.size(); ++i) into.events[i] += from.events[i];
+        for (std::size_t i = 0; i < from.channel_events.size(); ++i) into.channel_events[i] += from.channel_events[i];
+        std::fill(from.events.begin(), from.events.end(), 0);
+        std::fill(from.channel_events.begin(), from.channel_events.end(), 0);
     }
 
     bool still_waiting(std::uint32_t c, int s, Channel ch) {
@@ -1523,8 +1584,9 @@ struct Engine::Impl {
     // ------------------------------------------------------------ checkpoint
     // Impl's share of Engine::visit_state. Not listed, because they hold
     // nothing from one day to the next: each block's DayCounts (cleared in
-    // phase A), serial.counts (cleared at the start of step) and day_total
-    // (cleared before use); the schedule, offsets, total_groups_,
+    // phase A), serial.counts (cleared at the start of step), day_total
+    // (cleared before use) and zone_chunks (emptied at the end of each
+    // phase C); the schedule, offsets, total_groups_,
     // peer_share_bound and the awareness_factors table are constants derived
     // from the scenario alone, recomputed by the constructor (which the
     // restoring Engine constructor runs too) with the same expressions.

@@ -38,7 +38,7 @@ struct EngineStats {
     // simulation_seconds by phase (the rest: timeline, merging the counts, recording)
     double observe_seconds = 0;     // phase A (parallel)
     double act_seconds = 0;         // phase B (parallel)
-    double serve_seconds = 0;       // phase C (serial)
+    double serve_seconds = 0;       // phase C (phone and informal help serial, counters and mediation by zone)
     std::size_t memory_bytes = 0;  // population + network + claims + engine arrays
 };
 
