@@ -102,7 +102,7 @@ TEST_CASE("default population: every section A figure within 2 points", "[popula
     // Territory (Insee density grid), shares of people.
     for (int t = 0; t < 3; ++t) {
         const double target = PopulationParams{}.territory_share[static_cast<std::size_t>(t)];
-        near(share(p, all, [&](std::size_t c) { return static_cast<int>(p.zones[p.zone[c]].type) == t; }), target,
+        near(share(p, all, [&](std::size_t c) { return static_cast<int>(p.zones[p.zone_of(c)].type) == t; }), target,
              "territory type");
     }
 }
