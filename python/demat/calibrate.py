@@ -14,7 +14,9 @@ Every evaluation runs the same replicate seeds (common random numbers), so
 the loss is a deterministic function of the parameters and the simplex is
 not misled by noise between evaluations. The loss is the sum over targets of
 ((model - target) / tolerance)^2, the tolerance being the issue's (4 points
-for minimum income, 5 elsewhere); "below 30%" targets count only above 30%.
+for minimum income, 5 elsewhere); "below 30%" targets count only above their
+aim, 1 point under the bound (Target.aim: a fit on the bound itself is met on
+its own seeds and missed on others half the time).
 Parameters are searched on [0, 1] and mapped to their box.
 
 Why these parameters (docs/validation.md discusses them): they are the
@@ -74,12 +76,24 @@ class Target:
     source: str
     measure: Callable[[Any], float]  # Results -> model value
     upper_bound: bool = False        # "below value": no loss under it
+    margin: float = 0.0              # upper bounds: the fit aims this far below the bound (see aim)
+
+    @property
+    def aim(self) -> float:
+        """What the fit aims at: the value, or for an upper bound the bound minus its margin.
+
+        A "below" target has no loss under its aim, so a fit with no margin
+        stops on the bound itself, where the seeds of the validation (and its
+        two recorded years instead of the calibration's one) put the model on
+        either side of it half the time.
+        """
+        return self.value - self.margin if self.upper_bound else self.value
 
     def residual(self, model: float) -> float:
-        """(model - target) / tolerance; 0 under an upper bound; 1000 if the model gives no value."""
+        """(model - aim) / tolerance; 0 under an upper bound's aim; 1000 if the model gives no value."""
         if np.isnan(model):
             return 1e3
-        gap = model - self.value
+        gap = model - self.aim
         if self.upper_bound:
             gap = max(gap, 0.0)
         return gap / self.tolerance
@@ -126,7 +140,10 @@ TARGETS: list[Target] = [
     Target("complementary health cover, non-take-up", 0.44, 0.05, "DREES (2022, 2023)",
            lambda r: _service(r, "complementary_health", "non_take_up/quarter")),
     Target("in-work benefit, non-take-up", 0.30, 0.05, "DGCS/DREES/CNAF 2017",
-           lambda r: _service(r, "in_work_benefit", "non_take_up/quarter"), upper_bound=True),
+           lambda r: _service(r, "in_work_benefit", "non_take_up/quarter"), upper_bound=True,
+           # 1 point below the bound: the model's 5-95% range over replicates of 50,000 citizens is
+           # about +-0.7 point, and a fit on the bound (29.9%) read 30.1% in the validation table
+           margin=0.01),
     Target("adults doing an online procedure in the year", 0.67, 0.05, "Insee Focus 267 (2022)",
            lambda r: _procedure(r, "did_online")),
     Target("adults giving up an online procedure at least once", 0.32, 0.05, "Insee Focus 267 (2022)",

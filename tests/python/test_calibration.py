@@ -55,15 +55,24 @@ def test_saltelli_design_needs_a_power_of_two():
 # ------------------------------------------------------------ calibration loss
 
 def test_loss_is_zero_at_the_targets_and_scaled_by_the_tolerances():
-    at_target = np.array([t.value for t in calibrate.TARGETS])
+    at_target = np.array([t.aim for t in calibrate.TARGETS])  # the value, or a bound minus its margin
     assert calibrate.loss(at_target) == 0.0
     one_tolerance_off = at_target + np.array([t.tolerance for t in calibrate.TARGETS])
-    # every target one tolerance above: 1 each, except "below" targets, which count only above the bound: 1 too
+    # every target one tolerance above its aim: 1 each ("below" targets count only above their aim: 1 too)
     assert calibrate.loss(one_tolerance_off) == pytest.approx(len(calibrate.TARGETS))
     below = at_target - np.array([t.tolerance for t in calibrate.TARGETS])
     expected = sum(0.0 if t.upper_bound else 1.0 for t in calibrate.TARGETS)
     assert calibrate.loss(below) == pytest.approx(expected)
     assert any(t.upper_bound for t in calibrate.TARGETS)
+
+
+def test_an_upper_bound_with_a_margin_costs_on_the_bound_and_nothing_under_its_aim():
+    bound = next(t for t in calibrate.TARGETS if t.upper_bound and t.margin > 0)
+    assert bound.aim == pytest.approx(bound.value - bound.margin)
+    assert bound.loss(bound.value) == pytest.approx((bound.margin / bound.tolerance) ** 2)
+    assert bound.loss(bound.value) > 0.0
+    assert bound.loss(bound.aim - 0.02) == 0.0
+    assert bound.loss(bound.value + bound.tolerance) > 1.0
 
 
 def test_loss_of_a_missing_measure_is_huge():
