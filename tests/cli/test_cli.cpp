@@ -2,6 +2,8 @@
 #include "core/compare.hpp"
 #include "io/hdf5_writer.hpp"
 
+#include "run_demat.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -15,22 +17,6 @@
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Outcome {
-    int code;
-    std::string output;  // stdout and stderr together
-};
-
-Outcome run_demat(const std::string& args) {
-    const std::string command = std::string(DEMAT_BINARY_DIR) + "/bin/demat " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe)) out += buf.data();
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 fs::path scratch(const std::string& name) {
     const fs::path dir = fs::path(DEMAT_BINARY_DIR) / "tests" / "cli_scratch" / name;
