@@ -116,28 +116,21 @@ Scenario with_policy_timeline() {
     Scenario sc = small_scenario(8000, 60);
     sc.population.zone_size = 1000;
     set_channel(sc, Channel::mediation, true, 0.5);
-    auto event = [](int day, TimelineAction action, const std::string& service = "*") {
-        TimelineEvent ev;
-        ev.day = day;
-        ev.action = action;
-        ev.service = service;
-        return ev;
-    };
-    TimelineEvent open = event(5, TimelineAction::open_mediation);
+    TimelineEvent open = timeline_event(5, TimelineAction::open_mediation);
     open.territory = static_cast<int>(TerritoryType::rural);
     open.sites = 1.0;
-    TimelineEvent close = event(35, TimelineAction::close_mediation);
+    TimelineEvent close = timeline_event(35, TimelineAction::close_mediation);
     close.territory = static_cast<int>(TerritoryType::rural);
     close.share = 0.75;
-    TimelineEvent programme = event(8, TimelineAction::skills_programme);
+    TimelineEvent programme = timeline_event(8, TimelineAction::skills_programme);
     programme.share_per_month = 0.2;
     programme.skill_gain = 0.3;
     programme.duration_days = 40;
-    TimelineEvent campaign = event(12, TimelineAction::set_outreach, "housing_benefit");
+    TimelineEvent campaign = timeline_event(12, TimelineAction::set_outreach, "housing_benefit");
     campaign.outreach = 0.03;
     campaign.segment = static_cast<int>(Dimension::age_group);
     campaign.segment_group = 4;  // 75+
-    TimelineEvent prefill = event(15, TimelineAction::prefill_renewals, "*");
+    TimelineEvent prefill = timeline_event(15, TimelineAction::prefill_renewals, "*");
     sc.timeline = {open, programme, campaign, prefill, close};
     return sc;
 }

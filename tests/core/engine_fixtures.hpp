@@ -60,6 +60,15 @@ inline Scenario small_scenario(std::int64_t citizens = 20000, int days = 120) {
     return sc;
 }
 
+// A timeline event of `action` on `day` for `service` ("*": every service); tests set the other keys.
+inline TimelineEvent timeline_event(int day, TimelineAction action, const std::string& service = "*") {
+    TimelineEvent ev;
+    ev.day = day;
+    ev.action = action;
+    ev.service = service;
+    return ev;
+}
+
 inline void set_channel(Scenario& sc, Channel c, bool enabled, double capacity = -1) {
     for (auto& s : sc.services) {
         s.channels[static_cast<std::size_t>(c)].enabled = enabled;

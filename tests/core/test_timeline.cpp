@@ -28,16 +28,8 @@ Results run(const Scenario& sc, int threads = 1) {
     return engine.results();
 }
 
-TimelineEvent event(int day, TimelineAction action, const std::string& service = "*") {
-    TimelineEvent ev;
-    ev.day = day;
-    ev.action = action;
-    ev.service = service;
-    return ev;
-}
-
 TimelineEvent channel_event(int day, TimelineAction action, Channel channel, const std::string& service = "*") {
-    TimelineEvent ev = event(day, action, service);
+    TimelineEvent ev = timeline_event(day, action, service);
     ev.channel = channel;
     return ev;
 }
@@ -138,7 +130,7 @@ TEST_CASE("timeline: set_capacity to 0 stops the counters serving", "[timeline]"
 
 TEST_CASE("timeline: set_automatic removes non-take-up once the claims are processed", "[timeline]") {
     Scenario sc = small_scenario(20000, 80);
-    TimelineEvent ev = event(20, TimelineAction::set_automatic, "minimum_income");
+    TimelineEvent ev = timeline_event(20, TimelineAction::set_automatic, "minimum_income");
     ev.automatic = true;
     sc.timeline = {ev};
     ParallelExecutor ex(1);
@@ -176,7 +168,7 @@ TEST_CASE("timeline: set_automatic removes non-take-up once the claims are proce
 
 TEST_CASE("timeline: an online outage stops online successes, which resume after", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
-    TimelineEvent ev = event(20, TimelineAction::outage);
+    TimelineEvent ev = timeline_event(20, TimelineAction::outage);
     ev.duration_days = 10;
     sc.timeline = {ev};
     const Results r = run(sc);
@@ -198,7 +190,7 @@ TEST_CASE("timeline: an online outage stops online successes, which resume after
 
 TEST_CASE("timeline: an outage does not reopen a channel closed before or during it", "[timeline]") {
     Scenario sc = small_scenario(10000, 40);
-    TimelineEvent ev = event(5, TimelineAction::outage);
+    TimelineEvent ev = timeline_event(5, TimelineAction::outage);
     ev.duration_days = 5;
     sc.timeline = {channel_event(2, TimelineAction::close_channel, Channel::online, "housing_benefit"), ev,
                    channel_event(7, TimelineAction::close_channel, Channel::online, "income_tax_return")};
@@ -215,7 +207,7 @@ TEST_CASE("timeline: an outage does not reopen a channel closed before or during
 TEST_CASE("timeline: an outreach campaign raises awareness while it lasts", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
     const Results before = run(sc);
-    TimelineEvent up = event(20, TimelineAction::set_outreach, "minimum_income");
+    TimelineEvent up = timeline_event(20, TimelineAction::set_outreach, "minimum_income");
     up.outreach = 0.05;
     TimelineEvent down = up;
     down.day = 40;
@@ -236,10 +228,10 @@ TEST_CASE("timeline: an outreach campaign raises awareness while it lasts", "[ti
 TEST_CASE("timeline: simpler procedures without identity check succeed more online", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
     const Results before = run(sc);
-    TimelineEvent simpler = event(20, TimelineAction::set_complexity);
+    TimelineEvent simpler = timeline_event(20, TimelineAction::set_complexity);
     simpler.complexity_first = 0.0;
     simpler.complexity_renewal = 0.0;
-    TimelineEvent identity = event(20, TimelineAction::set_identity);
+    TimelineEvent identity = timeline_event(20, TimelineAction::set_identity);
     identity.identity = IdentityRequirement::none;
     sc.timeline = {simpler, identity};
     const Results r = run(sc);
@@ -262,11 +254,11 @@ TEST_CASE("timeline: events after a shortened run's end never happen", "[timelin
 TEST_CASE("timeline: 1 and 2 threads give bit-identical results", "[timeline]") {
     Scenario sc = small_scenario(30000, 60);
     set_channel(sc, Channel::mediation, true);
-    TimelineEvent outage = event(15, TimelineAction::outage);
+    TimelineEvent outage = timeline_event(15, TimelineAction::outage);
     outage.duration_days = 5;
-    TimelineEvent automatic = event(25, TimelineAction::set_automatic, "housing_benefit");
+    TimelineEvent automatic = timeline_event(25, TimelineAction::set_automatic, "housing_benefit");
     automatic.automatic = true;
-    TimelineEvent outreach = event(10, TimelineAction::set_outreach, "minimum_income");
+    TimelineEvent outreach = timeline_event(10, TimelineAction::set_outreach, "minimum_income");
     outreach.outreach = 0.02;
     TimelineEvent capacity = channel_event(12, TimelineAction::set_capacity, Channel::mediation);
     capacity.capacity_per_10k = 1.0;

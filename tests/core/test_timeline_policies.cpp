@@ -29,14 +29,6 @@ Results run(const Scenario& sc, int threads = 1) {
     return engine.results();
 }
 
-TimelineEvent event(int day, TimelineAction action, const std::string& service = "*") {
-    TimelineEvent ev;
-    ev.day = day;
-    ev.action = action;
-    ev.service = service;
-    return ev;
-}
-
 // Sum over days [from, to) and every service of metrics/<name>[day, service, channel] at one channel.
 std::int64_t channel_sum(const Results& r, const std::string& metric, std::size_t channel, std::size_t from, std::size_t to) {
     const Array& a = r.array("metrics/" + metric);
@@ -81,7 +73,7 @@ Scenario mediation_scenario() {
 TEST_CASE("timeline: opening mediation sites in rural zones raises their capacity and shortens the trip", "[timeline]") {
     Scenario sc = mediation_scenario();
     const Results before = run(sc);
-    TimelineEvent open = event(20, TimelineAction::open_mediation);
+    TimelineEvent open = timeline_event(20, TimelineAction::open_mediation);
     open.territory = static_cast<int>(TerritoryType::rural);
     open.sites = 3.0;  // four times the initial network
     sc.timeline = {open};
@@ -119,7 +111,7 @@ TEST_CASE("timeline: opening mediation sites in rural zones raises their capacit
 TEST_CASE("timeline: closing every mediation site stops mediation serving", "[timeline]") {
     Scenario sc = mediation_scenario();
     const Results before = run(sc);
-    TimelineEvent close = event(20, TimelineAction::close_mediation);
+    TimelineEvent close = timeline_event(20, TimelineAction::close_mediation);
     close.share = 1.0;
     sc.timeline = {close};
     const Results r = run(sc);
@@ -132,7 +124,7 @@ TEST_CASE("timeline: closing every mediation site stops mediation serving", "[ti
 
 TEST_CASE("timeline: a skills programme trains its share of the low-skill citizens", "[timeline]") {
     Scenario sc = small_scenario(30000, 60);
-    TimelineEvent programme = event(10, TimelineAction::skills_programme);
+    TimelineEvent programme = timeline_event(10, TimelineAction::skills_programme);
     programme.share_per_month = 0.4;
     programme.skill_gain = 0.5;  // from s < 0.5 to 0.5 + s/2: every trainee leaves the low-skill group
     programme.skill_below = 0.5;
@@ -182,7 +174,7 @@ TEST_CASE("timeline: a skills programme trains its share of the low-skill citize
 TEST_CASE("timeline: an outreach campaign aimed at capital Q1 informs Q1, not Q5", "[timeline]") {
     Scenario sc = small_scenario(30000, 60);
     const Results before = run(sc);
-    TimelineEvent campaign = event(20, TimelineAction::set_outreach, "minimum_income");
+    TimelineEvent campaign = timeline_event(20, TimelineAction::set_outreach, "minimum_income");
     campaign.outreach = 0.05;
     campaign.segment = static_cast<int>(Dimension::capital_quintile);
     campaign.segment_group = 0;
@@ -214,7 +206,7 @@ TEST_CASE("timeline: pre-filled renewals cut interruptions", "[timeline]") {
     sc.behaviour.prior_eligibility_days = 36500;
     sc.services[0].complexity_renewal = 0.9;  // a demanding declaration, as before the reform
     const Results before = run(sc);
-    TimelineEvent prefill = event(30, TimelineAction::prefill_renewals, "minimum_income");
+    TimelineEvent prefill = timeline_event(30, TimelineAction::prefill_renewals, "minimum_income");
     prefill.prefilled = true;
     prefill.prefilled_complexity = 0.05;
     sc.timeline = {prefill};
@@ -242,21 +234,21 @@ TEST_CASE("timeline: mediation sites, skills programme, targeted outreach and pr
           "[timeline]") {
     Scenario sc = mediation_scenario();
     sc.population.size = 30000;
-    TimelineEvent open = event(5, TimelineAction::open_mediation);
+    TimelineEvent open = timeline_event(5, TimelineAction::open_mediation);
     open.territory = static_cast<int>(TerritoryType::rural);
     open.sites = 1.0;
-    TimelineEvent close = event(35, TimelineAction::close_mediation);
+    TimelineEvent close = timeline_event(35, TimelineAction::close_mediation);
     close.territory = static_cast<int>(TerritoryType::dense_urban);
     close.share = 0.5;
-    TimelineEvent programme = event(8, TimelineAction::skills_programme);
+    TimelineEvent programme = timeline_event(8, TimelineAction::skills_programme);
     programme.share_per_month = 0.2;
     programme.skill_gain = 0.3;
     programme.duration_days = 40;
-    TimelineEvent campaign = event(12, TimelineAction::set_outreach, "housing_benefit");
+    TimelineEvent campaign = timeline_event(12, TimelineAction::set_outreach, "housing_benefit");
     campaign.outreach = 0.03;
     campaign.segment = static_cast<int>(Dimension::age_group);
     campaign.segment_group = 4;  // 75+
-    TimelineEvent prefill = event(15, TimelineAction::prefill_renewals, "*");
+    TimelineEvent prefill = timeline_event(15, TimelineAction::prefill_renewals, "*");
     sc.timeline = {open, programme, campaign, prefill, close};
     require_identical(run(sc, 1), run(sc, 2));
 }
@@ -266,7 +258,7 @@ TEST_CASE("timeline: after a skills programme cohort the digital-skill counts eq
     // (touch) before the change. A missed touch leaves it counted in its old
     // group for good, which a recount from the citizens shows.
     Scenario sc = small_scenario(20000, 45);
-    TimelineEvent programme = event(10, TimelineAction::skills_programme);
+    TimelineEvent programme = timeline_event(10, TimelineAction::skills_programme);
     programme.share_per_month = 0.5;
     programme.skill_gain = 0.6;
     programme.duration_days = 40;  // cohorts on days 10 and 40
