@@ -22,7 +22,7 @@ namespace demat {
 
 // Bumped whenever the file layout changes (not the sections: those are
 // checked one by one against the engine's own list).
-inline constexpr std::uint32_t checkpoint_format_version = 1;
+inline constexpr std::uint32_t checkpoint_format_version = 2;
 
 // A file that is not a usable checkpoint: missing, not a checkpoint, from
 // another version, truncated or damaged. what() names the file and the problem.

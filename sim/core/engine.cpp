@@ -164,13 +164,15 @@ struct Engine::Impl {
     // start of the day. The integer sums do not depend on the order of the
     // updates, so results stay the same for any thread count.
     std::vector<std::uint64_t> dirty;  // bit c: touched since phase A (un-counted, snapshot stale)
-    // Per citizen, what phase B has to do for it, so that it reads the
-    // claims (60 bytes, mostly out of cache) only of citizens with something
-    // due: the earliest next_day of its claims other than unaware ones, and
-    // the services it is unaware of (an awareness draw every day). Refreshed
-    // in phase A for touched citizens, hence exact for all the others.
+    // Per citizen, the earliest next_day of its claims (for an unaware
+    // claim, its next awareness candidate day, see schedule_awareness), so
+    // that phase B reads the claims (mostly out of cache) only of citizens
+    // with something due. Refreshed in phase A for touched citizens and in
+    // phase B after an awareness candidate, hence exact for all the others.
     std::vector<std::uint16_t> due;
-    std::vector<std::uint8_t> unaware;
+    // Services (bit s) whose awareness hazard the timeline changed today:
+    // phase A draws every unaware claim's candidate day again.
+    std::uint8_t reschedule_awareness = 0;
     // Per block, the claims in progress at their citizen's last count: the
     // only ones whose "overdue" status changes with the date alone.
     std::vector<std::vector<InProgress>> in_progress;
@@ -231,7 +233,6 @@ struct Engine::Impl {
         dirty.assign((citizens + 63) / 64, ~std::uint64_t{0});
         if (citizens % 64 != 0) dirty.back() = (std::uint64_t{1} << (citizens % 64)) - 1;
         due.assign(citizens, 0);
-        unaware.assign(citizens, 0);
         in_progress.resize(blocks.size());
         day_total = DayCounts(services, groups);
         peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
@@ -335,11 +336,12 @@ struct Engine::Impl {
                     if (ev.complexity_renewal >= 0) svc.complexity_renewal = ev.complexity_renewal;
                 });
                 break;
-            // The awareness bounds of awareness_draw are recomputed from the
-            // current outreach at every draw, so they stay valid.
+            // The candidate days of unaware claims were drawn with the former
+            // outreach as a bound: phase A draws them again.
             case TimelineAction::set_outreach:
                 if (ev.segment >= 0) each([&](int s, ServiceParams&) { target_outreach(s, ev); });
                 else each([&](int, ServiceParams& svc) { svc.outreach = ev.outreach; });
+                reschedule_awareness |= targets;
                 break;
             case TimelineAction::set_automatic:
                 each([&](int s, ServiceParams& svc) {
@@ -614,16 +616,18 @@ struct Engine::Impl {
                 __builtin_prefetch(&p.equipment[ahead]);
             }
             const std::size_t c = touched[i];
-            const Claim* k = &e.claims_[c * stride];
-            std::uint8_t knows = 0, unaware_mask = 0;
+            Claim* k = &e.claims_[c * stride];
+            std::uint8_t knows = 0;
             std::uint16_t next = never;
             for (int s = 0; s < services; ++s) {
                 const auto bit = static_cast<std::uint8_t>(1u << s);
                 // Peers pass on what they know now: eligible neighbours who are
                 // aware of, claiming or receiving the service.
                 if (k[s].state > ClaimState::unaware) knows |= bit;
-                if (k[s].state == ClaimState::unaware) unaware_mask |= bit;
-                else next = std::min(next, k[s].next_day);
+                // What bounds the awareness hazard may have changed with the
+                // citizen: candidate days are drawn again from today.
+                if (k[s].state == ClaimState::unaware) schedule_awareness(c, s, day);
+                next = std::min(next, k[s].next_day);
                 if (k[s].state != ClaimState::not_eligible && reported_state(k[s]) == ReportedState::in_progress) {
                     const InProgress ip{static_cast<std::uint32_t>(c), k[s].episode_start, static_cast<std::uint8_t>(s)};
                     overdue(ip);
@@ -634,8 +638,22 @@ struct Engine::Impl {
             e.capable_[c] = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
                             p.equipment[c] != Equipment::none;
             due[c] = next;
-            unaware[c] = unaware_mask;
             tally(blocks[blk].stock, c, groups_of(c), +1);
+        }
+        // A timeline event changed the hazard of untouched citizens too (a
+        // draw is a function of the claim, the state and the day: drawing a
+        // touched citizen's again gives the same day).
+        if (reschedule_awareness != 0) {
+            for (std::size_t c = begin; c < end; ++c) {
+                Claim* k = &e.claims_[c * stride];
+                bool drawn = false;
+                for (int s = 0; s < services; ++s)
+                    if ((reschedule_awareness >> s & 1u) != 0 && k[s].state == ClaimState::unaware) {
+                        schedule_awareness(c, s, day);
+                        drawn = true;
+                    }
+                if (drawn) due[c] = earliest_due(c);
+            }
         }
         // Citizen indicators: the touched citizens, or everyone on the first
         // day of a window (the others' states, hence their bits, are unchanged).
@@ -767,16 +785,25 @@ struct Engine::Impl {
         if (b.mediator_information <= 0) return rates;
         Claim renewal{};
         renewal.flags = claim_flag::renewing;
+        // A channel's weight does not depend on the service (only whether it
+        // is open does): one taste and one exp per channel, not per service.
+        std::array<double, channel_count> weight{};
+        std::uint8_t usable = 0;
+        for (int i = 0; i < channel_count; ++i) {
+            const auto ch = static_cast<Channel>(i);
+            const double u = channel_utility(c, 0, ch, renewal) + channel_taste(c, ch);
+            if (std::isinf(u)) continue;
+            weight[static_cast<std::size_t>(i)] = std::exp(std::min(u, 50.0));
+            usable |= static_cast<std::uint8_t>(1u << i);
+        }
         for (int t = 0; t < services; ++t) {
             const ServiceParams& svc = service(t);
             if (svc.automatic || svc.renewal_days <= 0) continue;
             double agents = 0, online = 0, total = 0;
             for (int i = 0; i < channel_count; ++i) {
                 const auto ch = static_cast<Channel>(i);
-                if (!channel_open(t, ch)) continue;
-                const double u = channel_utility(c, t, ch, renewal) + channel_taste(c, ch);
-                if (std::isinf(u)) continue;
-                const double w = std::exp(std::min(u, 50.0));
+                if (!channel_open(t, ch) || (usable >> i & 1u) == 0) continue;
+                const double w = weight[static_cast<std::size_t>(i)];
                 total += w;
                 if (ch == Channel::counter || ch == Channel::mediation) agents += w;
                 if (ch == Channel::online) online = w;
@@ -936,43 +963,84 @@ struct Engine::Impl {
         bool read = false;
     };
 
-    // Today's awareness draw for an unaware claim.
-    void awareness_draw(std::size_t c, int s, int day, Peers& peers, Sink& sink) {
+    // Awareness is a daily chance p_t = 1 - exp(-h_t) whose hazard h_t
+    // moves with the neighbours' knowledge. Rather than a draw per unaware
+    // claim per day, each unaware claim waits for its next *candidate* day,
+    // drawn with the bound q = 1 - exp(-H) where H = awareness_hazard at
+    // the largest share of informed neighbours, and on that day becomes
+    // aware with probability p_t / q (thinning, Lewis and Shedler 1979): the
+    // same law as the daily draws, at a cost that follows the candidates.
+    // H depends on the citizen (admin literacy, outreach groups), which only
+    // changes with a touch, and on the service's outreach, which only the
+    // timeline changes: phase A draws the candidate again in both cases, so
+    // q bounds p_t on every day it covers. (On the day of such a change, a
+    // candidate drawn with the former bound is tested against the new p_t,
+    // at most 1: a difference of one day's chance, once per change.)
+    double awareness_bound(std::size_t c, int s, double factor) const {
+        return -std::expm1(-awareness_hazard(c, s, peer_share_bound, factor));
+    }
+
+    // Sets an unaware claim's next_day to its first candidate day from
+    // `from` on: a geometric number of days with success q, from the
+    // stream of (claim, from), so the draw is a function of the state and
+    // the day alone.
+    void schedule_awareness(std::size_t c, int s, int from) {
+        Claim& k = claim(c, s);
+        const double q = awareness_bound(c, s, awareness_factor(c, s));
+        if (!(q > 0)) {
+            k.next_day = never;
+            return;
+        }
+        int gap = 0;
+        if (q < 1) {
+            // (w + 1/2) / 2^32 is uniform in (0, 1) without 0: log is finite.
+            const auto w = Rng::block(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(from),
+                                      Purpose::awareness_schedule)[0];
+            const double u = (static_cast<double>(w) + 0.5) * 0x1p-32;
+            const double days = std::floor(std::log(u) / std::log1p(-q));
+            gap = days < 65536.0 ? static_cast<int>(days) : 65536;
+        }
+        k.next_day = day_plus(from, gap);
+    }
+
+    // The candidate day of an unaware claim: aware with probability p_t / q,
+    // else the next candidate is drawn from tomorrow.
+    void awareness_candidate(std::size_t c, int s, int day, Peers& peers, Sink& sink) {
         Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::awareness);
-        const double u = rng.uniform();
         const double factor = awareness_factor(c, s);
-        // 1 - exp(-h) <= h, and the computed value exceeds it by less than
-        // 2^-51 when h < 1: a draw at or above the bound plus 2^-50 cannot be
-        // below it, whatever the neighbours know.
-        const double bound = awareness_hazard(c, s, peer_share_bound, factor);
-        if (bound < 1.0 && u >= bound + 0x1p-50) return;
-        // Likewise 1 - exp(-h) >= h - h^2/2, increasing for h < 1, and the
-        // computed value falls short of it by < 2^-51: a draw below the
-        // hazard with no informed neighbour, less that margin, is below it
-        // whatever the neighbours know.
-        if (bound < 1.0 && peer_share_bound > 0) {
-            const double low = awareness_hazard(c, s, 0.0, factor);
-            if (low >= 0 && u < low - low * low / 2 - 0x1p-50) {
-                touch(c);
-                become_aware(c, s, day, sink);
-                return;
+        const double q = awareness_bound(c, s, factor);
+        const double u = rng.uniform() * q;  // aware if u < p_t
+        // With nobody informed around, p_t is smallest: below that, the
+        // neighbours need not be read.
+        bool aware = u < -std::expm1(-awareness_hazard(c, s, 0.0, factor));
+        if (!aware && peer_share_bound > 0) {
+            if (!peers.read) {
+                const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
+                peers.degree = static_cast<std::uint32_t>(last - first);
+                for (auto it = first; it != last; ++it) {
+                    const std::uint8_t kn = e.knows_[*it];
+                    for (int t = 0; t < services; ++t) peers.knowing[static_cast<std::size_t>(t)] += (kn >> t) & 1u;
+                }
+                peers.read = true;
             }
+            const double share =
+                peers.degree ? static_cast<double>(peers.knowing[static_cast<std::size_t>(s)]) / peers.degree : 0.0;
+            aware = share > 0 && u < -std::expm1(-awareness_hazard(c, s, share, factor));
         }
-        if (!peers.read) {
-            const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
-            peers.degree = static_cast<std::uint32_t>(last - first);
-            for (auto it = first; it != last; ++it) {
-                const std::uint8_t kn = e.knows_[*it];
-                for (int t = 0; t < services; ++t) peers.knowing[static_cast<std::size_t>(t)] += (kn >> t) & 1u;
-            }
-            peers.read = true;
-        }
-        const double share =
-            peers.degree ? static_cast<double>(peers.knowing[static_cast<std::size_t>(s)]) / peers.degree : 0.0;
-        if (u < 1.0 - std::exp(-awareness_hazard(c, s, share, factor))) {
+        if (aware) {
             touch(c);
             become_aware(c, s, day, sink);
+        } else {
+            schedule_awareness(c, s, day + 1);
         }
+    }
+
+    // The earliest next_day of citizen c's claims.
+    std::uint16_t earliest_due(std::size_t c) const {
+        const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
+        std::uint16_t next = never;
+        for (int s = 0; s < services; ++s) next = std::min(next, k[s].next_day);
+        return next;
     }
 
     void act_block(std::size_t blk) {
@@ -985,33 +1053,22 @@ struct Engine::Impl {
         const bool month_start = day > 0 && day % 30 == 0;
         const int day_of_year = day % 365;
 
-        // Who has something to do today: a claim due, or a life event, goes
-        // first through the claims (bit 31); only awareness draws otherwise.
+        // Who has something to do today: a claim due (an awareness
+        // candidate included) or a life event.
         // life_events.hpp: ageing happens only when day % 365 is the birthday.
-        constexpr std::uint32_t full = 1u << 31;
         std::array<std::uint32_t, block_size> work;
         std::size_t n = 0;
         for (std::size_t c = begin; c < end; ++c) {  // branch-free: most citizens are skipped
             // Bitwise on purpose: no branch in this scan over every citizen.
-            const bool claims_due = static_cast<bool>(static_cast<int>(month_start) | static_cast<int>(due[c] <= day) |
-                                                      static_cast<int>(p.birthday[c] == day_of_year));
-            work[n] = static_cast<std::uint32_t>(c) | (claims_due ? full : 0u);
-            n += claims_due | (unaware[c] != 0);
+            const bool listed = static_cast<bool>(static_cast<int>(month_start) | static_cast<int>(due[c] <= day) |
+                                                  static_cast<int>(p.birthday[c] == day_of_year));
+            work[n] = static_cast<std::uint32_t>(c);
+            n += listed;
         }
 
         for (std::size_t i = 0; i < n; ++i) {
-            if (i + prefetch_distance < n) {
-                const std::uint32_t ahead = work[i + prefetch_distance];
-                if ((ahead & full) != 0) prefetch_claims(ahead & ~full);
-                __builtin_prefetch(&p.admin_literacy[ahead & ~full]);  // every awareness hazard reads it
-            }
-            const std::size_t c = work[i] & ~full;
-            Peers peers;
-            if ((work[i] & full) == 0) {
-                for (unsigned mask = unaware[c]; mask != 0; mask &= mask - 1)
-                    awareness_draw(c, __builtin_ctz(mask), day, peers, sink);
-                continue;
-            }
+            if (i + prefetch_distance < n) prefetch_claims(work[i + prefetch_distance]);
+            const std::size_t c = work[i];
             const auto ci = static_cast<std::uint32_t>(c);
             bool changed = false;
             const int age_before = p.age[c];
@@ -1030,21 +1087,28 @@ struct Engine::Impl {
                     tally(out.stock, c, groups_of(c, age_before, income_before), -1);
                     set_dirty(c);
                 }
-                for (int s = 0; s < services; ++s) update_eligibility(c, s, day, sink);
-            } else if (due[c] > day) {  // a life event that changed nothing: claims as they were
-                for (unsigned mask = unaware[c]; mask != 0; mask &= mask - 1)
-                    awareness_draw(c, __builtin_ctz(mask), day, peers, sink);
-                continue;
+                for (int s = 0; s < services; ++s) {
+                    const bool was_unaware = claim(c, s).state == ClaimState::unaware;
+                    update_eligibility(c, s, day, sink);
+                    // A new spell's chance of learning of it starts today.
+                    if (!was_unaware && claim(c, s).state == ClaimState::unaware) schedule_awareness(c, s, day);
+                }
+            } else if (due[c] > day) {
+                continue;  // a life event that changed nothing: claims as they were
             }
+            Peers peers;
             for (int s = 0; s < services; ++s) {
                 Claim& k = claim(c, s);
+                if (k.next_day != day) continue;
                 if (k.state == ClaimState::unaware) {
-                    awareness_draw(c, s, day, peers, sink);
-                } else if (k.next_day == day) {
+                    awareness_candidate(c, s, day, peers, sink);
+                } else {
                     touch(c);
                     handle_due(c, s, day, sink);
                 }
             }
+            // Only awareness candidates moved an untouched citizen's days.
+            if (!is_dirty(c)) due[c] = earliest_due(c);
         }
     }
 
@@ -1079,7 +1143,8 @@ struct Engine::Impl {
             k.state = ClaimState::submitted;
             k.channel = Channel::online;
             k.next_day = day_plus(day, service(s).processing_days);
-        } else {  // a new spell: the entitlement is not known yet
+        } else {  // a new spell: the entitlement is not known yet (its first
+            // awareness candidate is drawn by the caller: see act_block)
             k.state = ClaimState::unaware;
             k.next_day = never;
         }
@@ -1615,7 +1680,6 @@ struct Engine::Impl {
         visit.fixed("channels.open", open_channels);
         visit.fixed("observe.dirty", dirty);
         visit.fixed("observe.due", due);
-        visit.fixed("observe.unaware", unaware);
         // The citizen indicators (core/tracking.hpp): their windows are fixed
         // by the scenario, their per-citizen bits accumulate day by day.
         visit.fixed("tracking.persistent", tracking.persistent());
@@ -1875,6 +1939,7 @@ bool Engine::step() {
     im.apply_timeline(day_);
     auto phase_start = Clock::now();
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.observe_block(blk); });
+    im.reschedule_awareness = 0;
     stats_.observe_seconds += seconds_since(phase_start);
     DayCounts& total = im.day_total;
     if (rec) {

@@ -39,6 +39,7 @@ enum class Purpose : std::uint32_t {
     initial_awareness = 26,
     timeline = 27,
     skills_programme = 28,
+    awareness_schedule = 29,
 };
 
 class Rng {
