@@ -1000,7 +1000,9 @@ struct Engine::Impl {
             const double days = std::floor(std::log(u) / std::log1p(-q));
             gap = days < 65536.0 ? static_cast<int>(days) : 65536;
         }
-        k.next_day = day_plus(from, gap);
+        // Not day_plus: a candidate may fall on `from` itself.
+        const long candidate = static_cast<long>(from) + gap;
+        k.next_day = candidate >= never ? never : static_cast<std::uint16_t>(candidate);
     }
 
     // The candidate day of an unaware claim: aware with probability p_t / q,

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 
 using namespace demat;
@@ -273,4 +274,59 @@ TEST_CASE("wrongful rejections are contested, some appeals are won, none beyond 
     REQUIRE(appeals > 0);
     REQUIRE(appeals < rejections);
     REQUIRE(total(r, "metrics/appeals_won", 0) <= appeals);
+}
+
+namespace {
+// One obligation everybody is eligible for, learnt of only from outreach:
+// the awareness hazard is the same for everyone and on every day.
+Scenario constant_hazard_scenario(double outreach) {
+    Scenario sc = small_scenario(20000, 90);
+    sc.warmup_days = 0;
+    sc.services.resize(1);
+    sc.services[0].kind = ServiceKind::obligation;
+    sc.services[0].monthly_amount = 0;
+    sc.services[0].eligibility.income_decile_max = 10;
+    sc.services[0].outreach = outreach;
+    sc.behaviour.peer_information = 0;
+    sc.behaviour.base_awareness = 0;
+    sc.behaviour.awareness_spread = 0;
+    sc.behaviour.mediator_information = 0;
+    return sc;
+}
+}  // namespace
+
+TEST_CASE("awareness candidate days: unaware claims decay as the daily draws' law, exp(-h d)") {
+    // docs/model.md 6.1: candidate days then p_t / q must give P(still
+    // unaware after d days) = exp(-h d). A wrong geometric (off by one day,
+    // the wrong success probability) or a missing acceptance step moves
+    // these counts by many standard deviations.
+    const double h = 0.02;
+    const Results r = run(constant_hazard_scenario(h));
+    const double n = static_cast<double>(count(r, 0, 0, eligible));
+    REQUIRE(count(r, 0, 0, non_knowledge) == count(r, 0, 0, eligible));  // nobody informed before day 0
+    for (int d : {1, 10, 30, 60, 89}) {
+        const double p = std::exp(-h * d);
+        const double expected = n * p, sd = std::sqrt(n * p * (1 - p));
+        const auto unaware = static_cast<double>(count(r, static_cast<std::size_t>(d), 0, non_knowledge));
+        INFO("day " << d << ": " << unaware << " unaware, expected " << expected << " (sd " << sd << ")");
+        REQUIRE(count(r, static_cast<std::size_t>(d), 0, eligible) == static_cast<std::int64_t>(n));
+        REQUIRE(std::abs(unaware - expected) < 5 * sd);
+    }
+}
+
+TEST_CASE("awareness candidate days are drawn again when the timeline raises outreach") {
+    // Without outreach nobody can learn (no candidate day at all); a
+    // campaign on day 30 must start the clock for every unaware claim.
+    Scenario sc = constant_hazard_scenario(0.0);
+    TimelineEvent campaign = timeline_event(30, TimelineAction::set_outreach);
+    campaign.outreach = 0.02;
+    sc.timeline.push_back(campaign);
+    const Results r = run(sc);
+    const double n = static_cast<double>(count(r, 0, 0, eligible));
+    REQUIRE(count(r, 30, 0, non_knowledge) == static_cast<std::int64_t>(n));
+    const double p = std::exp(-0.02 * 30);
+    const double expected = n * p, sd = std::sqrt(n * p * (1 - p));
+    const auto unaware = static_cast<double>(count(r, 60, 0, non_knowledge));
+    INFO(unaware << " unaware on day 60, expected " << expected << " (sd " << sd << ")");
+    REQUIRE(std::abs(unaware - expected) < 5 * sd);
 }
