@@ -160,6 +160,8 @@ struct Engine::Impl {
     // or C; phase B's life events un-count with the age and income from
     // before them. A missed touch shows as counts differing from a full
     // recount (the previous engine's outputs).
+    // Nothing is counted during the warm-up (touch only marks), and phase A
+    // of the first recorded day counts every citizen afresh.
     // The counts phase A leaves are therefore those of a full recount at the
     // start of the day. The integer sums do not depend on the order of the
     // updates, so results stay the same for any thread count.
@@ -545,7 +547,7 @@ struct Engine::Impl {
     void touch(std::size_t c) {
         if (serving_zones) return touch_concurrently(c);
         if (is_dirty(c)) return;
-        tally(blocks[c / block_size].stock, c, groups_of(c), -1);
+        if (recording()) tally(blocks[c / block_size].stock, c, groups_of(c), -1);
         set_dirty(c);
     }
     // touch() during phase C's zone-parallel pass: citizens of two zones
@@ -557,9 +559,10 @@ struct Engine::Impl {
         std::atomic_ref<std::uint64_t> word(dirty[c >> 6]);
         const std::uint64_t bit = std::uint64_t{1} << (c & 63);
         if ((word.load(std::memory_order_relaxed) & bit) != 0) return;
-        tally_with(blocks[c / block_size].stock, c, groups_of(c), [](std::int16_t& x) {
-            std::atomic_ref<std::int16_t>(x).fetch_sub(1, std::memory_order_relaxed);
-        });
+        if (recording())
+            tally_with(blocks[c / block_size].stock, c, groups_of(c), [](std::int16_t& x) {
+                std::atomic_ref<std::int16_t>(x).fetch_sub(1, std::memory_order_relaxed);
+            });
         word.fetch_or(bit, std::memory_order_relaxed);
     }
 
@@ -581,13 +584,20 @@ struct Engine::Impl {
             if (rec && day - ip.episode_start > b.grace_days) out.overdue[ip.service] += 1;
         };
 
-        // Claims in progress of untouched citizens: only the date moved.
+        // The state counts (the block's stock and in-progress list) serve
+        // only recorded days: during the warm-up nobody is counted, and the
+        // first recorded day counts everyone afresh (full_count below).
+        const bool full_count = day == sc.warmup_days;
+        const bool incremental = rec && !full_count;
         std::vector<InProgress>& progress = in_progress[blk];
         std::size_t kept = 0;
-        for (const InProgress& ip : progress) {
-            if (is_dirty(ip.citizen)) continue;  // recounted below
-            overdue(ip);
-            progress[kept++] = ip;
+        if (incremental) {
+            // Claims in progress of untouched citizens: only the date moved.
+            for (const InProgress& ip : progress) {
+                if (is_dirty(ip.citizen)) continue;  // recounted below
+                overdue(ip);
+                progress[kept++] = ip;
+            }
         }
         progress.resize(kept);
         // The first days (automatic claims all being processed) fill these
@@ -628,7 +638,8 @@ struct Engine::Impl {
                 // citizen: candidate days are drawn again from today.
                 if (k[s].state == ClaimState::unaware) schedule_awareness(c, s, day);
                 next = std::min(next, k[s].next_day);
-                if (k[s].state != ClaimState::not_eligible && reported_state(k[s]) == ReportedState::in_progress) {
+                if (incremental && k[s].state != ClaimState::not_eligible &&
+                    reported_state(k[s]) == ReportedState::in_progress) {
                     const InProgress ip{static_cast<std::uint32_t>(c), k[s].episode_start, static_cast<std::uint8_t>(s)};
                     overdue(ip);
                     progress.push_back(ip);
@@ -638,7 +649,22 @@ struct Engine::Impl {
             e.capable_[c] = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
                             p.equipment[c] != Equipment::none;
             due[c] = next;
-            tally(blocks[blk].stock, c, groups_of(c), +1);
+            if (incremental) tally(blocks[blk].stock, c, groups_of(c), +1);
+        }
+        if (full_count) {
+            BlockStock& stock = blocks[blk].stock;
+            for (auto* v : {&stock.segment_states, &stock.states, &stock.centiles, &stock.queue_length})
+                std::fill(v->begin(), v->end(), std::int16_t{0});
+            for (std::size_t c = begin; c < end; ++c) {
+                const Claim* k = &e.claims_[c * stride];
+                for (int s = 0; s < services; ++s) {
+                    if (k[s].state == ClaimState::not_eligible || reported_state(k[s]) != ReportedState::in_progress) continue;
+                    const InProgress ip{static_cast<std::uint32_t>(c), k[s].episode_start, static_cast<std::uint8_t>(s)};
+                    overdue(ip);
+                    progress.push_back(ip);
+                }
+                tally(stock, c, groups_of(c), +1);
+            }
         }
         // A timeline event changed the hazard of untouched citizens too (a
         // draw is a function of the claim, the state and the day: drawing a
@@ -1069,7 +1095,8 @@ struct Engine::Impl {
         }
 
         for (std::size_t i = 0; i < n; ++i) {
-            if (i + prefetch_distance < n) prefetch_claims(work[i + prefetch_distance]);
+            if (i + prefetch_distance < n && due[work[i + prefetch_distance]] <= day)
+                prefetch_claims(work[i + prefetch_distance]);
             const std::size_t c = work[i];
             const auto ci = static_cast<std::uint32_t>(c);
             bool changed = false;
@@ -1086,7 +1113,7 @@ struct Engine::Impl {
             if (changed) {
                 // Claims are untouched so far: un-count with the former age and income.
                 if (!is_dirty(c)) {
-                    tally(out.stock, c, groups_of(c, age_before, income_before), -1);
+                    if (recording()) tally(out.stock, c, groups_of(c, age_before, income_before), -1);
                     set_dirty(c);
                 }
                 for (int s = 0; s < services; ++s) {
@@ -1099,18 +1126,21 @@ struct Engine::Impl {
                 continue;  // a life event that changed nothing: claims as they were
             }
             Peers peers;
+            bool candidates = false;
             for (int s = 0; s < services; ++s) {
                 Claim& k = claim(c, s);
                 if (k.next_day != day) continue;
                 if (k.state == ClaimState::unaware) {
                     awareness_candidate(c, s, day, peers, sink);
+                    candidates = true;
                 } else {
                     touch(c);
                     handle_due(c, s, day, sink);
                 }
             }
-            // Only awareness candidates moved an untouched citizen's days.
-            if (!is_dirty(c)) due[c] = earliest_due(c);
+            // Only awareness candidates move an untouched citizen's days
+            // (phase A refreshes those of touched citizens).
+            if (candidates && !is_dirty(c)) due[c] = earliest_due(c);
         }
     }
 
