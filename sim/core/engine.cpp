@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 
 namespace demat {
 
@@ -140,6 +141,15 @@ struct Engine::Impl {
     // a total key) into `serial` and `carried` after the pass. Empty between
     // days, so not part of the checkpointed state.
     std::vector<BlockOutput> zone_chunks;
+    // The phone line's entries to serve (or that gave up) today, by chunk
+    // of zones (select_phone); empty between days, like zone_chunks.
+    struct PhoneTurn {
+        QueueEntry entry;
+        bool gave_up;
+    };
+    std::vector<std::vector<PhoneTurn>> phone_served;
+    std::vector<std::uint32_t> chunk_of_zone;
+    std::unordered_set<std::uint32_t> taken;  // citizens whose claim select_phone has taken today
     bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
     std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
@@ -1551,12 +1561,23 @@ struct Engine::Impl {
             zone_chunks.resize(chunks);
             for (auto& out : zone_chunks) out.counts = DayCounts(services, total_groups());
         }
+        if (chunk_of_zone.size() != zones || phone_served.size() != chunks) {
+            chunk_of_zone.resize(zones);
+            for (std::size_t chunk = 0; chunk < chunks; ++chunk)
+                for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
+                    chunk_of_zone[z] = static_cast<std::uint32_t>(chunk);
+            phone_served.assign(chunks, {});
+        }
         for (int s = 0; s < services; ++s) {
-            for (std::size_t z = 0; z < zones; ++z) serve_queue(s, staffed_index(Channel::phone), z, day, sink);
+            select_phone(s, day);
             serving_zones = true;
             e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
                 BlockOutput& out = zone_chunks[chunk];
                 Sink local{out.counts, out.queue_requests, out.help_requests};
+                // This chunk's residents taken from the phone line, in its
+                // order, before their counters and mediation (as one thread would).
+                for (const PhoneTurn& turn : phone_served[chunk]) serve_phone(turn, s, day, local);
+                phone_served[chunk].clear();
                 for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
                     for (int k = staffed_index(Channel::phone) + 1; k < staffed_count; ++k) serve_queue(s, k, z, day, local);
             });
@@ -1614,6 +1635,53 @@ struct Engine::Impl {
         tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
         if (ok) complete(r.citizen, s, day, Channel::online, true, sink);
         else fail(r.citizen, s, day, sink, rng, true);
+    }
+
+    // The phone line's turn today for service s, decided serially (which
+    // entries leave after waiting too long, which are served within the
+    // day's capacity: the line's order) and carried out in the zone-parallel
+    // pass by the worker of each citizen's zone. Whether an entry is still
+    // waiting depends only on its own claim, which nothing before its turn
+    // changes, except an earlier entry of the same claim (a stale one, left
+    // when eligibility ended): `taken` makes such a second entry count as
+    // not waiting, as serving the first would have.
+    void select_phone(int s, int day) {
+        const int staffed = staffed_index(Channel::phone);
+        const std::size_t qi = queue_index(s, staffed, 0);
+        auto& q = queues[qi];
+        taken.clear();
+        auto waiting = [&](std::uint32_t c) {
+            if (!still_waiting(c, s, Channel::phone)) return false;
+            return taken.insert(c).second;
+        };
+        auto assign = [&](const QueueEntry& entry, bool gave_up) {
+            phone_served[chunk_of_zone[e.population_.zone_of(entry.citizen)]].push_back({entry, gave_up});
+        };
+        while (!q.empty() && day - q.front().day > b.patience_days) {
+            const QueueEntry entry = q.front();
+            q.pop_front();
+            if (waiting(entry.citizen)) assign(entry, true);
+        }
+        queue_credit[qi] += queue_daily_capacity[qi];
+        auto places = static_cast<long>(std::floor(queue_credit[qi]));
+        queue_credit[qi] -= static_cast<double>(places);  // unused places are lost, fractions carry over
+        while (places > 0 && !q.empty()) {
+            const QueueEntry entry = q.front();
+            if (entry.day > day) break;  // joins tomorrow
+            q.pop_front();
+            if (!waiting(entry.citizen)) continue;
+            --places;
+            assign(entry, false);
+        }
+    }
+
+    void serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink) {
+        const QueueEntry& entry = turn.entry;
+        if (!turn.gave_up) return serve_staffed(entry, s, Channel::phone, day, sink);
+        touch(entry.citizen);
+        if (recording()) sink.counts.count(s, Channel::phone, ChannelEvent::queue_gave_up);
+        Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
+        fail(entry.citizen, s, day, sink, rng, false);
     }
 
     void serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
