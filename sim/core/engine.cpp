@@ -870,15 +870,29 @@ struct Engine::Impl {
     // round to round (the hazard is monotone in what others know), so this
     // reaches the least fixed point whatever the number of threads.
     void initial_awareness() {
+        const std::size_t blocks_n = block_count(citizens);
         std::vector<std::uint8_t> known(citizens, 0), next(citizens, 0);
-        for (std::size_t c = 0; c < citizens; ++c)
-            for (int s = 0; s < services; ++s)
-                if (claim(c, s).state > ClaimState::unaware) known[c] |= static_cast<std::uint8_t>(1u << s);
+        e.executor_.for_each_block(blocks_n, [&](std::size_t blk) {
+            const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
+            for (std::size_t c = begin; c < end; ++c)
+                for (int s = 0; s < services; ++s)
+                    if (claim(c, s).state > ClaimState::unaware) known[c] |= static_cast<std::uint8_t>(1u << s);
+        });
+        // Per block, the citizens drawn in the last round (all in round 0):
+        // only those with claims still open are drawn again. The others'
+        // known and next agree (what they know no longer changes).
+        std::vector<std::vector<std::uint32_t>> drawn(blocks_n);
         for (int round = 0; round < max_initial_rounds; ++round) {
-            std::vector<std::uint8_t> changed(block_count(citizens), 0);
-            e.executor_.for_each_block(block_count(citizens), [&](std::size_t blk) {
+            std::vector<std::uint8_t> changed(blocks_n, 0);
+            e.executor_.for_each_block(blocks_n, [&](std::size_t blk) {
                 const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
-                for (std::size_t c = begin; c < end; ++c) {
+                std::vector<std::uint32_t>& list = drawn[blk];
+                if (round == 0) {
+                    list.resize(end - begin);
+                    std::iota(list.begin(), list.end(), static_cast<std::uint32_t>(begin));
+                }
+                std::size_t still = 0;
+                for (const std::uint32_t c : list) {
                     // What is known stays known (the hazards only grow): only
                     // the unaware claims not yet drawn known are drawn again.
                     std::uint8_t bits = known[c];
@@ -890,6 +904,7 @@ struct Engine::Impl {
                         next[c] = bits;
                         continue;
                     }
+                    list[still++] = c;
                     const auto shares = informed_shares(c, known);
                     const auto rates = prior_agent_rates(c);
                     for (int s = 0; s < services; ++s) {
@@ -902,6 +917,7 @@ struct Engine::Impl {
                     next[c] = bits;
                     if (bits != known[c]) changed[blk] = 1;
                 }
+                list.resize(still);
             });
             known.swap(next);
             if (std::none_of(changed.begin(), changed.end(), [](std::uint8_t x) { return x != 0; })) break;
@@ -1947,9 +1963,14 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     });
 
     impl_ = std::make_unique<Impl>(*this);
-    Sink initial{impl_->serial.counts, impl_->carried, impl_->serial.help_requests};
-    for (std::size_t c = 0; c < n; ++c)
-        for (int s = 0; s < services_; ++s) impl_->update_eligibility(c, s, 0, initial);
+    // Day-0 eligibility: per claim, so in parallel (update_eligibility
+    // writes nothing to its sink).
+    executor_.for_each_block(block_count(n), [&](std::size_t blk) {
+        Sink initial{impl_->blocks[blk].counts, impl_->blocks[blk].queue_requests, impl_->blocks[blk].help_requests};
+        const std::size_t end = std::min(n, (blk + 1) * block_size);
+        for (std::size_t c = blk * block_size; c < end; ++c)
+            for (int s = 0; s < services_; ++s) impl_->update_eligibility(c, s, 0, initial);
+    });
     impl_->initial_awareness();
 
     stats_.setup_seconds = seconds_since(start);
