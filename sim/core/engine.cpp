@@ -142,7 +142,8 @@ struct Engine::Impl {
     // days, so not part of the checkpointed state.
     std::vector<BlockOutput> zone_chunks;
     // The phone line's entries to serve (or that gave up) today, by chunk
-    // of zones (select_phone); empty between days, like zone_chunks.
+    // of zones and service, [chunk][service] (select_phone); empty between
+    // days, like zone_chunks.
     struct PhoneTurn {
         QueueEntry entry;
         bool gave_up;
@@ -1577,28 +1578,33 @@ struct Engine::Impl {
             zone_chunks.resize(chunks);
             for (auto& out : zone_chunks) out.counts = DayCounts(services, total_groups());
         }
-        if (chunk_of_zone.size() != zones || phone_served.size() != chunks) {
+        if (chunk_of_zone.size() != zones || phone_served.size() != chunks * static_cast<std::size_t>(services)) {
             chunk_of_zone.resize(zones);
             for (std::size_t chunk = 0; chunk < chunks; ++chunk)
                 for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
                     chunk_of_zone[z] = static_cast<std::uint32_t>(chunk);
-            phone_served.assign(chunks, {});
+            phone_served.assign(chunks * static_cast<std::size_t>(services), {});
         }
-        for (int s = 0; s < services; ++s) {
-            select_phone(s, day);
-            serving_zones = true;
-            e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
-                BlockOutput& out = zone_chunks[chunk];
-                Sink local{out.counts, out.queue_requests, out.help_requests};
+        // Who the phone line takes today, for every service first: serving a
+        // service's queues changes only claims to that service (and makes
+        // unaware claims aware, which are in no queue), so it cannot change
+        // which entries of another service's line are still waiting.
+        for (int s = 0; s < services; ++s) select_phone(s, day);
+        serving_zones = true;
+        e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
+            BlockOutput& out = zone_chunks[chunk];
+            Sink local{out.counts, out.queue_requests, out.help_requests};
+            for (int s = 0; s < services; ++s) {
                 // This chunk's residents taken from the phone line, in its
                 // order, before their counters and mediation (as one thread would).
-                for (const PhoneTurn& turn : phone_served[chunk]) serve_phone(turn, s, day, local);
-                phone_served[chunk].clear();
+                auto& turns = phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
+                for (const PhoneTurn& turn : turns) serve_phone(turn, s, day, local);
+                turns.clear();
                 for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
                     for (int k = staffed_index(Channel::phone) + 1; k < staffed_count; ++k) serve_queue(s, k, z, day, local);
-            });
-            serving_zones = false;
-        }
+            }
+        });
+        serving_zones = false;
         for (auto& out : zone_chunks) {
             add_events(serial.counts, out.counts);
             carried.insert(carried.end(), out.queue_requests.begin(), out.queue_requests.end());
@@ -1671,7 +1677,8 @@ struct Engine::Impl {
             return taken.insert(c).second;
         };
         auto assign = [&](const QueueEntry& entry, bool gave_up) {
-            phone_served[chunk_of_zone[e.population_.zone_of(entry.citizen)]].push_back({entry, gave_up});
+            const std::size_t chunk = chunk_of_zone[e.population_.zone_of(entry.citizen)];
+            phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].push_back({entry, gave_up});
         };
         while (!q.empty() && day - q.front().day > b.patience_days) {
             const QueueEntry entry = q.front();
