@@ -150,6 +150,12 @@ struct Engine::Impl {
     };
     std::vector<std::vector<PhoneTurn>> phone_served;
     std::vector<std::uint32_t> chunk_of_zone;
+    // Informal helps to give today, by chunk of zones (serve_help_requests); empty between days.
+    struct HelpTurn {
+        HelpRequest request;
+        bool available;  // the helper had time left this month
+    };
+    std::vector<std::vector<HelpTurn>> help_turns;
     std::unordered_set<std::uint32_t> taken;  // citizens whose claim select_phone has taken today
     bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
@@ -1538,6 +1544,22 @@ struct Engine::Impl {
     // ---------------------------------------------------------------- phase C
     void serve(int day) {
         Sink sink{serial.counts, carried, serial.help_requests};
+        // Chunks of zones for the parallel passes below (4 per thread).
+        const std::size_t zones = e.population_.zones.size();
+        const std::size_t chunks = std::min(zones, static_cast<std::size_t>(4 * std::max(1, e.executor_.threads())));
+        if (zone_chunks.size() != chunks) {
+            zone_chunks.resize(chunks);
+            for (auto& out : zone_chunks) out.counts = DayCounts(services, total_groups());
+        }
+        if (chunk_of_zone.size() != zones || phone_served.size() != chunks * static_cast<std::size_t>(services)) {
+            chunk_of_zone.resize(zones);
+            for (std::size_t chunk = 0; chunk < chunks; ++chunk)
+                for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
+                    chunk_of_zone[z] = static_cast<std::uint32_t>(chunk);
+            phone_served.assign(chunks * static_cast<std::size_t>(services), {});
+            help_turns.assign(chunks, {});
+        }
+
         // Informal help first: requests in a random but reproducible order.
         std::vector<HelpRequest> help;
         for (auto& blk : blocks) {
@@ -1549,7 +1571,7 @@ struct Engine::Impl {
         std::sort(help.begin(), help.end(), [](const HelpRequest& x, const HelpRequest& y) {
             return std::tie(x.key, x.citizen, x.service) < std::tie(y.key, y.citizen, y.service);
         });
-        for (const HelpRequest& r : help) serve_help(r, day, sink);
+        serve_help_requests(help, day, sink);
 
         // New queue arrivals, in (day, key, citizen) order, behind those already waiting.
         std::vector<QueueRequest> arrivals;
@@ -1565,26 +1587,13 @@ struct Engine::Impl {
             const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone_of(r.citizen);
             queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
         }
-        // Service by service: the phone (one national line, serial), then
-        // counters and mediation zone by zone in parallel. A citizen waits
-        // only in its own zone's queues, and what serving one citizen writes
-        // is its own (claims, skills, trust, habit) or goes to a chunk's
-        // output: every citizen's claims are served in the serial order
-        // (phone, counter, mediation for service 0, then service 1, ...),
-        // so results do not depend on the number of threads or chunks.
-        const std::size_t zones = e.population_.zones.size();
-        const std::size_t chunks = std::min(zones, static_cast<std::size_t>(4 * std::max(1, e.executor_.threads())));
-        if (zone_chunks.size() != chunks) {
-            zone_chunks.resize(chunks);
-            for (auto& out : zone_chunks) out.counts = DayCounts(services, total_groups());
-        }
-        if (chunk_of_zone.size() != zones || phone_served.size() != chunks * static_cast<std::size_t>(services)) {
-            chunk_of_zone.resize(zones);
-            for (std::size_t chunk = 0; chunk < chunks; ++chunk)
-                for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
-                    chunk_of_zone[z] = static_cast<std::uint32_t>(chunk);
-            phone_served.assign(chunks * static_cast<std::size_t>(services), {});
-        }
+        // Service by service: the phone (one national line), then counters
+        // and mediation zone by zone in parallel. A citizen waits only in
+        // its own zone's queues, and what serving one citizen writes is its
+        // own (claims, skills, trust, habit) or goes to a chunk's output:
+        // every citizen's claims are served in the serial order (phone,
+        // counter, mediation for service 0, then service 1, ...), so results
+        // do not depend on the number of threads or chunks.
         // Who the phone line takes today, for every service first: serving a
         // service's queues changes only claims to that service (and makes
         // unaware claims aware, which are in no queue), so it cannot change
@@ -1605,6 +1614,13 @@ struct Engine::Impl {
             }
         });
         serving_zones = false;
+        gather_zone_chunks();
+    }
+
+    // Moves what the chunks of a zone-parallel pass produced into the
+    // serial output: counts summed, requests appended (sorted by their total
+    // key when they are used).
+    void gather_zone_chunks() {
         for (auto& out : zone_chunks) {
             add_events(serial.counts, out.counts);
             carried.insert(carried.end(), out.queue_requests.begin(), out.queue_requests.end());
@@ -1614,12 +1630,66 @@ struct Engine::Impl {
         }
     }
 
-    // Moves a chunk's event counters into `into` (phase C writes no other counts).
+    // Informal help, in the requests' order (a random key). Whether a
+    // helper still has time this month depends on that order; a help
+    // changes only the helped citizen (claims, literacy, trust, habit) and
+    // reads the helper's skills. So the order is followed serially for what
+    // it decides (is the claim still waiting, is the helper available:
+    // take_help), then the helps themselves run zone by zone in parallel,
+    // each citizen's in their order, like counters and mediation. Served
+    // serially instead, in order: citizens who also help someone today, and
+    // citizens whose helper is helped today (whose skills may change before
+    // they help). The parallel helps neither read nor write any of them.
+    // A claim has at most one help request a day (it waits for help until
+    // served); should one have two, the day is served serially.
+    void serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
+        const std::size_t chunks = zone_chunks.size();
+        std::vector<std::uint64_t> helped;  // claims, then citizens
+        helped.reserve(help.size());
+        for (const HelpRequest& r : help) helped.push_back(r.citizen * std::uint64_t{max_services} + r.service);
+        std::sort(helped.begin(), helped.end());
+        if (chunks < 2 || e.executor_.threads() < 2 || std::adjacent_find(helped.begin(), helped.end()) != helped.end()) {
+            for (const HelpRequest& r : help) serve_help(r, day, sink);
+            return;
+        }
+        for (auto& id : helped) id /= max_services;  // still sorted
+        std::vector<std::uint32_t> helpers;
+        helpers.reserve(help.size());
+        for (const HelpRequest& r : help) helpers.push_back(r.helper);
+        std::sort(helpers.begin(), helpers.end());
+        std::vector<std::uint32_t> entangled;
+        for (const HelpRequest& r : help)
+            if (std::binary_search(helpers.begin(), helpers.end(), r.citizen) ||
+                std::binary_search(helped.begin(), helped.end(), std::uint64_t{r.helper}))
+                entangled.push_back(r.citizen);
+        std::sort(entangled.begin(), entangled.end());
+        std::vector<HelpTurn> serial_turns;
+        for (const HelpRequest& r : help) {
+            if (!still_waiting(r.citizen, r.service, Channel::online)) continue;
+            const HelpTurn turn{r, take_help(r)};
+            if (std::binary_search(entangled.begin(), entangled.end(), r.citizen)) serial_turns.push_back(turn);
+            else help_turns[chunk_of_zone[e.population_.zone_of(r.citizen)]].push_back(turn);
+        }
+        for (const HelpTurn& turn : serial_turns) give_help(turn, day, sink);
+        serving_zones = true;
+        e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
+            BlockOutput& out = zone_chunks[chunk];
+            Sink local{out.counts, out.queue_requests, out.help_requests};
+            for (const HelpTurn& turn : help_turns[chunk]) give_help(turn, day, local);
+            help_turns[chunk].clear();
+        });
+        serving_zones = false;
+        gather_zone_chunks();
+    }
+
+    // Moves a chunk's event counters and helps given into `into` (phase C writes no other counts).
     static void add_events(DayCounts& into, DayCounts& from) {
         for (std::size_t i = 0; i < from.events.size(); ++i) into.events[i] += from.events[i];
         for (std::size_t i = 0; i < from.channel_events.size(); ++i) into.channel_events[i] += from.channel_events[i];
         std::fill(from.events.begin(), from.events.end(), 0);
         std::fill(from.channel_events.begin(), from.channel_events.end(), 0);
+        into.helps_given += from.helps_given;
+        from.helps_given = 0;
     }
 
     bool still_waiting(std::uint32_t c, int s, Channel ch) {
@@ -1627,14 +1697,30 @@ struct Engine::Impl {
         return k.has(claim_flag::queued) && k.channel == ch && k.state != ClaimState::not_eligible;
     }
 
+    // One help request, served at its turn (the serial order).
     void serve_help(const HelpRequest& r, int day, Sink& sink) {
+        if (!still_waiting(r.citizen, r.service, Channel::online)) return;
+        give_help({r, take_help(r)}, day, sink);
+    }
+
+    // The helper's side of a request still waiting: whether they have time
+    // left this month, which this help then uses.
+    bool take_help(const HelpRequest& r) {
+        if (e.helps_this_month_[r.helper] >= b.helper_capacity) return false;
+        ++e.helps_this_month_[r.helper];
+        if (e.helps_total_[r.helper] < std::numeric_limits<std::uint16_t>::max()) ++e.helps_total_[r.helper];
+        return true;
+    }
+
+    // The helped citizen's side.
+    void give_help(const HelpTurn& turn, int day, Sink& sink) {
+        const HelpRequest& r = turn.request;
         const int s = r.service;
-        if (!still_waiting(r.citizen, s, Channel::online)) return;
         touch(r.citizen);
         Claim& k = claim(r.citizen, s);
         Stream rng(seed(), Rng::claim_subject(r.citizen, s), static_cast<std::uint32_t>(day), Purpose::help);
         k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
-        if (e.helps_this_month_[r.helper] >= b.helper_capacity) {
+        if (!turn.available) {
             if (recording()) sink.counts.count(s, Event::help_informal_unavailable);
             // The helper is worn out this month: mediation if open, else try again later.
             if (channel_open(s, Channel::mediation)) {
@@ -1645,8 +1731,6 @@ struct Engine::Impl {
             }
             return;
         }
-        ++e.helps_this_month_[r.helper];
-        if (e.helps_total_[r.helper] < std::numeric_limits<std::uint16_t>::max()) ++e.helps_total_[r.helper];
         if (recording()) {
             sink.counts.count(s, Event::help_informal);
             sink.counts.helps_given += 1;
