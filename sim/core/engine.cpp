@@ -663,8 +663,11 @@ struct Engine::Impl {
                 }
             }
             e.knows_[c] = knows;
-            e.capable_[c] = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
-                            p.equipment[c] != Equipment::none;
+            // Blocks hold a multiple of 64 citizens: this word is the block's own.
+            const bool capable = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
+                                 p.equipment[c] != Equipment::none;
+            const std::uint64_t bit = std::uint64_t{1} << (c & 63);
+            e.capable_[c >> 6] = capable ? e.capable_[c >> 6] | bit : e.capable_[c >> 6] & ~bit;
             due[c] = next;
             if (incremental) tally(blocks[blk].stock, c, groups_of(c), +1);
         }
@@ -1388,7 +1391,7 @@ struct Engine::Impl {
                 const std::size_t start = rng.below(degree);
                 for (std::size_t i = 0; i < degree; ++i) {
                     const std::uint32_t h = first[(start + i) % degree];
-                    if (!e.capable_[h]) continue;
+                    if ((e.capable_[h >> 6] >> (h & 63) & 1u) == 0) continue;
                     k.flags |= claim_flag::queued;
                     k.channel = Channel::online;
                     if (!k.has(claim_flag::renewing)) k.state = ClaimState::waiting_help;
@@ -2016,7 +2019,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     const std::size_t n = population_.size();
     claims_.assign(n * static_cast<std::size_t>(services_), Claim{});
     knows_.assign(n, 0);
-    capable_.assign(n, 0);
+    capable_.assign((n + 63) / 64, 0);
     habit_.assign(n, 255);
     helps_this_month_.assign(n, 0);
     helps_total_.assign(n, 0);
@@ -2066,7 +2069,8 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
 
     stats_.setup_seconds = seconds_since(start);
     stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
-                          n * (sizeof(float) + 7) + impl_->tracking.memory_bytes();
+                          n * (sizeof(float) + 6) + capable_.size() * sizeof(std::uint64_t) +
+                          impl_->tracking.memory_bytes();
 }
 
 Engine::Engine(const Scenario& scenario, Executor& executor, StateVisitor& restore)
@@ -2120,7 +2124,7 @@ void Engine::check_restored() const {
                                p.admin_literacy.size() == n && p.trust.size() == n;
     const bool engine_ok = network_.citizens() == n && claims_.size() == n * static_cast<std::size_t>(services_) &&
                            capital_score_.size() == n &&
-                           capital_centile_.size() == n && knows_.size() == n && capable_.size() == n &&
+                           capital_centile_.size() == n && knows_.size() == n && capable_.size() == (n + 63) / 64 &&
                            habit_.size() == n && helps_this_month_.size() == n && helps_total_.size() == n;
     if (!population_ok || !engine_ok || static_cast<std::int64_t>(n) != scenario_.population.size ||
         day_ < 0 || day_ > total_days())

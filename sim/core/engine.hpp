@@ -107,7 +107,8 @@ private:
     std::vector<float> capital_score_;
     std::vector<std::uint8_t> capital_centile_;    // 0..99
     std::vector<std::uint8_t> knows_;              // bit s: knows service s (snapshot of phase A)
-    std::vector<std::uint8_t> capable_;            // 1: can help others online (snapshot of phase A)
+    std::vector<std::uint64_t> capable_;           // bit c: can help others online (snapshot of phase A); a bitset, so that
+                                                   // scanning neighbours for a helper stays in cache
     std::vector<std::uint8_t> habit_;              // channel of the last successful procedure, 255 = none
     std::vector<std::uint8_t> helps_this_month_;
     std::vector<std::uint16_t> helps_total_;
