@@ -97,6 +97,8 @@ private:
     friend struct Impl;
     void visit_own_state(StateVisitor& visit);
     void check_restored() const;
+    template <class Sum>
+    void sum_over_blocks(Sum&& sum);
     Scenario scenario_;
     Executor& executor_;
     int services_;
