@@ -156,7 +156,7 @@ struct Engine::Impl {
         bool available;  // the helper had time left this month
     };
     std::vector<std::vector<HelpTurn>> help_turns;
-    std::unordered_set<std::uint32_t> taken;  // citizens whose claim select_phone has taken today
+    std::vector<std::unordered_set<std::uint32_t>> taken;  // per service, citizens whose claim select_phone took today
     bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
     std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
@@ -1564,6 +1564,7 @@ struct Engine::Impl {
                     chunk_of_zone[z] = static_cast<std::uint32_t>(chunk);
             phone_served.assign(chunks * static_cast<std::size_t>(services), {});
             help_turns.assign(chunks, {});
+            taken.resize(static_cast<std::size_t>(services));
         }
 
         // Informal help first: requests in a random but reproducible order.
@@ -1589,10 +1590,15 @@ struct Engine::Impl {
         std::sort(arrivals.begin(), arrivals.end(), [](const QueueRequest& x, const QueueRequest& y) {
             return std::tie(x.day, x.key, x.citizen, x.service) < std::tie(y.day, y.key, y.citizen, y.service);
         });
-        for (const QueueRequest& r : arrivals) {
-            const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone_of(r.citizen);
-            queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
-        }
+        // Each service's queues are its own: pushed in parallel by service,
+        // each in the sorted order.
+        e.executor_.for_each_block(static_cast<std::size_t>(services), [&](std::size_t s) {
+            for (const QueueRequest& r : arrivals) {
+                if (r.service != s) continue;
+                const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone_of(r.citizen);
+                queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
+            }
+        });
         // Service by service: the phone (one national line), then counters
         // and mediation zone by zone in parallel. A citizen waits only in
         // its own zone's queues, and what serving one citizen writes is its
@@ -1604,7 +1610,10 @@ struct Engine::Impl {
         // service's queues changes only claims to that service (and makes
         // unaware claims aware, which are in no queue), so it cannot change
         // which entries of another service's line are still waiting.
-        for (int s = 0; s < services; ++s) select_phone(s, day);
+        // Each service's line is its own (queue, credit, claims read, lists
+        // written): the services are selected in parallel.
+        e.executor_.for_each_block(static_cast<std::size_t>(services),
+                                   [&](std::size_t s) { select_phone(static_cast<int>(s), day); });
         serving_zones = true;
         e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
             BlockOutput& out = zone_chunks[chunk];
@@ -1663,18 +1672,42 @@ struct Engine::Impl {
         helpers.reserve(help.size());
         for (const HelpRequest& r : help) helpers.push_back(r.helper);
         std::sort(helpers.begin(), helpers.end());
+        // What only reads (who is entangled, is the claim still waiting,
+        // the citizen's chunk) is worked out in parallel over the requests;
+        // nothing changes claims before the helps are given.
+        const std::size_t n = help.size();
+        const std::size_t parts = std::min<std::size_t>(n, 4 * static_cast<std::size_t>(e.executor_.threads()));
+        auto each_request = [&](auto&& f) {
+            e.executor_.for_each_block(parts, [&](std::size_t part) {
+                for (std::size_t i = part * n / parts; i < (part + 1) * n / parts; ++i) f(i);
+            });
+        };
+        constexpr std::uint32_t not_waiting = std::numeric_limits<std::uint32_t>::max(), in_order = not_waiting - 1;
+        std::vector<std::uint32_t> where(n);
+        each_request([&](std::size_t i) {
+            const HelpRequest& r = help[i];
+            where[i] = std::binary_search(helpers.begin(), helpers.end(), r.citizen) ||
+                               std::binary_search(helped.begin(), helped.end(), std::uint64_t{r.helper})
+                           ? in_order
+                           : 0;
+        });
         std::vector<std::uint32_t> entangled;
-        for (const HelpRequest& r : help)
-            if (std::binary_search(helpers.begin(), helpers.end(), r.citizen) ||
-                std::binary_search(helped.begin(), helped.end(), std::uint64_t{r.helper}))
-                entangled.push_back(r.citizen);
+        for (std::size_t i = 0; i < n; ++i)
+            if (where[i] == in_order) entangled.push_back(help[i].citizen);
         std::sort(entangled.begin(), entangled.end());
+        each_request([&](std::size_t i) {
+            const HelpRequest& r = help[i];
+            if (!still_waiting(r.citizen, r.service, Channel::online)) where[i] = not_waiting;
+            else if (std::binary_search(entangled.begin(), entangled.end(), r.citizen)) where[i] = in_order;
+            else where[i] = chunk_of_zone[e.population_.zone_of(r.citizen)];
+        });
+        // The helpers' time, in the requests' order.
         std::vector<HelpTurn> serial_turns;
-        for (const HelpRequest& r : help) {
-            if (!still_waiting(r.citizen, r.service, Channel::online)) continue;
-            const HelpTurn turn{r, take_help(r)};
-            if (std::binary_search(entangled.begin(), entangled.end(), r.citizen)) serial_turns.push_back(turn);
-            else help_turns[chunk_of_zone[e.population_.zone_of(r.citizen)]].push_back(turn);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (where[i] == not_waiting) continue;
+            const HelpTurn turn{help[i], take_help(help[i])};
+            if (where[i] == in_order) serial_turns.push_back(turn);
+            else help_turns[where[i]].push_back(turn);
         }
         for (const HelpTurn& turn : serial_turns) give_help(turn, day, sink);
         serving_zones = true;
@@ -1761,10 +1794,11 @@ struct Engine::Impl {
         const int staffed = staffed_index(Channel::phone);
         const std::size_t qi = queue_index(s, staffed, 0);
         auto& q = queues[qi];
-        taken.clear();
+        auto& claimed = taken[static_cast<std::size_t>(s)];
+        claimed.clear();
         auto waiting = [&](std::uint32_t c) {
             if (!still_waiting(c, s, Channel::phone)) return false;
-            return taken.insert(c).second;
+            return claimed.insert(c).second;
         };
         auto assign = [&](const QueueEntry& entry, bool gave_up) {
             const std::size_t chunk = chunk_of_zone[e.population_.zone_of(entry.citizen)];
