@@ -131,48 +131,60 @@ echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "- binary: ${demat}${version:+ (${version})}"
 echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores available, $(uname -sr)"
 
-# measure POPULATION THREADS DAYS: runs `repeat` times and sets
-# m_min, m_median (wall seconds), m_cpu (median CPU seconds), m_peak_kb, m_warmup (warm-up days) and
-# m_generation (population + network generation seconds, as the engine
-# timed them in the output's attributes, median over the runs).
+# run_once POPULATION THREADS DAYS: one run; appends its wall, CPU and
+# generation seconds to walls_of, cpus_of and gens_of["POPULATION THREADS DAYS"]
+# (in run order), raises peak_of[...] and sets m_warmup (warm-up days).
+declare -A walls_of cpus_of gens_of peak_of
+run_once() {
+  local population=$1 threads=$2 run_days=$3 key="$1 $2 $3"
+  rm -f "$tmp/bench.h5"
+  echo "bench: population ${population}, ${threads} thread(s), ${run_days} days" >&2
+  if ! /usr/bin/time -v -o "$tmp/time.txt" \
+      "$demat" run "$scenario" --population "$population" --days "$run_days" \
+      --threads "$threads" --quiet -o "$tmp/bench.h5" >"$tmp/out.txt" 2>"$tmp/err.txt"; then
+    echo "bench.sh: demat failed for population ${population}, ${threads} thread(s):" >&2
+    cat "$tmp/err.txt" "$tmp/time.txt" >&2
+    exit 1
+  fi
+  # The engine simulates a warm-up before the recorded days.
+  m_warmup=$(root_attribute warmup_days "$tmp/bench.h5")
+  local recorded_population
+  recorded_population=$(root_attribute population "$tmp/bench.h5")
+  if [[ -z "$m_warmup" || "$recorded_population" != "$population" ]]; then
+    echo "bench.sh: $tmp/bench.h5 lacks the warmup_days attribute or records population" \
+         "'${recorded_population}' instead of ${population}" >&2
+    exit 1
+  fi
+  walls_of["$key"]+="$(wall_seconds "$tmp/time.txt") "
+  cpus_of["$key"]+="$(cpu_seconds "$tmp/time.txt") "
+  gens_of["$key"]+="$(awk -v a="$(root_attribute population_seconds "$tmp/bench.h5")" \
+                          -v b="$(root_attribute network_seconds "$tmp/bench.h5")" 'BEGIN { printf "%.2f", a + b }') "
+  local kb
+  kb=$(max_rss_kb "$tmp/time.txt")
+  if (( kb > ${peak_of["$key"]:-0} )); then peak_of["$key"]=$kb; fi
+}
+
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '
+  { g[NR] = $1 } END { printf "%.2f", (NR % 2) ? g[(NR + 1) / 2] : (g[NR / 2] + g[NR / 2 + 1]) / 2 }'; }
+
+# summarise POPULATION THREADS DAYS: sets m_min, m_median (wall seconds),
+# m_cpu (median CPU seconds), m_generation (median population + network
+# generation seconds, as the engine timed them) and m_peak_kb.
+summarise() {
+  local key="$1 $2 $3"
+  m_min=$(echo "${walls_of["$key"]}" | tr ' ' '\n' | sed '/^$/d' | sort -g | head -n 1 | awk '{ printf "%.2f", $1 }')
+  m_median=$(echo "${walls_of["$key"]}" | median)
+  m_cpu=$(echo "${cpus_of["$key"]}" | median)
+  m_generation=$(echo "${gens_of["$key"]}" | median)
+  m_peak_kb=${peak_of["$key"]}
+}
+
+# measure POPULATION THREADS DAYS: `repeat` runs, then summarise.
 measure() {
-  local population=$1 threads=$2 run_days=$3 run
-  local walls=() generations=() cpus=()
-  m_peak_kb=0
-  for ((run = 1; run <= repeat; run++)); do
-    rm -f "$tmp/bench.h5"
-    echo "bench: population ${population}, ${threads} thread(s), ${run_days} days, run ${run}/${repeat}" >&2
-    if ! /usr/bin/time -v -o "$tmp/time.txt" \
-        "$demat" run "$scenario" --population "$population" --days "$run_days" \
-        --threads "$threads" --quiet -o "$tmp/bench.h5" >"$tmp/out.txt" 2>"$tmp/err.txt"; then
-      echo "bench.sh: demat failed for population ${population}, ${threads} thread(s):" >&2
-      cat "$tmp/err.txt" "$tmp/time.txt" >&2
-      exit 1
-    fi
-    # The engine simulates a warm-up before the recorded days.
-    m_warmup=$(root_attribute warmup_days "$tmp/bench.h5")
-    local recorded_population
-    recorded_population=$(root_attribute population "$tmp/bench.h5")
-    if [[ -z "$m_warmup" || "$recorded_population" != "$population" ]]; then
-      echo "bench.sh: $tmp/bench.h5 lacks the warmup_days attribute or records population" \
-           "'${recorded_population}' instead of ${population}" >&2
-      exit 1
-    fi
-    walls+=("$(wall_seconds "$tmp/time.txt")")
-    cpus+=("$(cpu_seconds "$tmp/time.txt")")
-    generations+=("$(awk -v a="$(root_attribute population_seconds "$tmp/bench.h5")" \
-                         -v b="$(root_attribute network_seconds "$tmp/bench.h5")" 'BEGIN { printf "%.2f", a + b }')")
-    local kb
-    kb=$(max_rss_kb "$tmp/time.txt")
-    if (( kb > m_peak_kb )); then m_peak_kb=$kb; fi
-  done
-  read -r m_min m_median < <(printf '%s\n' "${walls[@]}" | sort -g | awk '
-    { w[NR] = $1 }
-    END { printf "%.2f %.2f\n", w[1], (NR % 2) ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2 }')
-  m_cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '
-    { g[NR] = $1 } END { printf "%.2f", (NR % 2) ? g[(NR + 1) / 2] : (g[NR / 2] + g[NR / 2 + 1]) / 2 }')
-  m_generation=$(printf '%s\n' "${generations[@]}" | sort -g | awk '
-    { g[NR] = $1 } END { printf "%.2f", (NR % 2) ? g[(NR + 1) / 2] : (g[NR / 2] + g[NR / 2 + 1]) / 2 }')
+  local run key="$1 $2 $3"
+  walls_of["$key"]=""; cpus_of["$key"]=""; gens_of["$key"]=""; peak_of["$key"]=0
+  for ((run = 1; run <= repeat; run++)); do run_once "$1" "$2" "$3"; done
+  summarise "$1" "$2" "$3"
 }
 
 # Least-squares slope of log(y) on log(x) over "x y" lines: the exponent b
@@ -186,8 +198,14 @@ rows=()
 declare -A rss_of    # "population threads" -> peak RSS in kB, for the marginal cost below
 declare -A wall_of   # "population threads" -> median wall seconds, for the fitted exponent
 for population in $populations; do
+  # Thread counts alternate within each repeat (1, 2, 1, 2, ...): a shared
+  # host's speed drifts over minutes, and alternation lets the speed-up
+  # compare runs taken side by side (see the paired figure below).
+  for ((run = 1; run <= repeat; run++)); do
+    for threads in $threads_list; do run_once "$population" "$threads" "$days"; done
+  done
   for threads in $threads_list; do
-    measure "$population" "$threads" "$days"
+    summarise "$population" "$threads" "$days"
     warmup=$m_warmup
     rss_of["$population $threads"]=$m_peak_kb
     wall_of["$population $threads"]=$m_median
@@ -219,8 +237,19 @@ if [[ ${#thread_counts[@]} -ge 2 ]]; then
   for population in $populations; do
     for threads in "${thread_counts[@]:1}"; do
       awk -v a="${wall_of["$population $first"]}" -v b="${wall_of["$population $threads"]}" \
-          -v p="$population" -v t1="$first" -v t2="$threads" 'BEGIN {
-        if (b > 0) printf "Speed-up at %d citizens, %d -> %d threads: %.2fx\n", p, t1, t2, a / b }'
+          -v p="$population" -v t1="$first" -v t2="$threads" \
+          -v wa="${walls_of["$population $first $days"]}" -v wb="${walls_of["$population $threads $days"]}" 'BEGIN {
+        if (b <= 0) exit
+        printf "Speed-up at %d citizens, %d -> %d threads: %.2fx (ratio of medians)", p, t1, t2, a / b
+        n = split(wa, x, " "); split(wb, y, " ")
+        if (n >= 2) {
+          # Run r of each thread count ran side by side: their ratios.
+          for (i = 1; i <= n; i++) r[i] = (y[i] > 0) ? x[i] / y[i] : 0
+          for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+          med = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+          printf "; paired runs: median %.2fx (%.2f-%.2f over %d pairs)", med, r[1], r[n], n
+        }
+        printf "\n" }'
     done
   done
 fi
