@@ -156,6 +156,11 @@ struct Engine::Impl {
         bool available;  // the helper had time left this month
     };
     std::vector<std::vector<HelpTurn>> help_turns;
+    struct HelpScratch {
+        std::vector<std::uint64_t> helped;
+        std::vector<std::uint32_t> helpers, where, entangled;
+        std::vector<HelpTurn> serial_turns;
+    } help_scratch;
     std::vector<std::unordered_set<std::uint32_t>> taken;  // per service, citizens whose claim select_phone took today
     bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
@@ -1659,8 +1664,9 @@ struct Engine::Impl {
     // served); should one have two, the day is served serially.
     void serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
         const std::size_t chunks = zone_chunks.size();
-        std::vector<std::uint64_t> helped;  // claims, then citizens
-        helped.reserve(help.size());
+        // Scratch lists kept from day to day (no allocation once grown).
+        auto& [helped, helpers, where, entangled, serial_turns] = help_scratch;
+        helped.clear();  // claims, then citizens
         for (const HelpRequest& r : help) helped.push_back(r.citizen * std::uint64_t{max_services} + r.service);
         std::sort(helped.begin(), helped.end());
         if (chunks < 2 || e.executor_.threads() < 2 || std::adjacent_find(helped.begin(), helped.end()) != helped.end()) {
@@ -1668,8 +1674,7 @@ struct Engine::Impl {
             return;
         }
         for (auto& id : helped) id /= max_services;  // still sorted
-        std::vector<std::uint32_t> helpers;
-        helpers.reserve(help.size());
+        helpers.clear();
         for (const HelpRequest& r : help) helpers.push_back(r.helper);
         std::sort(helpers.begin(), helpers.end());
         // What only reads (who is entangled, is the claim still waiting,
@@ -1683,7 +1688,7 @@ struct Engine::Impl {
             });
         };
         constexpr std::uint32_t not_waiting = std::numeric_limits<std::uint32_t>::max(), in_order = not_waiting - 1;
-        std::vector<std::uint32_t> where(n);
+        where.assign(n, 0);
         each_request([&](std::size_t i) {
             const HelpRequest& r = help[i];
             where[i] = std::binary_search(helpers.begin(), helpers.end(), r.citizen) ||
@@ -1691,7 +1696,7 @@ struct Engine::Impl {
                            ? in_order
                            : 0;
         });
-        std::vector<std::uint32_t> entangled;
+        entangled.clear();
         for (std::size_t i = 0; i < n; ++i)
             if (where[i] == in_order) entangled.push_back(help[i].citizen);
         std::sort(entangled.begin(), entangled.end());
@@ -1702,7 +1707,7 @@ struct Engine::Impl {
             else where[i] = chunk_of_zone[e.population_.zone_of(r.citizen)];
         });
         // The helpers' time, in the requests' order.
-        std::vector<HelpTurn> serial_turns;
+        serial_turns.clear();
         for (std::size_t i = 0; i < n; ++i) {
             if (where[i] == not_waiting) continue;
             const HelpTurn turn{help[i], take_help(help[i])};
@@ -1897,8 +1902,10 @@ struct Engine::Impl {
     // Impl's share of Engine::visit_state. Not listed, because they hold
     // nothing from one day to the next: each block's DayCounts (cleared in
     // phase A), serial.counts (cleared at the start of step), day_total
-    // (cleared before use) and zone_chunks (emptied at the end of each
-    // phase C); the schedule, offsets, total_groups_,
+    // (cleared before use), zone_chunks, phone_served, help_turns, taken and
+    // help_scratch (emptied or cleared within each phase C), and
+    // reschedule_awareness (zero between days); chunk_of_zone, the schedule,
+    // offsets, total_groups_,
     // peer_share_bound and the awareness_factors table are constants derived
     // from the scenario alone, recomputed by the constructor (which the
     // restoring Engine constructor runs too) with the same expressions.
