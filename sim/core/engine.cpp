@@ -164,6 +164,14 @@ struct Engine::Impl {
     std::vector<std::unordered_set<std::uint32_t>> taken;  // per service, citizens whose claim select_phone took today
     bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
+    // Phase C's lists of the day's help requests and queue arrivals, with
+    // their sorting scratch: kept from day to day (no allocation once grown).
+    struct {
+        std::vector<HelpRequest> requests, scratch;
+    } help_requests_today;
+    struct {
+        std::vector<QueueRequest> requests, by_service;
+    } arrivals_today;
     std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
     std::vector<double> queue_credit;
     std::vector<double> queue_daily_capacity;
@@ -188,12 +196,17 @@ struct Engine::Impl {
     // start of the day. The integer sums do not depend on the order of the
     // updates, so results stay the same for any thread count.
     std::vector<std::uint64_t> dirty;  // bit c: touched since phase A (un-counted, snapshot stale)
-    // Per citizen, the earliest next_day of its claims (for an unaware
-    // claim, its next awareness candidate day, see schedule_awareness), so
-    // that phase B reads the claims (mostly out of cache) only of citizens
-    // with something due. Refreshed in phase A for touched citizens and in
-    // phase B after an awareness candidate, hence exact for all the others.
+    // Per citizen, the earliest day something is due: a claim's next_day
+    // (for an unaware claim, its next awareness candidate day, see
+    // schedule_awareness), their birthday, their next employment event
+    // (life_events.hpp). Phase B visits only the citizens due today and
+    // reads the claims (mostly out of cache) only of those. Refreshed in
+    // phase A for touched citizens and in phase B for the others it visits,
+    // hence exact for all.
     std::vector<std::uint16_t> due;
+    // Per citizen, the day of their next employment event (never_day for
+    // none): drawn ahead rather than a draw for everyone every month.
+    std::vector<std::uint16_t> next_employment_event;
     // Services (bit s) whose awareness hazard the timeline changed today:
     // phase A draws every unaware claim's candidate day again.
     std::uint8_t reschedule_awareness = 0;
@@ -257,6 +270,7 @@ struct Engine::Impl {
         dirty.assign((citizens + 63) / 64, ~std::uint64_t{0});
         if (citizens % 64 != 0) dirty.back() = (std::uint64_t{1} << (citizens % 64)) - 1;
         due.assign(citizens, 0);
+        next_employment_event.assign(citizens, static_cast<std::uint16_t>(never_day));
         in_progress.resize(blocks.size());
         day_total = DayCounts(services, groups);
         peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
@@ -646,6 +660,7 @@ struct Engine::Impl {
                 __builtin_prefetch(&p.digital_skill[ahead]);
                 __builtin_prefetch(&p.admin_literacy[ahead]);
                 __builtin_prefetch(&p.equipment[ahead]);
+                prefetch_life(ahead);
             }
             const std::size_t c = touched[i];
             Claim* k = &e.claims_[c * stride];
@@ -673,7 +688,7 @@ struct Engine::Impl {
                                  p.equipment[c] != Equipment::none;
             const std::uint64_t bit = std::uint64_t{1} << (c & 63);
             e.capable_[c >> 6] = capable ? e.capable_[c >> 6] | bit : e.capable_[c >> 6] & ~bit;
-            due[c] = next;
+            due[c] = std::min(next, life_due(c, day));
             if (incremental) tally(blocks[blk].stock, c, groups_of(c), +1);
         }
         if (full_count) {
@@ -703,7 +718,7 @@ struct Engine::Impl {
                         schedule_awareness(c, s, day);
                         drawn = true;
                     }
-                if (drawn) due[c] = earliest_due(c);
+                if (drawn) due[c] = earliest_due(c, day);
             }
         }
         // Citizen indicators: the touched citizens, or everyone on the first
@@ -1104,10 +1119,28 @@ struct Engine::Impl {
         }
     }
 
-    // The earliest next_day of citizen c's claims.
-    std::uint16_t earliest_due(std::size_t c) const {
+    // The per-citizen arrays of the Impl (the per-block lists vary from day to day).
+    std::size_t memory_bytes() const {
+        return tracking.memory_bytes() + dirty.capacity() * sizeof(std::uint64_t) +
+               (due.capacity() + next_employment_event.capacity()) * sizeof(std::uint16_t);
+    }
+
+    void prefetch_life(std::size_t c) const {
+        __builtin_prefetch(&e.population_.birthday[c]);
+        __builtin_prefetch(&next_employment_event[c]);
+    }
+
+    // The first day on or after `day` with a life event for citizen c.
+    std::uint16_t life_due(std::size_t c, int day) const {
+        const int birthday = next_birthday(e.population_, static_cast<std::uint32_t>(c), day);
+        return static_cast<std::uint16_t>(std::min<int>({birthday, next_employment_event[c], never}));
+    }
+
+    // What is due for citizen c first, on or after `day`: the earliest
+    // next_day of its claims or a life event.
+    std::uint16_t earliest_due(std::size_t c, int day) const {
         const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
-        std::uint16_t next = never;
+        std::uint16_t next = life_due(c, day);
         for (int s = 0; s < services; ++s) next = std::min(next, k[s].next_day);
         return next;
     }
@@ -1119,69 +1152,55 @@ struct Engine::Impl {
         const std::size_t begin = blk * block_size;
         const std::size_t end = std::min(citizens, begin + block_size);
         const int day = e.day_;
-        const bool month_start = day > 0 && day % 30 == 0;
-        const int day_of_year = day % 365;
+        // The month's informal help starts afresh for everyone.
+        if (day > 0 && day % 30 == 0) std::fill(&e.helps_this_month_[begin], &e.helps_this_month_[begin] + (end - begin), 0);
 
         // Who has something to do today: a claim due (an awareness
         // candidate included) or a life event.
-        // life_events.hpp: ageing happens only when day % 365 is the birthday.
         std::array<std::uint32_t, block_size> work;
         std::size_t n = 0;
         for (std::size_t c = begin; c < end; ++c) {  // branch-free: most citizens are skipped
-            // Bitwise on purpose: no branch in this scan over every citizen.
-            const bool listed = static_cast<bool>(static_cast<int>(month_start) | static_cast<int>(due[c] <= day) |
-                                                  static_cast<int>(p.birthday[c] == day_of_year));
             work[n] = static_cast<std::uint32_t>(c);
-            n += listed;
+            n += due[c] <= day;
         }
 
         for (std::size_t i = 0; i < n; ++i) {
-            if (i + prefetch_distance < n && due[work[i + prefetch_distance]] <= day)
+            if (i + prefetch_distance < n) {
                 prefetch_claims(work[i + prefetch_distance]);
+                prefetch_life(work[i + prefetch_distance]);
+            }
             const std::size_t c = work[i];
             const auto ci = static_cast<std::uint32_t>(c);
-            bool changed = false;
-            const int age_before = p.age[c];
-            const int income_before = p.income_decile[c];
-            if (p.birthday[c] == day_of_year) {
-                age_one_year_if_birthday(p, ci, day);
-                changed = p.age[c] != age_before;
-            }
-            if (month_start) {
-                changed = monthly_life_events(sc, p, ci, day) || changed;
-                e.helps_this_month_[c] = 0;
-            }
-            if (changed) {
-                // Claims are untouched so far: un-count with the former age and income.
-                if (!is_dirty(c)) {
-                    if (recording()) tally(out.stock, c, groups_of(c, age_before, income_before), -1);
-                    set_dirty(c);
+            if (life_due(c, day) == day) {
+                const int age_before = p.age[c];
+                const int income_before = p.income_decile[c];
+                if (life_events_today(sc, p, ci, day, next_employment_event[c])) {
+                    // Claims are untouched so far: un-count with the former age and income.
+                    if (!is_dirty(c)) {
+                        if (recording()) tally(out.stock, c, groups_of(c, age_before, income_before), -1);
+                        set_dirty(c);
+                    }
+                    for (int s = 0; s < services; ++s) {
+                        const bool was_unaware = claim(c, s).state == ClaimState::unaware;
+                        update_eligibility(c, s, day, sink);
+                        // A new spell's chance of learning of it starts today.
+                        if (!was_unaware && claim(c, s).state == ClaimState::unaware) schedule_awareness(c, s, day);
+                    }
                 }
-                for (int s = 0; s < services; ++s) {
-                    const bool was_unaware = claim(c, s).state == ClaimState::unaware;
-                    update_eligibility(c, s, day, sink);
-                    // A new spell's chance of learning of it starts today.
-                    if (!was_unaware && claim(c, s).state == ClaimState::unaware) schedule_awareness(c, s, day);
-                }
-            } else if (due[c] > day) {
-                continue;  // a life event that changed nothing: claims as they were
             }
             Peers peers;
-            bool candidates = false;
             for (int s = 0; s < services; ++s) {
                 Claim& k = claim(c, s);
                 if (k.next_day != day) continue;
                 if (k.state == ClaimState::unaware) {
                     awareness_candidate(c, s, day, peers, sink);
-                    candidates = true;
                 } else {
                     touch(c);
                     handle_due(c, s, day, sink);
                 }
             }
-            // Only awareness candidates move an untouched citizen's days
-            // (phase A refreshes those of touched citizens).
-            if (candidates && !is_dirty(c)) due[c] = earliest_due(c);
+            // Phase A refreshes the days of touched citizens.
+            if (!is_dirty(c)) due[c] = earliest_due(c, day + 1);
         }
     }
 
@@ -1573,33 +1592,47 @@ struct Engine::Impl {
         }
 
         // Informal help first: requests in a random but reproducible order.
-        std::vector<HelpRequest> help;
+        auto& [help, help_sorted] = help_requests_today;
+        help.clear();
         for (auto& blk : blocks) {
             help.insert(help.end(), blk.help_requests.begin(), blk.help_requests.end());
             blk.help_requests.clear();
         }
         help.insert(help.end(), serial.help_requests.begin(), serial.help_requests.end());
         serial.help_requests.clear();
-        std::sort(help.begin(), help.end(), [](const HelpRequest& x, const HelpRequest& y) {
+        sort_by_key(help, help_sorted, [](const HelpRequest& x, const HelpRequest& y) {
             return std::tie(x.key, x.citizen, x.service) < std::tie(y.key, y.citizen, y.service);
         });
         serve_help_requests(help, day, sink);
 
-        // New queue arrivals, in (day, key, citizen) order, behind those already waiting.
-        std::vector<QueueRequest> arrivals;
+        // New queue arrivals, in (day, key, citizen) order, behind those
+        // already waiting. Each service's queues are its own: the arrivals
+        // are split by service, then each service's are sorted and pushed
+        // in parallel.
+        auto& [arrivals, by_service] = arrivals_today;
         arrivals.swap(carried);
+        carried.clear();
         for (auto& blk : blocks) {
             arrivals.insert(arrivals.end(), blk.queue_requests.begin(), blk.queue_requests.end());
             blk.queue_requests.clear();
         }
-        std::sort(arrivals.begin(), arrivals.end(), [](const QueueRequest& x, const QueueRequest& y) {
-            return std::tie(x.day, x.key, x.citizen, x.service) < std::tie(y.day, y.key, y.citizen, y.service);
-        });
-        // Each service's queues are its own: pushed in parallel by service,
-        // each in the sorted order.
+        std::array<std::size_t, max_services + 1> first{};
+        for (const QueueRequest& r : arrivals) ++first[r.service + 1u];
+        for (int s = 0; s < services; ++s) first[static_cast<std::size_t>(s) + 1] += first[static_cast<std::size_t>(s)];
+        by_service.resize(arrivals.size());
+        {
+            std::array<std::size_t, max_services + 1> next = first;
+            for (const QueueRequest& r : arrivals) by_service[next[r.service]++] = r;
+        }
+        arrivals.clear();
         e.executor_.for_each_block(static_cast<std::size_t>(services), [&](std::size_t s) {
-            for (const QueueRequest& r : arrivals) {
-                if (r.service != s) continue;
+            const auto begin = by_service.begin() + static_cast<std::ptrdiff_t>(first[s]);
+            const auto end = by_service.begin() + static_cast<std::ptrdiff_t>(first[s + 1]);
+            std::sort(begin, end, [](const QueueRequest& x, const QueueRequest& y) {
+                return std::tie(x.day, x.key, x.citizen) < std::tie(y.day, y.key, y.citizen);
+            });
+            for (auto it = begin; it != end; ++it) {
+                const QueueRequest& r = *it;
                 const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone_of(r.citizen);
                 queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
             }
@@ -1662,6 +1695,34 @@ struct Engine::Impl {
     // they help). The parallel helps neither read nor write any of them.
     // A claim has at most one help request a day (it waits for help until
     // served); should one have two, the day is served serially.
+    // Sorts `items` by `less`, whose first criterion is the items' key, a
+    // uniform 32-bit draw: split by the key's top bits into buckets that
+    // follow one another in that order, each then sorted on its own, in
+    // parallel. `less` is a total order on the items (the key, then who and
+    // what the item is for), so the order is the one a single sort gives.
+    template <class T, class Less>
+    void sort_by_key(std::vector<T>& items, std::vector<T>& scratch, Less less) {
+        constexpr int bucket_bits = 6;
+        constexpr std::size_t buckets = std::size_t{1} << bucket_bits;
+        const std::size_t n = items.size();
+        if (n < 4 * buckets || e.executor_.threads() < 2) {
+            std::sort(items.begin(), items.end(), less);
+            return;
+        }
+        auto bucket = [](const T& item) { return static_cast<std::size_t>(item.key >> (32 - bucket_bits)); };
+        std::array<std::size_t, buckets + 1> first{};
+        for (const T& item : items) ++first[bucket(item) + 1];
+        for (std::size_t k = 0; k < buckets; ++k) first[k + 1] += first[k];
+        scratch.resize(n);
+        std::array<std::size_t, buckets + 1> next = first;
+        for (const T& item : items) scratch[next[bucket(item)]++] = item;
+        e.executor_.for_each_block(buckets, [&](std::size_t k) {
+            std::sort(scratch.begin() + static_cast<std::ptrdiff_t>(first[k]),
+                      scratch.begin() + static_cast<std::ptrdiff_t>(first[k + 1]), less);
+        });
+        items.swap(scratch);
+    }
+
     void serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
         const std::size_t chunks = zone_chunks.size();
         // Scratch lists kept from day to day (no allocation once grown).
@@ -1902,8 +1963,9 @@ struct Engine::Impl {
     // Impl's share of Engine::visit_state. Not listed, because they hold
     // nothing from one day to the next: each block's DayCounts (cleared in
     // phase A), serial.counts (cleared at the start of step), day_total
-    // (cleared before use), zone_chunks, phone_served, help_turns, taken and
-    // help_scratch (emptied or cleared within each phase C), and
+    // (cleared before use), zone_chunks, phone_served, help_turns, taken,
+    // help_scratch, help_requests_today and arrivals_today (emptied or
+    // refilled within each phase C), and
     // reschedule_awareness (zero between days); chunk_of_zone, the schedule,
     // offsets, total_groups_,
     // peer_share_bound and the awareness_factors table are constants derived
@@ -1934,6 +1996,7 @@ struct Engine::Impl {
         visit.fixed("channels.open", open_channels);
         visit.fixed("observe.dirty", dirty);
         visit.fixed("observe.due", due);
+        visit.fixed("life.next_employment_event", next_employment_event);
         // The citizen indicators (core/tracking.hpp): their windows are fixed
         // by the scenario, their per-citizen bits accumulate day by day.
         visit.fixed("tracking.persistent", tracking.persistent());
@@ -2110,11 +2173,18 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
             for (int s = 0; s < services_; ++s) impl_->update_eligibility(c, s, 0, initial);
     });
     impl_->initial_awareness();
+    // Each citizen's first employment event, from day 1.
+    executor_.for_each_block(block_count(n), [&](std::size_t blk) {
+        const std::size_t end = std::min(n, (blk + 1) * block_size);
+        for (std::size_t c = blk * block_size; c < end; ++c)
+            impl_->next_employment_event[c] =
+                static_cast<std::uint16_t>(next_employment_event(scenario_, population_, static_cast<std::uint32_t>(c), 1));
+    });
 
     stats_.setup_seconds = seconds_since(start);
     stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
                           n * (sizeof(float) + 6) + capable_.size() * sizeof(std::uint64_t) +
-                          impl_->tracking.memory_bytes();
+                          impl_->memory_bytes();
 }
 
 Engine::Engine(const Scenario& scenario, Executor& executor, StateVisitor& restore)

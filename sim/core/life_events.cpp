@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace demat {
 
@@ -101,41 +102,73 @@ double monthly_situation_exit(const Scenario& scenario, const Population& popula
     return 0.0;
 }
 
-bool monthly_life_events(const Scenario& scenario, Population& population, std::uint32_t citizen, int day) {
+int month_start_on_or_after(int day) {
+    constexpr int month = 30;
+    if (day <= month) return month;
+    return (day + month - 1) / month * month;
+}
+
+namespace {
+
+bool reached_retirement(const Scenario& scenario, const Population& population, std::uint32_t citizen) {
+    // retirement_age() is never below retirement_age_min: younger citizens
+    // skip its draw (a Philox call).
+    const int age = population.age[citizen];
+    return population.employment[citizen] != Employment::retired && age >= retirement_age_min &&
+           age >= retirement_age(scenario.seed, citizen);
+}
+
+}  // namespace
+
+int next_employment_event(const Scenario& scenario, const Population& population, std::uint32_t citizen, int from_day) {
+    const int first = month_start_on_or_after(from_day);
+    if (first >= never_day) return never_day;
+    if (population.employment[citizen] == Employment::retired) return never_day;
+    if (reached_retirement(scenario, population, citizen)) return first;
+    const double exit = std::min(1.0, monthly_situation_exit(scenario, population, citizen));
+    if (exit <= 0.0) return never_day;
+    // Month starts to wait after the first, K - 1 with P(K > k) = (1 - exit)^k:
+    // floor(log U / log(1 - exit)) for U uniform on (0, 1].
+    double later = 0.0;
+    if (exit < 1.0) {
+        Stream stream(scenario.seed, citizen, static_cast<std::uint32_t>(from_day), Purpose::employment_schedule);
+        later = std::floor(std::log(1.0 - stream.uniform()) / std::log1p(-exit));
+    }
+    const double day = first + 30.0 * later;
+    return day < never_day ? static_cast<int>(day) : never_day;
+}
+
+bool employment_event(const Scenario& scenario, Population& population, std::uint32_t citizen, int day) {
     const Employment before = population.employment[citizen];
+    if (before == Employment::retired) return false;
     const int age = population.age[citizen];
     const Education education = population.education[citizen];
     Stream stream(scenario.seed, citizen, static_cast<std::uint32_t>(day), Purpose::employment);
 
     Employment after = before;
-    // retirement_age() is never below retirement_age_min: younger citizens
-    // skip its draw (one Philox call per citizen and month otherwise).
-    if (before != Employment::retired && age >= retirement_age_min && age >= retirement_age(scenario.seed, citizen)) {
+    if (reached_retirement(scenario, population, citizen)) {
         after = Employment::retired;
-    } else if (before != Employment::retired) {
+    } else {
+        // Where the citizen goes, given that they leave: each exit in
+        // proportion to its monthly probability (the first exit's share of
+        // the total, as the monthly draw r < first, else r < first + second).
         const double u = unemployment_probability(scenario.population, education, age);
-        const double r = stream.uniform();
+        auto first_of_two = [&](double first, double second) {
+            const double total = std::min(1.0, first + second);
+            return stream.uniform() * total < std::min(first, total);
+        };
         switch (before) {
             case Employment::employed:
-                if (r < monthly_labour_force_exit)
-                    after = Employment::inactive;
-                else if (r < monthly_labour_force_exit + monthly_job_loss(u))
-                    after = Employment::unemployed;
+                after = first_of_two(monthly_labour_force_exit, monthly_job_loss(u)) ? Employment::inactive
+                                                                                      : Employment::unemployed;
                 break;
             case Employment::unemployed:
-                if (r < monthly_labour_force_exit)
-                    after = Employment::inactive;
-                else if (r < monthly_labour_force_exit + monthly_job_finding)
-                    after = Employment::employed;
+                after = first_of_two(monthly_labour_force_exit, monthly_job_finding) ? Employment::inactive
+                                                                                      : Employment::employed;
                 break;
-            case Employment::inactive: {
-                // Re-entry rate that keeps the age's activity rate at steady
-                // state: entry * inactive = exit * active.
-                const double act = activity_rate(age);
-                const double entry = std::min(1.0, monthly_labour_force_exit * act / (1.0 - act));
-                if (r < entry) after = stream.uniform() < u ? Employment::unemployed : Employment::employed;
+            case Employment::inactive:
+                after = stream.uniform() < u ? Employment::unemployed : Employment::employed;
                 break;
-            }
             case Employment::retired:
                 break;
         }
@@ -144,6 +177,28 @@ bool monthly_life_events(const Scenario& scenario, Population& population, std::
     population.employment[citizen] = after;
     population.income_decile[citizen] = draw_income_decile(education, age, after, stream.uniform());
     return true;
+}
+
+int next_birthday(const Population& population, std::uint32_t citizen, int day) {
+    const int from = std::max(day, 1);
+    const int birthday = population.birthday[citizen];
+    return from + ((birthday - from % 365) % 365 + 365) % 365;
+}
+
+bool life_events_today(const Scenario& scenario, Population& population, std::uint32_t citizen, int day,
+                       std::uint16_t& next_event) {
+    bool changed = false;
+    if (day > 0 && day % 365 == population.birthday[citizen]) {
+        const int age_before = population.age[citizen];
+        age_one_year_if_birthday(population, citizen, day);
+        changed = population.age[citizen] != age_before;
+        next_event = static_cast<std::uint16_t>(next_employment_event(scenario, population, citizen, day));
+    }
+    if (next_event == day) {
+        changed = employment_event(scenario, population, citizen, day) || changed;
+        next_event = static_cast<std::uint16_t>(next_employment_event(scenario, population, citizen, day + 1));
+    }
+    return changed;
 }
 
 void age_one_year_if_birthday(Population& population, std::uint32_t citizen, int day) {

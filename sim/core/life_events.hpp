@@ -1,5 +1,5 @@
-// Life events between days: ageing, and the monthly employment transitions
-// that move citizens in and out of eligibility (DESIGN 1.1).
+// Life events between days: ageing, and the employment transitions at
+// month starts that move citizens in and out of eligibility (DESIGN 1.1).
 //
 // Everything here reads and writes one citizen's entries only and draws its
 // random numbers from streams keyed by (seed, citizen, day), so calls for
@@ -33,13 +33,50 @@ double monthly_job_loss(double u);
 // at steady state (docs/model.md section 1, initial conditions).
 double monthly_situation_exit(const Scenario& scenario, const Population& population, std::uint32_t citizen);
 
-// One month of employment transitions for one citizen, drawn with
-// Purpose::employment at `day`: retirement when the citizen reaches their
-// retirement age, job loss / job finding, small flows between inactivity and
-// the labour force; the income decile is redrawn after any change. Returns
-// true when employment or income changed (both enter eligibility).
-// The engine calls it once every 30 days per citizen.
-bool monthly_life_events(const Scenario& scenario, Population& population, std::uint32_t citizen, int day);
+// Employment transitions happen at month starts (day > 0, day % 30 == 0):
+// at each, a citizen not retired leaves their state with probability
+// monthly_situation_exit. Rather than a draw for every citizen at every
+// month start, the engine draws the month of the next change: the number of
+// month starts to wait is geometric with that probability (the law of the
+// monthly draws: P(no change over k months) = (1 - exit)^k), and is drawn
+// again whenever the probability may have changed (a birthday, a change of
+// employment): a geometric wait is memoryless, so a fresh draw from any day
+// has the law of the remaining wait.
+
+// The first month start on or after `day` (day 30 for any day <= 30).
+int month_start_on_or_after(int day);
+
+// The citizen's next employment event, drawn at `from_day` with
+// Purpose::employment_schedule: the first month start on or after from_day
+// for a citizen not retired who has reached their retirement age (they
+// retire then), otherwise a geometric number of month starts (see above).
+// Returns `never_day` when there is none (the retired) or it would fall
+// beyond `never_day`.
+inline constexpr int never_day = 65535;
+int next_employment_event(const Scenario& scenario, const Population& population, std::uint32_t citizen, int from_day);
+
+// The change at an employment event, drawn with Purpose::employment at
+// `day`: retirement when the citizen has reached their retirement age;
+// otherwise the state the citizen moves to, given that they leave theirs
+// (the monthly transition probabilities, renormalised: job loss or exit to
+// inactivity for the employed, job finding or exit for the unemployed,
+// re-entry as unemployed with the unemployment probability for the
+// inactive); the income decile is redrawn. Returns true when employment or
+// income changed (both enter eligibility).
+bool employment_event(const Scenario& scenario, Population& population, std::uint32_t citizen, int day);
+
+// Everything that happens to one citizen on `day` between claims: ageing on
+// their birthday (which draws the next employment event again from today:
+// the rates depend on age, and retirement on it), then the employment event
+// if `next_event` (the citizen's scheduled one) is today, after which the
+// next one is drawn from tomorrow. Returns true when age, employment or
+// income changed. The engine calls it for citizens with either due today;
+// calling it on other days changes nothing.
+bool life_events_today(const Scenario& scenario, Population& population, std::uint32_t citizen, int day,
+                       std::uint16_t& next_event);
+
+// The first day on or after `day` (and after day 0) that is the citizen's birthday.
+int next_birthday(const Population& population, std::uint32_t citizen, int day);
 
 // Adds a year to the citizen's age when day % 365 is their birthday. Day 0
 // is the generation date, at which ages are already current: nothing happens.

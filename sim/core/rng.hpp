@@ -40,6 +40,7 @@ enum class Purpose : std::uint32_t {
     timeline = 27,
     skills_programme = 28,
     awareness_schedule = 29,
+    employment_schedule = 30,
 };
 
 class Rng {

@@ -1,4 +1,4 @@
-// Monthly employment transitions and ageing (sim/core/life_events.hpp).
+// Employment transitions at month starts and ageing (sim/core/life_events.hpp).
 #include "core/france_calibration.hpp"
 #include "core/life_events.hpp"
 #include "core/population.hpp"
@@ -31,17 +31,27 @@ double unemployment_rate(const Population& p) {
     return unemployed / (employed + unemployed);
 }
 
-// Runs `days` days the way the engine does: birthdays every day, life
-// events every 30 days. Returns the worst distance of the monthly
-// unemployment rate to `target`.
+// Every citizen's first employment event, drawn from day 1 as the engine does.
+std::vector<std::uint16_t> first_events(const Scenario& s, const Population& p) {
+    std::vector<std::uint16_t> next(p.size());
+    for (std::uint32_t c = 0; c < p.size(); ++c) next[c] = static_cast<std::uint16_t>(next_employment_event(s, p, c, 1));
+    return next;
+}
+
+// Runs `days` days the way the engine does (life_events_today for every
+// citizen: the engine calls it only for those with something due, and it
+// changes nothing for the others). Returns the worst distance of the
+// unemployment rate at month ends to `target`.
 double simulate(const Scenario& s, Population& p, int days, double target, bool reverse = false) {
     double worst = 0.0;
     const auto n = static_cast<std::uint32_t>(p.size());
+    std::vector<std::uint16_t> next = first_events(s, p);
     for (int day = 1; day <= days; ++day) {
-        for (std::uint32_t i = 0; i < n; ++i) age_one_year_if_birthday(p, reverse ? n - 1 - i : i, day);
-        if (day % 30 != 0) continue;
-        for (std::uint32_t i = 0; i < n; ++i) monthly_life_events(s, p, reverse ? n - 1 - i : i, day);
-        worst = std::max(worst, std::abs(unemployment_rate(p) - target));
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const std::uint32_t c = reverse ? n - 1 - i : i;
+            life_events_today(s, p, c, day, next[c]);
+        }
+        if (day % 30 == 0) worst = std::max(worst, std::abs(unemployment_rate(p) - target));
     }
     return worst;
 }
@@ -82,14 +92,16 @@ TEST_CASE("retirement happens between 62 and 67", "[life_events]") {
     Population p = generate_population(s, serial);
     const Population start = p;
     const auto n = static_cast<std::uint32_t>(p.size());
-    std::vector<int> age_at_retirement(n, -1);
+    std::vector<int> age_at_retirement(n, -1), day_of_retirement(n, -1);
+    std::vector<std::uint16_t> next = first_events(s, p);
     for (int day = 1; day <= 24 * 30; ++day) {
-        for (std::uint32_t c = 0; c < n; ++c) age_one_year_if_birthday(p, c, day);
-        if (day % 30 != 0) continue;
         for (std::uint32_t c = 0; c < n; ++c) {
             const Employment before = p.employment[c];
-            monthly_life_events(s, p, c, day);
-            if (before != Employment::retired && p.employment[c] == Employment::retired) age_at_retirement[c] = p.age[c];
+            life_events_today(s, p, c, day, next[c]);
+            if (before != Employment::retired && p.employment[c] == Employment::retired) {
+                age_at_retirement[c] = p.age[c];
+                day_of_retirement[c] = day;
+            }
         }
     }
     int newly_retired = 0;
@@ -103,34 +115,94 @@ TEST_CASE("retirement happens between 62 and 67", "[life_events]") {
         REQUIRE(p.age[c] == start.age[c] + birthdays);
         if (retired && start.employment[c] != Employment::retired) {
             ++newly_retired;
-            // Retired in the month the citizen reached their retirement age.
+            // Retired in the month the citizen reached their retirement age:
+            // at the first month start on or after that birthday (or day 30).
             REQUIRE(age_at_retirement[c] == retirement_age(s.seed, c));
+            REQUIRE(day_of_retirement[c] % 30 == 0);
+            if (start.age[c] < retirement_age(s.seed, c)) {
+                // The birthday on which they reached it.
+                int birthday = 1, age = start.age[c];
+                for (; age < retirement_age(s.seed, c); ++birthday) age += birthday % 365 == p.birthday[c];
+                REQUIRE(day_of_retirement[c] == month_start_on_or_after(birthday - 1));
+            } else {
+                REQUIRE(day_of_retirement[c] == 30);
+            }
         }
     }
     // About 1.3% of adults reach their retirement age each year.
     CHECK(newly_retired > 600);
 }
 
-TEST_CASE("employment changes redraw the income decile and are reported", "[life_events]") {
+TEST_CASE("an employment event changes the state, redraws the income decile and is reported", "[life_events]") {
     const Scenario s = life_scenario(20000, 23);
     SerialExecutor serial;
     Population p = generate_population(s, serial);
-    int changed = 0;
+    int changed = 0, not_retired = 0;
     double from_job_loss = 0, job_losses = 0;
     for (std::uint32_t c = 0; c < p.size(); ++c) {
         const Employment before = p.employment[c];
         const std::uint8_t income = p.income_decile[c];
-        const bool reported = monthly_life_events(s, p, c, 30);
+        not_retired += before != Employment::retired;
+        const bool reported = employment_event(s, p, c, 30);
         REQUIRE(reported == (p.employment[c] != before || p.income_decile[c] != income));
+        // The event is a departure from the state: anyone not retired leaves it.
+        REQUIRE(reported == (before != Employment::retired));
         changed += reported;
         if (before == Employment::employed && p.employment[c] == Employment::unemployed) {
             ++job_losses;
             from_job_loss += p.income_decile[c];
         }
     }
-    CHECK(changed > 0);
+    CHECK(changed == not_retired);
     REQUIRE(job_losses > 20);
     CHECK(from_job_loss / job_losses < 4.5);  // the newly unemployed fall to the bottom deciles
+}
+
+TEST_CASE("the wait for an employment event is geometric in months", "[life_events]") {
+    // P(event at the first month start) = exit, P(none in the first k) =
+    // (1 - exit)^k, the law of a draw at every month start: summed over
+    // citizens with their own exit probability, within 5 standard deviations.
+    const Scenario s = life_scenario(200000, 25);
+    SerialExecutor serial;
+    const Population p = generate_population(s, serial);
+    for (const int k : {1, 6, 24}) {
+        double observed = 0, expected = 0, variance = 0;
+        for (std::uint32_t c = 0; c < p.size(); ++c) {
+            if (p.employment[c] == Employment::retired || p.age[c] >= calibration::retirement_age_min - 3) continue;
+            const double exit = monthly_situation_exit(s, p, c);
+            const int day = next_employment_event(s, p, c, 1);
+            REQUIRE((day % 30 == 0 || day == never_day));  // never: beyond the 16-bit days
+            const double none = std::pow(1.0 - exit, k);
+            observed += day > 30 * k;
+            expected += none;
+            variance += none * (1.0 - none);
+        }
+        CHECK(std::abs(observed - expected) < 5.0 * std::sqrt(variance));
+    }
+    // Drawn again from another day, the wait starts from that day's month.
+    CHECK(month_start_on_or_after(0) == 30);
+    CHECK(month_start_on_or_after(30) == 30);
+    CHECK(month_start_on_or_after(31) == 60);
+    for (std::uint32_t c = 0; c < 1000; ++c)
+        if (p.employment[c] != Employment::retired) CHECK(next_employment_event(s, p, c, 61) >= 90);
+}
+
+TEST_CASE("an event's destination follows the monthly transition probabilities", "[life_events]") {
+    // Employed: inactivity with probability exit / (exit + job loss), else unemployed.
+    const Scenario s = life_scenario(200000, 26);
+    SerialExecutor serial;
+    Population p = generate_population(s, serial);
+    double to_inactive = 0, expected = 0, variance = 0;
+    for (std::uint32_t c = 0; c < p.size(); ++c) {
+        if (p.employment[c] != Employment::employed || p.age[c] >= calibration::retirement_age_min) continue;
+        const double loss = monthly_job_loss(unemployment_probability(s.population, p.education[c], p.age[c]));
+        const double share = calibration::monthly_labour_force_exit / (calibration::monthly_labour_force_exit + loss);
+        employment_event(s, p, c, 60);
+        to_inactive += p.employment[c] == Employment::inactive;
+        expected += share;
+        variance += share * (1.0 - share);
+    }
+    CHECK(std::abs(to_inactive - expected) < 5.0 * std::sqrt(variance));
 }
 
 TEST_CASE("life events do not depend on the order of citizens", "[life_events][determinism]") {
@@ -143,6 +215,20 @@ TEST_CASE("life events do not depend on the order of citizens", "[life_events][d
     CHECK(a.employment == b.employment);
     CHECK(a.income_decile == b.income_decile);
     CHECK(a.age == b.age);
+}
+
+TEST_CASE("the next birthday is the first on or after a day, day 0 excluded", "[life_events]") {
+    Population p;
+    p.resize(1);
+    p.birthday[0] = 0;
+    CHECK(next_birthday(p, 0, 0) == 365);
+    CHECK(next_birthday(p, 0, 365) == 365);
+    CHECK(next_birthday(p, 0, 366) == 730);
+    p.birthday[0] = 100;
+    CHECK(next_birthday(p, 0, 0) == 100);
+    CHECK(next_birthday(p, 0, 100) == 100);
+    CHECK(next_birthday(p, 0, 101) == 465);
+    CHECK(next_birthday(p, 0, 700) == 830);
 }
 
 TEST_CASE("a citizen ages on their birthday only", "[life_events]") {
