@@ -883,6 +883,19 @@ struct Engine::Impl {
         return rates;
     }
 
+    // prior_agent_rates(c) where prior_agent_hazard reads them: only the
+    // rates of services c knows enter it, and those of services with no
+    // declaration to make (automatic, or no renewal) are zero; if c knows
+    // none with one, the hazard is zero with or without them, and they are
+    // not computed (an exp and a channel taste per channel).
+    std::array<double, max_services> prior_agent_rates_read(std::size_t c, std::uint8_t known) const {
+        std::uint8_t declaring = 0;
+        for (int t = 0; t < services; ++t)
+            if (!service(t).automatic && service(t).renewal_days > 0) declaring |= static_cast<std::uint8_t>(1u << t);
+        if ((known & declaring) == 0) return {};
+        return prior_agent_rates(c);
+    }
+
     // The agents' hazard for s: the rates of the other services c knows.
     double prior_agent_hazard(int s, std::uint8_t known, const std::array<double, max_services>& rates) const {
         double rate = 0;
@@ -912,6 +925,11 @@ struct Engine::Impl {
         // only those with claims still open are drawn again. The others'
         // known and next agree (what they know no longer changes).
         std::vector<std::vector<std::uint32_t>> drawn(blocks_n);
+        // Bit c: known[c] changed in the last round. A citizen whose own and
+        // neighbours' known did not would draw what it drew then: skipped.
+        // (Blocks hold a multiple of 64 citizens: a word is its block's.)
+        std::vector<std::uint64_t> moved((citizens + 63) / 64, 0), moving(moved.size(), 0);
+        auto has_moved = [&](std::uint32_t c) { return (moved[c >> 6] >> (c & 63) & 1u) != 0; };
         for (int round = 0; round < max_initial_rounds; ++round) {
             std::vector<std::uint8_t> changed(blocks_n, 0);
             e.executor_.for_each_block(blocks_n, [&](std::size_t blk) {
@@ -935,8 +953,15 @@ struct Engine::Impl {
                         continue;
                     }
                     list[still++] = c;
+                    if (round > 0 && !has_moved(c)) {
+                        const auto [first, last] = e.network_.neighbours(c);
+                        if (std::none_of(first, last, has_moved)) {
+                            next[c] = bits;
+                            continue;
+                        }
+                    }
                     const auto shares = informed_shares(c, known);
-                    const auto rates = prior_agent_rates(c);
+                    const auto rates = prior_agent_rates_read(c, known[c]);
                     for (int s = 0; s < services; ++s) {
                         if ((open >> s & 1u) == 0) continue;
                         const double hazard = prior_hazard(c, s, shares, known[c], rates);
@@ -945,11 +970,16 @@ struct Engine::Impl {
                             bits |= static_cast<std::uint8_t>(1u << s);
                     }
                     next[c] = bits;
-                    if (bits != known[c]) changed[blk] = 1;
+                    if (bits != known[c]) {
+                        changed[blk] = 1;
+                        moving[c >> 6] |= std::uint64_t{1} << (c & 63);
+                    }
                 }
                 list.resize(still);
             });
             known.swap(next);
+            moved.swap(moving);
+            std::fill(moving.begin(), moving.end(), 0);
             if (std::none_of(changed.begin(), changed.end(), [](std::uint8_t x) { return x != 0; })) break;
         }
         e.executor_.for_each_block(block_count(citizens), [&](std::size_t blk) {
@@ -961,7 +991,7 @@ struct Engine::Impl {
                         learnt |= static_cast<std::uint8_t>(1u << s);
                 if (learnt == 0) continue;
                 const auto shares = informed_shares(c, known);
-                const auto rates = prior_agent_rates(c);
+                const auto rates = prior_agent_rates_read(c, known[c]);
                 for (int s = 0; s < services; ++s)
                     if ((learnt >> s & 1u) != 0) prior_claim(c, s, prior_hazard(c, s, shares, known[c], rates));
             }
@@ -1152,6 +1182,7 @@ struct Engine::Impl {
         const std::size_t begin = blk * block_size;
         const std::size_t end = std::min(citizens, begin + block_size);
         const int day = e.day_;
+        const int day_of_year = day % 365;
         // The month's informal help starts afresh for everyone.
         if (day > 0 && day % 30 == 0) std::fill(&e.helps_this_month_[begin], &e.helps_this_month_[begin] + (end - begin), 0);
 
@@ -1171,7 +1202,7 @@ struct Engine::Impl {
             }
             const std::size_t c = work[i];
             const auto ci = static_cast<std::uint32_t>(c);
-            if (life_due(c, day) == day) {
+            if ((day > 0 && p.birthday[c] == day_of_year) || next_employment_event[c] == day) {
                 const int age_before = p.age[c];
                 const int income_before = p.income_decile[c];
                 if (life_events_today(sc, p, ci, day, next_employment_event[c])) {

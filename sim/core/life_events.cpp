@@ -179,12 +179,6 @@ bool employment_event(const Scenario& scenario, Population& population, std::uin
     return true;
 }
 
-int next_birthday(const Population& population, std::uint32_t citizen, int day) {
-    const int from = std::max(day, 1);
-    const int birthday = population.birthday[citizen];
-    return from + ((birthday - from % 365) % 365 + 365) % 365;
-}
-
 bool life_events_today(const Scenario& scenario, Population& population, std::uint32_t citizen, int day,
                        std::uint16_t& next_event) {
     bool changed = false;

@@ -75,8 +75,14 @@ bool employment_event(const Scenario& scenario, Population& population, std::uin
 bool life_events_today(const Scenario& scenario, Population& population, std::uint32_t citizen, int day,
                        std::uint16_t& next_event);
 
-// The first day on or after `day` (and after day 0) that is the citizen's birthday.
-int next_birthday(const Population& population, std::uint32_t citizen, int day);
+// The first day on or after `day` (and after day 0) that is the citizen's
+// birthday (inline: the engine asks it for every citizen it counts again).
+inline int next_birthday(const Population& population, std::uint32_t citizen, int day) {
+    const int from = day > 1 ? day : 1;
+    int ahead = static_cast<int>(population.birthday[citizen]) - from % 365;
+    if (ahead < 0) ahead += 365;
+    return from + ahead;
+}
 
 // Adds a year to the citizen's age when day % 365 is their birthday. Day 0
 // is the generation date, at which ages are already current: nothing happens.
