@@ -9,14 +9,16 @@
 //    across the whole population with probability long_range_share, else to a
 //    resident of the same zone accepted with probability
 //    exp(-homophily_age * |age gap| / 10 - homophily_education * |education gap|).
-// 3. Merge in block order: counting sort by source into CSR rows, sort and
-//    deduplicate each row (in parallel), compact, and hand the sorted edges
-//    to Boost's edges_are_sorted constructor.
+// 3. Merge: counting sort by source into CSR rows (blocks in parallel, the
+//    order within a row left to the next step), sort and deduplicate each
+//    row (in parallel), compact, and hand the sorted edges to Boost's
+//    edges_are_sorted constructor.
 #include "core/network.hpp"
 
 #include "core/rng.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <iterator>
@@ -104,7 +106,29 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
     // Geometric on {0, 1, ...} with mean m: P(k) = (1 - q) q^k, q = m / (1 + m).
     const double log_q = mean_initiated > 0.0 ? std::log(mean_initiated / (1.0 + mean_initiated)) : 0.0;
 
+    // The acceptance of an in-zone candidate by (age gap, education gap):
+    // ages are bytes and education has three levels, so every value is
+    // tabulated once instead of an exp per candidate.
+    constexpr int education_gaps = education_count;
+    std::vector<double> acceptance(256 * education_gaps);
+    for (int gap_age = 0; gap_age < 256; ++gap_age)
+        for (int gap_edu = 0; gap_edu < education_gaps; ++gap_edu)
+            acceptance[static_cast<std::size_t>(gap_age * education_gaps + gap_edu)] =
+                std::exp(-params.homophily_age * static_cast<double>(gap_age) / 10.0 -
+                         params.homophily_education * static_cast<double>(gap_edu));
+
     const std::size_t blocks = block_count(n);
+    // Who is isolated, drawn once per citizen (a Philox call) rather than
+    // for every time a citizen is a candidate. Bit c; blocks hold a multiple
+    // of 64 citizens, so a word is its block's.
+    std::vector<std::uint64_t> isolated((n + 63) / 64, 0);
+    executor.for_each_block(blocks, [&](std::size_t b) {
+        const std::size_t begin = b * block_size, end = std::min(n, begin + block_size);
+        for (std::size_t c = begin; c < end; ++c)
+            if (is_isolated(seed, static_cast<std::uint32_t>(c), params.isolated_share))
+                isolated[c >> 6] |= std::uint64_t{1} << (c & 63);
+    });
+    auto isolated_citizen = [&isolated](std::size_t c) { return (isolated[c >> 6] >> (c & 63) & 1u) != 0; };
     std::vector<std::vector<std::uint64_t>> block_edges(blocks);
     executor.for_each_block(blocks, [&](std::size_t b) {
         auto& edges = block_edges[b];
@@ -119,7 +143,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
             const std::uint32_t household = population.household_id[c];
             for (std::size_t j = c + 1; j < n && population.household_id[j] == household; ++j) add(c, j);
 
-            if (mean_initiated <= 0.0 || is_isolated(seed, citizen, params.isolated_share)) continue;
+            if (mean_initiated <= 0.0 || isolated_citizen(c)) continue;
             Stream stream(seed, citizen, 0, Purpose::network);
             Stream long_range(seed, citizen, 0, Purpose::network_long_range);
             const double u = (std::floor(stream.uniform() * 16777216.0) + 0.5) / 16777216.0;
@@ -133,14 +157,13 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
                     const auto other = static_cast<std::uint32_t>(
                         across ? long_range.below(n) : zone.first_citizen + stream.below(zone.residents));
                     if (population.household_id[other] == household) continue;  // self or household
-                    if (is_isolated(seed, other, params.isolated_share)) continue;
+                    if (isolated_citizen(other)) continue;
                     if (!across) {
                         // Homophily only inside the zone: long-range ties stand
                         // for dispersed family and old friends.
-                        const double gap_age = std::abs(age - static_cast<int>(population.age[other]));
-                        const double gap_edu = std::abs(education - static_cast<int>(population.education[other]));
-                        const double accept = std::exp(-params.homophily_age * gap_age / 10.0 -
-                                                       params.homophily_education * gap_edu);
+                        const int gap_age = std::abs(age - static_cast<int>(population.age[other]));
+                        const int gap_edu = std::abs(education - static_cast<int>(population.education[other]));
+                        const double accept = acceptance[static_cast<std::size_t>(gap_age * education_gaps + gap_edu)];
                         if (stream.uniform() >= accept) continue;
                     }
                     add(c, other);
@@ -150,23 +173,29 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
         }
     });
 
-    // Counting sort by source, in block order (deterministic).
-    std::vector<std::uint32_t> rows(n + 1, 0);
+    // Counting sort by source, the blocks in parallel. Within a row the
+    // columns land in any order (atomic slots), which the sort of each row
+    // below makes canonical: the network does not depend on threads.
     std::size_t total = 0;
-    for (const auto& edges : block_edges) {
-        total += edges.size();
-        for (std::uint64_t e : edges) ++rows[(e >> 32) + 1];
-    }
+    for (const auto& edges : block_edges) total += edges.size();
     if (total >= std::numeric_limits<std::uint32_t>::max())
         throw std::length_error("build_network: " + std::to_string(total) + " directed ties exceed 32-bit edge indices");
+    std::vector<std::uint32_t> rows(n + 1, 0);
+    executor.for_each_block(blocks, [&](std::size_t b) {
+        for (std::uint64_t e : block_edges[b])
+            std::atomic_ref<std::uint32_t>(rows[(e >> 32) + 1]).fetch_add(1, std::memory_order_relaxed);
+    });
     for (std::size_t v = 0; v < n; ++v) rows[v + 1] += rows[v];
     std::vector<std::uint32_t> columns(total);
     {
         std::vector<std::uint32_t> next(rows.begin(), rows.end() - 1);
-        for (auto& edges : block_edges) {
-            for (std::uint64_t e : edges) columns[next[e >> 32]++] = static_cast<std::uint32_t>(e);
-            std::vector<std::uint64_t>().swap(edges);
-        }
+        executor.for_each_block(blocks, [&](std::size_t b) {
+            for (std::uint64_t e : block_edges[b]) {
+                const std::uint32_t slot = std::atomic_ref<std::uint32_t>(next[e >> 32]).fetch_add(1, std::memory_order_relaxed);
+                columns[slot] = static_cast<std::uint32_t>(e);
+            }
+            std::vector<std::uint64_t>().swap(block_edges[b]);
+        });
     }
 
     // Sort and deduplicate each row; count the distinct ties.
