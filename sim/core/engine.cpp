@@ -1760,15 +1760,18 @@ struct Engine::Impl {
         auto& [helped, helpers, where, entangled, serial_turns] = help_scratch;
         helped.clear();  // claims, then citizens
         for (const HelpRequest& r : help) helped.push_back(r.citizen * std::uint64_t{max_services} + r.service);
-        std::sort(helped.begin(), helped.end());
+        helpers.clear();
+        for (const HelpRequest& r : help) helpers.push_back(r.helper);
+        // The two sorts side by side (two tasks).
+        e.executor_.for_each_block(2, [&](std::size_t which) {
+            if (which == 0) std::sort(helped.begin(), helped.end());
+            else std::sort(helpers.begin(), helpers.end());
+        });
         if (chunks < 2 || e.executor_.threads() < 2 || std::adjacent_find(helped.begin(), helped.end()) != helped.end()) {
             for (const HelpRequest& r : help) serve_help(r, day, sink);
             return;
         }
         for (auto& id : helped) id /= max_services;  // still sorted
-        helpers.clear();
-        for (const HelpRequest& r : help) helpers.push_back(r.helper);
-        std::sort(helpers.begin(), helpers.end());
         // What only reads (who is entangled, is the claim still waiting,
         // the citizen's chunk) is worked out in parallel over the requests;
         // nothing changes claims before the helps are given.

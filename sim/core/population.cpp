@@ -476,11 +476,13 @@ Population generate_population(const Scenario& scenario, Executor& executor) {
     // Equipment: per age group, cut the latent score at the published shares.
     std::array<std::vector<float>, age_group_count> by_group;
     for (std::size_t c = 0; c < n; ++c) by_group[static_cast<std::size_t>(age_group_of(pop.age[c]))].push_back(latent.equipment[c]);
+    // The groups' cuts in parallel (an order statistic does not depend on
+    // the order nth_element leaves a group's values in).
     std::array<double, age_group_count> cut_none{}, cut_phone{};
-    for (std::size_t g = 0; g < age_group_count; ++g) {
+    executor.for_each_block(age_group_count, [&](std::size_t g) {
         cut_none[g] = cut_at(by_group[g], equipment_none_by_age[g]);
         cut_phone[g] = cut_at(by_group[g], equipment_none_by_age[g] + equipment_smartphone_only_by_age[g]);
-    }
+    });
     for_each_citizen_block(executor, n, [&](std::size_t begin, std::size_t end) {
         for (std::size_t c = begin; c < end; ++c) {
             const auto g = static_cast<std::size_t>(age_group_of(pop.age[c]));
@@ -510,21 +512,30 @@ Population generate_population(const Scenario& scenario, Executor& executor) {
     }
     const double skill_logit = logit(std::clamp(p.illectronisme_threshold, 1e-6, 1.0 - 1e-6));
     std::array<double, age_group_count> skill_intercept{};
-    for (std::size_t g = 0; g < age_group_count; ++g) {
-        const double wanted = illectronisme_by_age[g] * static_cast<double>(group_size[g]) - static_cast<double>(unequipped[g]);
-        const double fraction = by_group[g].empty() ? 0.0 : wanted / static_cast<double>(by_group[g].size());
-        skill_intercept[g] = skill_logit - cut_at(by_group[g], fraction);
-    }
     const double literacy_logit = logit(illettrisme_threshold);
     std::array<double, literacy_band_lower.size()> literacy_intercept{};
-    for (std::size_t b = 0; b < by_band.size(); ++b)
-        literacy_intercept[b] = literacy_logit - cut_at(by_band[b], illettrisme_by_band[b]);
 
     // Tenure: the share of households (first adults) that rent.
     std::vector<float> heads;
     for (std::size_t c = 0; c < n; ++c)
         if (pop.household_id[c] == c) heads.push_back(latent.tenure[c]);
-    const double tenure_cut = cut_at(heads, 1.0 - p.tenant_share);
+    double tenure_cut = 0.0;
+
+    // Every cut in parallel: skill by age group, literacy by band, tenure.
+    executor.for_each_block(age_group_count + by_band.size() + 1, [&](std::size_t task) {
+        if (task < age_group_count) {
+            const std::size_t g = task;
+            const double wanted =
+                illectronisme_by_age[g] * static_cast<double>(group_size[g]) - static_cast<double>(unequipped[g]);
+            const double fraction = by_group[g].empty() ? 0.0 : wanted / static_cast<double>(by_group[g].size());
+            skill_intercept[g] = skill_logit - cut_at(by_group[g], fraction);
+        } else if (task < age_group_count + by_band.size()) {
+            const std::size_t b = task - age_group_count;
+            literacy_intercept[b] = literacy_logit - cut_at(by_band[b], illettrisme_by_band[b]);
+        } else {
+            tenure_cut = cut_at(heads, 1.0 - p.tenant_share);
+        }
+    });
 
     for_each_citizen_block(executor, n, [&](std::size_t begin, std::size_t end) {
         for (std::size_t c = begin; c < end; ++c) {
