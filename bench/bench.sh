@@ -19,8 +19,8 @@
 #
 # Issue 5's figures: `bench/bench.sh --repeat 3 1000000` (1M, 1 and 2 threads),
 # `bench/bench.sh --scale-days "90 365 730" 100000 1000000 10000000` (growth),
-# and national scale, one run on 2 threads (about 15 min on 2 free cores and
-# 9 GB of memory; run it on a quiet machine):
+# and national scale, one run on 2 threads (about 6 min on 2 free cores and
+# 8 GB of memory at e69d559; run it on a quiet machine):
 #   bench/bench.sh --threads 2 53500000
 # DEMAT_BIN overrides the binary (default build/bin/demat, built with the
 # default preset, which is Release).
