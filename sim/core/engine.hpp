@@ -9,8 +9,9 @@
 //      (awareness, decision, attempt, processing, renewal), reading neighbours
 //      only through the snapshot; requests for capacity-limited help are
 //      collected per block;
-//   C. serve (serial, in a fixed order): informal helpers and queues (phone,
-//      counters, mediation) serve requests by waiting time then random key.
+//   C. serve (partly parallel, zone by zone, in an order that does not
+//      depend on threads): informal helpers and queues (phone, counters,
+//      mediation) serve requests by waiting time then random key.
 #pragma once
 
 #include "core/claim.hpp"
