@@ -18,7 +18,6 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
-#include <unordered_set>
 
 namespace demat {
 
@@ -41,6 +40,42 @@ int staffed_index(Channel c) { return static_cast<int>(c) - 1; }
 // Travel cost factor by means of transport (assumption: without a car a trip
 // costs half as much again by public transport, three times on foot or by favour).
 constexpr std::array<double, mobility_count> mobility_factor{1.0, 1.5, 3.0};
+
+// A set of citizens for one day: open addressing in a table kept from day
+// to day (no allocation once grown), emptied through the slots it used.
+class CitizenSet {
+public:
+    void clear() {
+        for (const std::size_t slot : used_) table_[slot] = empty;
+        used_.clear();
+    }
+    // True if c was not in the set (and is now).
+    bool insert(std::uint32_t c) {
+        if (2 * (used_.size() + 1) > table_.size()) grow();
+        const std::size_t mask = table_.size() - 1;
+        for (std::size_t i = slot_of(c) & mask;; i = (i + 1) & mask) {
+            if (table_[i] == c) return false;
+            if (table_[i] == empty) {
+                table_[i] = c;
+                used_.push_back(i);
+                return true;
+            }
+        }
+    }
+
+private:
+    static constexpr std::uint32_t empty = std::numeric_limits<std::uint32_t>::max();  // never a citizen
+    static std::size_t slot_of(std::uint32_t c) { return static_cast<std::size_t>(c * 0x9E3779B1u); }
+    void grow() {
+        std::vector<std::uint32_t> members;
+        for (const std::size_t slot : used_) members.push_back(table_[slot]);
+        table_.assign(std::max<std::size_t>(64, 2 * table_.size()), empty);
+        used_.clear();
+        for (const std::uint32_t c : members) insert(c);
+    }
+    std::vector<std::uint32_t> table_;
+    std::vector<std::size_t> used_;
+};
 
 struct QueueRequest {
     std::uint32_t citizen;
@@ -161,7 +196,7 @@ struct Engine::Impl {
         std::vector<std::uint32_t> helpers, where, entangled;
         std::vector<HelpTurn> serial_turns;
     } help_scratch;
-    std::vector<std::unordered_set<std::uint32_t>> taken;  // per service, citizens whose claim select_phone took today
+    std::vector<CitizenSet> taken;  // per service, citizens whose claim select_phone took today
     bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
     // Phase C's lists of the day's help requests and queue arrivals, with
@@ -1898,7 +1933,7 @@ struct Engine::Impl {
         claimed.clear();
         auto waiting = [&](std::uint32_t c) {
             if (!still_waiting(c, s, Channel::phone)) return false;
-            return claimed.insert(c).second;
+            return claimed.insert(c);
         };
         auto assign = [&](const QueueEntry& entry, bool gave_up) {
             const std::size_t chunk = chunk_of_zone[e.population_.zone_of(entry.citizen)];
