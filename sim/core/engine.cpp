@@ -1928,7 +1928,6 @@ struct Engine::Impl {
     void select_phone(int s, int day) {
         const int staffed = staffed_index(Channel::phone);
         const std::size_t qi = queue_index(s, staffed, 0);
-        auto& q = queues[qi];
         auto& claimed = taken[static_cast<std::size_t>(s)];
         claimed.clear();
         auto waiting = [&](std::uint32_t c) {
@@ -1939,21 +1938,34 @@ struct Engine::Impl {
             const std::size_t chunk = chunk_of_zone[e.population_.zone_of(entry.citizen)];
             phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].push_back({entry, gave_up});
         };
+        run_queue(
+            qi, day, waiting, [&](const QueueEntry& entry) { assign(entry, true); },
+            [&](const QueueEntry& entry) { assign(entry, false); });
+    }
+
+    // One day of queue qi, in its order: those who have waited longer than
+    // their patience leave first (they are at the front; `leave` for each
+    // still `waiting`), then the day's places go to the entries that joined
+    // by today and still wait (`serve`). Places come from a credit of the
+    // daily capacity: unused places are lost, fractions carry over.
+    template <class Waiting, class Leave, class Serve>
+    void run_queue(std::size_t qi, int day, Waiting&& waiting, Leave&& leave, Serve&& serve) {
+        auto& q = queues[qi];
         while (!q.empty() && day - q.front().day > b.patience_days) {
             const QueueEntry entry = q.front();
             q.pop_front();
-            if (waiting(entry.citizen)) assign(entry, true);
+            if (waiting(entry.citizen)) leave(entry);
         }
         queue_credit[qi] += queue_daily_capacity[qi];
         auto places = static_cast<long>(std::floor(queue_credit[qi]));
-        queue_credit[qi] -= static_cast<double>(places);  // unused places are lost, fractions carry over
+        queue_credit[qi] -= static_cast<double>(places);
         while (places > 0 && !q.empty()) {
             const QueueEntry entry = q.front();
             if (entry.day > day) break;  // joins tomorrow
             q.pop_front();
             if (!waiting(entry.citizen)) continue;
             --places;
-            assign(entry, false);
+            serve(entry);
         }
     }
 
@@ -1967,31 +1979,17 @@ struct Engine::Impl {
     }
 
     void serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
-        const std::size_t qi = queue_index(s, staffed, zone);
-        auto& q = queues[qi];
         const auto ch = static_cast<Channel>(staffed + 1);
         const bool rec = recording();
-        // Those who waited too long leave first (they are at the front).
-        while (!q.empty() && day - q.front().day > b.patience_days) {
-            const QueueEntry entry = q.front();
-            q.pop_front();
-            if (!still_waiting(entry.citizen, s, ch)) continue;
-            touch(entry.citizen);
-            if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
-            Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
-            fail(entry.citizen, s, day, sink, rng, false);
-        }
-        queue_credit[qi] += queue_daily_capacity[qi];
-        auto places = static_cast<long>(std::floor(queue_credit[qi]));
-        queue_credit[qi] -= static_cast<double>(places);  // unused places are lost, fractions carry over
-        while (places > 0 && !q.empty()) {
-            const QueueEntry entry = q.front();
-            if (entry.day > day) break;  // joins tomorrow
-            q.pop_front();
-            if (!still_waiting(entry.citizen, s, ch)) continue;
-            --places;
-            serve_staffed(entry, s, ch, day, sink);
-        }
+        run_queue(
+            queue_index(s, staffed, zone), day, [&](std::uint32_t c) { return still_waiting(c, s, ch); },
+            [&](const QueueEntry& entry) {
+                touch(entry.citizen);
+                if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
+                Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
+                fail(entry.citizen, s, day, sink, rng, false);
+            },
+            [&](const QueueEntry& entry) { serve_staffed(entry, s, ch, day, sink); });
     }
 
     void serve_staffed(const QueueEntry& entry, int s, Channel ch, int day, Sink& sink) {
