@@ -1749,18 +1749,6 @@ struct Engine::Impl {
         }
     }
 
-    // Informal help, in the requests' order (a random key). Whether a
-    // helper still has time this month depends on that order; a help
-    // changes only the helped citizen (claims, literacy, trust, habit) and
-    // reads the helper's skills. So the order is followed serially for what
-    // it decides (is the claim still waiting, is the helper available:
-    // take_help), then the helps themselves run zone by zone in parallel,
-    // each citizen's in their order, like counters and mediation. Served
-    // serially instead, in order: citizens who also help someone today, and
-    // citizens whose helper is helped today (whose skills may change before
-    // they help). The parallel helps neither read nor write any of them.
-    // A claim has at most one help request a day (it waits for help until
-    // served); should one have two, the day is served serially.
     // Sorts `items` by `less`, whose first criterion is the items' key, a
     // uniform 32-bit draw: split by the key's top bits into buckets that
     // follow one another in that order, each then sorted on its own, in
@@ -1789,6 +1777,18 @@ struct Engine::Impl {
         items.swap(scratch);
     }
 
+    // Informal help, in the requests' order (a random key). Whether a
+    // helper still has time this month depends on that order; a help
+    // changes only the helped citizen (claims, literacy, trust, habit) and
+    // reads the helper's skills. So the order is followed serially for what
+    // it decides (is the claim still waiting, is the helper available:
+    // take_help), then the helps themselves run zone by zone in parallel,
+    // each citizen's in their order, like counters and mediation. Served
+    // serially instead, in order: citizens who also help someone today, and
+    // citizens whose helper is helped today (whose skills may change before
+    // they help). The parallel helps neither read nor write any of them.
+    // A claim has at most one help request a day (it waits for help until
+    // served); should one have two, the day is served serially.
     void serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
         const std::size_t chunks = zone_chunks.size();
         // Scratch lists kept from day to day (no allocation once grown).
