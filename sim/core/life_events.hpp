@@ -27,10 +27,11 @@ double unemployment_probability(const PopulationParams& params, Education educat
 // calibration::monthly_job_finding (s = f u / (1 - u)).
 double monthly_job_loss(double u);
 
-// The monthly chance that a citizen not retired leaves their employment
-// state (employed, unemployed, inactive) in monthly_life_events: the exit
-// rate of the state, hence 30 / rate is the mean time already spent in it
-// at steady state (docs/model.md section 1, initial conditions).
+// The chance that a citizen not retired leaves their employment state
+// (employed, unemployed, inactive) at a month start: the parameter of the
+// geometric wait of next_employment_event, and the state's exit rate, hence
+// 30 / rate is the mean time already spent in it at steady state
+// (docs/model.md section 1, initial conditions).
 double monthly_situation_exit(const Scenario& scenario, const Population& population, std::uint32_t citizen);
 
 // Employment transitions happen at month starts (day > 0, day % 30 == 0):
