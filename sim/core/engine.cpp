@@ -242,6 +242,7 @@ struct Engine::Impl {
     // Per citizen, the day of their next employment event (never_day for
     // none): drawn ahead rather than a draw for everyone every month.
     std::vector<std::uint16_t> next_employment_event;
+    static_assert(never_day == never, "life events and claims share one 'no day' value");
     // Services (bit s) whose awareness hazard the timeline changed today:
     // phase A draws every unaware claim's candidate day again.
     std::uint8_t reschedule_awareness = 0;
