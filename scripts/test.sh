@@ -14,8 +14,14 @@ cmake --build --preset default --parallel "${jobs}"
 failed=()
 
 echo "== ctest --preset default"
-if ! ctest --preset default --parallel "${jobs}" "$@"; then
+junit="${PWD}/build/ctest-junit.xml"
+rm -f "${junit}"
+if ! ctest --preset default --parallel "${jobs}" --output-junit "${junit}" "$@"; then
   failed+=(ctest)
+fi
+# How many Catch2 cases and assertions ran (pytest prints its own count).
+if [[ -f "${junit}" ]] && ! /usr/bin/python3 tests/ctest_counts.py "${junit}"; then
+  failed+=("ctest entries that ran no test case")
 fi
 
 # Debian's interpreter explicitly: it is the one that sees python3-h5py,

@@ -67,7 +67,7 @@ const std::string small = " --population 6000 --days 60 --seed 5 -q ";
 
 }  // namespace
 
-TEST_CASE("run --checkpoint-every writes checkpoints named in day order; resume gives an identical file", "[checkpoint]") {
+TEST_CASE("run --checkpoint-every writes checkpoints named in day order, and resume gives an identical file", "[checkpoint]") {
     const fs::path dir = scratch("resume");
     const fs::path full = dir / "full.h5";
     const Outcome r = run_demat("run " + hybrid() + small + "--threads 1 -o " + full.string() +

@@ -141,7 +141,7 @@ TEST_CASE("validate accepts every shipped scenario and prints the resolved param
     }
 }
 
-TEST_CASE("demat compare: a run against itself changes nothing; online-only against hybrid widens the divide") {
+TEST_CASE("demat compare: a run against itself changes nothing, and online-only against hybrid widens the divide") {
     const fs::path dir = scratch("compare");
     const std::string common = " -q --population 20000 --days 60 --seed 5 -o ";
     REQUIRE(run_demat("run " + scenario("hybrid.toml") + common + (dir / "h.h5").string()).code == 0);

@@ -157,7 +157,7 @@ TEST_CASE("zero capacity: queues grow and nobody is served at the counter") {
     }
 }
 
-TEST_CASE("same seed, 1 and 2 threads: bit-identical results; another seed: different results") {
+TEST_CASE("same seed, 1 and 2 threads: bit-identical results, and another seed gives different results") {
     Scenario sc = small_scenario(30000, 60);
     const Results one = run(sc, 1);
     require_identical(one, run(sc, 2));
@@ -223,7 +223,7 @@ TEST_CASE("phase C serves counters and mediation zone by zone: any thread count,
     require_identical(one, backwards.results());
 }
 
-TEST_CASE("losing eligibility ends claims without counting as non-take-up; time to right is measured") {
+TEST_CASE("losing eligibility ends claims without counting as non-take-up, and time to right is measured") {
     Scenario sc = small_scenario(20000, 200);
     const Results r = run(sc);
     // Employment transitions move people in and out of minimum income eligibility.

@@ -90,7 +90,7 @@ TEST_CASE("timeline: closing counter and phone on day 30 empties them from that 
     CHECK(channel_sum(r, "queue_joined", mediation, 30, 60) > channel_sum(before, "queue_joined", mediation, 30, 60));
 }
 
-TEST_CASE("timeline: a closure for one service leaves the others alone; open_channel reopens", "[timeline]") {
+TEST_CASE("timeline: a closure for one service leaves the others alone, and open_channel reopens", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
     sc.timeline = {channel_event(10, TimelineAction::close_channel, Channel::counter, "minimum_income"),
                    channel_event(40, TimelineAction::open_channel, Channel::counter, "minimum_income"),

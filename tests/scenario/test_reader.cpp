@@ -233,7 +233,7 @@ TEST_CASE("to_toml round-trips every field changed from its default", "[reader][
 
 // ---- precedence with base files -------------------------------------------------------
 
-TEST_CASE("base: derived keys override key by key; top-level channels beat the base's service tables",
+TEST_CASE("base: derived keys override key by key, and top-level channels beat the base's service tables",
           "[reader][base]") {
     const auto dir = scratch("precedence");
     write(dir / "base.toml", R"(name = "base"
