@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -85,16 +86,31 @@ def check(mutations, root=ROOT):
     return problems
 
 
+_running = []  # the child process group under way, killed with the harness
+
+
+def _stop(signum, frame):
+    for p in _running:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    sys.exit(128 + signum)
+
+
 def run(cmd, cwd, timeout, log):
     """Exit status of cmd, or None if it ran past `timeout` seconds."""
     with open(log, "w") as out:
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        _running.append(p)
         try:
-            p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
             return p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(p.pid, 9)
+            os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             return None
+        finally:
+            _running.remove(p)
 
 
 def first_failure(log):
@@ -119,6 +135,8 @@ def main(argv):
     ap.add_argument("--test-timeout", type=int, default=180, help="seconds for one test")
     ap.add_argument("--min-score", type=float, default=0.9, help="fail below this score (default 0.9)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
 
     try:
         mutations = load_catalogue()

@@ -248,3 +248,49 @@ TEST_CASE("a citizen ages on their birthday only", "[life_events]") {
     age_one_year_if_birthday(p, 0, 466);
     CHECK(p.age[0] == 42);
 }
+
+TEST_CASE("employment exits by origin state: the monthly rates of docs/model.md", "[life_events]") {
+    // The documented rates, written out here rather than taken from the
+    // code: job finding 9% a month, labour-force exit 0.5% a month (both
+    // assumptions of docs/model.md); job loss f u / (1 - u) for the
+    // citizen's unemployment probability u; re-entry of the inactive
+    // 0.5% x act / (1 - act) for the activity rate act of their age.
+    const Scenario s = life_scenario(400000, 27);
+    SerialExecutor serial;
+    const Population p = generate_population(s, serial);
+    std::array<int, 4> seen{};
+    for (std::uint32_t c = 0; c < p.size(); ++c) {
+        if (p.age[c] >= calibration::retirement_age_min) continue;
+        const double u = unemployment_probability(s.population, p.education[c], p.age[c]);
+        const double act = calibration::activity_rate(p.age[c]);
+        const auto state = p.employment[c];
+        double expected = 0.0;
+        switch (state) {
+            case Employment::employed: expected = 0.005 + 0.09 * u / (1.0 - u); break;
+            case Employment::unemployed: expected = 0.005 + 0.09; break;
+            case Employment::inactive: expected = std::min(1.0, 0.005 * act / (1.0 - act)); break;
+            case Employment::retired: expected = 0.0; break;
+        }
+        REQUIRE(monthly_situation_exit(s, p, c) == Approx(expected).epsilon(1e-12));
+        ++seen[static_cast<std::size_t>(state)];
+    }
+    CHECK(seen[static_cast<std::size_t>(Employment::unemployed)] > 5000);
+    CHECK(seen[static_cast<std::size_t>(Employment::inactive)] > 5000);
+
+    // The waits the engine draws follow them: the unemployed's monthly exit
+    // estimated from their first events (maximum likelihood of a geometric
+    // law, p = events / months waited) is 9.5%. With about 15,000 of them
+    // its standard error is 0.095 sqrt(0.905 / 15,000) = 0.0007: the bound
+    // 0.0025 is 3.4 standard errors, and losing the 0.5% exit term (9.0%)
+    // falls 0.005 away, 7 standard errors.
+    double months = 0, events = 0;
+    for (std::uint32_t c = 0; c < p.size(); ++c) {
+        if (p.employment[c] != Employment::unemployed || p.age[c] >= calibration::retirement_age_min - 3) continue;
+        const int day = next_employment_event(s, p, c, 1);
+        if (day == never_day) continue;
+        months += day / 30;  // 1 for an event at the first month start
+        events += 1;
+    }
+    REQUIRE(events > 12000);
+    CHECK(events / months == Approx(0.095).margin(0.0025));
+}

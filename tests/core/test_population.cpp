@@ -383,3 +383,35 @@ TEST_CASE("invalid population parameters are rejected with their name", "[popula
     s.population.zone_size = 0;
     CHECK_THROWS_WITH(generate_population(s, serial), Catch::Contains("population.zone_size"));
 }
+
+TEST_CASE("no means of transport: 2%, plus 12 points from 75 and 4 points in income deciles 1-2", "[population]") {
+    // docs/model.md (mobility): P(none) = 0.02 + 0.12 [age >= 75] + 0.04
+    // [decile <= 2], the rest split by territory between public transport
+    // and car. Checked in each decile below 75 and at the age bounds 74 and
+    // 75, within five binomial standard errors of the group's size (at
+    // most 0.0095 here): moving the income bound by one decile or the age
+    // bound by one year moves a group's share by 0.04 or more.
+    const auto& p = default_population();
+    auto none = [&](std::size_t c) { return p.mobility[c] == Mobility::none; };
+    auto within = [](double observed, double expected, double n) {
+        return std::abs(observed - expected) < 5.0 * std::sqrt(expected * (1.0 - expected) / n);
+    };
+    auto count = [&](auto in) {
+        double n = 0;
+        for (std::size_t c = 0; c < p.size(); ++c) n += in(c);
+        return n;
+    };
+    for (int decile = 1; decile <= 10; ++decile) {
+        auto in = [&](std::size_t c) { return p.age[c] < 75 && p.income_decile[c] == decile; };
+        const double expected = 0.02 + (decile <= 2 ? 0.04 : 0.0);
+        INFO("decile " << decile);
+        CHECK(within(share(p, in, none), expected, count(in)));
+    }
+    for (const int age : {74, 75}) {
+        auto in = [&](std::size_t c) { return p.age[c] == age && p.income_decile[c] > 2; };
+        const double expected = 0.02 + (age >= 75 ? 0.12 : 0.0);
+        INFO("age " << age);
+        REQUIRE(count(in) > 800);
+        CHECK(within(share(p, in, none), expected, count(in)));
+    }
+}
