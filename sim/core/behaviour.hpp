@@ -1,4 +1,4 @@
-// The behavioural equations of DESIGN 1.3, as pure functions: the engine
+// The behavioural equations of docs/model.md section 6, as pure functions: the engine
 // calls them, the tests and docs/model.md state them.
 #pragma once
 
@@ -31,7 +31,7 @@ inline double identity_barrier(const BehaviourParams& b, IdentityRequirement id,
 
 // Success of one online attempt. Digital skill, administrative literacy and
 // literacy are separate terms: being at ease online does not make a
-// procedure understandable (DESIGN 1.3b).
+// procedure understandable (docs/model.md, section 6.4).
 inline double online_success_probability(const BehaviourParams& b, double skill, double admin_literacy, double literacy,
                                          Equipment equipment, double complexity, IdentityRequirement id) {
     double barrier = identity_barrier(b, id, skill);

@@ -1,4 +1,4 @@
-// One citizen's path to one service (DESIGN 1.3): the state machine's state.
+// One citizen's path to one service (docs/model.md, section 6): the state machine's state.
 #pragma once
 
 #include "core/scenario.hpp"
@@ -23,7 +23,7 @@ enum class ClaimState : std::uint8_t {
 };
 inline constexpr int claim_state_count = 11;
 
-// The seven reported states of DESIGN 4 (index into state_names()).
+// The seven reported states of docs/model.md section 7 (index into state_names()).
 enum class ReportedState : std::uint8_t {
     eligible = 0,
     receiving = 1,

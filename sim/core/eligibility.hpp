@@ -1,4 +1,4 @@
-// Structured eligibility rules (DESIGN 1.2): no free-form code in scenarios.
+// Structured eligibility rules (docs/model.md, section 5): no free-form code in scenarios.
 #pragma once
 
 #include "core/population.hpp"

@@ -1335,7 +1335,7 @@ struct Engine::Impl {
         }
     }
 
-    // Perceived benefit against perceived cost (DESIGN 1.3, decision).
+    // Perceived benefit against perceived cost (docs/model.md, section 6.2).
     void decide(std::size_t c, int s, int day, Sink& sink) {
         Claim& k = claim(c, s);
         const Population& p = e.population_;
@@ -2199,7 +2199,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     helps_this_month_.assign(n, 0);
     helps_total_.assign(n, 0);
 
-    // Capital score (DESIGN 1.1): weighted mean of education, digital skill,
+    // Capital score (docs/population.md, section 1): weighted mean of education, digital skill,
     // literacy, administrative literacy and capable helpers around.
     const CapitalWeights& w = scenario_.capital;
     const BehaviourParams& b = scenario_.behaviour;

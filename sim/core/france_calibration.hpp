@@ -1,7 +1,7 @@
 // The figures the synthetic French adult population is built from.
 //
 // Every number is a named constant with its source. Sources marked "CAL-A"
-// are the table of /work/shared/calibration/README.md section A (copied into
+// are the table of docs/sources.md section A (copied into
 // docs/population.md with the full references); numbers that no published
 // figure pins down are marked `assumption:` with the reason for the value.
 // Scenario parameters (PopulationParams) override the headline shares; the
@@ -249,7 +249,7 @@ constexpr int literacy_band_of(int age) {
 
 // ---- administrative literacy, trust, mobility ------------------------------------------
 
-// assumption (DESIGN 1.3b): knowing institutions and procedures grows with age
+// assumption (docs/model.md, section 6.4): knowing institutions and procedures grows with age
 // and education; the young are at ease online but lost in procedures
 // (minimum income non-take-up is highest among 25-29 year-olds, Drees 2022),
 // so 18-29 sit below 30-59 despite higher digital skill. Logit scale.

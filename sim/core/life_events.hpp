@@ -1,5 +1,5 @@
 // Life events between days: ageing, and the employment transitions at
-// month starts that move citizens in and out of eligibility (DESIGN 1.1).
+// month starts that move citizens in and out of eligibility (docs/population.md, section 1).
 //
 // Everything here reads and writes one citizen's entries only and draws its
 // random numbers from streams keyed by (seed, citizen, day), so calls for

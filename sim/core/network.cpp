@@ -1,4 +1,4 @@
-// Social network (DESIGN 1.4); method and measurements in docs/population.md.
+// Social network (docs/population.md, section 2); method and measurements in docs/population.md.
 //
 // 1. Isolation: a pure function of (seed, citizen) marks a share
 //    isolated_share of citizens who get no tie outside their household.

@@ -1,4 +1,4 @@
-// The social network (DESIGN 1.4): household ties, homophilous ties inside
+// The social network (docs/population.md, section 2): household ties, homophilous ties inside
 // the zone, a few long-range ties, and isolated citizens.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Synthetic population generator (DESIGN 1.1); the figures and their sources
+// Synthetic population generator (docs/population.md, section 1); the figures and their sources
 // are in france_calibration.hpp, the method and the fit in docs/population.md.
 //
 // Passes, each deterministic whatever the executor:

@@ -2,7 +2,7 @@
 //
 // The engine's metrics fill a Results; writers (HDF5) and bindings (numpy)
 // consume it without knowing the model. Array and coordinate paths are the
-// HDF5 paths of DESIGN 4 (without the leading '/').
+// HDF5 paths of docs/output.md (without the leading '/').
 #pragma once
 
 #include <cstdint>
@@ -70,7 +70,7 @@ struct Results {
     }
 };
 
-// The seven states of DESIGN 4, in their contractual order.
+// The seven states of docs/output.md (/counts), in their contractual order.
 inline const std::vector<std::string>& state_names() {
     static const std::vector<std::string> names{"eligible",   "receiving",   "non_knowledge", "non_demand",
                                                 "in_progress", "non_receipt", "interrupted"};

@@ -1,4 +1,4 @@
-// The segments of DESIGN 2/4: the axes along which every count is broken down.
+// The segments of docs/output.md (/segments): the axes along which every count is broken down.
 #pragma once
 
 #include "core/population.hpp"

@@ -1,4 +1,4 @@
-// The final per-citizen snapshot (DESIGN 4, "optionally a final per-agent
+// The final per-citizen snapshot (docs/output.md, /snapshot: "optionally a final per-agent
 // snapshot"): which engine arrays it holds, described field by field.
 //
 // A field does not copy the population: it fills a caller's buffer with the

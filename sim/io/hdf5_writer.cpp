@@ -1,4 +1,4 @@
-// Results <-> HDF5, with the layout of DESIGN 4 (documented in docs/output.md).
+// Results <-> HDF5, with the layout of docs/output.md.
 //
 // Layout choices that readers depend on:
 // - every coordinate is an HDF5 dimension scale (H5DSset_scale) named after

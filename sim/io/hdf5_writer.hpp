@@ -1,4 +1,4 @@
-// Writes a Results to an HDF5 file with the layout of DESIGN 4 and docs/output.md.
+// Writes a Results to an HDF5 file with the layout of docs/output.md.
 //
 // The file is written to a temporary name beside the target and renamed only
 // once complete and closed, so a failed or interrupted run never leaves a

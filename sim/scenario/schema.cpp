@@ -1,6 +1,6 @@
 // The parameter table: every scenario key, its binding to a struct field, its
 // default, range, unit, description and source. Figures quoted as sources are
-// those of /work/shared/calibration/README.md; anything else is marked
+// those of docs/sources.md; anything else is marked
 // "assumption" with the reason for the value.
 #include "scenario/schema.hpp"
 #include "scenario/schema_internal.hpp"

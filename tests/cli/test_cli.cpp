@@ -31,7 +31,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("demat run writes the DESIGN 4 layout and prints the summary") {
+TEST_CASE("demat run writes the docs/output.md layout and prints the summary") {
     const fs::path dir = scratch("run");
     const fs::path out = dir / "hybrid.h5";
     const Outcome r = run_demat("run " + scenario("hybrid.toml") + " --population 5000 --days 40 --seed 3 --threads 2 -o " + out.string());

@@ -29,7 +29,7 @@ TEST_CASE("online success rises with skill and administrative literacy, falls wi
 
 TEST_CASE("the young at ease online but new to procedures can fail where older citizens succeed") {
     const BehaviourParams b;
-    // DESIGN 1.3b: access is not use. High skill with low admin literacy
+    // docs/model.md section 6.4: access is not use. High skill with low admin literacy
     // versus moderate skill with high admin literacy, on a complex procedure.
     const double young = online_success_probability(b, 0.85, 0.15, 0.9, Equipment::smartphone_only, 0.8,
                                                     IdentityRequirement::account);

@@ -1,4 +1,4 @@
-// The state machine's boundaries and the engine's contracts (DESIGN 1.3, 3, 4).
+// The state machine's boundaries and the engine's contracts (docs/model.md, sections 6, 7 and 9).
 #include "core/engine.hpp"
 #include "core/segments.hpp"
 #include "parallel/parallel_executor.hpp"

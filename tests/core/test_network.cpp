@@ -1,4 +1,4 @@
-// Structural and statistical checks of the social network (DESIGN 1.4,
+// Structural and statistical checks of the social network (docs/population.md section 2,
 // docs/population.md). Fixed seeds, tolerances stated with each assertion.
 #include "core/network.hpp"
 #include "core/population.hpp"

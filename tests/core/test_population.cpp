@@ -1,5 +1,5 @@
 // Statistical checks of the synthetic population against the calibration
-// figures (docs/population.md, /work/shared/calibration/README.md section A).
+// figures (docs/population.md, docs/sources.md section A).
 // Fixed seeds; each tolerance is stated next to its assertion and is a few
 // times the sampling noise at 200,000 citizens, so a wrong table or a wrong
 // mechanism fails while a change of seed does not.
@@ -149,7 +149,7 @@ TEST_CASE("digital skill and administrative literacy are different capitals", "[
             skill_mid += p.digital_skill[c], admin_mid += p.admin_literacy[c], ++n_mid;
         }
     }
-    // DESIGN 1.3b: the young are at ease online yet lost in procedures.
+    // docs/model.md section 2: the young are at ease online yet lost in procedures.
     CHECK(skill_young / n_young > skill_mid / n_mid + 0.05);
     CHECK(admin_young / n_young < admin_mid / n_mid - 0.05);
     // Administrative literacy grows with education.

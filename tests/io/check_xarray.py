@@ -1,4 +1,4 @@
-"""Opens a file written by demat's HDF5 writer the way DESIGN 4 promises
+"""Opens a file written by demat's HDF5 writer the way docs/output.md promises
 scripts can: xarray through h5netcdf, at the root and in a segment group,
 with named dimensions.
 

@@ -326,7 +326,7 @@ TEST_CASE("a single day and empty coordinates round trip", "[io]") {
     }
 }
 
-TEST_CASE("the file has the layout of DESIGN 4", "[io]") {
+TEST_CASE("the file has the layout of docs/output.md", "[io]") {
     TempFolder folder;
     const std::string path = folder.file("layout.h5");
     const std::size_t days = 730;

@@ -1,4 +1,4 @@
-// What the model must be able to show (DESIGN 1.3b), on the shipped
+// What the model must be able to show (docs/model.md, section 6.4), on the shipped
 // scenarios, with fixed seeds and stated margins. Each figure is averaged
 // over the last 90 recorded days and over two seeds.
 #include "core/engine.hpp"

@@ -1,4 +1,4 @@
-// Doing-for or doing-with (DESIGN 1.3b): mediation that does the procedure
+// Doing-for or doing-with (docs/model.md, section 6.4): mediation that does the procedure
 // with the citizen builds skills, so more of the procedures of the citizens
 // with the least capital end up done alone. Two seeds, 40,000 citizens,
 // 365 recorded days, fixed margins.
