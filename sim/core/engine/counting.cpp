@@ -1,0 +1,213 @@
+// Counting: phase A and the touch rule (docs/model.md, sections 7 and 9).
+#include "core/engine/impl.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+namespace demat {
+
+// The flat group index of citizen c in each dimension, with its age and
+// income decile given: phase B un-counts a citizen with the values it
+// had before a birthday or an employment change.
+std::array<int, dimension_count> Engine::Impl::groups_of(std::size_t c, int age, int income_decile) const {
+    const Population& p = e.population_;
+    std::array<int, dimension_count> g{};
+    g[0] = offsets[0] + age_group_of(age);
+    g[1] = offsets[1] + static_cast<int>(p.education[c]);
+    g[2] = offsets[2] + (income_decile - 1) / 2;
+    g[3] = offsets[3] + e.capital_quintile(c);
+    g[4] = offsets[4] + digital_skill_level(p.digital_skill[c], p.equipment[c], sc.population.illectronisme_threshold);
+    g[5] = offsets[5] + static_cast<int>(p.zones[p.zone_of(c)].type);
+    g[6] = offsets[6] + isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
+    g[7] = offsets[7] + static_cast<int>(p.equipment[c]);
+    return g;
+}
+
+// Adds (sign +1) or removes (sign -1) citizen c's eligible claims to or
+// from the state counts.
+void Engine::Impl::tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign) const {
+    tally_with(out, c, g, [sign](std::int16_t& x) { x = static_cast<std::int16_t>(x + sign); });
+}
+
+template <class Add>
+void Engine::Impl::tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add) const {
+    const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
+    const std::size_t groups = static_cast<std::size_t>(total_groups_);
+    const std::size_t centile = e.capital_centile_[c];
+    for (int s = 0; s < services; ++s) {
+        const Claim& claim = k[s];
+        if (claim.state == ClaimState::not_eligible) continue;
+        const auto st = static_cast<std::size_t>(reported_state(claim)) - 1;  // 0..5
+        const auto su = static_cast<std::size_t>(s);
+        add(out.states[su * 6 + st]);
+        std::int16_t* seg = &out.segment_states[su * groups * 6];
+        for (int d = 0; d < dimension_count; ++d) add(seg[static_cast<std::size_t>(g[static_cast<std::size_t>(d)]) * 6 + st]);
+        std::int16_t* cen = &out.centiles[(su * capital_centiles + centile) * 2];
+        add(cen[0]);
+        if (claim.state == ClaimState::receiving) add(cen[1]);
+        if (claim.has(claim_flag::queued) && claim.channel != Channel::online)
+            add(out.queue_length[su * channel_count + static_cast<std::size_t>(claim.channel)]);
+    }
+}
+
+// Un-counts citizen c before its first change of the day (phases B and C).
+void Engine::Impl::touch(std::size_t c) {
+    if (serving_zones) return touch_concurrently(c);
+    if (is_dirty(c)) return;
+    if (recording()) tally(blocks[c / block_size].stock, c, groups_of(c), -1);
+    set_dirty(c);
+}
+
+// touch() during phase C's zone-parallel pass: citizens of two zones
+// served by two workers can share a block's counts and a dirty word, so
+// both are updated atomically. Each citizen is served by its zone's
+// worker only, and integer sums do not depend on their order: the
+// counts are those of the serial pass.
+void Engine::Impl::touch_concurrently(std::size_t c) {
+    std::atomic_ref<std::uint64_t> word(dirty[c >> 6]);
+    const std::uint64_t bit = std::uint64_t{1} << (c & 63);
+    if ((word.load(std::memory_order_relaxed) & bit) != 0) return;
+    if (recording())
+        tally_with(blocks[c / block_size].stock, c, groups_of(c), [](std::int16_t& x) {
+            std::atomic_ref<std::int16_t>(x).fetch_sub(1, std::memory_order_relaxed);
+        });
+    word.fetch_or(bit, std::memory_order_relaxed);
+}
+
+void Engine::Impl::observe_block(std::size_t blk) {
+    const Population& p = e.population_;
+    DayCounts& out = blocks[blk].counts;
+    // Today's event counters start at zero; the state counts carry over.
+    std::fill(out.events.begin(), out.events.end(), 0);
+    std::fill(out.channel_events.begin(), out.channel_events.end(), 0);
+    std::fill(out.overdue.begin(), out.overdue.end(), 0);
+    out.helps_given = 0;
+    const std::size_t begin = blk * block_size;
+    const std::size_t end = std::min(citizens, begin + block_size);
+    const bool rec = recording();
+    const int day = e.day_;
+    const float helper_skill = static_cast<float>(b.helper_skill);
+    const float helper_admin = static_cast<float>(b.helper_admin);
+    auto overdue = [&](const InProgress& ip) {
+        if (rec && day - ip.episode_start > b.grace_days) out.overdue[ip.service] += 1;
+    };
+
+    // The state counts (the block's stock and in-progress list) serve
+    // only recorded days: during the warm-up nobody is counted, and the
+    // first recorded day counts everyone afresh (full_count below).
+    const bool full_count = day == sc.warmup_days;
+    const bool incremental = rec && !full_count;
+    std::vector<InProgress>& progress = in_progress[blk];
+    std::size_t kept = 0;
+    if (incremental) {
+        // Claims in progress of untouched citizens: only the date moved.
+        for (const InProgress& ip : progress) {
+            if (is_dirty(ip.citizen)) continue;  // recounted below
+            overdue(ip);
+            progress[kept++] = ip;
+        }
+    }
+    progress.resize(kept);
+    // The first days (automatic claims all being processed) fill these
+    // lists far beyond their usual size: give the memory back.
+    if (progress.capacity() > 4 * kept + 256) progress.shrink_to_fit();
+
+    // Touched citizens: count them again, refresh their snapshot and what
+    // phase B has to do. Blocks hold a multiple of 64 citizens, so their
+    // dirty words are their own.
+    std::array<std::uint32_t, block_size> touched;
+    std::size_t n = 0;
+    for (std::size_t w = begin / 64; w < (end + 63) / 64; ++w) {
+        std::uint64_t bits = dirty[w];
+        dirty[w] = 0;
+        for (; bits != 0; bits &= bits - 1)
+            touched[n++] = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+    }
+    const std::size_t stride = static_cast<std::size_t>(services);
+    for (std::size_t i = 0; i < n; ++i) {
+        // Touched citizens are scattered: fetch claims a few citizens ahead.
+        if (i + prefetch_distance < n) {
+            const std::uint32_t ahead = touched[i + prefetch_distance];
+            prefetch_claims(ahead);
+            __builtin_prefetch(&p.digital_skill[ahead]);
+            __builtin_prefetch(&p.admin_literacy[ahead]);
+            __builtin_prefetch(&p.equipment[ahead]);
+            prefetch_life(ahead);
+        }
+        const std::size_t c = touched[i];
+        Claim* k = &e.claims_[c * stride];
+        std::uint8_t knows = 0;
+        std::uint16_t next = never;
+        for (int s = 0; s < services; ++s) {
+            const auto bit = static_cast<std::uint8_t>(1u << s);
+            // Peers pass on what they know now: eligible neighbours who are
+            // aware of, claiming or receiving the service.
+            if (k[s].state > ClaimState::unaware) knows |= bit;
+            // What bounds the awareness hazard may have changed with the
+            // citizen: candidate days are drawn again from today.
+            if (k[s].state == ClaimState::unaware) schedule_awareness(c, s, day);
+            next = std::min(next, k[s].next_day);
+            if (incremental && k[s].state != ClaimState::not_eligible &&
+                reported_state(k[s]) == ReportedState::in_progress) {
+                const InProgress ip{static_cast<std::uint32_t>(c), k[s].episode_start, static_cast<std::uint8_t>(s)};
+                overdue(ip);
+                progress.push_back(ip);
+            }
+        }
+        e.knows_[c] = knows;
+        // Blocks hold a multiple of 64 citizens: this word is the block's own.
+        const bool capable = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
+                             p.equipment[c] != Equipment::none;
+        const std::uint64_t bit = std::uint64_t{1} << (c & 63);
+        e.capable_[c >> 6] = capable ? e.capable_[c >> 6] | bit : e.capable_[c >> 6] & ~bit;
+        due[c] = std::min(next, life_due(c, day));
+        if (incremental) tally(blocks[blk].stock, c, groups_of(c), +1);
+    }
+    if (full_count) {
+        BlockStock& stock = blocks[blk].stock;
+        for (auto* v : {&stock.segment_states, &stock.states, &stock.centiles, &stock.queue_length})
+            std::fill(v->begin(), v->end(), std::int16_t{0});
+        for (std::size_t c = begin; c < end; ++c) {
+            const Claim* k = &e.claims_[c * stride];
+            for (int s = 0; s < services; ++s) {
+                if (k[s].state == ClaimState::not_eligible || reported_state(k[s]) != ReportedState::in_progress) continue;
+                const InProgress ip{static_cast<std::uint32_t>(c), k[s].episode_start, static_cast<std::uint8_t>(s)};
+                overdue(ip);
+                progress.push_back(ip);
+            }
+            tally(stock, c, groups_of(c), +1);
+        }
+    }
+    // A timeline event changed the hazard of untouched citizens too (a
+    // draw is a function of the claim, the state and the day: drawing a
+    // touched citizen's again gives the same day).
+    if (reschedule_awareness != 0) {
+        for (std::size_t c = begin; c < end; ++c) {
+            Claim* k = &e.claims_[c * stride];
+            bool drawn = false;
+            for (int s = 0; s < services; ++s)
+                if ((reschedule_awareness >> s & 1u) != 0 && k[s].state == ClaimState::unaware) {
+                    schedule_awareness(c, s, day);
+                    drawn = true;
+                }
+            if (drawn) due[c] = earliest_due(c, day);
+        }
+    }
+    // Citizen indicators: the touched citizens, or everyone on the first
+    // day of a window (the others' states, hence their bits, are unchanged).
+    if (tracking.full_pass(day)) {
+        for (std::size_t c = begin; c < end; ++c) tracking.observe(c, &e.claims_[c * stride], services, day);
+    } else {
+        for (std::size_t i = 0; i < n; ++i) tracking.observe(touched[i], &e.claims_[touched[i] * stride], services, day);
+    }
+}
+
+}  // namespace demat

@@ -1,0 +1,43 @@
+// Decision to claim: perceived benefit against perceived cost (docs/model.md, section 6.2).
+#include "core/engine/impl.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+namespace demat {
+
+// Perceived benefit against perceived cost (docs/model.md, section 6.2).
+void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
+    Claim& k = claim(c, s);
+    const Population& p = e.population_;
+    const ServiceParams& svc = service(s);
+    Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::decision);
+    const bool after_interruption = k.state == ClaimState::interrupted || k.has(claim_flag::reclaiming);
+    // A lasting personal inclination for or against this service: some
+    // never want it, however often they reconsider.
+    const double taste =
+        b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
+    if (rng.uniform() < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste)) {
+        k.state = ClaimState::attempting;
+        k.failures = 0;
+        k.episode_start = static_cast<std::uint16_t>(day);
+        k.flags &= static_cast<std::uint8_t>(~(claim_flag::assisted | claim_flag::queued | claim_flag::renewing));
+        if (after_interruption) k.flags |= claim_flag::reclaiming;
+        k.next_day = day_plus(day, 1);
+        if (recording()) sink.counts.count(s, Event::claims_started);
+    } else {
+        if (k.state != ClaimState::interrupted) k.state = ClaimState::declined;
+        k.next_day = day_plus(day, b.reconsider_days);
+        if (recording()) sink.counts.count(s, Event::claims_declined);
+    }
+}
+
+}  // namespace demat

@@ -1,0 +1,183 @@
+// Informal help: neighbours who do the procedure with the citizen (docs/model.md, section 6.5).
+#include "core/engine/impl.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+namespace demat {
+
+// Asks a capable neighbour, or else a mediation site. Returns false if
+// neither exists.
+bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Stream& rng) {
+    Claim& k = claim(c, s);
+    if (recording()) sink.counts.count(s, Event::help_requested);
+    if (channel_open(s, Channel::online)) {
+        const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
+        const auto degree = static_cast<std::size_t>(last - first);
+        if (degree > 0) {
+            // Start at a random neighbour and take the first capable one.
+            const std::size_t start = rng.below(degree);
+            for (std::size_t i = 0; i < degree; ++i) {
+                const std::uint32_t h = first[(start + i) % degree];
+                if ((e.capable_[h >> 6] >> (h & 63) & 1u) == 0) continue;
+                k.flags |= claim_flag::queued;
+                k.channel = Channel::online;
+                if (!k.has(claim_flag::renewing)) k.state = ClaimState::waiting_help;
+                k.next_day = never;
+                sink.help_requests.push_back(
+                    {static_cast<std::uint32_t>(c), h, rng.next_word(), static_cast<std::uint8_t>(s)});
+                return true;
+            }
+        }
+    }
+    if (channel_open(s, Channel::mediation)) {
+        enqueue(c, s, day, Channel::mediation, sink, rng);
+        return true;
+    }
+    return false;
+}
+
+// Informal help, in the requests' order (a random key). Whether a
+// helper still has time this month depends on that order; a help
+// changes only the helped citizen (claims, literacy, trust, habit) and
+// reads the helper's skills. So the order is followed serially for what
+// it decides (is the claim still waiting, is the helper available:
+// take_help), then the helps themselves run zone by zone in parallel,
+// each citizen's in their order, like counters and mediation. Served
+// serially instead, in order: citizens who also help someone today, and
+// citizens whose helper is helped today (whose skills may change before
+// they help). The parallel helps neither read nor write any of them.
+// A claim has at most one help request a day (it waits for help until
+// served); should one have two, the day is served serially.
+void Engine::Impl::serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
+    const std::size_t chunks = zone_chunks.size();
+    // Scratch lists kept from day to day (no allocation once grown).
+    auto& [helped, helpers, where, entangled, serial_turns] = help_scratch;
+    helped.clear();  // claims, then citizens
+    for (const HelpRequest& r : help) helped.push_back(r.citizen * std::uint64_t{max_services} + r.service);
+    helpers.clear();
+    for (const HelpRequest& r : help) helpers.push_back(r.helper);
+    // The two sorts side by side (two tasks).
+    e.executor_.for_each_block(2, [&](std::size_t which) {
+        if (which == 0) std::sort(helped.begin(), helped.end());
+        else std::sort(helpers.begin(), helpers.end());
+    });
+    if (chunks < 2 || e.executor_.threads() < 2 || std::adjacent_find(helped.begin(), helped.end()) != helped.end()) {
+        for (const HelpRequest& r : help) serve_help(r, day, sink);
+        return;
+    }
+    for (auto& id : helped) id /= max_services;  // still sorted
+    // What only reads (who is entangled, is the claim still waiting,
+    // the citizen's chunk) is worked out in parallel over the requests;
+    // nothing changes claims before the helps are given.
+    const std::size_t n = help.size();
+    const std::size_t parts = std::min<std::size_t>(n, 4 * static_cast<std::size_t>(e.executor_.threads()));
+    auto each_request = [&](auto&& f) {
+        e.executor_.for_each_block(parts, [&](std::size_t part) {
+            for (std::size_t i = part * n / parts; i < (part + 1) * n / parts; ++i) f(i);
+        });
+    };
+    constexpr std::uint32_t not_waiting = std::numeric_limits<std::uint32_t>::max(), in_order = not_waiting - 1;
+    where.assign(n, 0);
+    each_request([&](std::size_t i) {
+        const HelpRequest& r = help[i];
+        where[i] = std::binary_search(helpers.begin(), helpers.end(), r.citizen) ||
+                           std::binary_search(helped.begin(), helped.end(), std::uint64_t{r.helper})
+                       ? in_order
+                       : 0;
+    });
+    entangled.clear();
+    for (std::size_t i = 0; i < n; ++i)
+        if (where[i] == in_order) entangled.push_back(help[i].citizen);
+    std::sort(entangled.begin(), entangled.end());
+    each_request([&](std::size_t i) {
+        const HelpRequest& r = help[i];
+        if (!still_waiting(r.citizen, r.service, Channel::online)) where[i] = not_waiting;
+        else if (std::binary_search(entangled.begin(), entangled.end(), r.citizen)) where[i] = in_order;
+        else where[i] = chunk_of_zone[e.population_.zone_of(r.citizen)];
+    });
+    // The helpers' time, in the requests' order.
+    serial_turns.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (where[i] == not_waiting) continue;
+        const HelpTurn turn{help[i], take_help(help[i])};
+        if (where[i] == in_order) serial_turns.push_back(turn);
+        else help_turns[where[i]].push_back(turn);
+    }
+    for (const HelpTurn& turn : serial_turns) give_help(turn, day, sink);
+    serving_zones = true;
+    e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
+        BlockOutput& out = zone_chunks[chunk];
+        Sink local{out.counts, out.queue_requests, out.help_requests};
+        for (const HelpTurn& turn : help_turns[chunk]) give_help(turn, day, local);
+        help_turns[chunk].clear();
+    });
+    serving_zones = false;
+    gather_zone_chunks();
+}
+
+// Moves a chunk's event counters and helps given into `into` (phase C writes no other counts).
+void Engine::Impl::add_events(DayCounts& into, DayCounts& from) {
+    for (std::size_t i = 0; i < from.events.size(); ++i) into.events[i] += from.events[i];
+    for (std::size_t i = 0; i < from.channel_events.size(); ++i) into.channel_events[i] += from.channel_events[i];
+    std::fill(from.events.begin(), from.events.end(), 0);
+    std::fill(from.channel_events.begin(), from.channel_events.end(), 0);
+    into.helps_given += from.helps_given;
+    from.helps_given = 0;
+}
+
+// One help request, served at its turn (the serial order).
+void Engine::Impl::serve_help(const HelpRequest& r, int day, Sink& sink) {
+    if (!still_waiting(r.citizen, r.service, Channel::online)) return;
+    give_help({r, take_help(r)}, day, sink);
+}
+
+// The helper's side of a request still waiting: whether they have time
+// left this month, which this help then uses.
+bool Engine::Impl::take_help(const HelpRequest& r) {
+    if (e.helps_this_month_[r.helper] >= b.helper_capacity) return false;
+    ++e.helps_this_month_[r.helper];
+    if (e.helps_total_[r.helper] < std::numeric_limits<std::uint16_t>::max()) ++e.helps_total_[r.helper];
+    return true;
+}
+
+// The helped citizen's side.
+void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
+    const HelpRequest& r = turn.request;
+    const int s = r.service;
+    touch(r.citizen);
+    Claim& k = claim(r.citizen, s);
+    Stream rng(seed(), Rng::claim_subject(r.citizen, s), static_cast<std::uint32_t>(day), Purpose::help);
+    k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    if (!turn.available) {
+        if (recording()) sink.counts.count(s, Event::help_informal_unavailable);
+        // The helper is worn out this month: mediation if open, else try again later.
+        if (channel_open(s, Channel::mediation)) {
+            enqueue(r.citizen, s, day + 1, Channel::mediation, sink, rng);
+        } else {
+            if (!k.has(claim_flag::renewing)) k.state = ClaimState::attempting;
+            k.next_day = day_plus(day, b.retry_days);
+        }
+        return;
+    }
+    if (recording()) {
+        sink.counts.count(s, Event::help_informal);
+        sink.counts.helps_given += 1;
+        sink.counts.count(s, Channel::online, ChannelEvent::attempts);
+    }
+    const std::size_t helper = r.helper;
+    const bool ok = rng.uniform() < online_success(r.citizen, s, k, &helper);
+    tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
+    if (ok) complete(r.citizen, s, day, Channel::online, true, sink);
+    else fail(r.citizen, s, day, sink, rng, true);
+}
+
+}  // namespace demat

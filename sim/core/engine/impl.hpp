@@ -1,0 +1,447 @@
+// Engine::Impl: the engine's state between days and its kernels. The state
+// is declared here; the kernels are defined one mechanism per file in this
+// folder, and the phase drivers in core/engine.cpp (docs/architecture.md).
+// Internal to the engine: only core/engine.cpp and core/engine/*.cpp include it.
+#pragma once
+
+#include "core/behaviour.hpp"
+#include "core/eligibility.hpp"
+#include "core/engine.hpp"
+#include "core/life_events.hpp"
+#include "core/rng.hpp"
+#include "core/segments.hpp"
+#include "core/tracking.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace demat {
+
+
+inline std::uint16_t day_plus(int day, int delta) {
+    const long v = static_cast<long>(day) + std::max(delta, 1);
+    return v >= never ? never : static_cast<std::uint16_t>(v);
+}
+
+// Staffed channels have queues; index 0..2 for phone, counter, mediation.
+inline constexpr int staffed_count = 3;
+inline int staffed_index(Channel c) { return static_cast<int>(c) - 1; }
+
+// Travel cost factor by means of transport (assumption: without a car a trip
+// costs half as much again by public transport, three times on foot or by favour).
+inline constexpr std::array<double, mobility_count> mobility_factor{1.0, 1.5, 3.0};
+
+// A set of citizens for one day: open addressing in a table kept from day
+// to day (no allocation once grown), emptied through the slots it used.
+class CitizenSet {
+public:
+    void clear() {
+        for (const std::size_t slot : used_) table_[slot] = empty;
+        used_.clear();
+    }
+    // True if c was not in the set (and is now).
+    bool insert(std::uint32_t c) {
+        if (2 * (used_.size() + 1) > table_.size()) grow();
+        const std::size_t mask = table_.size() - 1;
+        for (std::size_t i = slot_of(c) & mask;; i = (i + 1) & mask) {
+            if (table_[i] == c) return false;
+            if (table_[i] == empty) {
+                table_[i] = c;
+                used_.push_back(i);
+                return true;
+            }
+        }
+    }
+
+private:
+    static constexpr std::uint32_t empty = std::numeric_limits<std::uint32_t>::max();  // never a citizen
+    static std::size_t slot_of(std::uint32_t c) { return static_cast<std::size_t>(c * 0x9E3779B1u); }
+    void grow() {
+        std::vector<std::uint32_t> members;
+        for (const std::size_t slot : used_) members.push_back(table_[slot]);
+        table_.assign(std::max<std::size_t>(64, 2 * table_.size()), empty);
+        used_.clear();
+        for (const std::uint32_t c : members) insert(c);
+    }
+    std::vector<std::uint32_t> table_;
+    std::vector<std::size_t> used_;
+};
+
+struct QueueRequest {
+    std::uint32_t citizen;
+    std::uint32_t key;
+    std::uint16_t day;     // day the citizen joins the queue
+    std::uint8_t service;
+    Channel channel;
+};
+
+struct HelpRequest {
+    std::uint32_t citizen;
+    std::uint32_t helper;
+    std::uint32_t key;
+    std::uint8_t service;
+};
+
+// A claim in progress at its citizen's last count (for the overdue count).
+struct InProgress {
+    std::uint32_t citizen;
+    std::uint16_t episode_start;
+    std::uint8_t service;
+};
+
+struct QueueEntry {
+    std::uint32_t citizen;
+    std::uint32_t key;
+    std::uint16_t day;
+};
+
+// One block's state counts, kept from day to day (see Engine::Impl). A
+// block has at most block_size citizens, so 16 bits hold any of them: this
+// halves the memory and cache footprint of counts updated at random indices.
+static_assert(block_size <= 32767);
+struct BlockStock {
+    std::vector<std::int16_t> segment_states;  // as DayCounts
+    std::vector<std::int16_t> states;
+    std::vector<std::int16_t> centiles;
+    std::vector<std::int16_t> queue_length;
+};
+
+// What one block of citizens produces in a day. Its DayCounts holds only
+// the day's events and overdue count; the state counts live in BlockStock.
+struct BlockOutput {
+    BlockStock stock;
+    DayCounts counts;
+    std::vector<QueueRequest> queue_requests;
+    std::vector<HelpRequest> help_requests;
+};
+
+// Where a procedure's consequences go: a block's output in phase B, the
+// serial phase's in phase C.
+struct Sink {
+    DayCounts& counts;
+    std::vector<QueueRequest>& queue_requests;
+    std::vector<HelpRequest>& help_requests;
+};
+
+// A timeline event at its absolute day; an outage appears twice, as its
+// start and as its end (`reopen`).
+struct Scheduled {
+    int day;
+    bool reopen;
+    std::size_t index;  // in Scenario::timeline
+};
+
+struct Engine::Impl {
+    Engine& e;
+    const Scenario& sc;
+    const BehaviourParams& b;
+    const int services;
+    const std::size_t citizens;
+    // The services as the timeline has changed them so far; the scenario
+    // itself stays as written (it is what the outputs record).
+    std::vector<ServiceParams> policy;
+    std::vector<Scheduled> schedule;  // by day, ends of outages first, then as written
+    std::size_t next_event = 0;
+    std::vector<std::uint8_t> outage_closed;  // per timeline event: services (bit s) whose online channel it closed
+    // Timeline state beyond `policy` (docs/model.md, section 10):
+    // mediation sites per zone, as a multiple of the zone's initial network
+    // (1 = as the scenario says); the zones' initial distance to a site;
+    std::vector<double> mediation_sites;
+    std::vector<float> initial_km_to_mediation;
+    // per service, outreach campaigns aimed at one segment group, added to the service's outreach;
+    struct TargetedOutreach {
+        int segment;
+        int group;
+        double rate;
+    };
+    std::vector<std::vector<TargetedOutreach>> targeted_outreach;
+    // per service, the complexity of a pre-filled renewal, or -1 while renewals are not pre-filled.
+    std::vector<double> prefilled_complexity;
+    std::vector<BlockOutput> blocks;
+    BlockOutput serial;
+    // Phase C's zone-parallel pass (see serve): one output per chunk of
+    // zones, summed (counts) or appended (requests, sorted the next day by
+    // a total key) into `serial` and `carried` after the pass. Empty between
+    // days, so not part of the checkpointed state.
+    std::vector<BlockOutput> zone_chunks;
+    // The phone line's entries to serve (or that gave up) today, by chunk
+    // of zones and service, [chunk][service] (select_phone); empty between
+    // days, like zone_chunks.
+    struct PhoneTurn {
+        QueueEntry entry;
+        bool gave_up;
+    };
+    std::vector<std::vector<PhoneTurn>> phone_served;
+    std::vector<std::uint32_t> chunk_of_zone;
+    // Informal helps to give today, by chunk of zones (serve_help_requests); empty between days.
+    struct HelpTurn {
+        HelpRequest request;
+        bool available;  // the helper had time left this month
+    };
+    std::vector<std::vector<HelpTurn>> help_turns;
+    struct HelpScratch {
+        std::vector<std::uint64_t> helped;
+        std::vector<std::uint32_t> helpers, where, entangled;
+        std::vector<HelpTurn> serial_turns;
+    } help_scratch;
+    std::vector<CitizenSet> taken;  // per service, citizens whose claim select_phone took today
+    bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
+    std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
+    // Phase C's lists of the day's help requests and queue arrivals, with
+    // their sorting scratch: kept from day to day (no allocation once grown).
+    struct {
+        std::vector<HelpRequest> requests, scratch;
+    } help_requests_today;
+    struct {
+        std::vector<QueueRequest> requests, by_service;
+    } arrivals_today;
+    std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
+    std::vector<double> queue_credit;
+    std::vector<double> queue_daily_capacity;
+    std::vector<std::uint8_t> open_channels;  // per service: bit c = channel c enabled
+    std::array<int, dimension_count> offsets{};  // group_offset() of each dimension
+    const int total_groups_ = total_groups();
+
+    // Incremental observation. Most citizens change nothing on most days, so
+    // the state counts (segment_states, states, centiles, queue_length of
+    // each block's BlockStock) are kept from day to day instead of recounted:
+    // a citizen is un-counted just before its first change of the day
+    // (touch) and counted again, with its new state, in the next phase A.
+    // Rule for any new code: call touch(c) before changing citizen c's
+    // claims or anything its segment groups or its capable_ flag read
+    // (age, income, digital skill, admin literacy, equipment...) in phase B
+    // or C; phase B's life events un-count with the age and income from
+    // before them. A missed touch shows as counts differing from a full
+    // recount (the previous engine's outputs).
+    // Nothing is counted during the warm-up (touch only marks), and phase A
+    // of the first recorded day counts every citizen afresh.
+    // The counts phase A leaves are therefore those of a full recount at the
+    // start of the day. The integer sums do not depend on the order of the
+    // updates, so results stay the same for any thread count.
+    std::vector<std::uint64_t> dirty;  // bit c: touched since phase A (un-counted, snapshot stale)
+    // Per citizen, the earliest day something is due: a claim's next_day
+    // (for an unaware claim, its next awareness candidate day, see
+    // schedule_awareness), their birthday, their next employment event
+    // (life_events.hpp). Phase B visits only the citizens due today and
+    // reads the claims (mostly out of cache) only of those. Refreshed in
+    // phase A for touched citizens and in phase B for the others it visits,
+    // hence exact for all.
+    std::vector<std::uint16_t> due;
+    // Per citizen, the day of their next employment event (never_day for
+    // none): drawn ahead rather than a draw for everyone every month.
+    std::vector<std::uint16_t> next_employment_event;
+    static_assert(never_day == never, "life events and claims share one 'no day' value");
+    // Services (bit s) whose awareness hazard the timeline changed today:
+    // phase A draws every unaware claim's candidate day again.
+    std::uint8_t reschedule_awareness = 0;
+    // Per block, the claims in progress at their citizen's last count: the
+    // only ones whose "overdue" status changes with the date alone.
+    std::vector<std::vector<InProgress>> in_progress;
+    DayCounts day_total;  // the day's counts, merged over blocks when recording
+    // Per-citizen records behind persistent non-take-up, online procedures
+    // and the outreach cohort (core/tracking.hpp).
+    CitizenTracking tracking;
+    // Awareness fast path: hazard_bound() >= hazard for any share of
+    // informed neighbours, so a draw above it skips the neighbours and exp().
+    double peer_share_bound = 1.0;
+    // awareness_factor() by trait quantile (see there).
+    std::array<double, lasting_quantile_count> awareness_factors{};
+
+    std::size_t queue_index(int service, int staffed, std::size_t zone) const {
+        return (static_cast<std::size_t>(service * staffed_count + staffed)) * e.population_.zones.size() + zone;
+    }
+    Claim& claim(std::size_t c, int s) { return e.claims_[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)]; }
+    const ServiceParams& service(int s) const { return policy[static_cast<std::size_t>(s)]; }
+    bool channel_open(int s, Channel c) const { return (open_channels[static_cast<std::size_t>(s)] >> static_cast<int>(c) & 1u) != 0; }
+    bool recording() const { return e.day_ >= sc.warmup_days; }
+    std::uint64_t seed() const { return sc.seed; }
+
+    double complexity(const Claim& k, int s) const {
+        if (!k.has(claim_flag::renewing)) return service(s).complexity_first;
+        const double prefilled = prefilled_complexity[static_cast<std::size_t>(s)];
+        return prefilled >= 0 ? prefilled : service(s).complexity_renewal;
+    }
+
+    static std::uint8_t channel_bit(Channel c) { return static_cast<std::uint8_t>(1u << static_cast<int>(c)); }
+
+    // ---------------------------------------------------------------- phase A
+    bool is_dirty(std::size_t c) const { return (dirty[c >> 6] >> (c & 63) & 1u) != 0; }
+    void set_dirty(std::size_t c) { dirty[c >> 6] |= std::uint64_t{1} << (c & 63); }
+
+    std::array<int, dimension_count> groups_of(std::size_t c) const {
+        return groups_of(c, e.population_.age[c], e.population_.income_decile[c]);
+    }
+
+    static constexpr std::size_t prefetch_distance = 8;
+    void prefetch_claims(std::size_t c) const {
+        const auto* first = reinterpret_cast<const char*>(&e.claims_[c * static_cast<std::size_t>(services)]);
+        __builtin_prefetch(first);
+        __builtin_prefetch(first + static_cast<std::size_t>(services) * sizeof(Claim) - 1);
+    }
+
+    // ------------------------------------------------- initial conditions
+    // The model has no births or deaths: a citizen eligible on day 0 is in
+    // the middle of a spell that began before the run, and has been exposed
+    // to the awareness hazards for that long (docs/model.md section 1).
+    // Eligibility changes only with age and with a change of employment
+    // (which redraws the income decile), so the spell began at the later of
+    // the day the citizen reached the service's minimum age and their last
+    // change of situation: for the retired, their retirement; for the
+    // others, the time already spent in their employment state, exponential
+    // at steady state with the mean 30 / monthly exit rate of that state.
+    // At most prior_eligibility_days are counted.
+    // Draws of Purpose::initial_awareness, day 0, in this order.
+    struct PriorDraws {
+        double aware, spell, learnt, claimed, phase;
+    };
+
+    static constexpr int max_initial_rounds = 20;
+
+    // Neighbours' knowledge, read once per citizen and only if needed.
+    struct Peers {
+        std::array<std::uint16_t, max_services> knowing{};
+        std::uint32_t degree = 0;
+        bool read = false;
+    };
+
+    void prefetch_life(std::size_t c) const {
+        __builtin_prefetch(&e.population_.birthday[c]);
+        __builtin_prefetch(&next_employment_event[c]);
+    }
+
+    // The first day on or after `day` with a life event for citizen c.
+    std::uint16_t life_due(std::size_t c, int day) const {
+        const int birthday = next_birthday(e.population_, static_cast<std::uint32_t>(c), day);
+        return static_cast<std::uint16_t>(std::min<int>({birthday, next_employment_event[c], never}));
+    }
+
+    // What is due for citizen c first, on or after `day`: the earliest
+    // next_day of its claims or a life event.
+    std::uint16_t earliest_due(std::size_t c, int day) const {
+        const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
+        std::uint16_t next = life_due(c, day);
+        for (int s = 0; s < services; ++s) next = std::min(next, k[s].next_day);
+        return next;
+    }
+
+    bool still_waiting(std::uint32_t c, int s, Channel ch) {
+        const Claim& k = claim(c, s);
+        return k.has(claim_flag::queued) && k.channel == ch && k.state != ClaimState::not_eligible;
+    }
+
+    // ---- kernels, one mechanism per file (docs/architecture.md) ----
+
+    // construction and memory (engine/state.cpp)
+    explicit Impl(Engine& engine);
+    std::size_t memory_bytes() const;
+
+    // phase drivers (engine.cpp)
+    void act_block(std::size_t blk);
+    void handle_due(std::size_t c, int s, int day, Sink& sink);
+    void serve(int day);
+    void gather_zone_chunks();
+    template <class T, class Less>
+    void sort_by_key(std::vector<T>& items, std::vector<T>& scratch, Less less);
+
+    // counting: phase A and the touch rule (engine/counting.cpp)
+    std::array<int, dimension_count> groups_of(std::size_t c, int age, int income_decile) const;
+    void tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign) const;
+    template <class Add>
+    void tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add) const;
+    void touch(std::size_t c);
+    void touch_concurrently(std::size_t c);
+    void observe_block(std::size_t blk);
+
+    // policy timeline: events applied at the start of their day (engine/timeline.cpp)
+    void build_schedule();
+    std::uint8_t services_of(const TimelineEvent& ev) const;
+    void apply_timeline(int day);
+    void apply_event(const Scheduled& at, int day, Sink& sink);
+    void target_outreach(int s, const TimelineEvent& ev);
+    void change_mediation_sites(const TimelineEvent& ev);
+    void train_low_skill(const TimelineEvent& ev, int day);
+    void drop_waiting(std::uint8_t service_mask, std::uint8_t channel_mask);
+    void close_channel(std::uint8_t service_mask, Channel ch, int day, Sink& sink);
+    void attribute_automatically(int s, int day);
+
+    // initial conditions: who knows and receives on day 0 (engine/initial_conditions.cpp)
+    PriorDraws prior_draws(std::size_t c, int s) const;
+    double prior_spell_days(std::size_t c, int s, const PriorDraws& d) const;
+    std::array<double, max_services> prior_agent_rates(std::size_t c) const;
+    std::array<double, max_services> prior_agent_rates_read(std::size_t c, std::uint8_t known) const;
+    double prior_agent_hazard(int s, std::uint8_t known, const std::array<double, max_services>& rates) const;
+    void initial_awareness();
+    bool could_claim(int s) const;
+    std::array<double, max_services> informed_shares(std::size_t c, const std::vector<std::uint8_t>& known) const;
+    double prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares, std::uint8_t known, const std::array<double, max_services>& rates) const;
+    void prior_claim(std::size_t c, int s, double hazard);
+
+    // eligibility spells (engine/eligibility.cpp)
+    void update_eligibility(std::size_t c, int s, int day, Sink& sink);
+
+    // awareness: hazards, candidate days, learning of a right (engine/awareness.cpp)
+    double awareness_hazard(std::size_t c, int s, double share) const;
+    double awareness_hazard(std::size_t c, int s, double share, double factor) const;
+    double outreach(std::size_t c, int s) const;
+    int group_in(std::size_t c, int dimension) const;
+    double awareness_factor(std::size_t c, int s) const;
+    void fill_awareness_factors();
+    double awareness_bound(std::size_t c, int s, double factor) const;
+    void schedule_awareness(std::size_t c, int s, int from);
+    void awareness_candidate(std::size_t c, int s, int day, Peers& peers, Sink& sink);
+    void become_aware(std::size_t c, int s, int day, Sink& sink);
+
+    // decision to claim (engine/decision.cpp)
+    void decide(std::size_t c, int s, int day, Sink& sink);
+
+    // procedure: channel choice, online attempt, success and failure (engine/procedure.cpp)
+    double channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const;
+    double channel_taste(std::size_t c, Channel ch) const;
+    void procedure_step(std::size_t c, int s, int day, Sink& sink);
+    double online_success(std::size_t c, int s, const Claim& k, const std::size_t* helper) const;
+    double staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const;
+    void complete(std::size_t c, int s, int day, Channel ch, bool assisted, Sink& sink);
+    void fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted);
+    void abandon(std::size_t c, int s, int day, Sink& sink);
+
+    // informal help (engine/help.cpp)
+    bool request_help(std::size_t c, int s, int day, Sink& sink, Stream& rng);
+    void serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink);
+    static void add_events(DayCounts& into, DayCounts& from);
+    void serve_help(const HelpRequest& r, int day, Sink& sink);
+    bool take_help(const HelpRequest& r);
+    void give_help(const HelpTurn& turn, int day, Sink& sink);
+
+    // queues of the staffed channels: phone, counter, mediation (engine/queues.cpp)
+    void set_daily_capacity(int s, int staffed);
+    void enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink, Stream& rng);
+    void select_phone(int s, int day);
+    template <class Waiting, class Leave, class Serve>
+    void run_queue(std::size_t qi, int day, Waiting&& waiting, Leave&& leave, Serve&& serve);
+    void serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink);
+    void serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink);
+    void serve_staffed(const QueueEntry& entry, int s, Channel ch, int day, Sink& sink);
+    void inform_other_services(std::uint32_t c, int s, int day, Sink& sink);
+
+    // processing, rejection and appeal (engine/processing.cpp)
+    void finish_processing(std::size_t c, int s, int day, Sink& sink);
+
+    // renewal and interruption (engine/renewal.cpp)
+    void interrupt(std::size_t c, int s, int day, Sink& sink);
+    void start_renewal(std::size_t c, int s, int day, Sink& sink);
+
+    // checkpointed state (engine/checkpoint.cpp)
+    void visit_state(StateVisitor& visit);
+    static void visit_policy(StateVisitor& visit, const std::string& prefix, ServiceParams& svc);
+    void visit_stock(StateVisitor& visit, std::string_view name, std::vector<std::int16_t> BlockStock::*member);
+    template <class Request>
+    void visit_requests(StateVisitor& visit, std::string_view name, std::vector<Request> BlockOutput::*member);
+};
+
+}  // namespace demat

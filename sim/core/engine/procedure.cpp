@@ -1,0 +1,178 @@
+// Procedure: channel choice, online attempt, success, failure and giving up (docs/model.md, sections 6.3-6.5).
+#include "core/engine/impl.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+namespace demat {
+
+// Channel-choice utilities (multinomial logit); -inf = not available alone.
+double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const {
+    const Population& p = e.population_;
+    const Zone& zone = p.zones[p.zone_of(c)];
+    double u = 0;
+    switch (ch) {
+        case Channel::online:
+            if (p.equipment[c] == Equipment::none) return -std::numeric_limits<double>::infinity();
+            u = b.channel_online + b.channel_skill * (p.digital_skill[c] - 0.5);
+            break;
+        case Channel::phone: u = b.channel_phone; break;
+        case Channel::counter:
+            u = b.channel_counter - b.channel_distance * zone.km_to_counter *
+                                        mobility_factor[static_cast<std::size_t>(p.mobility[c])];
+            break;
+        case Channel::mediation:
+            u = b.channel_mediation + (1.0 - p.digital_skill[c]) -
+                b.channel_distance * zone.km_to_mediation * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
+            break;
+    }
+    if (e.habit_[c] == static_cast<std::uint8_t>(ch)) u += b.channel_habit;
+    // A channel that just failed is less attractive for the next try.
+    if (k.failures > 0 && k.channel == ch) u -= 1.0;
+    (void)s;
+    return u;
+}
+
+// Personal, lifelong taste for each channel ("happy non-use"): a pure
+// function of the citizen, so it costs no memory.
+double Engine::Impl::channel_taste(std::size_t c, Channel ch) const {
+    // A lasting trait like the others (rng.hpp): a hash and a table
+    // lookup, where a Box-Muller draw cost a Philox block, a log and a
+    // cos, four times per procedure step.
+    return b.channel_taste_spread *
+           lasting_normal(seed(), Rng::claim_subject(c, static_cast<int>(ch)), Purpose::channel_taste);
+}
+
+void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
+    Claim& k = claim(c, s);
+    if (k.has(claim_flag::renewing) && day >= k.episode_start + b.renewal_window_days) {
+        interrupt(c, s, day, sink);
+        return;
+    }
+    Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::channel_choice);
+    std::array<double, channel_count> weight{};
+    double total = 0;
+    for (int i = 0; i < channel_count; ++i) {
+        const auto ch = static_cast<Channel>(i);
+        if (!channel_open(s, ch)) continue;
+        const double u = channel_utility(c, s, ch, k) + channel_taste(c, ch);
+        if (std::isinf(u)) continue;
+        weight[static_cast<std::size_t>(i)] = std::exp(std::min(u, 50.0));
+        total += weight[static_cast<std::size_t>(i)];
+    }
+    if (total <= 0) {
+        // No channel the citizen can use alone: online without equipment,
+        // or everything closed. Only help remains.
+        if (!request_help(c, s, day, sink, rng)) fail(c, s, day, sink, rng, false);
+        return;
+    }
+    double draw = rng.uniform() * total;
+    int chosen = 0;
+    for (; chosen < channel_count - 1; ++chosen) {
+        draw -= weight[static_cast<std::size_t>(chosen)];
+        if (draw < 0 && weight[static_cast<std::size_t>(chosen)] > 0) break;
+    }
+    while (weight[static_cast<std::size_t>(chosen)] <= 0) --chosen;  // guard against rounding
+    const auto ch = static_cast<Channel>(chosen);
+    k.channel = ch;
+    if (recording()) sink.counts.count(s, ch, ChannelEvent::attempts);
+    if (ch == Channel::online) {
+        const bool ok = rng.uniform() < online_success(c, s, k, nullptr);
+        tracking.mark(c, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
+        if (ok) complete(c, s, day, Channel::online, false, sink);
+        else fail(c, s, day, sink, rng, true);
+    } else {
+        enqueue(c, s, day, ch, sink, rng);
+    }
+}
+
+// Logistic success of an online procedure by the citizen, or by a helper
+// for them (the helper's skills stand in for the citizen's).
+double Engine::Impl::online_success(std::size_t c, int s, const Claim& k, const std::size_t* helper) const {
+    const Population& p = e.population_;
+    double skill = p.digital_skill[c], admin = p.admin_literacy[c], literacy = p.literacy[c];
+    Equipment equipment = p.equipment[c];
+    if (helper) {
+        skill = std::max(skill, static_cast<double>(p.digital_skill[*helper]));
+        admin = std::max(admin, static_cast<double>(p.admin_literacy[*helper]));
+        literacy = std::max(literacy, static_cast<double>(p.literacy[*helper]));
+        equipment = std::max(equipment, p.equipment[*helper]);
+    }
+    return online_success_probability(b, skill, admin, literacy, equipment, complexity(k, s), service(s).identity);
+}
+
+double Engine::Impl::staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const {
+    const Population& p = e.population_;
+    return staffed_success_probability(b, sc.mediation, ch, p.admin_literacy[c], complexity(k, s));
+}
+
+void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assisted, Sink& sink) {
+    Claim& k = claim(c, s);
+    Population& p = e.population_;
+    const bool rec = recording();
+    if (rec) {
+        sink.counts.count(s, ch, ChannelEvent::successes);
+        sink.counts.count(s, assisted ? Event::assisted_completions : Event::autonomous_completions);
+        if (e.capital_quintile(c) == 0) {
+            sink.counts.count(s, Event::procedures_completed_low_capital);
+            if (!assisted) sink.counts.count(s, Event::autonomous_completions_low_capital);
+        }
+    }
+    p.admin_literacy[c] += static_cast<float>(b.admin_learning * (1.0 - p.admin_literacy[c]));
+    p.trust[c] += static_cast<float>(b.trust_gain_success * (1.0 - p.trust[c]));
+    e.habit_[c] = static_cast<std::uint8_t>(ch);
+    k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
+    k.failures = 0;
+    if (k.has(claim_flag::renewing)) {
+        k.flags &= static_cast<std::uint8_t>(~claim_flag::renewing);
+        const int next = k.episode_start + service(s).renewal_days;
+        k.next_day = next > day ? day_plus(next, 0) : day_plus(day, 1);
+        if (rec) sink.counts.count(s, Event::renewals_completed);
+    } else {
+        k.state = ClaimState::submitted;
+        k.channel = ch;
+        k.next_day = day_plus(day, service(s).processing_days);
+        if (rec) sink.counts.count(s, Event::claims_submitted);
+    }
+}
+
+// A failed attempt (`attempted`) or a procedure that could not even start.
+void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted) {
+    Claim& k = claim(c, s);
+    k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
+    if (k.failures < 255) ++k.failures;
+    (void)attempted;
+    const bool renewing = k.has(claim_flag::renewing);
+    if (k.failures >= b.max_failures) {
+        tracking.mark(c, procedure_flag::gave_up_for_good, day);
+        if (renewing) interrupt(c, s, day, sink);
+        else abandon(c, s, day, sink);
+        return;
+    }
+    const double p_help = std::min(1.0, b.ask_help * k.failures);
+    if (rng.uniform() < p_help && request_help(c, s, day, sink, rng)) return;
+    if (renewing && day + b.retry_days >= k.episode_start + b.renewal_window_days) {
+        interrupt(c, s, day, sink);
+        return;
+    }
+    if (!renewing) k.state = ClaimState::attempting;
+    k.next_day = day_plus(day, b.retry_days);
+}
+
+void Engine::Impl::abandon(std::size_t c, int s, int day, Sink& sink) {
+    Claim& k = claim(c, s);
+    k.state = ClaimState::abandoned;
+    k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::reclaiming));
+    k.next_day = day_plus(day, b.abandon_revisit_days);
+    if (recording()) sink.counts.count(s, Event::abandonments);
+}
+
+}  // namespace demat

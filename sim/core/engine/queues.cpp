@@ -1,0 +1,150 @@
+// Queues of the staffed channels: phone, counter, mediation (docs/model.md, sections 6.6-6.7).
+#include "core/engine/impl.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+namespace demat {
+
+void Engine::Impl::set_daily_capacity(int s, int staffed) {
+    const auto& ch = service(s).channels[static_cast<std::size_t>(staffed + 1)];
+    for (std::size_t z = 0; z < e.population_.zones.size(); ++z) {
+        // The phone is one national line (zone 0); counters and mediation are local.
+        const double residents = staffed == 0 ? (z == 0 ? static_cast<double>(citizens) : 0.0)
+                                              : e.population_.zones[z].residents;
+        double capacity = ch.capacity_per_10k * residents / 10000.0;
+        // Mediation capacity grows and shrinks with the zone's sites.
+        if (staffed == staffed_index(Channel::mediation) && mediation_sites[z] != 1.0) capacity *= mediation_sites[z];
+        queue_daily_capacity[queue_index(s, staffed, z)] = capacity;
+    }
+}
+
+void Engine::Impl::enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink, Stream& rng) {
+    Claim& k = claim(c, s);
+    k.channel = ch;
+    k.flags |= claim_flag::queued;
+    if (!k.has(claim_flag::renewing)) k.state = ClaimState::waiting_help;
+    k.next_day = never;
+    sink.queue_requests.push_back(
+        {static_cast<std::uint32_t>(c), rng.next_word(), static_cast<std::uint16_t>(day), static_cast<std::uint8_t>(s), ch});
+    if (recording()) sink.counts.count(s, ch, ChannelEvent::queue_joined);
+}
+
+// The phone line's turn today for service s, decided serially (which
+// entries leave after waiting too long, which are served within the
+// day's capacity: the line's order) and carried out in the zone-parallel
+// pass by the worker of each citizen's zone. Whether an entry is still
+// waiting depends only on its own claim, which nothing before its turn
+// changes, except an earlier entry of the same claim (a stale one, left
+// when eligibility ended): `taken` makes such a second entry count as
+// not waiting, as serving the first would have.
+void Engine::Impl::select_phone(int s, int day) {
+    const int staffed = staffed_index(Channel::phone);
+    const std::size_t qi = queue_index(s, staffed, 0);
+    auto& claimed = taken[static_cast<std::size_t>(s)];
+    claimed.clear();
+    auto waiting = [&](std::uint32_t c) {
+        if (!still_waiting(c, s, Channel::phone)) return false;
+        return claimed.insert(c);
+    };
+    auto assign = [&](const QueueEntry& entry, bool gave_up) {
+        const std::size_t chunk = chunk_of_zone[e.population_.zone_of(entry.citizen)];
+        phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].push_back({entry, gave_up});
+    };
+    run_queue(
+        qi, day, waiting, [&](const QueueEntry& entry) { assign(entry, true); },
+        [&](const QueueEntry& entry) { assign(entry, false); });
+}
+
+// One day of queue qi, in its order: those who have waited longer than
+// their patience leave first (they are at the front; `leave` for each
+// still `waiting`), then the day's places go to the entries that joined
+// by today and still wait (`serve`). Places come from a credit of the
+// daily capacity: unused places are lost, fractions carry over.
+template <class Waiting, class Leave, class Serve>
+void Engine::Impl::run_queue(std::size_t qi, int day, Waiting&& waiting, Leave&& leave, Serve&& serve) {
+    auto& q = queues[qi];
+    while (!q.empty() && day - q.front().day > b.patience_days) {
+        const QueueEntry entry = q.front();
+        q.pop_front();
+        if (waiting(entry.citizen)) leave(entry);
+    }
+    queue_credit[qi] += queue_daily_capacity[qi];
+    auto places = static_cast<long>(std::floor(queue_credit[qi]));
+    queue_credit[qi] -= static_cast<double>(places);
+    while (places > 0 && !q.empty()) {
+        const QueueEntry entry = q.front();
+        if (entry.day > day) break;  // joins tomorrow
+        q.pop_front();
+        if (!waiting(entry.citizen)) continue;
+        --places;
+        serve(entry);
+    }
+}
+
+void Engine::Impl::serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink) {
+    const QueueEntry& entry = turn.entry;
+    if (!turn.gave_up) return serve_staffed(entry, s, Channel::phone, day, sink);
+    touch(entry.citizen);
+    if (recording()) sink.counts.count(s, Channel::phone, ChannelEvent::queue_gave_up);
+    Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
+    fail(entry.citizen, s, day, sink, rng, false);
+}
+
+void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
+    const auto ch = static_cast<Channel>(staffed + 1);
+    const bool rec = recording();
+    run_queue(
+        queue_index(s, staffed, zone), day, [&](std::uint32_t c) { return still_waiting(c, s, ch); },
+        [&](const QueueEntry& entry) {
+            touch(entry.citizen);
+            if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
+            Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
+            fail(entry.citizen, s, day, sink, rng, false);
+        },
+        [&](const QueueEntry& entry) { serve_staffed(entry, s, ch, day, sink); });
+}
+
+void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int day, Sink& sink) {
+    const std::uint32_t c = entry.citizen;
+    touch(c);
+    Claim& k = claim(c, s);
+    Population& p = e.population_;
+    if (recording()) {
+        sink.counts.count(s, ch, ChannelEvent::queue_served);
+        sink.counts.count(s, ch, ChannelEvent::queue_wait_days, day - entry.day);
+    }
+    k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::attempt);
+    const bool ok = rng.uniform() < staffed_success(c, s, k, ch);
+    if (ch == Channel::mediation && sc.mediation.mode == MediationMode::doing_with) {
+        // Doing-with: the citizen learns, whatever the outcome.
+        p.digital_skill[c] += static_cast<float>(sc.mediation.skill_gain * (1.0 - p.digital_skill[c]));
+        p.admin_literacy[c] += static_cast<float>(sc.mediation.admin_gain * (1.0 - p.admin_literacy[c]));
+    }
+    if (ch != Channel::phone) inform_other_services(c, s, day, sink);
+    // Doing-with mediation counts as a procedure done with the citizen,
+    // not for them: still assisted.
+    if (ok) complete(c, s, day, ch, true, sink);
+    else fail(c, s, day, sink, rng, true);
+}
+
+// A mediator or counter agent tells the citizen about their other rights.
+void Engine::Impl::inform_other_services(std::uint32_t c, int s, int day, Sink& sink) {
+    Stream rng(seed(), c, static_cast<std::uint32_t>(day), Purpose::mediator_information);
+    if (!rng.bernoulli(b.mediator_information)) return;
+    for (int t = 0; t < services; ++t) {
+        if (t == s) continue;
+        if (claim(c, t).state == ClaimState::unaware) become_aware(c, t, day, sink);
+    }
+}
+
+}  // namespace demat

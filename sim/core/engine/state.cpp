@@ -1,0 +1,77 @@
+// The engine's state: its construction from a scenario and its memory.
+#include "core/engine/impl.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+namespace demat {
+
+Engine::Impl::Impl(Engine& engine)
+    : e(engine),
+      sc(engine.scenario_),
+      b(engine.scenario_.behaviour),
+      services(engine.services_),
+      citizens(engine.population_.size()),
+      policy(engine.scenario_.services),
+      tracking(engine.population_.size(), engine.scenario_.warmup_days, engine.scenario_.days) {
+    const int groups = total_groups();
+    blocks.resize(block_count(citizens));
+    for (auto& blk : blocks) {
+        // Only the event counters and the overdue count: no 64-bit state counts.
+        blk.counts.services = services;
+        blk.counts.groups = groups;
+        blk.counts.events.assign(static_cast<std::size_t>(services * event_count), 0);
+        blk.counts.channel_events.assign(static_cast<std::size_t>(services * channel_count * channel_event_count), 0);
+        blk.counts.overdue.assign(static_cast<std::size_t>(services), 0);
+        blk.stock.segment_states.assign(static_cast<std::size_t>(services * groups * 6), 0);
+        blk.stock.states.assign(static_cast<std::size_t>(services * 6), 0);
+        blk.stock.centiles.assign(static_cast<std::size_t>(services * capital_centiles * 2), 0);
+        blk.stock.queue_length.assign(static_cast<std::size_t>(services * channel_count), 0);
+    }
+    serial.counts = DayCounts(services, groups);
+    const std::size_t zones = e.population_.zones.size();
+    queues.resize(static_cast<std::size_t>(services * staffed_count) * zones);
+    queue_credit.assign(queues.size(), 0.0);
+    queue_daily_capacity.assign(queues.size(), 0.0);
+    open_channels.assign(static_cast<std::size_t>(services), 0);
+    mediation_sites.assign(zones, 1.0);
+    initial_km_to_mediation.resize(zones);
+    for (std::size_t z = 0; z < zones; ++z) initial_km_to_mediation[z] = e.population_.zones[z].km_to_mediation;
+    targeted_outreach.resize(static_cast<std::size_t>(services));
+    prefilled_complexity.assign(static_cast<std::size_t>(services), -1.0);
+    for (int s = 0; s < services; ++s) {
+        const auto& svc = service(s);
+        for (int c = 0; c < channel_count; ++c)
+            if (svc.channels[static_cast<std::size_t>(c)].enabled)
+                open_channels[static_cast<std::size_t>(s)] |= static_cast<std::uint8_t>(1u << c);
+        for (int k = 0; k < staffed_count; ++k) set_daily_capacity(s, k);
+    }
+    build_schedule();
+    for (int d = 0; d < dimension_count; ++d) offsets[static_cast<std::size_t>(d)] = group_offset(static_cast<Dimension>(d));
+    // Nobody is counted yet: every citizen starts touched, so the first
+    // phase A is a full count.
+    dirty.assign((citizens + 63) / 64, ~std::uint64_t{0});
+    if (citizens % 64 != 0) dirty.back() = (std::uint64_t{1} << (citizens % 64)) - 1;
+    due.assign(citizens, 0);
+    next_employment_event.assign(citizens, static_cast<std::uint16_t>(never_day));
+    in_progress.resize(blocks.size());
+    day_total = DayCounts(services, groups);
+    peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
+    fill_awareness_factors();
+}
+
+// The per-citizen arrays of the Impl (the per-block lists vary from day to day).
+std::size_t Engine::Impl::memory_bytes() const {
+    return tracking.memory_bytes() + dirty.capacity() * sizeof(std::uint64_t) +
+           (due.capacity() + next_employment_event.capacity()) * sizeof(std::uint16_t);
+}
+
+}  // namespace demat
