@@ -121,22 +121,22 @@ void Engine::Impl::serve(int day) {
     // Chunks of zones for the parallel passes below (4 per thread).
     const std::size_t zones = e.population_.zones.size();
     const std::size_t chunks = std::min(zones, static_cast<std::size_t>(4 * std::max(1, e.executor_.threads())));
-    if (zone_chunks.size() != chunks) {
-        zone_chunks.resize(chunks);
-        for (auto& out : zone_chunks) out.counts = DayCounts(services, total_groups());
+    if (scratch.zone_chunks.size() != chunks) {
+        scratch.zone_chunks.resize(chunks);
+        for (auto& out : scratch.zone_chunks) out.counts = DayCounts(services, total_groups());
     }
-    if (chunk_of_zone.size() != zones || phone_served.size() != chunks * static_cast<std::size_t>(services)) {
-        chunk_of_zone.resize(zones);
+    if (scratch.chunk_of_zone.size() != zones || scratch.phone_served.size() != chunks * static_cast<std::size_t>(services)) {
+        scratch.chunk_of_zone.resize(zones);
         for (std::size_t chunk = 0; chunk < chunks; ++chunk)
             for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
-                chunk_of_zone[z] = static_cast<std::uint32_t>(chunk);
-        phone_served.assign(chunks * static_cast<std::size_t>(services), {});
-        help_turns.assign(chunks, {});
-        taken.resize(static_cast<std::size_t>(services));
+                scratch.chunk_of_zone[z] = static_cast<std::uint32_t>(chunk);
+        scratch.phone_served.assign(chunks * static_cast<std::size_t>(services), {});
+        scratch.help_turns.assign(chunks, {});
+        scratch.taken.resize(static_cast<std::size_t>(services));
     }
 
     // Informal help first: requests in a random but reproducible order.
-    auto& [help, help_sorted] = help_requests_today;
+    auto& [help, help_sorted] = scratch.help_requests_today;
     help.clear();
     for (auto& blk : blocks) {
         help.insert(help.end(), blk.help_requests.begin(), blk.help_requests.end());
@@ -153,7 +153,7 @@ void Engine::Impl::serve(int day) {
     // already waiting. Each service's queues are its own: the arrivals
     // are split by service, then each service's are sorted and pushed
     // in parallel.
-    auto& [arrivals, by_service] = arrivals_today;
+    auto& [arrivals, by_service] = scratch.arrivals_today;
     arrivals.swap(carried);
     carried.clear();
     for (auto& blk : blocks) {
@@ -196,21 +196,21 @@ void Engine::Impl::serve(int day) {
     // written): the services are selected in parallel.
     e.executor_.for_each_block(static_cast<std::size_t>(services),
                                [&](std::size_t s) { select_phone(static_cast<int>(s), day); });
-    serving_zones = true;
+    scratch.serving_zones = true;
     e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
-        BlockOutput& out = zone_chunks[chunk];
+        BlockOutput& out = scratch.zone_chunks[chunk];
         Sink local{out.counts, out.queue_requests, out.help_requests};
         for (int s = 0; s < services; ++s) {
             // This chunk's residents taken from the phone line, in its
             // order, before their counters and mediation (as one thread would).
-            auto& turns = phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
+            auto& turns = scratch.phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
             for (const PhoneTurn& turn : turns) serve_phone(turn, s, day, local);
             turns.clear();
             for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
                 for (int k = staffed_index(Channel::phone) + 1; k < staffed_count; ++k) serve_queue(s, k, z, day, local);
         }
     });
-    serving_zones = false;
+    scratch.serving_zones = false;
     gather_zone_chunks();
 }
 
@@ -218,7 +218,7 @@ void Engine::Impl::serve(int day) {
 // serial output: counts summed, requests appended (sorted by their total
 // key when they are used).
 void Engine::Impl::gather_zone_chunks() {
-    for (auto& out : zone_chunks) {
+    for (auto& out : scratch.zone_chunks) {
         add_events(serial.counts, out.counts);
         carried.insert(carried.end(), out.queue_requests.begin(), out.queue_requests.end());
         serial.help_requests.insert(serial.help_requests.end(), out.help_requests.begin(), out.help_requests.end());
@@ -233,7 +233,7 @@ void Engine::Impl::gather_zone_chunks() {
 // parallel. `less` is a total order on the items (the key, then who and
 // what the item is for), so the order is the one a single sort gives.
 template <class T, class Less>
-void Engine::Impl::sort_by_key(std::vector<T>& items, std::vector<T>& scratch, Less less) {
+void Engine::Impl::sort_by_key(std::vector<T>& items, std::vector<T>& spare, Less less) {
     constexpr int bucket_bits = 6;
     constexpr std::size_t buckets = std::size_t{1} << bucket_bits;
     const std::size_t n = items.size();
@@ -245,14 +245,14 @@ void Engine::Impl::sort_by_key(std::vector<T>& items, std::vector<T>& scratch, L
     std::array<std::size_t, buckets + 1> first{};
     for (const T& item : items) ++first[bucket(item) + 1];
     for (std::size_t k = 0; k < buckets; ++k) first[k + 1] += first[k];
-    scratch.resize(n);
+    spare.resize(n);
     std::array<std::size_t, buckets + 1> next = first;
-    for (const T& item : items) scratch[next[bucket(item)]++] = item;
+    for (const T& item : items) spare[next[bucket(item)]++] = item;
     e.executor_.for_each_block(buckets, [&](std::size_t k) {
-        std::sort(scratch.begin() + static_cast<std::ptrdiff_t>(first[k]),
-                  scratch.begin() + static_cast<std::ptrdiff_t>(first[k + 1]), less);
+        std::sort(spare.begin() + static_cast<std::ptrdiff_t>(first[k]),
+                  spare.begin() + static_cast<std::ptrdiff_t>(first[k + 1]), less);
     });
-    items.swap(scratch);
+    items.swap(spare);
 }
 
 // -------------------------------------------------------------------- Engine

@@ -146,7 +146,7 @@ void Engine::Impl::awareness_candidate(std::size_t c, int s, int day, Peers& pee
 
 void Engine::Impl::become_aware(std::size_t c, int s, int day, Sink& sink) {
     Claim& k = claim(c, s);
-    k.state = ClaimState::aware;
+    transition(c, k, ClaimState::aware);
     k.flags |= claim_flag::knows;
     k.next_day = day_plus(day, 1);
     if (recording()) sink.counts.count(s, Event::awareness_gained);

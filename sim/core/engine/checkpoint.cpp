@@ -16,13 +16,10 @@ namespace demat {
 
 // ------------------------------------------------------------ checkpoint
 // Impl's share of Engine::visit_state. Not listed, because they hold
-// nothing from one day to the next: each block's DayCounts (cleared in
-// phase A), serial.counts (cleared at the start of step), day_total
-// (cleared before use), zone_chunks, phone_served, help_turns, taken,
-// help_scratch, help_requests_today and arrivals_today (emptied or
-// refilled within each phase C), and
-// reschedule_awareness (zero between days); chunk_of_zone, the schedule,
-// offsets, total_groups_,
+// nothing from one day to the next: `scratch` (its type, DayScratch, says
+// so), each block's DayCounts (cleared in phase A), serial.counts (cleared
+// at the start of step), day_total (cleared before use), and
+// reschedule_awareness (zero between days); the schedule, offsets, total_groups_,
 // peer_share_bound and the awareness_factors table are constants derived
 // from the scenario alone, recomputed by the constructor (which the
 // restoring Engine constructor runs too) with the same expressions.

@@ -60,7 +60,7 @@ void Engine::Impl::tally_with(BlockStock& out, std::size_t c, const std::array<i
 
 // Un-counts citizen c before its first change of the day (phases B and C).
 void Engine::Impl::touch(std::size_t c) {
-    if (serving_zones) return touch_concurrently(c);
+    if (scratch.serving_zones) return touch_concurrently(c);
     if (is_dirty(c)) return;
     if (recording()) tally(blocks[c / block_size].stock, c, groups_of(c), -1);
     set_dirty(c);

@@ -26,7 +26,7 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
     const double taste =
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
     if (rng.uniform() < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste)) {
-        k.state = ClaimState::attempting;
+        transition(c, k, ClaimState::attempting);
         k.failures = 0;
         k.episode_start = static_cast<std::uint16_t>(day);
         k.flags &= static_cast<std::uint8_t>(~(claim_flag::assisted | claim_flag::queued | claim_flag::renewing));
@@ -34,7 +34,7 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
         k.next_day = day_plus(day, 1);
         if (recording()) sink.counts.count(s, Event::claims_started);
     } else {
-        if (k.state != ClaimState::interrupted) k.state = ClaimState::declined;
+        if (k.state != ClaimState::interrupted) transition(c, k, ClaimState::declined);
         k.next_day = day_plus(day, b.reconsider_days);
         if (recording()) sink.counts.count(s, Event::claims_declined);
     }

@@ -22,7 +22,7 @@ void Engine::Impl::update_eligibility(std::size_t c, int s, int day, Sink& sink)
     if (!eligible) {
         // Losing eligibility ends the claim; it is not non-take-up. Queue
         // entries left behind are skipped when they reach the front.
-        k.state = ClaimState::not_eligible;
+        transition(c, k, ClaimState::not_eligible);
         // Knowing one's entitlement belongs to the spell: once it ends,
         // nothing tells the citizen they are entitled again.
         k.flags = 0;
@@ -34,12 +34,12 @@ void Engine::Impl::update_eligibility(std::size_t c, int s, int day, Sink& sink)
     k.failures = 0;
     if (service(s).automatic) {
         k.flags |= claim_flag::knows;
-        k.state = ClaimState::submitted;
+        transition(c, k, ClaimState::submitted);
         k.channel = Channel::online;
         k.next_day = day_plus(day, service(s).processing_days);
     } else {  // a new spell: the entitlement is not known yet (its first
         // awareness candidate is drawn by the caller: see act_block)
-        k.state = ClaimState::unaware;
+        transition(c, k, ClaimState::unaware);
         k.next_day = never;
     }
     (void)sink;

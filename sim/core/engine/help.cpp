@@ -30,7 +30,7 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
                 if ((e.capable_[h >> 6] >> (h & 63) & 1u) == 0) continue;
                 k.flags |= claim_flag::queued;
                 k.channel = Channel::online;
-                if (!k.has(claim_flag::renewing)) k.state = ClaimState::waiting_help;
+                if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help);
                 k.next_day = never;
                 sink.help_requests.push_back(
                     {static_cast<std::uint32_t>(c), h, rng.next_word(), static_cast<std::uint8_t>(s)});
@@ -58,9 +58,9 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
 // A claim has at most one help request a day (it waits for help until
 // served); should one have two, the day is served serially.
 void Engine::Impl::serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
-    const std::size_t chunks = zone_chunks.size();
+    const std::size_t chunks = scratch.zone_chunks.size();
     // Scratch lists kept from day to day (no allocation once grown).
-    auto& [helped, helpers, where, entangled, serial_turns] = help_scratch;
+    auto& [helped, helpers, where, entangled, serial_turns] = scratch.help_scratch;
     helped.clear();  // claims, then citizens
     for (const HelpRequest& r : help) helped.push_back(r.citizen * std::uint64_t{max_services} + r.service);
     helpers.clear();
@@ -102,7 +102,7 @@ void Engine::Impl::serve_help_requests(const std::vector<HelpRequest>& help, int
         const HelpRequest& r = help[i];
         if (!still_waiting(r.citizen, r.service, Channel::online)) where[i] = not_waiting;
         else if (std::binary_search(entangled.begin(), entangled.end(), r.citizen)) where[i] = in_order;
-        else where[i] = chunk_of_zone[e.population_.zone_of(r.citizen)];
+        else where[i] = scratch.chunk_of_zone[e.population_.zone_of(r.citizen)];
     });
     // The helpers' time, in the requests' order.
     serial_turns.clear();
@@ -110,17 +110,17 @@ void Engine::Impl::serve_help_requests(const std::vector<HelpRequest>& help, int
         if (where[i] == not_waiting) continue;
         const HelpTurn turn{help[i], take_help(help[i])};
         if (where[i] == in_order) serial_turns.push_back(turn);
-        else help_turns[where[i]].push_back(turn);
+        else scratch.help_turns[where[i]].push_back(turn);
     }
     for (const HelpTurn& turn : serial_turns) give_help(turn, day, sink);
-    serving_zones = true;
+    scratch.serving_zones = true;
     e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
-        BlockOutput& out = zone_chunks[chunk];
+        BlockOutput& out = scratch.zone_chunks[chunk];
         Sink local{out.counts, out.queue_requests, out.help_requests};
-        for (const HelpTurn& turn : help_turns[chunk]) give_help(turn, day, local);
-        help_turns[chunk].clear();
+        for (const HelpTurn& turn : scratch.help_turns[chunk]) give_help(turn, day, local);
+        scratch.help_turns[chunk].clear();
     });
-    serving_zones = false;
+    scratch.serving_zones = false;
     gather_zone_chunks();
 }
 
@@ -163,7 +163,7 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
         if (channel_open(s, Channel::mediation)) {
             enqueue(r.citizen, s, day + 1, Channel::mediation, sink, rng);
         } else {
-            if (!k.has(claim_flag::renewing)) k.state = ClaimState::attempting;
+            if (!k.has(claim_flag::renewing)) transition(r.citizen, k, ClaimState::attempting);
             k.next_day = day_plus(day, b.retry_days);
         }
         return;

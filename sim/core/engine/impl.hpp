@@ -165,42 +165,47 @@ struct Engine::Impl {
     std::vector<double> prefilled_complexity;
     std::vector<BlockOutput> blocks;
     BlockOutput serial;
-    // Phase C's zone-parallel pass (see serve): one output per chunk of
-    // zones, summed (counts) or appended (requests, sorted the next day by
-    // a total key) into `serial` and `carried` after the pass. Empty between
-    // days, so not part of the checkpointed state.
-    std::vector<BlockOutput> zone_chunks;
-    // The phone line's entries to serve (or that gave up) today, by chunk
-    // of zones and service, [chunk][service] (select_phone); empty between
-    // days, like zone_chunks.
+    // What a day uses and leaves empty: scratch lists kept from day to day
+    // only so that they are not allocated again (no allocation once grown).
+    // Nothing in it is checkpointed, and nothing in it may carry over from
+    // one day to the next: whatever does belongs to the state above and in
+    // engine/checkpoint.cpp.
     struct PhoneTurn {
         QueueEntry entry;
         bool gave_up;
     };
-    std::vector<std::vector<PhoneTurn>> phone_served;
-    std::vector<std::uint32_t> chunk_of_zone;
-    // Informal helps to give today, by chunk of zones (serve_help_requests); empty between days.
     struct HelpTurn {
         HelpRequest request;
         bool available;  // the helper had time left this month
     };
-    std::vector<std::vector<HelpTurn>> help_turns;
-    struct HelpScratch {
-        std::vector<std::uint64_t> helped;
-        std::vector<std::uint32_t> helpers, where, entangled;
-        std::vector<HelpTurn> serial_turns;
-    } help_scratch;
-    std::vector<CitizenSet> taken;  // per service, citizens whose claim select_phone took today
-    bool serving_zones = false;  // true during the zone-parallel pass: touch() is atomic
+    struct DayScratch {
+        // Phase C's zone-parallel pass (see serve): one output per chunk of
+        // zones, summed (counts) or appended (requests, sorted the next day
+        // by a total key) into `serial` and `carried` after the pass.
+        std::vector<BlockOutput> zone_chunks;
+        // The phone line's entries to serve (or that gave up) today, by
+        // chunk of zones and service, [chunk][service] (select_phone).
+        std::vector<std::vector<PhoneTurn>> phone_served;
+        std::vector<std::uint32_t> chunk_of_zone;  // derived from the zones and the thread count
+        // Informal helps to give today, by chunk of zones (serve_help_requests).
+        std::vector<std::vector<HelpTurn>> help_turns;
+        struct HelpScratch {
+            std::vector<std::uint64_t> helped;
+            std::vector<std::uint32_t> helpers, where, entangled;
+            std::vector<HelpTurn> serial_turns;
+        } help_scratch;
+        std::vector<CitizenSet> taken;  // per service, citizens whose claim select_phone took today
+        bool serving_zones = false;     // true during the zone-parallel pass: touch() is atomic
+        // Phase C's lists of the day's help requests and queue arrivals,
+        // with their sorting scratch.
+        struct {
+            std::vector<HelpRequest> requests, scratch;
+        } help_requests_today;
+        struct {
+            std::vector<QueueRequest> requests, by_service;
+        } arrivals_today;
+    } scratch;
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
-    // Phase C's lists of the day's help requests and queue arrivals, with
-    // their sorting scratch: kept from day to day (no allocation once grown).
-    struct {
-        std::vector<HelpRequest> requests, scratch;
-    } help_requests_today;
-    struct {
-        std::vector<QueueRequest> requests, by_service;
-    } arrivals_today;
     std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
     std::vector<double> queue_credit;
     std::vector<double> queue_daily_capacity;
@@ -347,7 +352,7 @@ struct Engine::Impl {
     void serve(int day);
     void gather_zone_chunks();
     template <class T, class Less>
-    void sort_by_key(std::vector<T>& items, std::vector<T>& scratch, Less less);
+    void sort_by_key(std::vector<T>& items, std::vector<T>& spare, Less less);
 
     // counting: phase A and the touch rule (engine/counting.cpp)
     std::array<int, dimension_count> groups_of(std::size_t c, int age, int income_decile) const;
@@ -355,6 +360,15 @@ struct Engine::Impl {
     template <class Add>
     void tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add) const;
     void touch(std::size_t c);
+    // The one way a claim's state changes: the citizen is un-counted first
+    // (touch; nothing more once they are, the same day), so the next phase
+    // A counts them in their new state (docs/architecture.md, the touch
+    // rule). Code that changes what a citizen's segment groups read calls
+    // touch itself.
+    void transition(std::size_t c, Claim& k, ClaimState to) {
+        touch(c);
+        k.state = to;
+    }
     void touch_concurrently(std::size_t c);
     void observe_block(std::size_t blk);
 

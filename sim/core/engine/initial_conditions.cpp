@@ -260,7 +260,7 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
     const double claim_p = claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste);
     k.flags |= claim_flag::knows;
     if (could_claim(s) && d.claimed < 1.0 - std::pow(1.0 - claim_p, decisions)) {
-        k.state = ClaimState::receiving;
+        transition(c, k, ClaimState::receiving);
         k.flags |= claim_flag::ever_received;
         // Given the claim, d.claimed / P is uniform in [0, 1): the phase of the period.
         const double phase = d.claimed / (1.0 - std::pow(1.0 - claim_p, decisions));
@@ -269,7 +269,7 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
     } else {
         // Their next reconsideration falls anywhere in the cycle: all
         // deciding on day 1 would start a wave of first claims.
-        k.state = ClaimState::aware;
+        transition(c, k, ClaimState::aware);
         k.next_day = day_plus(0, 1 + static_cast<int>(d.phase * b.reconsider_days));
     }
 }

@@ -137,7 +137,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
         k.next_day = next > day ? day_plus(next, 0) : day_plus(day, 1);
         if (rec) sink.counts.count(s, Event::renewals_completed);
     } else {
-        k.state = ClaimState::submitted;
+        transition(c, k, ClaimState::submitted);
         k.channel = ch;
         k.next_day = day_plus(day, service(s).processing_days);
         if (rec) sink.counts.count(s, Event::claims_submitted);
@@ -163,13 +163,13 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
         interrupt(c, s, day, sink);
         return;
     }
-    if (!renewing) k.state = ClaimState::attempting;
+    if (!renewing) transition(c, k, ClaimState::attempting);
     k.next_day = day_plus(day, b.retry_days);
 }
 
 void Engine::Impl::abandon(std::size_t c, int s, int day, Sink& sink) {
     Claim& k = claim(c, s);
-    k.state = ClaimState::abandoned;
+    transition(c, k, ClaimState::abandoned);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::reclaiming));
     k.next_day = day_plus(day, b.abandon_revisit_days);
     if (recording()) sink.counts.count(s, Event::abandonments);

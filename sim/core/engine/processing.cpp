@@ -36,7 +36,7 @@ void Engine::Impl::finish_processing(std::size_t c, int s, int day, Sink& sink) 
             sink.counts.count(s, Event::first_payments);
             sink.counts.count(s, Event::time_to_right_days, day - k.eligible_since);
         }
-        k.state = ClaimState::receiving;
+        transition(c, k, ClaimState::receiving);
         k.flags |= claim_flag::ever_received;
         k.flags &= static_cast<std::uint8_t>(~(claim_flag::reclaiming | claim_flag::appealing));
         k.next_day = svc.renewal_days > 0 ? day_plus(day, svc.renewal_days) : never;
@@ -49,12 +49,12 @@ void Engine::Impl::finish_processing(std::size_t c, int s, int day, Sink& sink) 
     const double p_contest = contest_probability(b, e.capital_score_[c], p.trust[c]);
     if (may_appeal && rng.uniform() < p_contest) {
         k.flags |= claim_flag::appealing;
-        k.state = ClaimState::submitted;
+        transition(c, k, ClaimState::submitted);
         k.next_day = day_plus(day, svc.processing_days);
         if (rec) sink.counts.count(s, Event::appeals);
         return;
     }
-    k.state = ClaimState::rejected;
+    transition(c, k, ClaimState::rejected);
     k.flags &= static_cast<std::uint8_t>(~claim_flag::reclaiming);
     k.next_day = day_plus(day, b.abandon_revisit_days);
 }

@@ -31,7 +31,7 @@ void Engine::Impl::enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink
     Claim& k = claim(c, s);
     k.channel = ch;
     k.flags |= claim_flag::queued;
-    if (!k.has(claim_flag::renewing)) k.state = ClaimState::waiting_help;
+    if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help);
     k.next_day = never;
     sink.queue_requests.push_back(
         {static_cast<std::uint32_t>(c), rng.next_word(), static_cast<std::uint16_t>(day), static_cast<std::uint8_t>(s), ch});
@@ -49,15 +49,15 @@ void Engine::Impl::enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink
 void Engine::Impl::select_phone(int s, int day) {
     const int staffed = staffed_index(Channel::phone);
     const std::size_t qi = queue_index(s, staffed, 0);
-    auto& claimed = taken[static_cast<std::size_t>(s)];
+    auto& claimed = scratch.taken[static_cast<std::size_t>(s)];
     claimed.clear();
     auto waiting = [&](std::uint32_t c) {
         if (!still_waiting(c, s, Channel::phone)) return false;
         return claimed.insert(c);
     };
     auto assign = [&](const QueueEntry& entry, bool gave_up) {
-        const std::size_t chunk = chunk_of_zone[e.population_.zone_of(entry.citizen)];
-        phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].push_back({entry, gave_up});
+        const std::size_t chunk = scratch.chunk_of_zone[e.population_.zone_of(entry.citizen)];
+        scratch.phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].push_back({entry, gave_up});
     };
     run_queue(
         qi, day, waiting, [&](const QueueEntry& entry) { assign(entry, true); },

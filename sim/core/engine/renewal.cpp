@@ -17,7 +17,7 @@ namespace demat {
 void Engine::Impl::interrupt(std::size_t c, int s, int day, Sink& sink) {
     Claim& k = claim(c, s);
     Population& p = e.population_;
-    k.state = ClaimState::interrupted;
+    transition(c, k, ClaimState::interrupted);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::renewing));
     k.failures = 0;
     k.next_day = day_plus(day, b.retry_days);

@@ -228,7 +228,7 @@ void Engine::Impl::attribute_automatically(int s, int day) {
         }
         touch(c);
         k.flags = static_cast<std::uint8_t>((k.flags & released & ~claim_flag::appealing) | claim_flag::knows);
-        k.state = ClaimState::submitted;
+        transition(c, k, ClaimState::submitted);
         k.channel = Channel::online;
         k.failures = 0;
         k.episode_start = static_cast<std::uint16_t>(day);
