@@ -489,6 +489,7 @@ bool Engine::step() {
     auto phase_start = Clock::now();
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.observe_block(blk); });
     im.reschedule_awareness = 0;
+    if (rec && check_counts_) im.check_counts();
     stats_.observe_seconds += seconds_since(phase_start);
     DayCounts& total = im.day_total;
     if (rec) {

@@ -83,6 +83,12 @@ public:
     float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
     std::uint16_t helps_given(std::size_t citizen) const { return helps_total_[citizen]; }
     const EngineStats& stats() const { return stats_; }
+    // Debugging the touch rule (docs/architecture.md): after phase A of
+    // every recorded day, recount every citizen from scratch and compare
+    // with the incremental counts; a difference throws std::logic_error
+    // naming the day. Costs a full recount a day. Always on in builds with
+    // -DDEMAT_CHECK_COUNTS=ON (the debug preset).
+    void check_counts_every_day(bool on) { check_counts_ = on; }
 
     // Names every piece of the engine's state between two days, for
     // checkpoints: what a resumed run needs to continue bit for bit as if
@@ -118,6 +124,11 @@ private:
     std::unique_ptr<Impl> impl_;
     Metrics metrics_;
     EngineStats stats_;
+#ifdef DEMAT_CHECK_COUNTS
+    bool check_counts_ = true;
+#else
+    bool check_counts_ = false;
+#endif
 };
 
 }  // namespace demat

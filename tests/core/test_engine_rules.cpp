@@ -311,3 +311,34 @@ TEST_CASE("the incremental counts equal a full recount of the claims, every day,
     CHECK(r.array("segments/age_group/counts").integers() == expected_age);
     CHECK(r.array("segments/income_quintile/counts").integers() == expected_income);
 }
+
+TEST_CASE("check_counts_every_day: with every mechanism and timeline events, the counts equal a recount every day") {
+    // The engine recounts every citizen after phase A of each recorded day
+    // and throws on a difference (segments of every dimension, capital
+    // centiles, queue lengths): here with renewals, help, every queue, life
+    // events and timeline events that touch citizens (a skills programme,
+    // a closure, automatic attribution, an outage).
+    Scenario sc = small_scenario(8000, 150);
+    sc.behaviour.prior_eligibility_days = 36500;
+    for (auto& s : sc.services) s.channels[mediation].enabled = true;
+    sc.behaviour.helper_capacity = 2;
+    TimelineEvent skills = timeline_event(10, TimelineAction::skills_programme);
+    skills.skill_below = 0.5;
+    skills.share_per_month = 0.3;
+    skills.skill_gain = 0.5;
+    skills.duration_days = 60;
+    TimelineEvent close = timeline_event(40, TimelineAction::close_channel, "minimum_income");
+    close.channel = Channel::counter;
+    TimelineEvent automatic = timeline_event(70, TimelineAction::set_automatic, "housing_benefit");
+    automatic.automatic = true;
+    TimelineEvent outage = timeline_event(100, TimelineAction::outage);
+    outage.duration_days = 5;
+    sc.timeline = {skills, close, automatic, outage};
+    for (const int threads : {1, 2}) {
+        ParallelExecutor ex(threads);
+        Engine engine(sc, ex);
+        engine.check_counts_every_day(true);
+        REQUIRE_NOTHROW(engine.run());
+        CHECK(engine.completed());
+    }
+}

@@ -210,4 +210,25 @@ void Engine::Impl::observe_block(std::size_t blk) {
     }
 }
 
+// Engine::check_counts_every_day: right after phase A every citizen is
+// counted in the blocks' stocks; a fresh count of each block must give the
+// same numbers, or some change skipped its touch.
+void Engine::Impl::check_counts() const {
+    for (std::size_t blk = 0; blk < blocks.size(); ++blk) {
+        const BlockStock& kept = blocks[blk].stock;
+        BlockStock fresh;
+        fresh.segment_states.assign(kept.segment_states.size(), 0);
+        fresh.states.assign(kept.states.size(), 0);
+        fresh.centiles.assign(kept.centiles.size(), 0);
+        fresh.queue_length.assign(kept.queue_length.size(), 0);
+        const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
+        for (std::size_t c = begin; c < end; ++c) tally(fresh, c, groups_of(c), +1);
+        if (fresh.segment_states != kept.segment_states || fresh.states != kept.states ||
+            fresh.centiles != kept.centiles || fresh.queue_length != kept.queue_length)
+            throw std::logic_error("internal error: the incremental counts of citizens " + std::to_string(begin) + "-" +
+                                   std::to_string(end - 1) + " differ from a recount on day " + std::to_string(e.day_) +
+                                   " (a change without its touch, docs/architecture.md)");
+    }
+}
+
 }  // namespace demat

@@ -371,6 +371,7 @@ struct Engine::Impl {
     }
     void touch_concurrently(std::size_t c);
     void observe_block(std::size_t blk);
+    void check_counts() const;
 
     // policy timeline: events applied at the start of their day (engine/timeline.cpp)
     void build_schedule();
