@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <vector>
 
 using namespace demat;
@@ -64,6 +66,18 @@ TEST_CASE("claiming is likelier for larger amounts and less likely with stigma a
     REQUIRE(claim_probability(b, stigma, 0.5, 0.7) < base);
     REQUIRE(claim_probability(b, s, 0.5, 0.2) < base);
     REQUIRE(claim_probability(b, s, 0.9, 0.7) > base);
+}
+
+TEST_CASE("contesting a rejection: the logistic of docs/model.md, rising with capital and trust") {
+    // p = logistic(contest_intercept + contest_capital x capital + contest_trust x trust)
+    const BehaviourParams b;
+    for (const double capital : {0.0, 0.3, 0.9})
+        for (const double trust : {0.1, 0.8}) {
+            const double z = b.contest_intercept + b.contest_capital * capital + b.contest_trust * trust;
+            REQUIRE(contest_probability(b, capital, trust) == Approx(1.0 / (1.0 + std::exp(-z))).epsilon(1e-12));
+        }
+    REQUIRE(contest_probability(b, 0.9, 0.5) > contest_probability(b, 0.1, 0.5));
+    REQUIRE(contest_probability(b, 0.5, 0.9) > contest_probability(b, 0.5, 0.1));
 }
 
 TEST_CASE("concentration index: 0 when take-up is equal, the analytic value when it is concentrated") {
