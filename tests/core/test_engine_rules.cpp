@@ -158,6 +158,67 @@ TEST_CASE("queue service order does not depend on citizen index or zone") {
     }
 }
 
+TEST_CASE("queue patience: with no capacity, each joiner leaves on the first day past their patience") {
+    // Counter only, with no capacity: nobody is served, and a citizen who
+    // joined on day J waits while day - J <= patience_days, leaving on
+    // J + patience_days + 1 (docs/model.md, section 6.6).
+    Scenario sc = one_service(20000, 120);
+    set_channel(sc, Channel::counter, true, 0.0);
+    sc.services[0].outreach = 0.05;
+    sc.services[0].renewal_days = 0;
+    sc.behaviour.patience_days = 9;
+    ParallelExecutor ex(1);
+    Engine engine(sc, ex);
+    const std::size_t n = engine.population().size();
+    std::vector<int> joined(n, -1);
+    std::map<int, std::int64_t> waited;
+    while (!engine.completed()) {
+        const int day = engine.current_day();
+        for (std::size_t c = 0; c < n; ++c) {
+            const Claim& k = engine.claim(c, 0);
+            if (k.state == ClaimState::attempting && k.next_day == day) joined[c] = day;
+        }
+        engine.step();
+        for (std::size_t c = 0; c < n; ++c) {
+            if (joined[c] < 0) continue;
+            const Claim& k = engine.claim(c, 0);
+            if (k.state != ClaimState::not_eligible && k.has(claim_flag::queued)) continue;
+            if (k.state != ClaimState::not_eligible) ++waited[day - joined[c]];
+            joined[c] = -1;
+        }
+    }
+    REQUIRE(waited[sc.behaviour.patience_days + 1] > 1000);
+    CHECK(waited.size() == 1);
+}
+
+TEST_CASE("queue capacity: the phone line serves exactly its daily capacity while a backlog lasts") {
+    // Phone only, 3 places a day per 10,000 citizens: 6 a day for 20,000.
+    // With more callers than places, every recorded day serves 6, no more.
+    Scenario sc = one_service(20000, 90);
+    set_channel(sc, Channel::phone, true, 3.0);
+    sc.services[0].outreach = 0.05;
+    sc.behaviour.patience_days = 400;
+    ParallelExecutor ex(1);
+    Engine engine(sc, ex);
+    engine.run();
+    const Results r = engine.results();
+    const Array& served = r.array("metrics/queue_served");
+    const Array& waiting = r.array("metrics/queue_length");
+    const std::size_t channels = served.shape[2], ph = static_cast<std::size_t>(Channel::phone);
+    std::int64_t backlog_days = 0;
+    for (std::size_t d = 0; d < served.shape[0]; ++d) {
+        const std::int64_t s = served.integers()[d * channels + ph];
+        const std::int64_t w = waiting.integers()[d * channels + ph];
+        INFO("day " << d << ": " << w << " waiting, " << s << " served");
+        REQUIRE(s <= 6);
+        if (w > 100) {
+            ++backlog_days;
+            REQUIRE(s == 6);
+        }
+    }
+    CHECK(backlog_days > 60);
+}
+
 TEST_CASE("one failed attempt adds exactly one failure, and the max_failures-th gives up") {
     // Online only, and online attempts always fail; nobody asks for help.
     // Citizens without equipment cannot attempt alone (they wait for a
@@ -268,41 +329,61 @@ TEST_CASE("renewal window: no attempt on or after its last day, and a failure in
     }
 }
 
-TEST_CASE("the incremental counts equal a full recount of the claims, every day, by state, age and income group") {
+TEST_CASE("the incremental counts equal a full recount of the claims, every day: states, groups, queues, overdue, divide") {
     // Phase A counts only the citizens touched since the day before; any
     // change to a claim, an age or an income without its touch shows here.
     // Renewals, help, queues, mediation, life events and rejections all run.
+    // Recounted at the start of each recorded day, from the claims alone:
+    // the states by age and income group, the queue lengths (staffed
+    // channels only), the claims in progress past their grace period, and
+    // the divide index (take-up of capital Q5 minus Q1).
     Scenario sc = small_scenario(12000, 120);
     sc.behaviour.prior_eligibility_days = 36500;
     for (auto& s : sc.services) s.channels[mediation].enabled = true;
     sc.behaviour.ask_help = 0.6;
     sc.behaviour.helper_capacity = 2;
+    sc.behaviour.grace_days = 20;
     ParallelExecutor ex(2);
     Engine engine(sc, ex);
     const std::size_t n = engine.population().size();
     const int services = static_cast<int>(sc.services.size());
-    std::vector<std::int64_t> expected_states, expected_age, expected_income;
+    const auto S = static_cast<std::size_t>(services);
+    std::vector<std::int64_t> expected_states, expected_age, expected_income, expected_queues, expected_overdue;
+    std::vector<double> expected_divide;
     while (!engine.completed()) {
-        if (engine.current_day() >= sc.warmup_days) {
+        const int day = engine.current_day();
+        if (day >= sc.warmup_days) {
             const auto& p = engine.population();
-            std::vector<std::int64_t> states(static_cast<std::size_t>(services) * 7, 0);
-            std::vector<std::int64_t> age(static_cast<std::size_t>(services) * 5 * 7, 0), income(age.size(), 0);
+            std::vector<std::int64_t> states(S * 7, 0), age(S * 5 * 7, 0), income(age.size(), 0);
+            std::vector<std::int64_t> queues(S * 4, 0), overdue(S, 0), q_eligible(S * 5, 0), q_receiving(S * 5, 0);
             for (std::size_t c = 0; c < n; ++c)
-                for (int s = 0; s < services; ++s) {
-                    const Claim& k = engine.claim(c, s);
+                for (std::size_t su = 0; su < S; ++su) {
+                    const Claim& k = engine.claim(c, static_cast<int>(su));
                     if (k.state == ClaimState::not_eligible) continue;
                     const auto st = static_cast<std::size_t>(reported_state(k));
-                    const auto su = static_cast<std::size_t>(s);
                     const std::size_t a = age_group_of(p.age[c]), q = static_cast<std::size_t>((p.income_decile[c] - 1) / 2);
                     for (const std::size_t i : {std::size_t{0}, st}) {
                         ++states[su * 7 + i];
                         ++age[(su * 5 + a) * 7 + i];
                         ++income[(su * 5 + q) * 7 + i];
                     }
+                    if (k.has(claim_flag::queued) && k.channel != Channel::online)
+                        ++queues[su * 4 + static_cast<std::size_t>(k.channel)];
+                    if (reported_state(k) == ReportedState::in_progress && day - k.episode_start > sc.behaviour.grace_days)
+                        ++overdue[su];
+                    const std::size_t capital = engine.capital_quintile(c);
+                    ++q_eligible[su * 5 + capital];
+                    q_receiving[su * 5 + capital] += k.state == ClaimState::receiving;
                 }
             expected_states.insert(expected_states.end(), states.begin(), states.end());
             expected_age.insert(expected_age.end(), age.begin(), age.end());
             expected_income.insert(expected_income.end(), income.begin(), income.end());
+            expected_queues.insert(expected_queues.end(), queues.begin(), queues.end());
+            expected_overdue.insert(expected_overdue.end(), overdue.begin(), overdue.end());
+            for (std::size_t su = 0; su < S; ++su)
+                expected_divide.push_back(
+                    static_cast<double>(q_receiving[su * 5 + 4]) / static_cast<double>(q_eligible[su * 5 + 4]) -
+                    static_cast<double>(q_receiving[su * 5]) / static_cast<double>(q_eligible[su * 5]));
         }
         engine.step();
     }
@@ -310,6 +391,17 @@ TEST_CASE("the incremental counts equal a full recount of the claims, every day,
     CHECK(r.array("counts").integers() == expected_states);
     CHECK(r.array("segments/age_group/counts").integers() == expected_age);
     CHECK(r.array("segments/income_quintile/counts").integers() == expected_income);
+    CHECK(r.array("metrics/queue_length").integers() == expected_queues);
+    CHECK(r.array("metrics/in_progress_overdue").integers() == expected_overdue);
+    // The conditions of the checks hold: queues and overdue claims exist.
+    std::int64_t queued = 0, late = 0;
+    for (const auto v : expected_queues) queued += v;
+    for (const auto v : expected_overdue) late += v;
+    CHECK(queued > 1000);
+    CHECK(late > 1000);
+    const auto& divide = r.array("metrics/divide_index").reals();
+    REQUIRE(divide.size() == expected_divide.size());
+    for (std::size_t i = 0; i < divide.size(); ++i) REQUIRE(divide[i] == Approx(expected_divide[i]).margin(1e-12));
 }
 
 TEST_CASE("check_counts_every_day: with every mechanism and timeline events, the counts equal a recount every day") {
