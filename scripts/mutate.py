@@ -189,7 +189,7 @@ def main(argv):
             continue
         d.parent.mkdir(parents=True, exist_ok=True)
         if not d.exists() or d.read_bytes() != s.read_bytes():
-            shutil.copy2(s, d)
+            shutil.copyfile(s, d)  # a new mtime: the build must see the change (copy2 would keep the old one)
     started = time.monotonic()
     print(f"mutate: scratch copy in {src}; configuring and building the unmutated tree")
     if run(["cmake", "-S", str(src), "-B", str(build), "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
