@@ -277,6 +277,11 @@ def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers:
                 results[i] = journal.load(i)
                 if results[i].attributes.get("scenario_resolved") != texts[i]:
                     raise RuntimeError(f"run {i} came back with another scenario than it was sent with")
+                version = results[i].attributes.get("demat_version")
+                if version != _core.__version__:
+                    # Another engine may draw differently: the results would depend on the worker.
+                    raise RuntimeError(f"run {i} was computed by demat {version} on its worker, and this is demat "
+                                       f"{_core.__version__}: every worker must run the same demat")
             bar.step()
     except BaseException:
         # Ctrl-C, a lost scheduler: runs of this process stop at their next

@@ -27,6 +27,7 @@ import signal
 import sys
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import CancelledError
 from typing import Any
 
 PROG = "python3 -m demat.sweep"
@@ -136,6 +137,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (_BadInput, ScenarioError, ValueError, TypeError, ConnectionError) as e:
         print(f"{PROG}: {e}", file=sys.stderr)
         return 2
+    except (CancelledError, OSError) as e:
+        # A lost scheduler or MPI world: the runs finished so far are journaled.
+        print(f"\n{PROG}: the sweep stopped: {type(e).__name__}: {e}. The finished runs are kept in "
+              f"{args.output}.journal: run the same command with --resume to compute only the missing ones",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"\n{PROG}: sweep interrupted; no output written. The finished runs are kept in {args.output}.journal: "
               "run the same command with --resume to compute only the missing ones", file=sys.stderr)
