@@ -10,6 +10,8 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <string_view>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -67,6 +69,26 @@ void register_results(py::module_& m) {
         .def(
             "save", [](const Results& r, const std::string& path) { write_hdf5(r, path); }, py::arg("path"),
             py::call_guard<py::gil_scoped_release>())
+        // The file's bytes, made in memory: how a run's results travel from
+        // the worker that ran it (demat._distributed).
+        .def("to_bytes",
+             [](const Results& r) {
+                 std::vector<unsigned char> image;
+                 {
+                     py::gil_scoped_release nogil;
+                     image = hdf5_image(r);
+                 }
+                 return py::bytes(reinterpret_cast<const char*>(image.data()), image.size());
+             })
+        .def_static(
+            "from_bytes",
+            [](const py::bytes& data) {
+                const std::string_view view = data;
+                py::gil_scoped_release nogil;
+                return std::make_shared<Results>(
+                    read_hdf5_image(reinterpret_cast<const unsigned char*>(view.data()), view.size()));
+            },
+            py::arg("data"))
         .def_property_readonly("attributes",
                                [](const Results& r) {
                                    py::dict d;

@@ -56,13 +56,14 @@ bool is_journal_entry(const fs::path& p) {
     return name.rfind("run-", 0) == 0 && (p.extension() == ".h5" || p.extension() == ".failed");
 }
 
-// Written under a temporary name and renamed, like the HDF5 files: a reader
-// (or a resume) never sees half a message.
-void write_text_atomically(const std::string& path, const std::string& text) {
+// Written under a temporary name and renamed: a resume never sees half a
+// file. Not synced to disk (a sync costs more than a small run): a journal
+// file damaged by a power cut is found unreadable on resume and computed again.
+void write_atomically(const std::string& path, const void* data, std::size_t size) {
     const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
     {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << text;
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
         if (!out) throw std::runtime_error("cannot write " + temporary);
     }
     fs::rename(temporary, path);
@@ -197,14 +198,19 @@ int run_sweep(const SweepOptions& o, const std::atomic<bool>& interrupted) {
                 }
                 if (interrupted.load() && !complete) return;
                 if (complete) {
-                    // Debian's HDF5 is not built thread-safe: one writer at a time.
-                    std::lock_guard lock(hdf5_mutex);
-                    write_hdf5(results[i], journal_file(journal, i, ".h5"));
+                    std::vector<unsigned char> image;
+                    {
+                        // Debian's HDF5 is not built thread-safe: one caller at a time.
+                        std::lock_guard lock(hdf5_mutex);
+                        image = hdf5_image(results[i]);
+                    }
+                    write_atomically(journal_file(journal, i, ".h5"), image.data(), image.size());
                     fs::remove(journal_file(journal, i, ".failed"));
                 } else {
                     errors[i] = error;
                     ++failures;
-                    write_text_atomically(journal_file(journal, i, ".failed"), error + "\n");
+                    const std::string text = error + "\n";
+                    write_atomically(journal_file(journal, i, ".failed"), text.data(), text.size());
                 }
                 const std::size_t finished = ++computed;
                 if (!o.quiet) {

@@ -57,16 +57,8 @@ def run_task(text: str, seed: int, stop_key: str | None = None) -> bytes:
     stop = _STOPS.get(stop_key) if stop_key else None
     sim = _core.Simulation(_core.Scenario.parse(text, ""), int(seed), 1)
     sim.run(False, None if stop is None else stop.is_set)
-    results = sim.results
-    fd, path = tempfile.mkstemp(prefix="demat-run-", suffix=".h5")
-    os.close(fd)
-    try:
-        with _HDF5_LOCK:
-            results.save(path)
-        with open(path, "rb") as f:
-            return f.read()
-    finally:
-        os.unlink(path)
+    with _HDF5_LOCK:
+        return sim.results.to_bytes()  # made in memory: no temporary file, no sync to disk
 
 
 class Journal:
@@ -87,6 +79,9 @@ class Journal:
     def has(self, run: int) -> bool:
         return self.path(run).exists()
 
+    # Renamed into place, not synced to disk: a sync costs more than a small
+    # run, and a file damaged by a power cut is found unreadable on resume and
+    # computed again.
     def _replace(self, run: int, suffix: str, data: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.path(run, suffix)
@@ -274,7 +269,8 @@ def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers:
                 journal.write_failed(i, error)
             else:
                 journal.write(i, data)
-                results[i] = journal.load(i)
+                with _HDF5_LOCK:
+                    results[i] = _core.Results.from_bytes(data)
                 if results[i].attributes.get("scenario_resolved") != texts[i]:
                     raise RuntimeError(f"run {i} came back with another scenario than it was sent with")
                 version = results[i].attributes.get("demat_version")
