@@ -304,6 +304,22 @@ TEST_CASE("write then read returns the same results for every type", "[io]") {
     CHECK(open_hdf5_objects() == 0);
 }
 
+TEST_CASE("an in-memory image reads back equal and is the file read_hdf5 reads", "[io]") {
+    // Sweeps send a run's results as these bytes and journal them as files.
+    TempFolder folder;
+    const Results results = run_like_results(3);
+    const std::vector<unsigned char> image = hdf5_image(results);
+    REQUIRE(image.size() > 8);
+    require_identical(results, read_hdf5_image(image.data(), image.size()));
+    const std::string path = folder.file("image.h5");
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(image.data()),
+                                                static_cast<std::streamsize>(image.size()));
+    require_identical(results, read_hdf5(path));
+    CHECK(folder.entries() == std::set<std::string>{"image.h5"});  // no temporary file left by the image
+    CHECK_THROWS_AS(read_hdf5_image(image.data(), image.size() / 2), std::runtime_error);
+    CHECK(open_hdf5_objects() == 0);
+}
+
 TEST_CASE("a single day and empty coordinates round trip", "[io]") {
     TempFolder folder;
     const std::string path = folder.file("tiny.h5");

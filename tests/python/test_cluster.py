@@ -383,3 +383,24 @@ def test_calibration_and_sensitivity_take_an_executor_and_give_the_local_numbers
         {p.key: float(v) for p, v in zip(sensitivity.PARAMETERS, lo + a[0] * (hi - lo))})
     np.testing.assert_array_equal(design[0][0], sensitivity.outputs(demat.Simulation(first, seed=1, threads=1).run()
                                                                     .results))
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_bad_cluster_input_is_exit_2_with_a_clear_message(tiny, tmp_path):
+    out = str(tmp_path / "x.h5")
+    cases = [
+        ([sys.executable, "-m", "demat.sweep", str(tiny), "--set", "days", "-o", out], "key=value1,value2"),
+        ([sys.executable, "-m", "demat.sweep", str(tiny), "--scheduler", "localhost", "-o", out],
+         "tcp://HOST:PORT"),
+        ([sys.executable, "-m", "demat.sweep", str(tiny), "--set", "days=1,2", "--set", "days=3", "-o", out],
+         "given twice"),
+        ([sys.executable, "-m", "demat.sweep", str(tiny), "--retries", "-1", "-o", out], "--retries"),
+        ([sys.executable, "-m", "demat.calibrate", "--scheduler", "localhost", "--dry-run"], "tcp://HOST:PORT"),
+    ]
+    if DEMAT.exists():
+        cases.append(([str(DEMAT), "sweep", str(tiny), "--scheduler", "localhost", "-o", out], "tcp://HOST:PORT"))
+    for args, message in cases:
+        done = run_bounded(args, timeout=60)
+        assert done.returncode == 2 and message in done.stderr, (args, done.stderr[-2000:])
+    assert not Path(out).exists()
