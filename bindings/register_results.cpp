@@ -5,13 +5,14 @@
 #include "core/results.hpp"
 #include "core/summary.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/results_bytes.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
-#include <vector>
 
 namespace py = pybind11;
 
@@ -69,24 +70,23 @@ void register_results(py::module_& m) {
         .def(
             "save", [](const Results& r, const std::string& path) { write_hdf5(r, path); }, py::arg("path"),
             py::call_guard<py::gil_scoped_release>())
-        // The file's bytes, made in memory: how a run's results travel from
-        // the worker that ran it (demat._distributed).
+        // The results as one flat byte string (a copy, no HDF5): how a run's
+        // results travel from the worker that ran it (demat._distributed).
         .def("to_bytes",
              [](const Results& r) {
-                 std::vector<unsigned char> image;
+                 std::string packed;
                  {
                      py::gil_scoped_release nogil;
-                     image = hdf5_image(r);
+                     packed = pack_results(r);
                  }
-                 return py::bytes(reinterpret_cast<const char*>(image.data()), image.size());
+                 return py::bytes(packed);
              })
         .def_static(
             "from_bytes",
             [](const py::bytes& data) {
                 const std::string_view view = data;
                 py::gil_scoped_release nogil;
-                return std::make_shared<Results>(
-                    read_hdf5_image(reinterpret_cast<const unsigned char*>(view.data()), view.size()));
+                return std::make_shared<Results>(unpack_results(view));
             },
             py::arg("data"))
         .def_property_readonly("attributes",

@@ -2,6 +2,7 @@
 
 #include "core/engine.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/results_bytes.hpp"
 #include "parallel/parallel_executor.hpp"
 #include "scenario/reader.hpp"
 #include "sweep/sweep.hpp"
@@ -18,6 +19,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -53,7 +55,7 @@ std::string journal_file(const fs::path& journal, std::size_t run, const char* s
 
 bool is_journal_entry(const fs::path& p) {
     const std::string name = p.filename().string();
-    return name.rfind("run-", 0) == 0 && (p.extension() == ".h5" || p.extension() == ".failed");
+    return name.rfind("run-", 0) == 0 && (p.extension() == ".results" || p.extension() == ".failed");
 }
 
 // Written under a temporary name and renamed: a resume never sees half a
@@ -126,11 +128,14 @@ int run_sweep(const SweepOptions& o, const std::atomic<bool>& interrupted) {
                                     " runs of an unfinished sweep: add --resume to continue it (only the missing "
                                     "runs are computed), or delete it to start again");
         for (std::size_t i = 0; i < plan.size() && o.resume; ++i) {
-            const std::string file = journal_file(journal, i, ".h5");
+            const std::string file = journal_file(journal, i, ".results");
             if (!fs::exists(file)) continue;
             Results r;
             try {
-                r = read_hdf5(file);
+                std::ifstream in(file, std::ios::binary);
+                const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+                if (!in) throw std::runtime_error("cannot read it");
+                r = unpack_results(bytes);
             } catch (const std::exception& e) {
                 // Journal files are renamed into place complete, so this is damage: compute it again.
                 std::cerr << "demat sweep: " << file << " is unreadable (" << e.what() << "); computing run "
@@ -172,7 +177,6 @@ int run_sweep(const SweepOptions& o, const std::atomic<bool>& interrupted) {
     std::atomic<std::size_t> failures{0};
     std::exception_ptr failure;
     std::mutex mutex;
-    std::mutex hdf5_mutex;
     const auto start = std::chrono::steady_clock::now();
     const auto work = [&] {
         try {
@@ -198,13 +202,8 @@ int run_sweep(const SweepOptions& o, const std::atomic<bool>& interrupted) {
                 }
                 if (interrupted.load() && !complete) return;
                 if (complete) {
-                    std::vector<unsigned char> image;
-                    {
-                        // Debian's HDF5 is not built thread-safe: one caller at a time.
-                        std::lock_guard lock(hdf5_mutex);
-                        image = hdf5_image(results[i]);
-                    }
-                    write_atomically(journal_file(journal, i, ".h5"), image.data(), image.size());
+                    const std::string packed = pack_results(results[i]);
+                    write_atomically(journal_file(journal, i, ".results"), packed.data(), packed.size());
                     fs::remove(journal_file(journal, i, ".failed"));
                 } else {
                     errors[i] = error;

@@ -3,7 +3,7 @@
 // "Sweeps and ensembles") — the same file demat.sweep(...).save() writes.
 //
 // Every finished run is saved at once in a journal folder beside the output
-// (OUT.journal/run-NNNNNN.h5, each file written atomically), so that a sweep
+// (OUT.journal/run-NNNNNN.results, packed results written atomically), so that a sweep
 // stopped by Ctrl-C, a crash or a lost machine continues with --resume and
 // computes only the missing runs; python3 -m demat.sweep reads and writes the
 // same journal (docs/cluster.md). The journal is removed once the output is

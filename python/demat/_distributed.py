@@ -4,15 +4,15 @@ Ensembles, sweeps, the calibration, the sensitivity analysis and the
 validation all come down to a list of independent runs, each given by its
 resolved scenario text (which holds its seed and sizes). ``run_all`` sends
 them to an executor as tasks of :func:`run_task`, which takes that text and
-returns the run's results as the bytes of its HDF5 file (the per-run layout
-of docs/output.md). Nothing else travels: no engine is pickled, and a worker
-needs only the demat package.
+returns the run's results packed as one byte string (sim/io/results_bytes.hpp:
+a copy of the arrays, far cheaper than an HDF5 file). Nothing else travels:
+no engine is pickled, and a worker needs only the demat package.
 
 Results do not depend on the executor: a run's outcome is a function of its
 scenario text alone (the engine's random streams are keyed by the seed), and
 results are put back in plan order whatever order they complete in.
 
-Every finished run is written to a journal folder as ``run-NNNNNN.h5``
+Every finished run is written to a journal folder as ``run-NNNNNN.results``
 (atomically: written under a temporary name, then renamed), which is what
 makes a sweep resumable: ``resume=True`` (``--resume``) keeps the runs found
 there, after checking that each is the run the plan asks for (its recorded
@@ -37,9 +37,6 @@ from typing import Any
 
 from . import _core
 
-#: HDF5 as Debian builds it is not thread-safe: one call at a time per process.
-_HDF5_LOCK = threading.Lock()
-
 #: Stop flags of the sweeps running in this process, by key: a task running in
 #: the thread pool of the process that submitted it stops at its next day when
 #: the sweep is interrupted. Tasks in other processes do not find the key (they
@@ -57,8 +54,9 @@ def run_task(text: str, seed: int, stop_key: str | None = None) -> bytes:
     stop = _STOPS.get(stop_key) if stop_key else None
     sim = _core.Simulation(_core.Scenario.parse(text, ""), int(seed), 1)
     sim.run(False, None if stop is None else stop.is_set)
-    with _HDF5_LOCK:
-        return sim.results.to_bytes()  # made in memory: no temporary file, no sync to disk
+    # Packed, not an HDF5 file: making and reading one costs about 0.1 s each
+    # way, which would make the gathering process the bottleneck of a cluster.
+    return sim.results.to_bytes()
 
 
 class Journal:
@@ -67,14 +65,14 @@ class Journal:
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
 
-    def path(self, run: int, suffix: str = ".h5") -> Path:
+    def path(self, run: int, suffix: str = ".results") -> Path:
         return self.folder / f"run-{run:06d}{suffix}"
 
     def entries(self) -> int:
         if not self.folder.is_dir():
             return 0
         return sum(1 for p in self.folder.iterdir()
-                   if p.name.startswith("run-") and p.suffix in (".h5", ".failed"))
+                   if p.name.startswith("run-") and p.suffix in (".results", ".failed"))
 
     def has(self, run: int) -> bool:
         return self.path(run).exists()
@@ -90,15 +88,14 @@ class Journal:
         os.replace(temporary, target)
 
     def write(self, run: int, data: bytes) -> None:
-        self._replace(run, ".h5", data)
+        self._replace(run, ".results", data)
         self.path(run, ".failed").unlink(missing_ok=True)
 
     def write_failed(self, run: int, error: str) -> None:
         self._replace(run, ".failed", (error + "\n").encode())
 
     def load(self, run: int) -> _core.Results:
-        with _HDF5_LOCK:
-            return _core.Results.load(str(self.path(run)))
+        return _core.Results.from_bytes(self.path(run).read_bytes())
 
 
 def _is_address(text: str) -> bool:
@@ -269,8 +266,7 @@ def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers:
                 journal.write_failed(i, error)
             else:
                 journal.write(i, data)
-                with _HDF5_LOCK:
-                    results[i] = _core.Results.from_bytes(data)
+                results[i] = _core.Results.from_bytes(data)
                 if results[i].attributes.get("scenario_resolved") != texts[i]:
                     raise RuntimeError(f"run {i} came back with another scenario than it was sent with")
                 version = results[i].attributes.get("demat_version")

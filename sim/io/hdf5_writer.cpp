@@ -344,8 +344,6 @@ private:
     std::map<std::string, std::size_t> coordinate_sizes_;
 };
 
-void write_contents(hid_t file, const Results& results, const Snapshot* snapshot);
-
 void write_file(const Results& results, const std::string& file_name, const Snapshot* snapshot) {
     Handle file_creation = creation_ordered(H5P_FILE_CREATE);
     Handle file_access(DEMAT_H5(H5Pcreate, H5P_FILE_ACCESS), Kind::property_list);
@@ -354,11 +352,6 @@ void write_file(const Results& results, const std::string& file_name, const Snap
     // everything was flushed before the file is renamed into place.
     DEMAT_H5(H5Pset_fclose_degree, file_access, H5F_CLOSE_SEMI);
     Handle file(DEMAT_H5(H5Fcreate, file_name.c_str(), H5F_ACC_EXCL, file_creation, file_access), Kind::file);
-    write_contents(file, results, snapshot);
-    file.close();
-}
-
-void write_contents(hid_t file, const Results& results, const Snapshot* snapshot) {
     {
         Handle root(DEMAT_H5(H5Gopen2, file, "/", H5P_DEFAULT), Kind::group);
         for (const auto& [name, value] : results.attributes) write_attribute(root, name, value, "the root group");
@@ -375,21 +368,7 @@ void write_contents(hid_t file, const Results& results, const Snapshot* snapshot
         for (const auto& array : results.arrays) writer.array(array);
     }
     if (snapshot) h5::write_snapshot(file, *snapshot);
-}
-
-// A file held in memory by HDF5's core driver, never on disk: the name only
-// identifies it within the library, so it is made unique per image.
-Handle memory_file_access(const void* image, std::size_t size) {
-    Handle file_access(DEMAT_H5(H5Pcreate, H5P_FILE_ACCESS), Kind::property_list);
-    DEMAT_H5(H5Pset_fapl_core, file_access, std::size_t{1} << 20, false);
-    DEMAT_H5(H5Pset_fclose_degree, file_access, H5F_CLOSE_SEMI);
-    if (image) DEMAT_H5(H5Pset_file_image, file_access, const_cast<void*>(image), size);
-    return file_access;
-}
-
-std::string memory_file_name() {
-    static std::atomic<unsigned> counter{0};
-    return "demat-image-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + ".h5";
+    file.close();
 }
 
 // H5Fclose leaves the data in the page cache; without this, a crash just
@@ -719,44 +698,6 @@ Results read_hdf5(const std::string& path) {
         return results;
     } catch (...) {
         rethrow_with_context("reading '" + path + "': ");
-    }
-}
-
-std::vector<unsigned char> hdf5_image(const Results& results) {
-    h5::QuietErrors quiet;
-    try {
-        Handle file_creation = creation_ordered(H5P_FILE_CREATE);
-        Handle file_access = memory_file_access(nullptr, 0);
-        Handle file(DEMAT_H5(H5Fcreate, memory_file_name().c_str(), H5F_ACC_TRUNC, file_creation, file_access),
-                    Kind::file);
-        write_contents(file, results, nullptr);
-        // Every object is closed; the flush puts the metadata cache's last
-        // entries into the image (without it the root group's header can be missing).
-        DEMAT_H5(H5Fflush, file, H5F_SCOPE_GLOBAL);
-        const ssize_t size = DEMAT_H5(H5Fget_file_image, file, nullptr, std::size_t{0});
-        std::vector<unsigned char> image(static_cast<std::size_t>(size));
-        DEMAT_H5(H5Fget_file_image, file, image.data(), image.size());
-        file.close();
-        return image;
-    } catch (...) {
-        rethrow_with_context("writing an in-memory file: ");
-    }
-}
-
-Results read_hdf5_image(const unsigned char* data, std::size_t size) {
-    h5::QuietErrors quiet;
-    try {
-        Handle file_access = memory_file_access(data, size);
-        Handle file(DEMAT_H5(H5Fopen, memory_file_name().c_str(), H5F_ACC_RDONLY, file_access), Kind::file);
-        Results results;
-        {
-            Handle root(DEMAT_H5(H5Gopen2, file, "/", H5P_DEFAULT), Kind::group);
-            results.attributes = read_attributes(root, "the root group");
-        }
-        read_group(file, "", results);
-        return results;
-    } catch (...) {
-        rethrow_with_context("reading an in-memory file: ");
     }
 }
 

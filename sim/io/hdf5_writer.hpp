@@ -10,7 +10,6 @@
 
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace demat {
 
@@ -42,14 +41,6 @@ void write_hdf5(const Results& results, const std::string& path, const Snapshot*
 // Throws std::runtime_error if the file is missing or not laid out as
 // write_hdf5 writes, Hdf5Error if HDF5 fails.
 Results read_hdf5(const std::string& path);
-
-// The bytes of the file write_hdf5 writes, made in memory (HDF5's core
-// driver): no temporary file and no sync to disk, which cost more than a small
-// run itself. Sweeps send a run's results this way from the machine that ran
-// it. read_hdf5_image reads such bytes back into an equal Results, as
-// read_hdf5 reads the file. Both throw as write_hdf5 and read_hdf5 do.
-std::vector<unsigned char> hdf5_image(const Results& results);
-Results read_hdf5_image(const unsigned char* data, std::size_t size);
 
 // Checks before a run that `path` can be created (its folder exists and is
 // writable, by creating and removing a probe file beside it); throws

@@ -1,6 +1,7 @@
 // HDF5 output: round trips, the contractual layout (checked with the HDF5 C
 // API, independently of read_hdf5), atomic replacement, and input checks.
 #include "io/hdf5_writer.hpp"
+#include "io/results_bytes.hpp"
 
 #include <catch2/catch.hpp>
 #include <hdf5.h>
@@ -304,20 +305,17 @@ TEST_CASE("write then read returns the same results for every type", "[io]") {
     CHECK(open_hdf5_objects() == 0);
 }
 
-TEST_CASE("an in-memory image reads back equal and is the file read_hdf5 reads", "[io]") {
-    // Sweeps send a run's results as these bytes and journal them as files.
-    TempFolder folder;
+TEST_CASE("packed results unpack equal, and damaged bytes are refused", "[io]") {
+    // Sweeps send a run's results this way and keep them so in their journal.
     const Results results = run_like_results(3);
-    const std::vector<unsigned char> image = hdf5_image(results);
-    REQUIRE(image.size() > 8);
-    require_identical(results, read_hdf5_image(image.data(), image.size()));
-    const std::string path = folder.file("image.h5");
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(image.data()),
-                                                static_cast<std::streamsize>(image.size()));
-    require_identical(results, read_hdf5(path));
-    CHECK(folder.entries() == std::set<std::string>{"image.h5"});  // no temporary file left by the image
-    CHECK_THROWS_AS(read_hdf5_image(image.data(), image.size() / 2), std::runtime_error);
-    CHECK(open_hdf5_objects() == 0);
+    const std::string bytes = pack_results(results);
+    require_identical(results, unpack_results(bytes));
+    CHECK_THROWS_AS(unpack_results(bytes.substr(0, bytes.size() / 2)), std::runtime_error);
+    CHECK_THROWS_AS(unpack_results(bytes + "x"), std::runtime_error);
+    CHECK_THROWS_AS(unpack_results("not packed results"), std::runtime_error);
+    std::string other_order = bytes;
+    std::swap(other_order[16], other_order[19]);  // the byte-order mark after the magic
+    CHECK_THROWS_AS(unpack_results(other_order), std::runtime_error);
 }
 
 TEST_CASE("a single day and empty coordinates round trip", "[io]") {

@@ -105,7 +105,7 @@ def run_bounded(args, timeout, **kwargs):
 
 def journal_runs(output):
     folder = Path(str(output) + ".journal")
-    return sorted(p.name for p in folder.glob("run-*.h5")) if folder.is_dir() else []
+    return sorted(p.name for p in folder.glob("run-*.results")) if folder.is_dir() else []
 
 
 def interrupt_when(args, output, runs_done, timeout=60):
@@ -256,7 +256,8 @@ def test_a_journal_of_another_sweep_is_refused(tiny, tmp_path):
     out = tmp_path / "s.h5"
     journal = Path(str(out) + ".journal")
     journal.mkdir()
-    demat.run_ensemble(tiny, replicates=1, seed=8).results[0].save(journal / "run-000000.h5")
+    other = demat.run_ensemble(tiny, replicates=1, seed=8).results[0]
+    (journal / "run-000000.results").write_bytes(other._core.to_bytes())
     with pytest.raises(ValueError, match="not run 0 of this sweep"):
         demat.sweep(tiny, VALUES, replicates=4, seed=7, output=out, resume=True)
     with pytest.raises(ValueError, match="resume=True"):
@@ -298,7 +299,7 @@ if __name__ == "__main__":
             busy = [w for w, keys in client.processing().items() if keys]
             pids = client.run(os.getpid)
             killed["busy"] = len(busy)
-            killed["journaled"] = len([n for n in os.listdir(journal) if n.endswith(".h5")])
+            killed["journaled"] = len([n for n in os.listdir(journal) if n.endswith(".results")])
             os.kill(pids[busy[0]], 9)
         killer = threading.Thread(target=kill, daemon=True)
         killer.start()
