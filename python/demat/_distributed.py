@@ -45,7 +45,7 @@ _STOPS: dict[str, threading.Event] = {}
 
 
 def run_task(text: str, seed: int, stop_key: str | None = None) -> bytes:
-    """One run of the scenario ``text`` with ``seed``: its HDF5 file, as bytes.
+    """One run of the scenario ``text`` with ``seed``: its results, packed as bytes.
 
     A module-level function of plain arguments, so that every executor (a
     process pool, Dask, mpi4py.futures) can ship it. The engine runs on one

@@ -191,6 +191,9 @@ def sweep(scenario: Scenario | str | os.PathLike[str], values: Mapping[str, Sequ
     journal = None
     if output is not None:
         output = os.fspath(output)
+        folder = os.path.dirname(os.path.abspath(output))
+        if not os.path.isdir(folder):  # found now, not after every run is computed
+            raise FileNotFoundError(f"output {output}: the folder {folder} does not exist")
         journal = Journal(output + ".journal")
         if not resume and journal.entries() > 0:
             raise ValueError(f"{journal.folder} holds {journal.entries()} runs of an unfinished sweep: pass "

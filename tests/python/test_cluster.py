@@ -262,6 +262,8 @@ def test_a_journal_of_another_sweep_is_refused(tiny, tmp_path):
         demat.sweep(tiny, VALUES, replicates=4, seed=7, output=out, resume=True)
     with pytest.raises(ValueError, match="resume=True"):
         demat.sweep(tiny, VALUES, replicates=4, seed=7, output=out)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        demat.sweep(tiny, VALUES, replicates=4, seed=7, output=tmp_path / "missing" / "s.h5")
 
 
 # ---------------------------------------------------------------- Dask
