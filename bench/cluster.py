@@ -108,7 +108,7 @@ def overhead(args: argparse.Namespace) -> None:
         rows.append(("+ packing the results (run_task in a loop)", task))
 
         start = time.perf_counter()
-        _distributed.run_all(texts, seeds, None, workers=1)
+        _distributed.run_all(texts, seeds, None, workers=1, journal=_distributed.Journal(Path(folder) / "journal"))
         pool = time.perf_counter() - start
         rows.append(("+ journal and gathering: local thread pool, 1 thread", pool))
 
@@ -116,7 +116,7 @@ def overhead(args: argparse.Namespace) -> None:
                           dashboard_address=None) as cluster, Client(cluster) as client:
             client.submit(lambda: 0).result()  # the worker is up before the clock starts
             start = time.perf_counter()
-            _distributed.run_all(texts, seeds, client)
+            _distributed.run_all(texts, seeds, client, journal=_distributed.Journal(Path(folder) / "journal-dask"))
             dask = time.perf_counter() - start
             rows.append(("Dask LocalCluster, 1 worker process", dask))
 

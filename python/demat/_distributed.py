@@ -27,7 +27,6 @@ import os
 import queue
 import re
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -190,17 +189,17 @@ def run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any = None, *,
 
     ``results[i]`` is a ``_core.Results``, or None if run i failed ``retries
     + 1`` times, its last error then in ``errors[i]`` (otherwise ""). Runs are
-    journaled in ``journal`` (a temporary folder if None) as they finish.
+    journaled in ``journal``, if given, as they finish.
     """
     if isinstance(retries, bool) or int(retries) != retries or retries < 0:
         raise ValueError(f"retries must be a non-negative integer, got {retries!r}")
+    if resume and journal is None:
+        raise ValueError("resume needs a journal")
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
-    with tempfile.TemporaryDirectory(prefix="demat-journal-") as scratch:
-        return _run_all(texts, seeds, executor, workers, journal or Journal(scratch), resume, int(retries),
-                        progress, label, log)
+    return _run_all(texts, seeds, executor, workers, journal, resume, int(retries), progress, label, log)
 
 
-def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers: int | None, journal: Journal,
+def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers: int | None, journal: Journal | None,
              resume: bool, retries: int, progress: bool, label: str,
              log: Callable[[str], None]) -> tuple[list[Any], list[str]]:
     n = len(texts)
@@ -209,7 +208,7 @@ def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers:
     todo = []
     kept = 0
     for i in range(n):
-        if resume and journal.has(i):
+        if resume and journal is not None and journal.has(i):
             try:
                 r = journal.load(i)
             except Exception as e:  # renamed into place complete, so this is damage: compute it again
@@ -223,7 +222,7 @@ def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers:
             kept += 1
         else:
             todo.append(i)
-    if resume:
+    if resume and journal is not None:
         log(f"{label}: resuming: {kept} of {n} runs in {journal.folder}, {len(todo)} to compute")
     if not todo:
         return results, errors
@@ -263,9 +262,11 @@ def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers:
                     continue
                 log(f"\n{label}: run {i} failed after {attempts[i]} attempts: {error}")
                 errors[i] = error
-                journal.write_failed(i, error)
+                if journal is not None:
+                    journal.write_failed(i, error)
             else:
-                journal.write(i, data)
+                if journal is not None:
+                    journal.write(i, data)
                 results[i] = _core.Results.from_bytes(data)
                 if results[i].attributes.get("scenario_resolved") != texts[i]:
                     raise RuntimeError(f"run {i} came back with another scenario than it was sent with")
