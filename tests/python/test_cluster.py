@@ -407,3 +407,13 @@ def test_bad_cluster_input_is_exit_2_with_a_clear_message(tiny, tmp_path):
         done = run_bounded(args, timeout=60)
         assert done.returncode == 2 and message in done.stderr, (args, done.stderr[-2000:])
     assert not Path(out).exists()
+
+
+def test_validation_tables_are_the_same_on_another_executor():
+    from demat import validation
+
+    args = (REPO / "scenarios" / "hybrid.toml", 800, 2, 800, 2)
+    local = validation.tables(*args, log=lambda s: None)
+    with cf.ProcessPoolExecutor(2) as processes:
+        remote = validation.tables(*args, log=lambda s: None, executor=processes)
+    assert remote == local and "| recorded day |" in local
