@@ -5,12 +5,14 @@
 // Not a file format for users (runs are read from HDF5 files): it exists
 // because making and reading the HDF5 file of a run costs about 0.1 s each
 // way whatever the run's size, which on a cluster of many cores makes the
-// gathering process, not the cluster, set the pace. Packing is a copy.
+// gathering process, not the cluster, set the pace. Packing is a copy,
+// compressed.
 //
-// Layout: the magic "demat-results-1\n", then attributes, coordinates and
-// arrays, each a little-endian u64 count followed by its items; strings and
-// vectors are a u64 length followed by their bytes (numbers in the machine's
-// byte order, which the magic's byte-order mark checks).
+// Layout: the magic "demat-results-2\n", the u64 size of the raw packing,
+// then the raw packing compressed by zlib: a byte-order mark, then
+// attributes, coordinates and arrays, each a u64 count followed by its items;
+// strings and vectors are a u64 length followed by their bytes (numbers in the
+// machine's byte order, which the mark checks).
 #pragma once
 
 #include "core/results.hpp"
