@@ -252,6 +252,22 @@ def test_python_sweep_interrupted_then_resumed_from_python_runs_only_the_rest(ti
     assert_same_file(reference, out)
 
 
+@pytest.mark.skipif(not DEMAT.exists(), reason="the demat command is not built beside this demat package")
+def test_a_journal_of_demat_sweep_is_resumed_by_python(tiny, reference, tmp_path):
+    # One journal format for both: a sweep started by the command can be finished from Python.
+    out = tmp_path / "crossed.h5"
+    args = [str(DEMAT), "sweep", str(tiny), *SET, "--replicates", "4", "--seed", "7", "--jobs", "1", "-o", str(out)]
+    p, err = interrupt_when(args, out, runs_done=3)
+    assert p.returncode == 130, err
+    kept = journal_runs(out)
+    assert 3 <= len(kept) < 8
+    counting = CountingExecutor()
+    with counting:
+        demat.sweep(tiny, VALUES, replicates=4, seed=7, executor=counting, output=out, resume=True)
+    assert len(counting.submitted) == 8 - len(kept)
+    assert_same_file(reference, out)
+
+
 def test_a_journal_of_another_sweep_is_refused(tiny, tmp_path):
     out = tmp_path / "s.h5"
     journal = Path(str(out) + ".journal")
