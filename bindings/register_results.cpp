@@ -5,11 +5,14 @@
 #include "core/results.hpp"
 #include "core/summary.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/results_bytes.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 namespace py = pybind11;
 
@@ -67,6 +70,25 @@ void register_results(py::module_& m) {
         .def(
             "save", [](const Results& r, const std::string& path) { write_hdf5(r, path); }, py::arg("path"),
             py::call_guard<py::gil_scoped_release>())
+        // The results as one flat byte string (a copy, no HDF5): how a run's
+        // results travel from the worker that ran it (demat._distributed).
+        .def("to_bytes",
+             [](const Results& r) {
+                 std::string packed;
+                 {
+                     py::gil_scoped_release nogil;
+                     packed = pack_results(r);
+                 }
+                 return py::bytes(packed);
+             })
+        .def_static(
+            "from_bytes",
+            [](const py::bytes& data) {
+                const std::string_view view = data;
+                py::gil_scoped_release nogil;
+                return std::make_shared<Results>(unpack_results(view));
+            },
+            py::arg("data"))
         .def_property_readonly("attributes",
                                [](const Results& r) {
                                    py::dict d;

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <sstream>
 
@@ -164,6 +165,18 @@ void register_scenario(py::module_& m) {
                  set_seed(copy, seed);
                  return copy;
              })
+        // The command line's --population and --days, applied as `demat sweep`
+        // applies them (the source text is kept), so that python3 -m
+        // demat.sweep writes the very file `demat sweep` writes.
+        .def(
+            "with_sizes",
+            [](const Scenario& s, std::optional<std::int64_t> population, std::optional<std::int64_t> days) {
+                Scenario copy = s;
+                if (population) set_population_size(copy, *population, "--population");
+                if (days) set_days(copy, *days, "--days");
+                return copy;
+            },
+            py::arg("population") = py::none(), py::arg("days") = py::none())
         .def_readonly("name", &Scenario::name)
         .def_readonly("description", &Scenario::description)
         .def_readonly("days", &Scenario::days)

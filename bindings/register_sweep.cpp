@@ -47,14 +47,17 @@ void register_sweep(py::module_& m) {
         "combine_runs",
         [](const Scenario& base, std::uint64_t root,
            const std::vector<std::pair<std::string, std::vector<ParameterValue>>>& axes,
-           const std::vector<PlannedRun>& plan, const std::vector<std::shared_ptr<Results>>& runs) {
+           const std::vector<PlannedRun>& plan, const std::vector<std::shared_ptr<Results>>& runs,
+           const std::vector<std::string>& errors) {
+            // A failed run comes as None with its error in `errors`.
             std::vector<Results> copies;
             copies.reserve(runs.size());
-            for (const auto& r : runs) copies.push_back(*r);
+            for (const auto& r : runs) copies.push_back(r ? *r : Results{});
             py::gil_scoped_release nogil;
-            return std::make_shared<Results>(combine_runs(base, root, to_axes(axes), plan, copies));
+            return std::make_shared<Results>(combine_runs(base, root, to_axes(axes), plan, copies, errors));
         },
-        py::arg("base"), py::arg("root_seed"), py::arg("axes"), py::arg("plan"), py::arg("runs"));
+        py::arg("base"), py::arg("root_seed"), py::arg("axes"), py::arg("plan"), py::arg("runs"),
+        py::arg("errors") = std::vector<std::string>{});
 }
 
 }  // namespace demat::python

@@ -45,6 +45,10 @@ PACKAGES=(
   python3-scipy
   python3-matplotlib
   python3-pytest
+  # ensembles and sweeps on a cluster (docs/cluster.md); the engine does not use them
+  python3-distributed  # Dask: demat sweep --scheduler, executor= in Python
+  python3-mpi4py       # MPI: mpirun -n N python3 -m demat.sweep
+  openmpi-bin          # mpirun
   # tools used by the scripts themselves
   time                 # GNU /usr/bin/time -v: peak memory in bench/bench.sh
 )

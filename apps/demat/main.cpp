@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
         "  demat validate scenarios/my_reform.toml\n"
         "  demat compare results/hybrid.h5 results/online_only.h5\n"
         "  demat sweep scenarios/hybrid.toml --set channels.counter.enabled=true,false --replicates 10 -o sweep.h5\n"
+        "  demat sweep ... -o sweep.h5 --resume                 # after Ctrl-C: only the missing runs\n"
+        "  demat sweep ... --scheduler tcp://HOST:8786           # on a Dask cluster (docs/cluster.md)\n"
         "  demat params --markdown                               # every scenario key\n"
         "Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (SIGINT), 143 (SIGTERM).");
 
@@ -116,6 +118,13 @@ int main(int argc, char** argv) {
     sweep_cmd->add_option("--jobs", so.jobs, "Runs at once, one thread each (default: one per core)")
         ->check(CLI::Range(0, 1024));
     sweep_cmd->add_flag("-q,--quiet", so.quiet, "No progress");
+    sweep_cmd->add_flag("--resume", so.resume,
+                        "Continue an interrupted sweep from OUT.journal: compute only the missing runs");
+    sweep_cmd->add_option("--retries", so.retries, "Further attempts of a failing run before it is recorded as "
+                                                   "failed (default 2)")
+        ->check(CLI::Range(0, 100));
+    sweep_cmd->add_option("--scheduler", so.scheduler,
+                          "Run on a Dask cluster: tcp://HOST:PORT of its scheduler (hands over to python3 -m demat.sweep)");
 
     try {
         app.parse(argc, argv);
@@ -123,6 +132,8 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? exit_ok : exit_bad_input;
     }
+
+    if (*sweep_cmd && !so.scheduler.empty()) return demat::hand_sweep_to_python(argc, argv);
 
     try {
         if (*run_cmd || *resume_cmd || *sweep_cmd) {

@@ -53,8 +53,8 @@ from typing import Any
 
 import numpy as np
 
+from ._distributed import connect_scheduler, map_runs
 from ._scenario import Scenario
-from ._simulation import Simulation
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = REPO / "scenarios" / "hybrid.toml"
@@ -175,11 +175,28 @@ def measure(results: Any, targets: Sequence[Target] = TARGETS) -> np.ndarray:
 
 
 def simulate(scenario: Scenario, values: Mapping[str, float], seeds: Sequence[int], population: int,
-             threads: int = 1, targets: Sequence[Target] = TARGETS) -> np.ndarray:
-    """Target values [replicate, target] of ``scenario`` with ``values`` changed."""
-    changes: dict[str, Any] = {"population.size": population, **RUN_SETTINGS, **values}
-    sc = scenario.with_changes(changes)
-    return np.array([measure(Simulation(sc, seed=s, threads=threads).run().results, targets) for s in seeds])
+             threads: int = 1, targets: Sequence[Target] = TARGETS, executor: Any = None) -> np.ndarray:
+    """Target values [replicate, target] of ``scenario`` with ``values`` changed.
+
+    The replicates run on ``executor`` (demat.sweep's: None for ``threads``
+    runs at once here, an Executor, a Dask Client or a scheduler address);
+    the values do not depend on it.
+    """
+    return simulate_many(scenario, [values], seeds, population, threads, targets, executor)[0]
+
+
+def simulate_many(scenario: Scenario, points: Sequence[Mapping[str, float]], seeds: Sequence[int], population: int,
+                  threads: int = 1, targets: Sequence[Target] = TARGETS, executor: Any = None) -> list[np.ndarray]:
+    """``simulate`` for several points at once: every run of every point is one task, so a
+    cluster runs them all together."""
+    runs = []
+    for values in points:
+        changes: dict[str, Any] = {"population.size": population, **RUN_SETTINGS, **values}
+        sc = scenario.with_changes(changes)
+        runs += [(sc, s) for s in seeds]
+    results = map_runs([sc for sc, _ in runs], [s for _, s in runs], executor, workers=threads)
+    model = np.array([measure(r, targets) for r in results])
+    return [model[i * len(seeds):(i + 1) * len(seeds)] for i in range(len(points))]
 
 
 def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
@@ -188,7 +205,7 @@ def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
 
 
 def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: int, iterations: int,
-        threads: int = 1, log: Callable[[str], None] = print) -> tuple[dict[str, float], float]:
+        threads: int = 1, log: Callable[[str], None] = print, executor: Any = None) -> tuple[dict[str, float], float]:
     """Sobol screening, least squares on the scaled gaps, Nelder-Mead polish; returns the values and their loss.
 
     ``iterations`` bounds the evaluations of the two local stages together
@@ -200,13 +217,20 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
 
     cache: dict[tuple[float, ...], np.ndarray] = {}
 
-    def residuals(u: np.ndarray) -> np.ndarray:
-        key = tuple(np.round(np.clip(u, 0, 1), 6))
-        if key not in cache:
-            model = simulate(scenario, to_box(key), seeds, population, threads).mean(axis=0)
-            cache[key] = np.array([t.residual(float(m)) for t, m in zip(TARGETS, model)])
+    def key_of(u: np.ndarray) -> tuple[float, ...]:
+        return tuple(np.round(np.clip(u, 0, 1), 6))
+
+    def evaluate(us: Sequence[np.ndarray]) -> None:
+        # All the new points at once: on a cluster their runs go out together.
+        keys = list(dict.fromkeys(k for k in map(key_of, us) if k not in cache))
+        models = simulate_many(scenario, [to_box(k) for k in keys], seeds, population, threads, executor=executor)
+        for key, model in zip(keys, models):
+            cache[key] = np.array([t.residual(float(m)) for t, m in zip(TARGETS, model.mean(axis=0))])
             log(f"  eval {len(cache):4d}  loss {float(np.sum(cache[key] ** 2)):10.3f}")
-        return cache[key]
+
+    def residuals(u: np.ndarray) -> np.ndarray:
+        evaluate([u])
+        return cache[key_of(u)]
 
     def objective(u: np.ndarray) -> float:
         return float(np.sum(residuals(u) ** 2))
@@ -217,6 +241,7 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
     if screening > 0:
         points += list(qmc.Sobol(d=k, scramble=True, seed=12345).random(screening))
     log(f"screening {len(points)} points (Sobol, {len(seeds)} replicates of {population} citizens each)")
+    evaluate(points)
     scores = [objective(p) for p in points]
     best = points[int(np.argmin(scores))]
     budget = max(0, iterations - len(cache))
@@ -323,15 +348,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--screening", type=int, default=31, help="Sobol points before Nelder-Mead, besides the current values (default 31)")
     ap.add_argument("--iterations", type=int, default=200, help="evaluations in all, screening included (default 200)")
     ap.add_argument("--check-replicates", type=int, default=10, help="seeds for the final fit table (default 10)")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="runs at once on this machine (default 1)")
+    ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
     ap.add_argument("--dry-run", action="store_true", help="print the fit, do not write the scenario")
     args = ap.parse_args(argv)
 
     scenario = Scenario.load(args.scenario)
     seeds = [1000 + i for i in range(args.replicates)]
-    values, best = fit(scenario, seeds, args.population, args.screening, args.iterations, args.threads,
-                       log=lambda s: print(s, file=sys.stderr, flush=True))
-    check = simulate(scenario, values, [2000 + i for i in range(args.check_replicates)], args.population, args.threads)
+    try:
+        client = connect_scheduler(args.scheduler)
+    except (ValueError, ConnectionError) as e:
+        print(f"{ap.prog}: --scheduler: {e}", file=sys.stderr)
+        return 2
+    try:
+        values, best = fit(scenario, seeds, args.population, args.screening, args.iterations, args.threads,
+                           log=lambda s: print(s, file=sys.stderr, flush=True), executor=client)
+        check = simulate(scenario, values, [2000 + i for i in range(args.check_replicates)], args.population,
+                         args.threads, executor=client)
+    finally:
+        if client is not None:
+            client.close()
     def at_bound(p: Parameter) -> str:
         u = (values[p.key] - p.low) / (p.high - p.low)
         return "   (at the bound of its box: the fit wants beyond)" if u < 0.005 or u > 0.995 else ""

@@ -28,9 +28,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from ._distributed import map_runs
 from ._scenario import Scenario
 from ._simulation import Simulation
 
@@ -67,14 +69,22 @@ def arm_scenario(base: Scenario, service: str, arm: str, population: int) -> Sce
 
 
 def experiment(scenario: Scenario, service: str = "old_age_minimum", population: int = 50000,
-               seeds: Sequence[int] = (1, 2, 3), threads: int = 0) -> dict[str, np.ndarray]:
-    """Enrolment [seed, group] per arm; group 0: not receiving on day 0, 1: unaware on day 0."""
+               seeds: Sequence[int] = (1, 2, 3), threads: int = 0, executor: Any = None) -> dict[str, np.ndarray]:
+    """Enrolment [seed, group] per arm; group 0: not receiving on day 0, 1: unaware on day 0.
+
+    Without ``executor`` the runs go one after the other, each on ``threads``
+    threads; with one (demat.sweep's: an Executor, a Dask Client or a
+    scheduler address) every (arm, seed) run is a task. Same numbers.
+    """
+    arms = {arm: arm_scenario(scenario, service, arm, population) for arm in ARMS}
+    if executor is None:
+        results = [Simulation(sc, seed=seed, threads=threads).run().results for sc in arms.values() for seed in seeds]
+    else:
+        results = map_runs([sc for sc in arms.values() for _ in seeds], [s for _ in arms for s in seeds], executor)
     out = {}
-    for arm in ARMS:
-        sc = arm_scenario(scenario, service, arm, population)
+    for a, arm in enumerate(ARMS):
         rows = []
-        for seed in seeds:
-            r = Simulation(sc, seed=seed, threads=threads).run().results
+        for r in results[a * len(seeds):(a + 1) * len(seeds)]:
             s = list(r.coordinate("service")).index(service)
             rows.append(np.asarray(r["cohort/enrolment"][s], dtype=float))
         out[arm] = np.array(rows)

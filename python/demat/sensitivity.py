@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from ._distributed import connect_scheduler, map_runs
 from ._scenario import Scenario
-from ._simulation import Simulation
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = REPO / "scenarios" / "hybrid.toml"
@@ -144,29 +144,27 @@ def box(scenario: Scenario) -> list[tuple[float, float]]:
 
 
 def run_design(scenario: Scenario, n: int, population: int, seed: int = 1,
-               log: Callable[[str], None] = print) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Model outputs on the Saltelli design: f(A) [n, m], f(B) [n, m], f(A_B^i) [k, n, m]."""
+               log: Callable[[str], None] = print, executor: Any = None, workers: int | None = None,
+               progress: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Model outputs on the Saltelli design: f(A) [n, m], f(B) [n, m], f(A_B^i) [k, n, m].
+
+    The N (k + 2) runs are independent tasks on ``executor`` (demat.sweep's:
+    None for ``workers`` threads here, an Executor, a Dask Client or a
+    scheduler address); the outputs do not depend on it.
+    """
     k = len(PARAMETERS)
     a, b = saltelli_matrices(k, n, seed=2024)
     bounds = box(scenario)
     lo = np.array([x[0] for x in bounds])
     hi = np.array([x[1] for x in bounds])
     base = scenario.with_changes({"population.size": population, "days": 91})
-    done = [0]
-    total = n * (k + 2)
-
-    def f(u: np.ndarray) -> np.ndarray:
-        x = lo + u * (hi - lo)
-        sc = base.with_changes({p.key: float(v) for p, v in zip(PARAMETERS, x)})
-        done[0] += 1
-        if done[0] % 20 == 0:
-            log(f"  run {done[0]}/{total}")
-        return outputs(Simulation(sc, seed=seed, threads=1).run().results)
-
-    fa = np.array([f(u) for u in a])
-    fb = np.array([f(u) for u in b])
-    fab = np.array([[f(u) for u in mat] for mat in ab_matrices(a, b)])
-    return fa, fb, fab
+    rows = np.concatenate([a, b, *ab_matrices(a, b)])
+    scenarios = [base.with_changes({p.key: float(v) for p, v in zip(PARAMETERS, lo + u * (hi - lo))}) for u in rows]
+    log(f"  {len(scenarios)} runs")
+    results = map_runs(scenarios, [seed] * len(scenarios), executor, workers=workers, progress=progress,
+                       label="sensitivity")
+    f = np.array([outputs(r) for r in results])
+    return f[:n], f[n:2 * n], f[2 * n:].reshape(k, n, -1)
 
 
 def report(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray, bounds: list[tuple[float, float]], n: int,
@@ -236,10 +234,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("-n", type=int, default=32, help="base rows of the Saltelli design, a power of two (default 32)")
     ap.add_argument("--population", type=int, default=5000, help="citizens per run (default 5000)")
     ap.add_argument("--docs", type=Path, default=REPO / "docs", help="where sensitivity.md and figures/ go")
+    ap.add_argument("--threads", type=int, default=0, help="runs at once on this machine (default: one per core)")
+    ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
     args = ap.parse_args(argv)
     scenario = Scenario.load(args.scenario)
     import sys
-    fa, fb, fab = run_design(scenario, args.n, args.population, log=lambda s: print(s, file=sys.stderr, flush=True))
+    try:
+        client = connect_scheduler(args.scheduler)
+    except (ValueError, ConnectionError) as e:
+        print(f"{ap.prog}: --scheduler: {e}", file=sys.stderr)
+        return 2
+    try:
+        fa, fb, fab = run_design(scenario, args.n, args.population, log=lambda s: print(s, file=sys.stderr, flush=True),
+                                 executor=client, workers=args.threads or None, progress=True)
+    finally:
+        if client is not None:
+            client.close()
     command = "python3 -m demat.sensitivity" + (f" -n {args.n}" if args.n != 32 else "") + (
         f" --population {args.population}" if args.population != 5000 else "")
     text = report(fa, fb, fab, box(scenario), args.n, args.population, command)

@@ -17,12 +17,13 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import calibrate, outreach
+from ._distributed import connect_scheduler, map_runs
 from ._scenario import Scenario
-from ._simulation import Simulation
 
 REPO = Path(__file__).resolve().parents[2]
 BEGIN, END = "<!-- validation:begin -->", "<!-- validation:end -->"
@@ -34,13 +35,15 @@ def _interval(x: np.ndarray) -> str:
 
 
 def tables(scenario_path: Path, population: int, replicates: int, outreach_population: int,
-           outreach_replicates: int, log=print) -> str:
+           outreach_replicates: int, log=print, executor: Any = None, workers: int | None = None) -> str:
+    """The tables; every run is a task on ``executor`` (demat.sweep's: None for
+    ``workers`` threads here, an Executor, a Dask Client or a scheduler
+    address), with the same numbers whatever it is."""
     scenario = Scenario.load(scenario_path).with_changes({"population.size": population})
     seeds = [1 + i for i in range(replicates)]
     values, take_up = [], []
-    for seed in seeds:
-        log(f"  baseline seed {seed}")
-        r = Simulation(scenario, seed=seed, threads=1).run().results
+    log(f"  baseline: {len(seeds)} seeds")
+    for r in map_runs([scenario] * len(seeds), seeds, executor, workers=workers):
         values.append(calibrate.measure(r))
         c = np.asarray(r["counts"], dtype=float)
         take_up.append(c[:, :, 1] / c[:, :, 0])
@@ -63,7 +66,7 @@ def tables(scenario_path: Path, population: int, replicates: int, outreach_popul
         out.append(f"| {d} | " + " | ".join(f"{take_up[:, d, s].mean():.1%}" for s in range(len(services))) + " |")
     log("  outreach experiment")
     result = outreach.experiment(Scenario.load(scenario_path), "old_age_minimum", outreach_population,
-                                 [1 + i for i in range(outreach_replicates)], threads=1)
+                                 [1 + i for i in range(outreach_replicates)], threads=1, executor=executor)
     out += ["", f"Outreach experiment (`python3 -m demat.outreach --population {outreach_population} "
             f"--replicates {outreach_replicates}`): enrolment over 9 months in the old-age minimum among citizens "
             "eligible and not receiving it on recorded day 0, and among those of them unaware of it; mean and 5-95% "
@@ -79,9 +82,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--outreach-population", type=int, default=50000)
     ap.add_argument("--outreach-replicates", type=int, default=3)
     ap.add_argument("--doc", type=Path, default=REPO / "docs" / "validation.md")
+    ap.add_argument("--threads", type=int, default=0, help="runs at once on this machine (default: one per core)")
+    ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
     args = ap.parse_args(argv)
-    text = tables(args.scenario, args.population, args.replicates, args.outreach_population,
-                  args.outreach_replicates, log=lambda s: print(s, file=sys.stderr, flush=True))
+    try:
+        client = connect_scheduler(args.scheduler)
+    except (ValueError, ConnectionError) as e:
+        print(f"{ap.prog}: --scheduler: {e}", file=sys.stderr)
+        return 2
+    try:
+        text = tables(args.scenario, args.population, args.replicates, args.outreach_population,
+                      args.outreach_replicates, log=lambda s: print(s, file=sys.stderr, flush=True),
+                      executor=client, workers=args.threads or None)
+    finally:
+        if client is not None:
+            client.close()
     command = "python3 -m demat.validation" + "".join(
         f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
         if k in ("population", "replicates", "outreach_population", "outreach_replicates") and

@@ -72,12 +72,22 @@ bool all_integral(const std::vector<ParameterValue>& values) {
 }  // namespace
 
 Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::vector<SweepAxis>& axes,
-                     const std::vector<PlannedRun>& plan, const std::vector<Results>& runs) {
+                     const std::vector<PlannedRun>& plan, const std::vector<Results>& runs,
+                     const std::vector<std::string>& errors) {
     if (runs.empty() || runs.size() != plan.size())
         throw std::invalid_argument("combine_runs: " + std::to_string(runs.size()) + " results for a plan of " +
                                     std::to_string(plan.size()) + " runs");
-    const Results& first = runs.front();
-    for (std::size_t r = 1; r < runs.size(); ++r) {
+    if (!errors.empty() && errors.size() != plan.size())
+        throw std::invalid_argument("combine_runs: " + std::to_string(errors.size()) + " errors for a plan of " +
+                                    std::to_string(plan.size()) + " runs");
+    const auto failed = [&](std::size_t r) { return !errors.empty() && !errors[r].empty(); };
+    std::size_t model_run = 0;
+    while (model_run < runs.size() && failed(model_run)) ++model_run;
+    if (model_run == runs.size())
+        throw std::invalid_argument("combine_runs: every run failed; the first error: " + errors.front());
+    const Results& first = runs[model_run];
+    for (std::size_t r = model_run + 1; r < runs.size(); ++r) {
+        if (failed(r)) continue;
         const Results& other = runs[r];
         bool same = other.coordinates.size() == first.coordinates.size() && other.arrays.size() == first.arrays.size();
         for (std::size_t c = 0; same && c < first.coordinates.size(); ++c) {
@@ -92,20 +102,22 @@ Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::v
             same = first.arrays[a].path == other.arrays[a].path && first.arrays[a].dims == other.arrays[a].dims;
         if (!same)
             throw std::invalid_argument("combine_runs: run " + std::to_string(r) +
-                                        " does not have the coordinates and arrays of run 0 (a swept key that "
+                                        " does not have the coordinates and arrays of run " + std::to_string(model_run) + " (a swept key that "
                                         "changes the services, days or metrics cannot share one file)");
     }
     // Merged coordinates: the sorted union of every run's values.
     std::map<std::string, Coordinate> merged;
     for (const auto& c : first.coordinates) merged[c.path] = c;
-    for (const auto& r : runs)
-        for (const auto& c : r.coordinates)
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        if (failed(r)) continue;
+        for (const auto& c : runs[r].coordinates)
             if (!c.is_text() && c.values != merged[c.path].values) {
                 auto& values = merged[c.path].values;
                 values.insert(values.end(), c.values.begin(), c.values.end());
                 std::sort(values.begin(), values.end());
                 values.erase(std::unique(values.begin(), values.end()), values.end());
             }
+    }
 
     Results out;
     out.attributes = first.attributes;
@@ -113,6 +125,9 @@ Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::v
         out.attributes.erase(dropped);
     out.attributes["seed"] = static_cast<std::int64_t>(root_seed);
     out.attributes["scenario"] = base.source_text;
+    // The base's, not the first run's: a run handed to another machine is
+    // rebuilt from its text there and has no path of its own.
+    out.attributes["scenario_path"] = base.source_path;
     out.attributes["scenario_resolved"] = to_toml(base);
     out.attributes["layout"] = std::string("sweep");
     out.attributes["replicates"] = static_cast<std::int64_t>(plan.back().replicate + 1);
@@ -149,6 +164,21 @@ Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::v
             [](const PlannedRun& p) { return static_cast<std::int64_t>(p.replicate); });
     per_run("run_point", "point of the sweep: index into the product of the swept values, first key slowest", "1",
             [](const PlannedRun& p) { return static_cast<std::int64_t>(p.point); });
+    std::size_t failures = 0;
+    std::string messages;
+    for (std::size_t r = 0; r < plan.size(); ++r)
+        if (failed(r)) {
+            ++failures;
+            messages += (messages.empty() ? "run " : "\nrun ") + std::to_string(r) + ": " + errors[r];
+        }
+    if (failures > 0) {
+        std::size_t r = 0;
+        per_run("run_failed",
+                "1 if the run failed after its retries (its cells hold 0 or NaN; the root attribute run_errors says why)",
+                "1", [&](const PlannedRun&) { return static_cast<std::int64_t>(failed(r++) ? 1 : 0); });
+        out.attributes["failed_runs"] = static_cast<std::int64_t>(failures);
+        out.attributes["run_errors"] = messages;
+    }
     for (std::size_t a = 0; a < axes.size(); ++a) {
         const bool booleans = std::holds_alternative<bool>(axes[a].values.front());
         const std::string description =
@@ -181,6 +211,7 @@ Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::v
         else
             a.data = std::vector<double>(a.size(), std::numeric_limits<double>::quiet_NaN());
         for (std::size_t r = 0; r < runs.size(); ++r) {
+            if (failed(r)) continue;
             const Array& source = runs[r].arrays[i];
             // Where each index of each axis of this run goes in the merged axis.
             std::vector<std::vector<std::size_t>> where(source.dims.size());

@@ -48,11 +48,21 @@ Scenario planned_scenario(const Scenario& base, const PlannedRun& run);
 // gains a leading `run` axis, and per-run arrays `run_seed`, `run_replicate`,
 // `run_point` and one per swept key (named by the key) record what each run
 // was. Root attributes are the first run's, except: `seed` is the root seed,
-// `scenario` and `scenario_resolved` are the base scenario's, timings and
-// thread counts are dropped, and `layout` = "sweep", `replicates`, `runs` and
+// `scenario`, `scenario_path` and `scenario_resolved` are the base
+// scenario's, timings and thread counts are dropped, and `layout` = "sweep", `replicates`, `runs` and
 // `swept_keys` (newline-separated) are added. Throws std::invalid_argument if
 // the runs do not share the same coordinates and arrays.
+//
+// `errors`, if not empty, has one entry per run: a non-empty entry marks a run
+// that failed (its Results is ignored and may be empty). A failed run is kept
+// in the file rather than dropped, so that run indices, seeds and points stay
+// those of the plan: its cells hold 0 (counts) or NaN (reals), the per-run
+// array `run_failed` is 1 for it, and the root attributes `failed_runs` (how
+// many) and `run_errors` ("run R: message" lines) say why. Without failures
+// the file has none of these, as before. Throws std::invalid_argument if every
+// run failed (no run gives the layout).
 Results combine_runs(const Scenario& base, std::uint64_t root_seed, const std::vector<SweepAxis>& axes,
-                     const std::vector<PlannedRun>& plan, const std::vector<Results>& runs);
+                     const std::vector<PlannedRun>& plan, const std::vector<Results>& runs,
+                     const std::vector<std::string>& errors = {});
 
 }  // namespace demat

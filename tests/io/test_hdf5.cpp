@@ -1,6 +1,7 @@
 // HDF5 output: round trips, the contractual layout (checked with the HDF5 C
 // API, independently of read_hdf5), atomic replacement, and input checks.
 #include "io/hdf5_writer.hpp"
+#include "io/results_bytes.hpp"
 
 #include <catch2/catch.hpp>
 #include <hdf5.h>
@@ -302,6 +303,19 @@ TEST_CASE("write then read returns the same results for every type", "[io]") {
     require_identical(results, read_hdf5(path));
     CHECK(folder.entries() == std::set<std::string>{"run.h5"});
     CHECK(open_hdf5_objects() == 0);
+}
+
+TEST_CASE("packed results unpack equal, and damaged bytes are refused", "[io]") {
+    // Sweeps send a run's results this way and keep them so in their journal.
+    const Results results = run_like_results(3);
+    const std::string bytes = pack_results(results);
+    require_identical(results, unpack_results(bytes));
+    CHECK_THROWS_AS(unpack_results(bytes.substr(0, bytes.size() / 2)), std::runtime_error);
+    CHECK_THROWS_AS(unpack_results(bytes + "x"), std::runtime_error);
+    CHECK_THROWS_AS(unpack_results("not packed results"), std::runtime_error);
+    std::string flipped = bytes;
+    flipped[flipped.size() / 2] = static_cast<char>(~flipped[flipped.size() / 2]);
+    CHECK_THROWS_AS(unpack_results(flipped), std::runtime_error);
 }
 
 TEST_CASE("a single day and empty coordinates round trip", "[io]") {
