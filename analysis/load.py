@@ -92,6 +92,12 @@ def load_runs(paths: Iterable[str | os.PathLike[str]]) -> list[RunSet]:
         path = os.fspath(raw)
         if not os.path.exists(path):
             raise FileNotFoundError(path)
+        # xarray reads in this process, and libhdf5 can crash or hang on a
+        # damaged file: demat.load reads it first in a child process with a
+        # time limit and checks the layout (demat.ResultsError otherwise).
+        import demat
+
+        demat.load(path)
         root = _open(path, None)
         if root is None or "counts" not in root:
             raise ValueError(f"{path}: not a demat run or sweep file (no /counts)")

@@ -5,7 +5,9 @@
 //   SIGINT, 143 by SIGTERM (128 + signal number, as a shell reports a kill).
 #include "checkpoint/checkpoint.hpp"
 #include "core/compare.hpp"
+#include "core/disk_full.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/results_file.hpp"
 #include "scenario/reader.hpp"
 #include "scenario/schema.hpp"
 #include "compare_table.hpp"
@@ -35,6 +37,36 @@ extern "C" void on_signal(int signal) {
 // 128 + the signal, so that a supervisor sending SIGTERM sees 143, not 130.
 int interrupted_exit_code() { return 128 + interrupting_signal.load(); }
 
+// The first line of a message: a library's error stack (HDF5's runs to
+// kilobytes) is for --verbose, not for the user's terminal.
+std::string headline(const std::string& text, bool verbose) {
+    const auto newline = text.find('\n');
+    if (verbose || newline == std::string::npos) return text;
+    return text.substr(0, newline) + " (--verbose for details)";
+}
+
+// --seed, --population and --days are read as text so that a bad value is
+// reported as typed, with the key's range, not as a wrapped 64-bit number.
+struct Typed {
+    std::string text;
+    CLI::Option* option = nullptr;
+    bool given() const { return option && option->count() > 0; }
+};
+struct Overrides {
+    Typed seed, population, days;
+    void add(CLI::App* cmd, const std::string& seed_help) {
+        seed.option = cmd->add_option("--seed", seed.text, seed_help);
+        population.option = cmd->add_option("--population", population.text, "Number of citizens (overrides population.size)");
+        days.option = cmd->add_option("--days", days.text, "Days to record (overrides days)");
+    }
+    template <class Options>
+    void apply(Options& o) const {
+        if (seed.given()) o.seed = static_cast<std::uint64_t>(demat::parse_override("seed", seed.text, "--seed"));
+        if (population.given()) o.population = demat::parse_override("population.size", population.text, "--population");
+        if (days.given()) o.days = demat::parse_override("days", days.text, "--days");
+    }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,6 +74,9 @@ int main(int argc, char** argv) {
                  "Who loses access to their rights when public services go online-only, and why."};
     app.set_version_flag("--version", std::string("demat ") + DEMAT_VERSION);
     app.require_subcommand(1);
+    bool verbose = false;
+    app.add_flag("-v,--verbose", verbose, "On error, print the whole message (HDF5's error stack included)");
+    app.fallthrough();
     app.footer(
         "Examples:\n"
         "  demat run scenarios/hybrid.toml                       # writes results/hybrid.h5\n"
@@ -68,11 +103,10 @@ int main(int argc, char** argv) {
     demat::RunOptions ro;
     auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
     run_cmd->add_option("scenario", ro.scenario, "Scenario file (TOML)")->required();
-    run_cmd->add_option("-o,--output", ro.output, "Output HDF5 file (default: results/<scenario>.h5)");
-    run_cmd->add_option("--seed", ro.seed, "Random seed (overrides the scenario's)");
+    auto* run_output = run_cmd->add_option("-o,--output", ro.output, "Output HDF5 file (default: results/<scenario>.h5)");
+    Overrides run_typed, sweep_typed;
+    run_typed.add(run_cmd, "Random seed (overrides the scenario's)");
     run_cmd->add_option("--threads", ro.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
-    run_cmd->add_option("--population", ro.population, "Number of citizens (overrides population.size)");
-    run_cmd->add_option("--days", ro.days, "Days to record (overrides days)");
     run_cmd->add_flag("-q,--quiet", ro.quiet, "No progress bar and no summary");
     run_cmd->add_flag("--snapshot", ro.snapshot, "Also write every citizen's final state under /snapshot");
     add_checkpoint_options(run_cmd, ro.checkpoints);
@@ -98,8 +132,10 @@ int main(int argc, char** argv) {
     std::string compare_a, compare_b;
     int compare_window = 90;
     auto* compare_cmd = app.add_subcommand("compare", "Compare two runs: take-up, non-take-up by type, divide");
-    compare_cmd->add_option("a", compare_a, "First run (HDF5)")->required()->check(CLI::ExistingFile);
-    compare_cmd->add_option("b", compare_b, "Second run (HDF5)")->required()->check(CLI::ExistingFile);
+    // No CLI::ExistingFile: the reader names the file and the problem in the
+    // same words for a missing file, a folder or a damaged one.
+    compare_cmd->add_option("a", compare_a, "First run (HDF5)")->required();
+    compare_cmd->add_option("b", compare_b, "Second run (HDF5)")->required();
     compare_cmd->add_option("--window", compare_window, "Average over the last N recorded days (default 90)")
         ->check(CLI::Range(1, 36500));
 
@@ -110,12 +146,24 @@ int main(int argc, char** argv) {
     sweep_cmd->add_option("--replicates", so.replicates, "Runs per point, seeds derived from --seed (default 1)")
         ->check(CLI::Range(1, 100000));
     sweep_cmd->add_option("-o,--output", so.output, "Output HDF5 file (default: sweep.h5)");
-    sweep_cmd->add_option("--seed", so.seed, "Root seed (overrides the scenario's)");
-    sweep_cmd->add_option("--population", so.population, "Number of citizens (overrides population.size)");
-    sweep_cmd->add_option("--days", so.days, "Days to record (overrides days)");
+    sweep_typed.add(sweep_cmd, "Root seed (overrides the scenario's)");
     sweep_cmd->add_option("--jobs", so.jobs, "Runs at once, one thread each (default: one per core)")
         ->check(CLI::Range(0, 1024));
     sweep_cmd->add_flag("-q,--quiet", so.quiet, "No progress");
+
+    // CLI11 would answer "A subcommand is required" to `demat frob`: name the word.
+    for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (word.empty() || word[0] == '-') continue;
+        bool known = false;
+        for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == word;
+        if (!known) {
+            std::cerr << "demat: unknown command '" << word
+                      << "': expected run, resume, validate, params, compare or sweep (demat --help)\n";
+            return exit_bad_input;
+        }
+        break;
+    }
 
     try {
         app.parse(argc, argv);
@@ -125,6 +173,16 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (*run_cmd) {
+            // `-o ""` is a mistake, not a request for the default path.
+            if (run_output->count() > 0 && ro.output.empty())
+                throw demat::BadOutput("-o: the output path is empty: give a file name (or leave -o out for results/<scenario>.h5)");
+            run_typed.apply(ro);
+        }
+        if (*sweep_cmd) {
+            sweep_typed.apply(so);
+            if (so.output.empty()) throw demat::BadOutput("-o: the output path is empty: give a file name");
+        }
         if (*run_cmd || *resume_cmd || *sweep_cmd) {
             std::signal(SIGINT, on_signal);
             std::signal(SIGTERM, on_signal);
@@ -143,13 +201,10 @@ int main(int argc, char** argv) {
             return exit_ok;
         }
         if (*compare_cmd) {
-            demat::Results a, b;
-            try {
-                a = demat::read_hdf5(compare_a);
-                b = demat::read_hdf5(compare_b);
-            } catch (const demat::Hdf5Error& e) {
-                throw demat::BadOutput(std::string("cannot read a run file: ") + e.what());
-            }
+            // Files demat did not just write: read in a child process with a
+            // time limit (io/results_file.hpp), layout and counts checked.
+            const demat::Results a = demat::read_results_file(compare_a);
+            const demat::Results b = demat::read_results_file(compare_b);
             demat::print_comparison(std::cout, demat::compare_runs(a, b, compare_window), compare_a, compare_b);
             return exit_ok;
         }
@@ -170,14 +225,22 @@ int main(int argc, char** argv) {
     } catch (const demat::BadOutput& e) {
         std::cerr << "demat: " << e.what() << "\n";
         return exit_bad_input;
+    } catch (const demat::ResultsFileError& e) {
+        std::cerr << "demat: " << headline(e.what(), verbose) << "\n";
+        return exit_bad_input;
     } catch (const demat::CheckpointError& e) {
         std::cerr << "demat: " << e.what() << "\n";
         return exit_bad_input;
-    } catch (const demat::CheckpointWriteError& e) {
+    } catch (const demat::DiskFullError& e) {
+        // A full disk is the environment, not a bug: exit 2, one line.
         std::cerr << "demat: " << e.what() << "\n";
+        if (verbose) std::cerr << e.detail() << "\n";
+        return exit_bad_input;
+    } catch (const demat::CheckpointWriteError& e) {
+        std::cerr << "demat: " << headline(e.what(), verbose) << "\n";
         return exit_internal;
     } catch (const std::exception& e) {
-        std::cerr << "demat: internal error: " << e.what() << "\n";
+        std::cerr << "demat: internal error: " << headline(e.what(), verbose) << "\n";
         return exit_internal;
     }
     return exit_internal;

@@ -1,6 +1,7 @@
 #include "sweep_command.hpp"
 
 #include "core/engine.hpp"
+#include "run_command.hpp"
 #include "io/hdf5_writer.hpp"
 #include "parallel/parallel_executor.hpp"
 #include "scenario/reader.hpp"
@@ -50,6 +51,7 @@ int run_sweep(const SweepOptions& o, const std::atomic<bool>& interrupted) {
     // Every run's scenario first: a bad value fails before any simulation.
     std::vector<Scenario> scenarios;
     for (const auto& run : plan) scenarios.push_back(planned_scenario(base, run));
+    refuse_overwriting_inputs(o.output, scenario_files(o.scenario));
     try {
         check_output_writable(o.output);
     } catch (const std::runtime_error& e) {
