@@ -17,6 +17,7 @@
 #include <hdf5_hl.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -395,6 +396,7 @@ void write_file_in_child(const Results& results, const std::string& file_name, c
     }
     if (child == 0) {
         ::close(fds[0]);
+        for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);  // the parent's handlers are not ours
         Failure kind = Failure::none;
         std::string message;
         try {
@@ -506,6 +508,12 @@ fs::path folder_of(const fs::path& path) { return path.has_parent_path() ? path.
 // or /dev/full, a pipe, a socket, a folder) would be replaced by the rename:
 // refused, whoever runs demat (root may replace device nodes).
 void refuse_special_target(const fs::path& target, const std::string& context) {
+    // A name the file system cannot hold would only fail at the final rename.
+    const long name_max = ::pathconf(folder_of(target).c_str(), _PC_NAME_MAX);
+    const std::size_t length = target.filename().string().size();
+    if (length > static_cast<std::size_t>(name_max > 0 ? name_max : 255))
+        throw std::runtime_error(context + "the file name is " + std::to_string(length) + " bytes long; this file system takes at most " +
+                                 std::to_string(name_max > 0 ? name_max : 255));
     std::error_code status;
     const auto st = fs::status(target, status);
     if (fs::is_directory(st)) throw std::runtime_error(context + "it is a folder, not a file name");
@@ -718,7 +726,11 @@ Array read_array(hid_t dataset, const std::string& path) {
         ScaleLookup lookup;
         const herr_t status = H5DSiterate_scales(dataset, axis, nullptr, record_scale_path, &lookup);
         if (lookup.error) std::rethrow_exception(lookup.error);
-        if (status < 0) h5::throw_error("H5DSiterate_scales");
+        if (status < 0) {
+            h5::take_error_stack();
+            throw std::runtime_error(what + ": the dimension scale of axis " + std::to_string(axis) +
+                                     " is missing or damaged");
+        }
         array.dims.push_back(lookup.path);
     }
     array.description = read_text_attribute_if_present(dataset, "description", what);

@@ -283,6 +283,9 @@ bool write_all(int fd, const char* data, std::size_t size) {
 // Runs in the forked child: nothing here may return to the caller's code
 // (no exceptions out, no atexit handlers, no stdio flush of the parent's buffers).
 [[noreturn]] void child_read(const std::string& path, int fd) {
+    // The parent's crash handlers (Python's faulthandler, say) would print
+    // the parent's stack for a crash that is the child's, expected, and reported.
+    for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
     // If the kernel runs out of memory on a crafted size, take the child, not the parent.
     if (const int oom = ::open("/proc/self/oom_score_adj", O_WRONLY); oom >= 0) {
         (void)!::write(oom, "1000", 4);

@@ -73,6 +73,13 @@ def digest(path: Path) -> str | None:
         return None
 
 
+def present(path: Path) -> bool:
+    try:
+        return os.path.lexists(path)
+    except OSError:  # a name too long for the file system names nothing
+        return False
+
+
 def leftovers(folder: Path) -> list[str]:
     if not folder.is_dir():
         return []
@@ -81,7 +88,7 @@ def leftovers(folder: Path) -> list[str]:
 
 def run_case(demat: str, case: Case, env: dict[str, str]) -> Outcome:
     before = {p: digest(p) for p in case.inputs}
-    out_existed = case.output is not None and (case.output.exists() or case.output.is_symlink())
+    out_existed = case.output is not None and present(case.output)
     out_folder = case.output.parent if case.output is not None else None
     old_leftovers = leftovers(out_folder) if out_folder else []
     start = time.monotonic()
@@ -106,7 +113,7 @@ def run_case(demat: str, case: Case, env: dict[str, str]) -> Outcome:
         if digest(p) != h:
             problems.append(f"input modified: {p}")
     if code not in (0, None) and case.output is not None and not out_existed:
-        if case.output.exists() or case.output.is_symlink():
+        if present(case.output):
             problems.append(f"a file is at the output path after a failure: {case.output}")
     if code not in (0, None) and out_folder is not None:
         new = [n for n in leftovers(out_folder) if n not in old_leftovers]
@@ -438,20 +445,24 @@ def disk_cases(demat: str, fx: dict[str, Path], work: Path) -> tuple[list[Case],
             pass
     cases = []
     tiny = fx["tiny"]
-    cases.append(Case("disk", "run -o on a full disk", ["run", str(tiny), "-q", "-o", str(mount / "o.h5")],
-                      [tiny], mount / "o.h5", None, (2,), "no space left on device writing"))
-    cases.append(Case("disk", "sweep -o on a full disk", ["sweep", str(tiny), "-q", "-o", str(mount / "s.h5")],
-                      [tiny], mount / "s.h5", None, (2,), "no space left on device writing"))
+    # One folder per case: the cases run two at a time, and one's temporary
+    # file must not be taken for another's leftover.
+    for name in ("o", "s", "r", "snap"):
+        (mount / name).mkdir()
+    cases.append(Case("disk", "run -o on a full disk", ["run", str(tiny), "-q", "-o", str(mount / "o" / "o.h5")],
+                      [tiny], mount / "o" / "o.h5", None, (2,), "no space left on device writing"))
+    cases.append(Case("disk", "sweep -o on a full disk", ["sweep", str(tiny), "-q", "-o", str(mount / "s" / "s.h5")],
+                      [tiny], mount / "s" / "s.h5", None, (2,), "no space left on device writing"))
     cases.append(Case("disk", "resume -o on a full disk", ["resume", str(fx["checkpoint"]), "-q", "-o",
-                                                           str(mount / "r.h5")],
-                      [fx["checkpoint"]], mount / "r.h5", None, (2,), "no space left on device writing"))
+                                                           str(mount / "r" / "r.h5")],
+                      [fx["checkpoint"]], mount / "r" / "r.h5", None, (2,), "no space left on device writing"))
     cases.append(Case("disk", "checkpoints on a full disk",
                       ["run", str(tiny), "-q", "-o", str(work / "disk_ok.h5"), "--checkpoint-every", "2",
                        "--checkpoint-dir", str(mount / "ck")],
                       [tiny], work / "disk_ok.h5", None, (2,), "no space left on device writing"))
     cases.append(Case("disk", "run --snapshot on a full disk",
-                      ["run", str(tiny), "-q", "--snapshot", "-o", str(mount / "snap.h5")],
-                      [tiny], mount / "snap.h5", None, (2,), "no space left on device writing"))
+                      ["run", str(tiny), "-q", "--snapshot", "-o", str(mount / "snap" / "snap.h5")],
+                      [tiny], mount / "snap" / "snap.h5", None, (2,), "no space left on device writing"))
     return cases, mount
 
 
