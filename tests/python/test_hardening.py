@@ -68,6 +68,16 @@ def test_compare_of_a_damaged_file_ends_in_bounded_time_with_exit_2(name):
     assert len(done.stderr.splitlines()) == 1
 
 
+@needs_cli
+def test_the_default_time_limit_bounds_a_reader_that_loops():
+    env = {k: v for k, v in os.environ.items() if k != "DEMAT_READ_TIMEOUT"}
+    start = time.monotonic()
+    done = subprocess.run([str(_demat_command()), "compare", str(CORPUS / "run.h5"), str(CORPUS / "hang_zeroed_block.h5")],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2 and "took longer than 10 s" in done.stderr, done.stderr
+    assert time.monotonic() - start < 30
+
+
 @pytest.mark.parametrize("name", DAMAGED)
 def test_load_of_a_damaged_file_raises_results_error(name, monkeypatch):
     monkeypatch.setenv("DEMAT_READ_TIMEOUT", "5")
