@@ -165,6 +165,32 @@ int main(int argc, char** argv) {
         break;
     }
 
+    // Each subcommand's own examples (CLI11 would repeat the top-level ones).
+    const std::string codes = "\nExit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (SIGINT), 143 (SIGTERM).";
+    run_cmd->footer("Examples:\n"
+                    "  demat run scenarios/hybrid.toml                       # writes results/hybrid.h5\n"
+                    "  demat run scenarios/online_only.toml -o oo.h5 --population 20000 --days 365 --seed 7\n"
+                    "  demat run scenarios/hybrid.toml -o h.h5 --snapshot    # with every citizen's final state\n"
+                    "  demat run scenarios/hybrid.toml --checkpoint-every 90 --checkpoint-dir ckpt" + codes);
+    resume_cmd->footer("Examples:\n"
+                       "  demat resume ckpt/checkpoint-day-000450.demat-checkpoint -o hybrid.h5\n"
+                       "  demat resume ckpt/checkpoint-day-000450.demat-checkpoint -o hybrid.h5 --checkpoint-every 90 --checkpoint-dir ckpt2" +
+                       codes);
+    validate_cmd->footer("Examples:\n"
+                         "  demat validate scenarios/my_reform.toml              # every error of the file, or the resolved scenario\n"
+                         "  demat validate -q scenarios/my_reform.toml && echo valid" + codes);
+    params_cmd->footer("Examples:\n"
+                       "  demat params | less\n"
+                       "  demat params --markdown > parameters.md");
+    compare_cmd->footer("Examples:\n"
+                        "  demat compare results/hybrid.h5 results/online_only.h5\n"
+                        "  demat compare results/hybrid.h5 results/online_only.h5 --window 30   # the last 30 recorded days\n"
+                        "  demat compare sweep_a.h5 sweep_b.h5                   # replicates paired by index, 90% intervals" + codes);
+    sweep_cmd->footer("Examples:\n"
+                      "  demat sweep scenarios/hybrid.toml --set channels.counter.enabled=true,false --replicates 10 -o sweep.h5\n"
+                      "  demat sweep scenarios/online_only.toml --set services.minimum_income.outreach=0,0.01,0.02 "
+                      "--replicates 5 --population 20000 -o outreach.h5" + codes);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -192,6 +218,16 @@ int main(int argc, char** argv) {
             return code == exit_interrupted ? interrupted_exit_code() : code;
         }
         if (*validate_cmd) {
+            // Every error of the file in one pass (up to 20), not only the first.
+            constexpr std::size_t max_errors = 20;
+            const auto errors = demat::scenario_errors(validate_path, max_errors);
+            if (!errors.empty()) {
+                for (const auto& e : errors) std::cerr << "demat: " << e.what() << "\n";
+                if (errors.size() > 1)
+                    std::cerr << "demat: " << validate_path << ": " << errors.size()
+                              << (errors.size() == max_errors ? " errors or more" : " errors") << "\n";
+                return exit_bad_input;
+            }
             const demat::Scenario sc = demat::load_scenario(validate_path);
             if (!validate_quiet) {
                 std::cout << demat::to_toml(sc);

@@ -959,6 +959,46 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name) {
     }
 }
 
+std::vector<ScenarioError> scenario_errors(const std::string& path, std::size_t limit) {
+    std::vector<ScenarioError> errors;
+    std::string error;
+    const auto text = read_text(path, error);
+    if (!text) {
+        errors.emplace_back(path, 0, "", "cannot read scenario file '" + path + "': " + error);
+        return errors;
+    }
+    // The reader stops at the first error: blanking the line it names (the
+    // line count stays, so later lines keep their numbers) lets the next
+    // parse go on to the next one. Errors without a line of this file (a
+    // base file's, a missing key, TOML syntax that cannot be resumed) end the list.
+    std::vector<std::string> lines;
+    for (std::size_t start = 0; start <= text->size();) {
+        const auto end = text->find('\n', start);
+        lines.push_back(text->substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    while (errors.size() < limit) {
+        std::string current;
+        for (std::size_t i = 0; i < lines.size(); ++i) current += (i ? "\n" : "") + lines[i];
+        try {
+            parse_scenario(current, path);
+            break;
+        } catch (const ScenarioError& e) {
+            errors.push_back(e);
+            const bool resumable = e.file() == path && e.line() > 0 && e.column() == 0 &&
+                                   static_cast<std::size_t>(e.line()) <= lines.size() &&
+                                   !lines[static_cast<std::size_t>(e.line() - 1)].empty();
+            if (!resumable) break;
+            lines[static_cast<std::size_t>(e.line() - 1)].clear();
+        }
+    }
+    std::stable_sort(errors.begin(), errors.end(), [&](const ScenarioError& a, const ScenarioError& b) {
+        return (a.file() == path ? a.line() : 0) < (b.file() == path ? b.line() : 0);
+    });
+    return errors;
+}
+
 std::vector<std::string> scenario_files(const std::string& path) {
     std::vector<std::string> files{path};
     std::string error;

@@ -46,6 +46,10 @@ Scenario load_scenario(const std::string& path);
 // Same, from text; `source_name` is used in error messages and for resolving `base`.
 Scenario parse_scenario(std::string_view text, const std::string& source_name);
 
+// Every error of a scenario file, up to `limit`, in line order (errors of a
+// base file or without a line first); empty when the file is valid.
+std::vector<ScenarioError> scenario_errors(const std::string& path, std::size_t limit);
+
 // The files a scenario is read from: `path`, then its base, the base's base...
 // (as far as they can be read): what an output must never overwrite.
 std::vector<std::string> scenario_files(const std::string& path);

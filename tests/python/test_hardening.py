@@ -481,3 +481,35 @@ def test_progress_to_a_pipe_is_one_line_per_update(tmp_path):
     assert "\r" not in done.stderr
     lines = done.stderr.splitlines()
     assert 5 <= len(lines) <= 12 and lines[-1].endswith("(100%)")
+
+
+# ---- 13. validate reports every error ------------------------------------------------------------------
+
+
+@needs_cli
+def test_validate_reports_every_error_of_a_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'base = "{HYBRID}"\ndays = 0\nseed = -4\n[population]\nsize = 5\ndayz = 3\n'
+                   "[services.minimum_income]\noutreach = 7\n")
+    done = cli("validate", bad)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert [line.split(":")[2] for line in lines[:5]] == ["2", "3", "5", "6", "8"], lines
+    assert lines[-1] == f"demat: {bad}: 5 errors"
+    one = tmp_path / "one.toml"
+    one.write_text(f'base = "{HYBRID}"\ndays = 0\n')
+    assert len(cli("validate", one).stderr.splitlines()) == 1
+
+
+# ---- 15. each subcommand's own examples ----------------------------------------------------------------
+
+
+@needs_cli
+def test_each_subcommand_help_shows_its_own_examples():
+    commands = ["run", "resume", "validate", "params", "compare", "sweep"]
+    for command in commands:
+        done = cli(command, "--help")
+        assert done.returncode == 0
+        examples = done.stdout.split("Examples:", 1)[1]
+        used = {line.split()[1] for line in examples.splitlines() if line.strip().startswith("demat ")}
+        assert used == {command}, (command, used)
