@@ -20,6 +20,9 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <tuple>
+#include <utility>
 
 namespace {
 
@@ -138,6 +141,10 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("b", compare_b, "Second run (HDF5)")->required();
     compare_cmd->add_option("--window", compare_window, "Average over the last N recorded days (default 90)")
         ->check(CLI::Range(1, 36500));
+    std::optional<std::int64_t> compare_point;
+    compare_cmd->add_option("--point", compare_point,
+                            "Sweep point to compare (run_point), in each file that holds several; never pooled")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 
     demat::SweepOptions so;
     auto* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over swept values and replicates into one HDF5 file");
@@ -239,8 +246,42 @@ int main(int argc, char** argv) {
         if (*compare_cmd) {
             // Files demat did not just write: read in a child process with a
             // time limit (io/results_file.hpp), layout and counts checked.
-            const demat::Results a = demat::read_results_file(compare_a);
-            const demat::Results b = demat::read_results_file(compare_b);
+            demat::Results a = demat::read_results_file(compare_a);
+            demat::Results b = demat::read_results_file(compare_b);
+            // Runs of different sweep points are not replicates of one another.
+            for (const auto& [r, name] : {std::pair{&a, &compare_a}, std::pair{&b, &compare_b}}) {
+                const auto points = demat::sweep_points(*r);
+                if (points.size() <= 1) continue;
+                std::string list;
+                for (const auto p : points) list += (list.empty() ? "" : ", ") + std::to_string(p);
+                if (!compare_point)
+                    throw demat::BadOutput(*name + " holds " + std::to_string(points.size()) + " sweep points (" + list +
+                                           "): compare one at a time with --point P; runs of different points are not replicates");
+                if (std::find(points.begin(), points.end(), *compare_point) == points.end())
+                    throw demat::BadOutput("--point " + std::to_string(*compare_point) + ": " + *name +
+                                           " holds the points " + list);
+                *r = demat::runs_of_point(*r, *compare_point);
+            }
+            // Unlike runs can be compared, but not without a word.
+            const auto population = [](const demat::Results& r) -> std::int64_t {
+                if (r.has_array("population.size")) {  // swept: one value per run
+                    const auto& a = r.array("population.size");
+                    if (a.is_integer() && !a.integers().empty()) return a.integers()[0];
+                    if (!a.is_integer() && !a.reals().empty()) return static_cast<std::int64_t>(a.reals()[0]);
+                }
+                const auto it = r.attributes.find("population");
+                const auto* value = it == r.attributes.end() ? nullptr : std::get_if<std::int64_t>(&it->second);
+                return value ? *value : -1;
+            };
+            const auto days = [](const demat::Results& r) {
+                const auto& shape = r.array("counts").shape;
+                return static_cast<std::int64_t>(shape[shape.size() - 3]);
+            };
+            for (const auto& [what, x, y] : {std::tuple{"citizens", population(a), population(b)},
+                                              std::tuple{"recorded days", days(a), days(b)}})
+                if (x != y && x >= 0 && y >= 0)
+                    std::cerr << "demat: warning: the runs are of different sizes (A: " << x << " " << what << ", B: " << y
+                              << " " << what << "): the differences mix the scenarios' effect with that of the size\n";
             demat::print_comparison(std::cout, demat::compare_runs(a, b, compare_window), compare_a, compare_b);
             return exit_ok;
         }

@@ -513,3 +513,26 @@ def test_each_subcommand_help_shows_its_own_examples():
         examples = done.stdout.split("Examples:", 1)[1]
         used = {line.split()[1] for line in examples.splitlines() if line.strip().startswith("demat ")}
         assert used == {command}, (command, used)
+
+
+# ---- 11. compare never pools sweep points, and warns on unlike runs ------------------------------------
+
+
+@needs_cli
+def test_compare_refuses_to_pool_sweep_points_and_warns_on_unlike_runs(tiny, tmp_path):
+    sweep = tmp_path / "sweep.h5"
+    assert cli("sweep", tiny, "--set", "population.size=300,400", "--replicates", "2", "-q", "--jobs", "1",
+               "-o", sweep).returncode == 0
+    run = tmp_path / "run.h5"
+    assert cli("run", tiny, "-q", "-o", run).returncode == 0
+    done = cli("compare", run, sweep)
+    assert done.returncode == 2 and "holds 2 sweep points (0, 1)" in done.stderr and "--point" in done.stderr
+    same = cli("compare", run, sweep, "--point", "0")
+    assert same.returncode == 0 and "(2 runs)" in same.stdout and "warning" not in same.stderr
+    other = cli("compare", run, sweep, "--point", "1")
+    assert other.returncode == 0
+    assert "different sizes (A: 300 citizens, B: 400 citizens)" in other.stderr
+    assert cli("compare", run, sweep, "--point", "5").returncode == 2
+    short = tmp_path / "short.h5"
+    assert cli("run", tiny, "-q", "--days", "5", "-o", short).returncode == 0
+    assert "(A: 8 recorded days, B: 5 recorded days)" in cli("compare", run, short).stderr
