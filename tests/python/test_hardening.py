@@ -536,3 +536,27 @@ def test_compare_refuses_to_pool_sweep_points_and_warns_on_unlike_runs(tiny, tmp
     short = tmp_path / "short.h5"
     assert cli("run", tiny, "-q", "--days", "5", "-o", short).returncode == 0
     assert "(A: 8 recorded days, B: 5 recorded days)" in cli("compare", run, short).stderr
+
+
+# ---- 12. the report reads as a reader expects ------------------------------------------------------------
+
+
+def test_report_shows_a_dash_for_no_queue_and_readable_euro_ticks(tmp_path):
+    from demat.analysis import figures, load, report
+
+    base = {"population.size": 2000, "days": 40, "warmup_days": 10}
+    paths = []
+    for name in ("hybrid", "online_only"):
+        scenario = demat.Scenario.load(REPO / "scenarios" / f"{name}.toml").with_changes(base)
+        path = tmp_path / f"{name}.h5"
+        demat.Simulation(scenario, seed=3, threads=1).run().results.save(path)
+        paths.append(path)
+    text = Path(report.write_report(paths, tmp_path / "rep")).read_text()
+    table = text.split("<h2>Key numbers</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "nan" not in table and "&ndash;" in table
+    fig = figures.comparison(load.load_runs(paths))
+    fig.canvas.draw()
+    right = fig.axes[1]
+    labels = [t.get_text() for t in right.get_xticklabels() if t.get_text()]
+    assert 2 <= len(labels) <= 6, labels
+    assert all(len(label) <= 9 for label in labels), labels
