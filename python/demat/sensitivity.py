@@ -237,6 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--population", type=int, default=5000, help="citizens per run (default 5000)")
     ap.add_argument("--docs", type=Path, default=REPO / "docs", help="where sensitivity.md and figures/ go")
     args = ap.parse_args(argv)
+    # Before hours of runs, not after (issue 12): the outputs' places first.
+    from ._outputs import check_writable_file, check_writable_folder
+
+    check_writable_folder(args.docs, "--docs")
+    check_writable_file(args.docs / "sensitivity.md", "--docs")
+    (args.docs / "figures").mkdir(exist_ok=True)
+    check_writable_folder(args.docs / "figures", "--docs")
     scenario = Scenario.load(args.scenario)
     import sys
     fa, fb, fab = run_design(scenario, args.n, args.population, log=lambda s: print(s, file=sys.stderr, flush=True))

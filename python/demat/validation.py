@@ -80,6 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--outreach-replicates", type=int, default=3)
     ap.add_argument("--doc", type=Path, default=REPO / "docs" / "validation.md")
     args = ap.parse_args(argv)
+    # Before the runs, not after (issue 12): the document must take the table.
+    from ._outputs import check_writable_file
+
+    check_writable_file(args.doc, "--doc", must_exist=True)
+    if BEGIN not in args.doc.read_text():
+        raise SystemExit(f"{args.doc}: no {BEGIN} marker")
     text = tables(args.scenario, args.population, args.replicates, args.outreach_population,
                   args.outreach_replicates, log=lambda s: print(s, file=sys.stderr, flush=True))
     command = "python3 -m demat.validation" + "".join(

@@ -560,3 +560,22 @@ def test_report_shows_a_dash_for_no_queue_and_readable_euro_ticks(tmp_path):
     labels = [t.get_text() for t in right.get_xticklabels() if t.get_text()]
     assert 2 <= len(labels) <= 6, labels
     assert all(len(label) <= 9 for label in labels), labels
+
+
+# ---- 9. long-running tools check where they write before computing --------------------------------------
+
+
+@pytest.mark.parametrize("module, args", [
+    ("demat.sensitivity", ["-n", "2", "--population", "100", "--docs", "{missing}"]),
+    ("demat.validation", ["--population", "100", "--replicates", "1", "--doc", "{missing}/validation.md"]),
+    ("demat.calibrate", ["--population", "100", "--scenario", "{missing}/hybrid.toml"]),
+])
+def test_long_tools_refuse_a_missing_output_before_computing(tmp_path, module, args):
+    missing = tmp_path / "nowhere"
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", module, *[a.format(missing=missing) for a in args]],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode != 0 and str(missing) in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert time.monotonic() - start < 20
