@@ -146,7 +146,9 @@ public:
     std::string bytes;
 
 private:
-    void raw(const void* p, std::size_t n) { bytes.append(static_cast<const char*>(p), n); }
+    void raw(const void* p, std::size_t n) {
+        if (n > 0) bytes.append(static_cast<const char*>(p), n);
+    }
 };
 
 class In {
@@ -185,6 +187,7 @@ private:
         return static_cast<std::size_t>(n);
     }
     void raw(void* p, std::size_t n) {
+        if (n == 0) return;  // an empty vector's data() may be null, which memcpy must not get
         if (bytes_.size() - at_ < n) throw std::runtime_error("truncated answer from the reader process");
         std::memcpy(p, bytes_.data() + at_, n);
         at_ += n;
