@@ -71,3 +71,13 @@ def test_the_python_snippet_runs_and_writes_under_results(clone):
     assert (clone / "results" / "online_only.h5").exists() and (clone / "results" / "sweep.h5").exists()
     leftover = sorted(p.name for p in clone.iterdir())
     assert leftover == ["build", "results", "scenarios", "small.toml"], leftover
+
+
+def test_pip_builds_outside_the_presets_build_tree():
+    # `pip install .` runs setup.py: its build folders must not land in build/.
+    code = ("import os; os.chdir(%r)\nimport warnings; warnings.simplefilter('ignore')\n"
+            "from distutils.core import run_setup\n"
+            "print(run_setup('setup.py', stop_after='config').get_option_dict('build')['build_base'][1])") % str(REPO)
+    done = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "build-pip"
