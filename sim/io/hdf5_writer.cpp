@@ -389,10 +389,14 @@ void write_file_in_child(const Results& results, const std::string& file_name, c
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "cannot create a pipe");
     const pid_t child = ::fork();
     if (child < 0) {
-        const int error = errno;
+        // No process to spare (a strict overcommit policy and a large engine,
+        // say): write here rather than lose the run; only a failure half-way
+        // is then exposed to libhdf5's trouble at exit.
         ::close(fds[0]);
         ::close(fds[1]);
-        throw std::system_error(error, std::generic_category(), "cannot start the writer process");
+        write_file(results, file_name, snapshot);
+        sync_to_disk(file_name, false);
+        return;
     }
     if (child == 0) {
         ::close(fds[0]);
