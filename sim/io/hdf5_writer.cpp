@@ -196,8 +196,17 @@ public:
                                         ") and values (" + std::to_string(coordinate.values.size()) +
                                         "); a coordinate is either text or integer");
         check_text(coordinate.description, "description of " + what);
-        Handle group = parent_group(coordinate.path, parts, what);
+        parent_group(coordinate.path, parts, what);
+        Handle dataset = write_values(coordinate, what);
+        DEMAT_H5(H5DSset_scale, dataset, parts.back().c_str());
+        write_attribute(dataset, "description", coordinate.description, what);
+        coordinate_sizes_[coordinate.path] = coordinate.size();
+    }
 
+    // The coordinate's values as a 1-D dataset at its path (its group exists).
+    Handle write_values(const Coordinate& coordinate, const std::string& what) {
+        const auto parts = split_path(coordinate.path, "a coordinate");
+        Handle group = open_parent(parts, what);
         const hsize_t length = coordinate.size();
         Handle space(DEMAT_H5(H5Screate_simple, 1, &length, nullptr), Kind::dataspace);
         // Coordinates are read whole (and most are a few labels): contiguous
@@ -225,9 +234,7 @@ public:
                 DEMAT_H5(H5Dwrite, dataset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                          coordinate.values.data());
         }
-        DEMAT_H5(H5DSset_scale, dataset, parts.back().c_str());
-        write_attribute(dataset, "description", coordinate.description, what);
-        coordinate_sizes_[coordinate.path] = coordinate.size();
+        return dataset;
     }
 
     void array(const Array& array) {
@@ -270,6 +277,42 @@ public:
         for (std::size_t axis = 0; axis < array.dims.size(); ++axis) {
             Handle scale(DEMAT_H5(H5Dopen2, file_, ("/" + array.dims[axis]).c_str(), H5P_DEFAULT), Kind::dataset);
             DEMAT_H5(H5DSattach_scale, dataset, scale, static_cast<unsigned>(axis));
+        }
+    }
+
+    // netCDF readers (h5netcdf, hence xarray) opening one group do not load
+    // the coordinate variables of the groups above it, so
+    // xr.open_dataset(..., group="segments/capital_quintile") had axes
+    // without labels. Each group holding arrays gets a copy of every
+    // coordinate from above that its arrays use, under the dimension's name,
+    // attached to the original scale (so the dimension stays shared) and
+    // marked `coordinate_copy` so that read_hdf5 skips it.
+    void coordinate_copies(const Results& results) {
+        std::map<std::string, std::set<std::string>> used;  // group -> coordinate paths from above
+        for (const auto& array : results.arrays) {
+            const std::string group = parent_of(array.path);
+            if (group.empty()) continue;
+            for (const auto& dim : array.dims)
+                if (parent_of(dim) != group) used[group].insert(dim);
+        }
+        for (const auto& [group, dims] : used) {
+            for (const auto& dim : dims) {
+                const std::string copy = group + "/" + name_of(dim);
+                if (datasets_.count(copy) || groups_.count(copy)) continue;  // the group has its own of that name
+                const Coordinate* source = nullptr;
+                for (const auto& c : results.coordinates)
+                    if (c.path == dim) source = &c;
+                if (!source) continue;
+                Coordinate duplicate = *source;
+                duplicate.path = copy;
+                write_values(duplicate, copy);
+                Handle dataset(DEMAT_H5(H5Dopen2, file_, ("/" + copy).c_str(), H5P_DEFAULT), Kind::dataset);
+                Handle scale(DEMAT_H5(H5Dopen2, file_, ("/" + dim).c_str(), H5P_DEFAULT), Kind::dataset);
+                DEMAT_H5(H5DSattach_scale, dataset, scale, 0u);
+                write_attribute(dataset, "description", source->description, "coordinate '" + copy + "'");
+                write_attribute(dataset, "coordinate_copy", "/" + dim, "coordinate '" + copy + "'");
+                datasets_.insert(copy);
+            }
         }
     }
 
@@ -464,6 +507,7 @@ void write_contents(hid_t file, const Results& results, const Snapshot* snapshot
         for (const auto& coordinate : results.coordinates) writer.create_groups(coordinate.path, "a coordinate");
         for (const auto& coordinate : results.coordinates) writer.coordinate(coordinate);
         for (const auto& array : results.arrays) writer.array(array);
+        writer.coordinate_copies(results);
     }
     if (snapshot) h5::write_snapshot(file, *snapshot);
 }
@@ -775,6 +819,8 @@ void read_group(hid_t file, const std::string& prefix, Results& results) {
         if (type == H5I_GROUP) {
             subgroups.push_back(path);
         } else if (type == H5I_DATASET) {
+            // A copy of a coordinate from above, for netCDF readers: not part of the Results.
+            if (DEMAT_H5(H5Aexists, object, "coordinate_copy") > 0) continue;
             if (DEMAT_H5(H5DSis_scale, object) > 0)
                 results.coordinates.push_back(read_coordinate(object, path));
             else

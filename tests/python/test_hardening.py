@@ -579,3 +579,24 @@ def test_long_tools_refuse_a_missing_output_before_computing(tmp_path, module, a
     assert done.returncode != 0 and str(missing) in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     assert time.monotonic() - start < 20
+
+
+# ---- 17. every group's axes are labelled in xarray ------------------------------------------------------
+
+
+def test_every_group_opens_in_xarray_with_labelled_axes(small_run, tmp_path):
+    import xarray as xr
+
+    path = tmp_path / "run.h5"
+    small_run.results.save(path)
+    groups = sorted({p.rsplit("/", 1)[0] for p in small_run.results.array_paths if "/" in p})
+    assert "segments/capital_quintile" in groups and "metrics" in groups
+    for group in groups:
+        with xr.open_dataset(path, engine="h5netcdf", group=group) as ds:
+            assert "without coordinates" not in repr(ds), group
+            for name, variable in ds.data_vars.items():
+                assert all(d in ds.coords for d in variable.dims), (group, name, variable.dims)
+    with xr.open_dataset(path, engine="h5netcdf", group="segments/capital_quintile") as ds:
+        assert list(ds["service"].values) == small_run.results.services
+    # The copies are for netCDF readers only: the Results read back are the same.
+    assert demat.load(path).array_paths == small_run.results.array_paths
