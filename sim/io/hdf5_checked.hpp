@@ -82,8 +82,6 @@ public:
     // Closes now and throws on failure: used where a failed close means lost
     // data (the file itself, before it is renamed into place).
     void close();
-    // Gives up ownership: the caller closes the id.
-    hid_t take() { return std::exchange(id_, H5I_INVALID_HID); }
 
 private:
     void release() noexcept;
