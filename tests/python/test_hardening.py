@@ -600,3 +600,13 @@ def test_every_group_opens_in_xarray_with_labelled_axes(small_run, tmp_path):
         assert list(ds["service"].values) == small_run.results.services
     # The copies are for netCDF readers only: the Results read back are the same.
     assert demat.load(path).array_paths == small_run.results.array_paths
+
+
+def test_report_labels_swept_booleans_as_true_and_false(tmp_path, small):
+    from demat.analysis import load
+
+    runs = demat.sweep(small.with_changes({"population.size": 300, "days": 10, "warmup_days": 2}),
+                       {"channels.counter.enabled": [True, False]}, replicates=1)
+    runs.save(tmp_path / "s.h5")
+    labels = [s.label for s in load.load_runs([tmp_path / "s.h5"])]
+    assert labels[0].endswith("counter.enabled=true") and labels[1].endswith("counter.enabled=false"), labels
