@@ -30,6 +30,7 @@ import os
 import random
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -150,7 +151,29 @@ def prepare(demat: str, work: Path, env: dict[str, str]) -> dict[str, Path]:
     subprocess.run([demat, "sweep", str(tiny), "--set", "channels.counter.enabled=true,false", "--replicates", "2",
                     "-q", "-o", str(sweep), "--jobs", "1"], check=True, env=env, timeout=120)
     return {"inputs": inputs, "tiny": tiny, "timeline": timeline, "good": good, "checkpoint": checkpoint,
-            "sweep": sweep}
+            "sweep": sweep, "devices": private_devices(work)}
+
+
+def private_devices(work: Path) -> list[Path]:
+    """Device nodes of our own (null, full, zero) to give as outputs.
+
+    Never the system's: a demat that failed to refuse them would, as root,
+    replace /dev/null or /dev/full for every process of the machine (this
+    happened once, replaying the corpus against an old build). Without root,
+    a FIFO stands for "not a regular file"."""
+    folder = work / "dev"
+    folder.mkdir()
+    made = []
+    for name, minor in (("null", 3), ("full", 7), ("zero", 5)):
+        try:
+            os.mknod(folder / name, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+            made.append(folder / name)
+        except OSError:
+            pass
+    if not made:
+        os.mkfifo(folder / "fifo")
+        made.append(folder / "fifo")
+    return made
 
 
 # ---------------------------------------------------------------------------- corpus
@@ -247,7 +270,7 @@ def cli_cases(demat: str, fx: dict[str, Path], work: Path) -> list[Case]:
     add("run -o base", ["run", tiny, "-q", "-o", base], None, (), (2,), "overwrite an input")
     add("sweep -o scenario", ["sweep", tiny, "-q", "-o", tiny], None, (), (2,), "overwrite an input")
     add("resume X -o X", ["resume", ck, "-q", "-o", ck], None, (), (2,), "overwrite an input")
-    for device in ("/dev/null", "/dev/full", "/dev/zero"):
+    for device in fx["devices"]:
         add(f"run -o {device}", ["run", tiny, "-q", "-o", device], None, (), (2,), "not a regular file")
         add(f"sweep -o {device}", ["sweep", tiny, "-q", "-o", device], None, (), (2,), "not a regular file")
         add(f"resume -o {device}", ["resume", ck, "-q", "-o", device], None, (), (2,), "not a regular file")
@@ -546,10 +569,11 @@ def python_snippets(fx: dict[str, Path], damaged: list[Path]) -> list[dict[str, 
     add("load a directory", f"demat.load({str(fx['inputs'])!r})", "ResultsError")
     add("load a scenario", f"demat.load({tiny!r})", "ResultsError")
     add("load a checkpoint", f"demat.load({ck!r})", "ResultsError")
-    add("load /dev/null", "demat.load('/dev/null')", "ResultsError")
+    device = str(fx["devices"][0])
+    add("load a device", f"demat.load({device!r})", "ResultsError")
     add("load missing", "demat.load('/nonexistent.h5')", "FileNotFoundError")
-    add("save to /dev/null", f"demat.load({good!r}).save('/dev/null')", None)
-    add("save to /dev/full", f"demat.load({good!r}).save('/dev/full')", None)
+    for node in fx["devices"]:
+        add(f"save to a device ({node.name})", f"demat.load({good!r}).save({str(node)!r})", None)
     add("save to a folder", f"demat.load({good!r}).save(W)", None)
     add("save to ''", f"demat.load({good!r}).save('')", None)
     add("resume a results file", f"demat.Simulation.resume({good!r})", "CheckpointError")

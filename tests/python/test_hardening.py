@@ -238,14 +238,37 @@ def test_an_output_that_is_an_input_is_refused_before_simulating(tiny, tmp_path)
 # ---- 5. devices and folders as outputs ------------------------------------------------------------------
 
 
+@pytest.fixture
+def devices(tmp_path):
+    """A null and a full device of our own: never the system's /dev/null and
+    /dev/full, which a demat that failed this test would replace, as root,
+    for every process of the machine. Without root, a FIFO."""
+    made = []
+    for name, minor in (("null", 3), ("full", 7)):
+        try:
+            os.mknod(tmp_path / name, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+            made.append(tmp_path / name)
+        except OSError:
+            pass
+    if not made:
+        os.mkfifo(tmp_path / "fifo")
+        made.append(tmp_path / "fifo")
+    return made
+
+
+def special(path):
+    mode = os.lstat(path).st_mode
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
 @needs_cli
-@pytest.mark.parametrize("device", ["/dev/null", "/dev/full"])
-def test_a_device_as_output_is_refused_and_left_a_device(tiny, device):
-    for command in ("run", "sweep"):
-        done = cli(command, tiny, "-q", "-o", device)
-        assert done.returncode == 2, done.stderr
-        assert "not a regular file" in done.stderr
-        assert stat.S_ISCHR(os.stat(device).st_mode)
+def test_a_device_as_output_is_refused_and_left_a_device(tiny, devices):
+    for device in devices:
+        for command in ("run", "sweep"):
+            done = cli(command, tiny, "-q", "-o", device, timeout=60)
+            assert done.returncode == 2, done.stderr
+            assert "not a regular file" in done.stderr
+            assert special(device)
 
 
 @needs_cli
@@ -254,12 +277,12 @@ def test_a_folder_as_output_is_refused(tiny, tmp_path):
     assert done.returncode == 2 and "folder" in done.stderr
 
 
-def test_python_save_refuses_devices_and_folders(tmp_path):
+def test_python_save_refuses_devices_and_folders(tmp_path, devices):
     r = demat.load(CORPUS / "run.h5")
-    for target in ("/dev/null", tmp_path):
+    for target in (*devices, tmp_path):
         with pytest.raises((RuntimeError, OSError, ValueError)):
             r.save(target)
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert all(special(d) for d in devices)
 
 
 # ---- 6. checkpoint folders shared by runs --------------------------------------------------------------
