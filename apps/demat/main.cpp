@@ -265,9 +265,9 @@ int main(int argc, char** argv) {
             // Unlike runs can be compared, but not without a word.
             const auto population = [](const demat::Results& r) -> std::int64_t {
                 if (r.has_array("population.size")) {  // swept: one value per run
-                    const auto& a = r.array("population.size");
-                    if (a.is_integer() && !a.integers().empty()) return a.integers()[0];
-                    if (!a.is_integer() && !a.reals().empty()) return static_cast<std::int64_t>(a.reals()[0]);
+                    const auto& sizes = r.array("population.size");
+                    if (sizes.is_integer() && !sizes.integers().empty()) return sizes.integers()[0];
+                    if (!sizes.is_integer() && !sizes.reals().empty()) return static_cast<std::int64_t>(sizes.reals()[0]);
                 }
                 const auto it = r.attributes.find("population");
                 const auto* value = it == r.attributes.end() ? nullptr : std::get_if<std::int64_t>(&it->second);
