@@ -20,6 +20,8 @@ where A_B^i is A with its column i taken from B.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,8 +146,13 @@ def box(scenario: Scenario) -> list[tuple[float, float]]:
 
 
 def run_design(scenario: Scenario, n: int, population: int, seed: int = 1,
-               log: Callable[[str], None] = print) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Model outputs on the Saltelli design: f(A) [n, m], f(B) [n, m], f(A_B^i) [k, n, m]."""
+               log: Callable[[str], None] = print,
+               cache: Path | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Model outputs on the Saltelli design: f(A) [n, m], f(B) [n, m], f(A_B^i) [k, n, m].
+
+    With ``cache``, every run's outputs are appended to that file (JSON lines)
+    as soon as it ends, and runs already there are not run again: an
+    interrupted design loses at most the run in progress."""
     k = len(PARAMETERS)
     a, b = saltelli_matrices(k, n, seed=2024)
     bounds = box(scenario)
@@ -155,13 +162,33 @@ def run_design(scenario: Scenario, n: int, population: int, seed: int = 1,
     done = [0]
     total = n * (k + 2)
 
+    known: dict[str, list[float]] = {}
+    if cache is not None and cache.exists():
+        for line in cache.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+                known[entry["key"]] = entry["outputs"]
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut by an interruption: that run is done again
+        log(f"  {len(known)} runs read from {cache}")
+        if not cache.read_bytes().endswith(b"\n"):
+            with open(cache, "a") as out:  # end a line cut by the interruption before adding to it
+                out.write("\n")
+
     def f(u: np.ndarray) -> np.ndarray:
         x = lo + u * (hi - lo)
         sc = base.with_changes({p.key: float(v) for p, v in zip(PARAMETERS, x)})
         done[0] += 1
         if done[0] % 20 == 0:
             log(f"  run {done[0]}/{total}")
-        return outputs(Simulation(sc, seed=seed, threads=1).run().results)
+        key = hashlib.sha256((sc.to_toml() + f"\nseed={seed}").encode()).hexdigest()
+        if key in known:
+            return np.array(known[key])
+        result = outputs(Simulation(sc, seed=seed, threads=1).run().results)
+        if cache is not None:
+            with open(cache, "a") as out:
+                out.write(json.dumps({"key": key, "outputs": [float(v) for v in result]}) + "\n")
+        return result
 
     fa = np.array([f(u) for u in a])
     fb = np.array([f(u) for u in b])
@@ -236,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("-n", type=int, default=32, help="base rows of the Saltelli design, a power of two (default 32)")
     ap.add_argument("--population", type=int, default=5000, help="citizens per run (default 5000)")
     ap.add_argument("--docs", type=Path, default=REPO / "docs", help="where sensitivity.md and figures/ go")
+    ap.add_argument("--cache", type=Path, default=REPO / "results" / "sensitivity-runs.jsonl",
+                    help="each run's outputs, appended as it ends and reused by the next call, so that an "
+                         "interruption loses at most one run (default results/sensitivity-runs.jsonl)")
     args = ap.parse_args(argv)
     # Before hours of runs, not after (issue 12): the outputs' places first.
     from ._outputs import check_writable_file, check_writable_folder
@@ -244,9 +274,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_writable_file(args.docs / "sensitivity.md", "--docs")
     (args.docs / "figures").mkdir(exist_ok=True)
     check_writable_folder(args.docs / "figures", "--docs")
+    args.cache.parent.mkdir(parents=True, exist_ok=True)
+    check_writable_file(args.cache, "--cache")
     scenario = Scenario.load(args.scenario)
     import sys
-    fa, fb, fab = run_design(scenario, args.n, args.population, log=lambda s: print(s, file=sys.stderr, flush=True))
+    fa, fb, fab = run_design(scenario, args.n, args.population, log=lambda s: print(s, file=sys.stderr, flush=True),
+                             cache=args.cache)
     command = "python3 -m demat.sensitivity" + (f" -n {args.n}" if args.n != 32 else "") + (
         f" --population {args.population}" if args.population != 5000 else "")
     text = report(fa, fb, fab, box(scenario), args.n, args.population, command)

@@ -633,3 +633,29 @@ def test_report_labels_swept_booleans_as_true_and_false(tmp_path, small):
     runs.save(tmp_path / "s.h5")
     labels = [s.label for s in load.load_runs([tmp_path / "s.h5"])]
     assert labels[0].endswith("counter.enabled=true") and labels[1].endswith("counter.enabled=false"), labels
+
+
+def test_an_interrupted_sensitivity_design_loses_at_most_the_run_in_progress(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    cache = tmp_path / "runs.jsonl"
+    command = [sys.executable, "-m", "demat.sensitivity", "-n", "2", "--population", "300", "--docs", str(docs),
+               "--cache", str(cache)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and first.poll() is None:
+        if cache.exists() and len(cache.read_text().splitlines()) >= 4:
+            first.kill()  # as a power cut would: no clean-up
+            break
+        time.sleep(0.02)
+    first.wait(timeout=60)
+    kept = len([line for line in cache.read_text().splitlines() if line.endswith("}")])
+    assert kept >= 4
+    second = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert second.returncode == 0, second.stderr
+    assert f"{kept} runs read from {cache}" in second.stderr
+    lines = cache.read_text().splitlines()
+    assert len({line.split('"outputs"')[0] for line in lines if line.endswith("}")}) == len(
+        [line for line in lines if line.endswith("}")])  # no run done twice once recorded
+    assert (docs / "sensitivity.md").exists()
