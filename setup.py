@@ -41,4 +41,7 @@ setup(
     package_data={"demat": ["py.typed", "*.pyi"]},
     ext_modules=[Extension("demat._core", sources=[])],
     cmdclass={"build_ext": CMakeBuild},
+    # Not setuptools' default build/: that is the CMake preset's tree, which
+    # `pip install .` would fill with its own folders.
+    options={"build": {"build_base": "build-pip"}},
 )

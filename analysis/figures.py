@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -127,6 +128,10 @@ def comparison(sets: Sequence[RunSet]) -> Figure:
         ax.set_title(title, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
         ax.invert_yaxis()
+        # Euros run to hundreds of thousands: few ticks, with thousands
+        # separators, so that the labels do not run together.
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=4))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
     fig.tight_layout()
     return fig
 

@@ -77,6 +77,20 @@ def _open(path: str, group: str | None) -> xr.Dataset | None:
     return ds.load()
 
 
+def _swept_value(key: str, value: Any) -> Any:
+    # Swept booleans are stored as integers: a reader expects enabled=false, not =0.
+    import re
+
+    import demat
+
+    for p in demat._core.parameter_schema():
+        pattern = "^" + re.escape(p["key"]).replace(re.escape("<service>"), "[^.]+").replace(
+            re.escape("<channel>"), "[^.]+") + "$"
+        if p["type"] == "boolean" and re.match(pattern, key):
+            return bool(value)
+    return value
+
+
 def _with_run(ds: xr.Dataset) -> xr.Dataset:
     return ds if "run" in ds.dims else ds.expand_dims(run=[0])
 
@@ -92,6 +106,12 @@ def load_runs(paths: Iterable[str | os.PathLike[str]]) -> list[RunSet]:
         path = os.fspath(raw)
         if not os.path.exists(path):
             raise FileNotFoundError(path)
+        # xarray reads in this process, and libhdf5 can crash or hang on a
+        # damaged file: demat.load reads it first in a child process with a
+        # time limit and checks the layout (demat.ResultsError otherwise).
+        import demat
+
+        demat.load(path)
         root = _open(path, None)
         if root is None or "counts" not in root:
             raise ValueError(f"{path}: not a demat run or sweep file (no /counts)")
@@ -113,8 +133,8 @@ def load_runs(paths: Iterable[str | os.PathLike[str]]) -> list[RunSet]:
         points = root["run_point"].values
         for point in pd.unique(points):
             runs = np.flatnonzero(points == point)
-            changes = {k: root[k].values[runs[0]].item() for k in swept}
-            label = name + " " + ", ".join(f"{k.rsplit('.', 2)[-2] + '.' + k.rsplit('.', 1)[-1] if k.count('.') > 1 else k}={v}"
+            changes = {k: _swept_value(k, root[k].values[runs[0]].item()) for k in swept}
+            label = name + " " + ", ".join(f"{k.rsplit('.', 2)[-2] + '.' + k.rsplit('.', 1)[-1] if k.count('.') > 1 else k}={str(v).lower() if isinstance(v, bool) else v}"
                                            for k, v in changes.items())
             subset = [p.isel(run=runs) if p is not None else None for p in parts]
             sets.append(RunSet(label, path, attrs, *subset, changes=changes))

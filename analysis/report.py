@@ -11,6 +11,7 @@ import html
 import os
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .figures import draw_all
@@ -37,9 +38,13 @@ def _numbers_table(numbers: pd.DataFrame) -> str:
         cells = []
         for m in measures:
             r = part.loc[m]
+            if not np.isfinite(r["mean"]):
+                # No value (a wait with no queue in the scenario, say): a dash, not "nan".
+                cells.append("<td title='none in this scenario (no queue, no claim...)'>&ndash;</td>")
+                continue
             digits = 0 if abs(r["mean"]) >= 100 else 1
             text = f"{r['mean']:,.{digits}f}"
-            if part["runs"].iloc[0] > 1:
+            if part["runs"].iloc[0] > 1 and np.isfinite(r["q05"]) and np.isfinite(r["q95"]):
                 text += f"<br><small>[{r['q05']:,.{digits}f}, {r['q95']:,.{digits}f}]</small>"
             cells.append(f"<td>{text}</td>")
         rows.append(f"<tr><td>{html.escape(sc)}</td><td>{int(part['runs'].iloc[0])}</td>{''.join(cells)}</tr>")

@@ -4,8 +4,10 @@
 
 #include "core/results.hpp"
 #include "core/summary.hpp"
+#include "core/disk_full.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/results_bytes.hpp"
+#include "io/results_file.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
@@ -63,9 +65,14 @@ py::dict service_summary(const ServiceSummary& s) {
 }  // namespace
 
 void register_results(py::module_& m) {
+    // A file that is not a readable results file is bad input, like a bad scenario.
+    py::register_exception<ResultsFileError>(m, "ResultsError", PyExc_ValueError);
+    // A full disk is the machine's state: an OSError, as Python's own writes raise.
+    py::register_exception<DiskFullError>(m, "DiskFullError", PyExc_OSError);
     py::class_<Results, ResultsPtr>(m, "Results")
         .def_static(
-            "load", [](const std::string& path) { return std::make_shared<Results>(read_hdf5(path)); },
+            // A file from anywhere: read in a child process, layout checked (io/results_file.hpp).
+            "load", [](const std::string& path) { return std::make_shared<Results>(read_results_file(path)); },
             py::arg("path"), py::call_guard<py::gil_scoped_release>())
         .def(
             "save", [](const Results& r, const std::string& path) { write_hdf5(r, path); }, py::arg("path"),

@@ -35,6 +35,19 @@ py::object plain(py::handle value) {
                             std::string(py::str(py::type::of(value).attr("__name__"))));
 }
 
+// Deeper than any scenario (services.<name>.channels.<channel>.<key> is 5):
+// a dict or list that contains itself, or a very deep one, would otherwise
+// recurse until the C stack overflows.
+constexpr int max_depth = 32;
+
+void check_depth(int depth, const std::string& key) {
+    if (depth > max_depth)
+        throw ScenarioError("", 0, key,
+                            "key '" + key + "': nested more than " + std::to_string(max_depth) +
+                                " levels deep (a dict or list that contains itself?); a scenario is a few levels of "
+                                "tables of bool, int, float and str");
+}
+
 // Where a converted value goes: a key of a table, or the end of an array.
 struct TableSink {
     toml::table& table;
@@ -48,38 +61,48 @@ struct ArraySink {
     void put(T&& value) { array.push_back(std::forward<T>(value)); }
 };
 
-toml::table to_table(const py::dict& d, const std::string& prefix);
+toml::table to_table(const py::dict& d, const std::string& prefix, int depth);
 
 template <class Sink>
-void convert_value(py::handle raw, const std::string& key, Sink sink) {
+void convert_value(py::handle raw, const std::string& key, Sink sink, int depth) {
+    check_depth(depth, key);
     const py::object value = plain(raw);
     if (py::isinstance<py::bool_>(value)) {
         sink.put(value.cast<bool>());
     } else if (py::isinstance<py::int_>(value)) {
-        sink.put(value.cast<std::int64_t>());
+        // TOML integers are signed 64-bit: a bigger one is the user's value to fix.
+        int overflow = 0;
+        const long long integer = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+        if (overflow != 0 || (integer == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            throw ScenarioError("", 0, key,
+                                "key '" + key + "': expected an integer within 64 bits, got " + std::string(py::str(value)));
+        }
+        sink.put(static_cast<std::int64_t>(integer));
     } else if (py::isinstance<py::float_>(value)) {
         sink.put(value.cast<double>());
     } else if (py::isinstance<py::str>(value)) {
         sink.put(value.cast<std::string>());
     } else if (py::isinstance<py::dict>(value)) {
-        sink.put(to_table(value.cast<py::dict>(), key));
+        sink.put(to_table(value.cast<py::dict>(), key, depth + 1));
     } else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
         toml::array array;
-        for (const auto& element : value) convert_value(element, key, ArraySink{array});
+        for (const auto& element : value) convert_value(element, key, ArraySink{array}, depth + 1);
         sink.put(std::move(array));
     } else {
         bad_type(key, value);
     }
 }
 
-toml::table to_table(const py::dict& d, const std::string& prefix) {
+toml::table to_table(const py::dict& d, const std::string& prefix, int depth) {
+    check_depth(depth, prefix);
     toml::table table;
     for (const auto& [k, v] : d) {
         if (!py::isinstance<py::str>(k))
             throw ScenarioError("", 0, prefix, "table '" + prefix + "': keys must be strings");
         const std::string name = k.cast<std::string>();
         const std::string key = prefix.empty() ? name : prefix + "." + name;
-        convert_value(v, key, TableSink{table, name});
+        convert_value(v, key, TableSink{table, name}, depth + 1);
     }
     return table;
 }
@@ -96,7 +119,8 @@ std::string toml_key(const std::string& name) {
 
 // Written by hand, in the dict's order: toml++ would sort the keys, and the
 // order of the services is the order of the results' `service` axis.
-void emit(std::ostream& out, const py::dict& d, const std::string& path) {
+void emit(std::ostream& out, const py::dict& d, const std::string& path, int depth = 0) {
+    check_depth(depth, path);
     bool header = path.empty();
     for (const auto& [k, v] : d) {
         if (!py::isinstance<py::str>(k)) throw ScenarioError("", 0, path, "table '" + path + "': keys must be strings");
@@ -104,7 +128,7 @@ void emit(std::ostream& out, const py::dict& d, const std::string& path) {
         const py::object value = plain(v);
         if (py::isinstance<py::dict>(value)) continue;
         toml::table one;
-        convert_value(value, path.empty() ? name : path + "." + name, TableSink{one, name});
+        convert_value(value, path.empty() ? name : path + "." + name, TableSink{one, name}, depth + 1);
         if (!header) {
             out << "\n[" << path << "]\n";
             header = true;
@@ -117,7 +141,7 @@ void emit(std::ostream& out, const py::dict& d, const std::string& path) {
         const py::object value = plain(v);
         if (py::isinstance<py::dict>(value)) {
             const std::string name = toml_key(k.cast<std::string>());
-            emit(out, value.cast<py::dict>(), path.empty() ? name : path + "." + name);
+            emit(out, value.cast<py::dict>(), path.empty() ? name : path + "." + name, depth + 1);
         }
     }
 }

@@ -13,6 +13,7 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 
@@ -54,6 +55,7 @@ public:
     // Saves the state at the current day (between two days: before run(),
     // or after an interrupted run()).
     void save_checkpoint(const std::string& path) {
+        const auto lock = claim();
         if (running_) throw SimulationError("save_checkpoint() called while the simulation is running");
         if (results_) throw SimulationError("the run is complete: there is nothing left to resume");
         py::gil_scoped_release nogil;
@@ -67,6 +69,7 @@ public:
     // `progress`: False, True (a line on stderr) or a callable(day, total_days).
     // `stop`: None or a callable returning True to interrupt (KeyboardInterrupt).
     void run(const py::object& progress, const py::object& stop) {
+        const auto lock = claim();
         if (running_) throw SimulationError("run() called while this simulation is already running");
         if (results_) return;  // already complete: nothing to do
         running_ = true;
@@ -81,9 +84,26 @@ public:
             engine_ = std::make_unique<Engine>(scenario_, *executor_);
         }
         const bool callable = PyCallable_Check(progress.ptr()) != 0;
-        const bool bar = !callable && progress.cast<bool>();
+        if (!callable && !py::isinstance<py::bool_>(progress) && !progress.is_none())
+            throw py::type_error("progress must be True, False or a callable(day, total_days), got " +
+                                 std::string(py::repr(progress)));
+        if (!stop.is_none() && PyCallable_Check(stop.ptr()) == 0)
+            throw py::type_error("stop must be None or a callable returning True to interrupt, got " +
+                                 std::string(py::repr(stop)));
+        const bool bar = !callable && !progress.is_none() && progress.cast<bool>();
         const int total = engine_->total_days();
         int reported_percent = -1;
+        // As the CLI: a redrawn line on a terminal; in a file or a pipe, one
+        // line every 10% (a log of '\r' updates would be a single line).
+        py::object stderr_stream = py::module_::import("sys").attr("stderr");
+        bool tty = false;
+        if (bar) {
+            try {
+                tty = py::bool_(stderr_stream.attr("isatty")());
+            } catch (const py::error_already_set&) {
+                tty = false;  // a stream without isatty() is not a terminal
+            }
+        }
         while (!engine_->completed()) {
             {
                 py::gil_scoped_release nogil;
@@ -92,7 +112,7 @@ public:
             // A KeyboardInterrupt leaves the engine at the end of a day:
             // run() again resumes from there.
             if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-            if (!stop.is_none() && stop().cast<bool>()) {
+            if (!stop.is_none() && py::bool_(stop())) {
                 PyErr_SetNone(PyExc_KeyboardInterrupt);
                 throw py::error_already_set();
             }
@@ -100,12 +120,13 @@ public:
                 progress(engine_->current_day(), total);
             } else if (bar) {
                 const int percent = static_cast<int>(100L * engine_->current_day() / total);
-                if (percent != reported_percent) {
-                    reported_percent = percent;
-                    py::module_::import("sys").attr("stderr").attr("write")(
-                        "\r" + scenario_.name + ": day " + std::to_string(engine_->current_day()) + "/" +
-                        std::to_string(total) + " (" + std::to_string(percent) + "%)" +
-                        (engine_->completed() ? "\n" : ""));
+                const int step = tty ? percent : percent / 10;
+                if (step != reported_percent) {
+                    reported_percent = step;
+                    const std::string line = scenario_.name + ": day " + std::to_string(engine_->current_day()) + "/" +
+                                             std::to_string(total) + " (" + std::to_string(percent) + "%)";
+                    if (tty) stderr_stream.attr("write")("\r" + line + (engine_->completed() ? "\n" : ""));
+                    else stderr_stream.attr("write")(line + "\n");
                 }
             }
         }
@@ -142,8 +163,19 @@ public:
     int total_days() const { return scenario_.warmup_days + scenario_.days; }
 
 private:
+    // The engine runs with the GIL released, so two Python threads could
+    // otherwise step, build or save one engine at once: one call at a time,
+    // and a second one is told so at once rather than left waiting for a
+    // run of hours.
+    std::unique_lock<std::mutex> claim() {
+        std::unique_lock<std::mutex> lock(*busy_, std::try_to_lock);
+        if (!lock.owns_lock()) throw SimulationError("simulation is busy");
+        return lock;
+    }
+
     Scenario scenario_;
     int threads_;
+    std::shared_ptr<std::mutex> busy_ = std::make_shared<std::mutex>();
     bool running_ = false;
     std::unique_ptr<ParallelExecutor> executor_;
     std::unique_ptr<Engine> engine_;

@@ -274,6 +274,10 @@ def main():
     p.add_argument("--rerun", action="store_true", help="run again even if a file is already there")
     p.add_argument("--write", action="store_true", help="update the table in scenarios/README.md")
     args = p.parse_args()
+    if args.write:  # before the runs, not after them
+        readme = os.path.join(ROOT, "scenarios", "README.md")
+        if not os.access(readme, os.W_OK) or "<!-- headline:begin -->" not in open(readme).read():
+            sys.exit(f"error: --write: {readme} is not writable or has no <!-- headline:begin --> marker")
     text = table(args, measure(args))
     print(text)
     if args.write:

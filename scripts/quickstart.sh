@@ -15,9 +15,13 @@ echo "== configure and build (preset default, $(nproc) jobs)"
 cmake --preset default
 # Only the command itself: the test suite is built by scripts/test.sh, and
 # leaving it out here keeps a first start short on a small machine.
-cmake --build --preset default --target demat --parallel "$(nproc)"
+# The Python module too, so that the README's Python and report commands
+# work right after this script.
+cmake --build --preset default --target demat demat_python --parallel "$(nproc)"
 
 mkdir -p results
 echo "== build/bin/demat run scenarios/hybrid.toml -o results/hybrid.h5 $*"
 build/bin/demat run scenarios/hybrid.toml -o results/hybrid.h5 "$@"
 echo "== results written to results/hybrid.h5"
+echo "== to type \`demat\` and \`import demat\` as the README does, in this shell:"
+echo "   export PATH=\"\$PWD/build/bin:\$PATH\" PYTHONPATH=\"\$PWD/build/python\""

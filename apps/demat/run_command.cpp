@@ -15,7 +15,15 @@
 #include <iostream>
 #include <memory>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
 
 namespace demat {
 
@@ -36,6 +44,18 @@ std::string default_output(const std::string& scenario_path) {
     return (std::filesystem::path("results") / std::filesystem::path(scenario_path).stem()).string() + ".h5";
 }
 
+// The default output's folder, created if needed; a file in its place or a
+// read-only working directory is the user's to fix (exit 2), not a crash.
+void create_default_folder(const std::string& output) {
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::path(output).parent_path();
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec || !fs::is_directory(folder))
+        throw BadOutput("cannot create the output folder '" + folder.string() + "' for the default output " + output +
+                        (ec ? ": " + ec.message() : ": a file of that name is in the way") + " (or give -o OUT.h5)");
+}
+
 void check_writable(const std::string& output) {
     try {
         check_output_writable(output);  // before hours of simulation, not after
@@ -44,13 +64,61 @@ void check_writable(const std::string& output) {
     }
 }
 
+// FNV-1a over the resolved scenario (seed, population and days included):
+// two runs share it only if they would write identical checkpoints.
+std::string run_fingerprint(const std::string& resolved) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (const unsigned char c : resolved) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+    return text;
+}
+
+// Checkpoint names carry only the day (an interface: docs/output.md), so two
+// runs sharing a folder would overwrite each other's files. A run refuses a
+// folder that holds checkpoints of another run (another scenario, seed, size
+// or length: another fingerprint), and holds an advisory lock on the folder
+// while it runs, so that a second run started at the same time is refused
+// too; the lock goes with the process, however it ends.
+void claim_checkpoint_folder(const CheckpointOptions& cp, const std::string& resolved) {
+    namespace fs = std::filesystem;
+    const std::string mine = run_fingerprint(resolved);
+    const std::string advice = ": give each run its own folder (checkpoint names carry only the day)";
+    const int fd = ::open(cp.folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw BadOutput("--checkpoint-dir " + cp.folder + ": cannot open the folder: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        throw BadOutput("--checkpoint-dir " + cp.folder + " is being used by another demat run" + advice);
+    }
+    // Kept open (and locked) until the process exits.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(cp.folder, ec)) {
+        if (entry.path().extension() != ".demat-checkpoint") continue;
+        std::string theirs;
+        try {
+            theirs = run_fingerprint(read_checkpoint_info(entry.path().string()).scenario_resolved);
+        } catch (const CheckpointError&) {
+            theirs = "unreadable";
+        }
+        if (theirs != mine)
+            throw BadOutput("--checkpoint-dir " + cp.folder + " holds the checkpoints of another run (" +
+                            entry.path().filename().string() + ")" + advice);
+    }
+}
+
 // The checkpoint folder exists (created if needed) and takes a file: found
 // before simulating, not at the first checkpoint.
-void prepare_checkpoint_folder(const CheckpointOptions& cp) {
+void prepare_checkpoint_folder(const CheckpointOptions& cp, const std::string& output, const std::string& resolved) {
     if (!cp.every) return;
     namespace fs = std::filesystem;
     const fs::path folder(cp.folder);
     std::error_code ec;
+    if (cp.folder.empty()) throw BadOutput("--checkpoint-dir is empty: give a folder");
+    if (fs::weakly_canonical(folder, ec) == fs::weakly_canonical(fs::path(output), ec))
+        throw BadOutput("--checkpoint-dir " + cp.folder + " is the output file " + output + ": give another folder");
     fs::create_directories(folder, ec);
     if (ec || !fs::is_directory(folder))
         throw BadOutput("--checkpoint-dir " + cp.folder + ": cannot create the folder" + (ec ? ": " + ec.message() : ""));
@@ -58,6 +126,7 @@ void prepare_checkpoint_folder(const CheckpointOptions& cp) {
     const bool writable = static_cast<bool>(std::ofstream(probe));
     fs::remove(probe, ec);
     if (!writable) throw BadOutput("--checkpoint-dir " + cp.folder + ": cannot write in the folder");
+    claim_checkpoint_folder(cp, resolved);
 }
 
 // Steps to the end, saving a checkpoint after every `every`-th day (absolute
@@ -91,12 +160,24 @@ void announce_checkpoints(Progress& progress, const CheckpointOptions& cp) {
 
 }  // namespace
 
+void refuse_overwriting_inputs(const std::string& output, const std::vector<std::string>& inputs) {
+    struct stat out {};
+    if (::stat(output.c_str(), &out) != 0) return;  // a new path overwrites nothing
+    for (const auto& input : inputs) {
+        struct stat in {};
+        if (::stat(input.c_str(), &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+            throw BadOutput("the output would overwrite an input: " + output +
+                            (input == output ? std::string() : " (it is " + input + ")"));
+    }
+}
+
 int run_scenario(const RunOptions& o, const std::atomic<bool>& interrupted) {
     const Scenario sc = load_with_overrides(o);
     const std::string output = o.output.empty() ? default_output(o.scenario) : o.output;
-    if (o.output.empty()) std::filesystem::create_directories(std::filesystem::path(output).parent_path());
+    refuse_overwriting_inputs(output, scenario_files(o.scenario));
+    if (o.output.empty()) create_default_folder(output);
     check_writable(output);
-    prepare_checkpoint_folder(o.checkpoints);
+    prepare_checkpoint_folder(o.checkpoints, output, to_toml(sc));
 
     ParallelExecutor executor(o.threads);
     Progress progress(!o.quiet, sc.population.size);
@@ -109,11 +190,13 @@ int run_scenario(const RunOptions& o, const std::atomic<bool>& interrupted) {
 }
 
 int resume_run(const ResumeOptions& o, const std::atomic<bool>& interrupted) {
+    if (o.output.empty()) throw BadOutput("-o: the output path is empty: give a file name");
+    refuse_overwriting_inputs(o.output, {o.checkpoint});
     check_writable(o.output);
-    prepare_checkpoint_folder(o.checkpoints);
+    const CheckpointInfo info = read_checkpoint_info(o.checkpoint);
+    prepare_checkpoint_folder(o.checkpoints, o.output, info.scenario_resolved);
 
     ParallelExecutor executor(o.threads);
-    const CheckpointInfo info = read_checkpoint_info(o.checkpoint);
     Progress progress(!o.quiet, static_cast<std::int64_t>(info.citizens));
     progress.phase("resuming " + o.checkpoint + " at day " + std::to_string(info.day) + " of " +
                    std::to_string(info.total_days));

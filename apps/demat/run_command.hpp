@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace demat {
 
@@ -46,6 +47,11 @@ struct ResumeOptions {
 // written at the output path). They throw ScenarioError, BadOutput or
 // CheckpointError for bad input (exit 2) and CheckpointWriteError when a
 // checkpoint cannot be written during the run.
+// Throws BadOutput "the output would overwrite an input: OUTPUT" when `output`
+// exists and is one of `inputs` by file identity (symlinks, hard links and
+// other spellings of the same path included).
+void refuse_overwriting_inputs(const std::string& output, const std::vector<std::string>& inputs);
+
 int run_scenario(const RunOptions& options, const std::atomic<bool>& interrupted);
 int resume_run(const ResumeOptions& options, const std::atomic<bool>& interrupted);
 

@@ -1,6 +1,7 @@
 #include "sweep_command.hpp"
 
 #include "core/engine.hpp"
+#include "run_command.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/results_bytes.hpp"
 #include "parallel/parallel_executor.hpp"
@@ -104,6 +105,7 @@ int run_sweep(const SweepOptions& o, const std::atomic<bool>& interrupted) {
         scenarios.push_back(planned_scenario(base, run));
         resolved.push_back(to_toml(scenarios.back()));
     }
+    refuse_overwriting_inputs(o.output, scenario_files(o.scenario));
     try {
         check_output_writable(o.output);
     } catch (const std::runtime_error& e) {

@@ -12,7 +12,16 @@ The engine is C++ (the private extension ``demat._core``); this package is a
 thin layer over it. ``demat.analysis`` loads run files and draws the figures.
 """
 
-from ._core import CheckpointError, CheckpointWriteError, ScenarioError, SimulationError, __version__, child_seed
+from ._core import (
+    CheckpointError,
+    CheckpointWriteError,
+    DiskFullError,
+    ResultsError,
+    ScenarioError,
+    SimulationError,
+    __version__,
+    child_seed,
+)
 from ._ensemble import Runs, run_ensemble, sweep
 from ._results import Results, load
 from ._scenario import Scenario
@@ -21,7 +30,9 @@ from ._simulation import Simulation
 __all__ = [
     "CheckpointError",
     "CheckpointWriteError",
+    "DiskFullError",
     "Results",
+    "ResultsError",
     "Runs",
     "Scenario",
     "ScenarioError",

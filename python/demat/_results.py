@@ -239,7 +239,13 @@ class Results:
 
 
 def load(path: str | os.PathLike[str]) -> Results:
-    """Read a run or sweep file written by ``demat run``, ``demat sweep`` or ``Results.save``."""
+    """Read a run or sweep file written by ``demat run``, ``demat sweep`` or ``Results.save``.
+
+    The file is read in a child process with a time limit (a damaged file can
+    crash or hang libhdf5) and its layout is checked: anything else than a
+    readable demat results file raises :class:`demat.ResultsError` (a
+    ``ValueError``) "FILE is not a readable demat results file: ...".
+    """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import os
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +16,25 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, (str, bytes, list, dict)):
         return value.item()
     return value
+
+
+def _scenario_error(key: str, message: str) -> _core.ScenarioError:
+    error = _core.ScenarioError(message)
+    error.file, error.line, error.key = "", 0, key
+    return error
+
+
+def _checked_value(key: str, value: Any) -> Any:
+    # pybind11 would turn None into False and fail on a big int with "Unable
+    # to cast": say what was given, and what the key takes.
+    if isinstance(value, bool) or isinstance(value, (float, str)):
+        return value
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise _scenario_error(key, f"key '{key}': expected an integer within 64 bits, got {value}")
+        return value
+    shown = "None" if value is None else type(value).__name__
+    raise _scenario_error(key, f"key '{key}': expected a bool, an integer, a number or a string, got {shown}")
 
 
 class Scenario:
@@ -69,9 +89,11 @@ class Scenario:
         """
         if not isinstance(changes, Mapping):
             raise TypeError(f"with_changes expects a mapping of dotted keys to values, got {type(changes).__name__}")
-        return Scenario(self._core.with_changes([(str(k), _plain(v)) for k, v in changes.items()]))
+        return Scenario(self._core.with_changes([(str(k), _checked_value(str(k), _plain(v))) for k, v in changes.items()]))
 
     def with_seed(self, seed: int) -> Scenario:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
+            raise ValueError(f"seed must be an integer in [0, 2**63 - 1], got {seed!r}")
         return Scenario(self._core.with_seed(int(seed)))
 
     name = property(lambda self: self._core.name, doc="Scenario name")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Callable
 
 from . import _core
 from ._results import Results
 from ._scenario import Scenario
+
+
+def _check_threads(threads: object) -> None:
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or not 0 <= threads <= 1024:
+        raise ValueError(f"threads must be an integer in [0, 1024] (0: all cores), got {threads!r}")
 
 
 class Simulation:
@@ -20,8 +26,10 @@ class Simulation:
     def __init__(self, scenario: Scenario | str | os.PathLike[str], seed: int | None = None, threads: int = 0) -> None:
         if not isinstance(scenario, Scenario):
             scenario = Scenario.load(scenario)
-        if seed is not None and (isinstance(seed, bool) or int(seed) != seed or seed < 0):
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Real) or int(seed) != seed
+                                 or not 0 <= seed < 2**63):
+            raise ValueError(f"seed must be an integer in [0, 2**63 - 1], got {seed!r}")
+        _check_threads(threads)
         self._core = _core.Simulation(scenario._core, None if seed is None else int(seed), int(threads))
         self._results: Results | None = None
 
@@ -33,7 +41,9 @@ class Simulation:
         ``progress``: True prints a progress line on stderr; a callable gets
         ``(day, total_days)`` after every day (warm-up included).
         """
-        self._core.run(progress)
+        if not (progress is None or isinstance(progress, bool) or callable(progress)):
+            raise TypeError(f"progress must be True, False or a callable(day, total_days), got {progress!r}")
+        self._core.run(bool(progress) if progress is None else progress)
         return self
 
     def save_checkpoint(self, path: str | os.PathLike[str]) -> None:
@@ -49,6 +59,7 @@ class Simulation:
         ``save_checkpoint`` or ``demat run --checkpoint-every``); call
         ``run()`` to finish it. Raises demat.CheckpointError for a file that
         is not a checkpoint, from another demat version, truncated or damaged."""
+        _check_threads(threads)
         sim = cls.__new__(cls)
         sim._core = _core.Simulation.resume(os.fspath(path), int(threads))
         sim._results = None

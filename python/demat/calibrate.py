@@ -352,6 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
     ap.add_argument("--dry-run", action="store_true", help="print the fit, do not write the scenario")
     args = ap.parse_args(argv)
+    if not args.dry_run:  # the fit is written into the scenario: checked before hours of runs
+        from ._outputs import check_writable_file
+
+        check_writable_file(args.scenario, "--scenario", must_exist=True)
 
     scenario = Scenario.load(args.scenario)
     seeds = [1000 + i for i in range(args.replicates)]

@@ -20,6 +20,9 @@ where A_B^i is A with its column i taken from B.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,13 +148,16 @@ def box(scenario: Scenario) -> list[tuple[float, float]]:
 
 def run_design(scenario: Scenario, n: int, population: int, seed: int = 1,
                log: Callable[[str], None] = print, executor: Any = None, workers: int | None = None,
-               progress: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               progress: bool = False, cache: Path | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Model outputs on the Saltelli design: f(A) [n, m], f(B) [n, m], f(A_B^i) [k, n, m].
 
     The N (k + 2) runs are independent tasks on ``executor`` (demat.sweep's:
     None for ``workers`` threads here, an Executor, a Dask Client or a
-    scheduler address); the outputs do not depend on it.
-    """
+    scheduler address); the outputs do not depend on it. With ``cache``,
+    the outputs of the runs are appended to that file (JSON lines) batch by
+    batch as they end, and runs already there are not run again: an
+    interruption loses at most the batch in progress (a few runs per worker
+    here, 256 on a cluster)."""
     k = len(PARAMETERS)
     a, b = saltelli_matrices(k, n, seed=2024)
     bounds = box(scenario)
@@ -160,10 +166,38 @@ def run_design(scenario: Scenario, n: int, population: int, seed: int = 1,
     base = scenario.with_changes({"population.size": population, "days": 91})
     rows = np.concatenate([a, b, *ab_matrices(a, b)])
     scenarios = [base.with_changes({p.key: float(v) for p, v in zip(PARAMETERS, lo + u * (hi - lo))}) for u in rows]
+    keys = [hashlib.sha256((sc.to_toml() + f"\nseed={seed}").encode()).hexdigest() for sc in scenarios]
     log(f"  {len(scenarios)} runs")
-    results = map_runs(scenarios, [seed] * len(scenarios), executor, workers=workers, progress=progress,
-                       label="sensitivity")
-    f = np.array([outputs(r) for r in results])
+
+    known: dict[str, list[float]] = {}
+    if cache is not None and cache.exists():
+        for line in cache.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+                known[entry["key"]] = entry["outputs"]
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut by an interruption: that run is done again
+        log(f"  {len(known)} runs read from {cache}")
+        if not cache.read_bytes().endswith(b"\n"):
+            with open(cache, "a") as out:  # end a line cut by the interruption before adding to it
+                out.write("\n")
+
+    missing = [i for i, key in enumerate(keys) if key not in known]
+    local = executor is None
+    batch = max(8, 2 * (workers or os.cpu_count() or 1)) if local else 256
+    for start in range(0, len(missing), batch):
+        part = missing[start:start + batch]
+        results = map_runs([scenarios[i] for i in part], [seed] * len(part), executor, workers=workers,
+                           progress=progress, label="sensitivity")
+        lines = []
+        for i, r in zip(part, results):
+            known[keys[i]] = [float(v) for v in outputs(r)]
+            lines.append(json.dumps({"key": keys[i], "outputs": known[keys[i]]}) + "\n")
+        if cache is not None:
+            with open(cache, "a") as out:
+                out.writelines(lines)
+        log(f"  run {min(start + batch, len(missing))}/{len(missing)} to do")
+    f = np.array([known[key] for key in keys])
     return f[:n], f[n:2 * n], f[2 * n:].reshape(k, n, -1)
 
 
@@ -236,7 +270,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--docs", type=Path, default=REPO / "docs", help="where sensitivity.md and figures/ go")
     ap.add_argument("--threads", type=int, default=0, help="runs at once on this machine (default: one per core)")
     ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
+    ap.add_argument("--cache", type=Path, default=REPO / "results" / "sensitivity-runs.jsonl",
+                    help="each run's outputs, appended as it ends and reused by the next call, so that an "
+                         "interruption loses at most one run (default results/sensitivity-runs.jsonl)")
     args = ap.parse_args(argv)
+    # Before hours of runs, not after (issue 12): the outputs' places first.
+    from ._outputs import check_writable_file, check_writable_folder
+
+    check_writable_folder(args.docs, "--docs")
+    check_writable_file(args.docs / "sensitivity.md", "--docs")
+    (args.docs / "figures").mkdir(exist_ok=True)
+    check_writable_folder(args.docs / "figures", "--docs")
+    args.cache.parent.mkdir(parents=True, exist_ok=True)
+    check_writable_file(args.cache, "--cache")
     scenario = Scenario.load(args.scenario)
     import sys
     try:
@@ -246,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         fa, fb, fab = run_design(scenario, args.n, args.population, log=lambda s: print(s, file=sys.stderr, flush=True),
-                                 executor=client, workers=args.threads or None, progress=True)
+                                 executor=client, workers=args.threads or None, progress=True, cache=args.cache)
     finally:
         if client is not None:
             client.close()

@@ -85,6 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=0, help="runs at once on this machine (default: one per core)")
     ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
     args = ap.parse_args(argv)
+    # Before the runs, not after (issue 12): the document must take the table.
+    from ._outputs import check_writable_file
+
+    check_writable_file(args.doc, "--doc", must_exist=True)
+    if BEGIN not in args.doc.read_text():
+        raise SystemExit(f"{args.doc}: no {BEGIN} marker")
     try:
         client = connect_scheduler(args.scheduler)
     except (ValueError, ConnectionError) as e:

@@ -1,4 +1,5 @@
 #include "checkpoint/checkpoint.hpp"
+#include "core/disk_full.hpp"
 
 #include "scenario/reader.hpp"
 
@@ -64,7 +65,9 @@ public:
         bytes(&crc, sizeof crc);
     }
     [[noreturn]] void fail() const {
-        throw CheckpointWriteError("cannot write checkpoint " + path_ + ": " + std::strerror(errno));
+        const int error = errno;
+        if (is_disk_full(error)) throw DiskFullError(path_, "cannot write checkpoint " + path_ + ": " + std::strerror(error));
+        throw CheckpointWriteError("cannot write checkpoint " + path_ + ": " + std::strerror(error));
     }
 
 private:
@@ -251,6 +254,7 @@ void save_checkpoint(Engine& engine, const std::string& path) {
     // two processes writing the same checkpoint do not mix their bytes.
     const std::string temporary = path + ".tmp" + std::to_string(::getpid());
     std::FILE* file = std::fopen(temporary.c_str(), "wb");
+    if (!file && is_disk_full(errno)) throw DiskFullError(path, "cannot write checkpoint " + path + ": " + std::strerror(errno));
     if (!file) throw CheckpointWriteError("cannot write checkpoint " + path + ": " + std::strerror(errno));
     std::vector<char> buffer(1 << 22);
     std::setvbuf(file, buffer.data(), _IOFBF, buffer.size());
@@ -287,6 +291,7 @@ void save_checkpoint(Engine& engine, const std::string& path) {
         if (closed != 0) out.fail();
         std::error_code ec;
         std::filesystem::rename(temporary, path, ec);
+        if (ec && is_disk_full(ec.value())) throw DiskFullError(path, "cannot write checkpoint " + path + ": " + ec.message());
         if (ec) throw CheckpointWriteError("cannot write checkpoint " + path + ": " + ec.message());
     } catch (...) {
         if (file) std::fclose(file);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace demat {
 
@@ -57,6 +58,52 @@ std::vector<Results> split_runs(const Results& r) {
             else slice.data = std::vector<double>(a.reals().begin() + first, a.reals().begin() + last);
             one.arrays.push_back(std::move(slice));
         }
+    }
+    return out;
+}
+
+std::vector<std::int64_t> sweep_points(const Results& r) {
+    if (!r.has_array("run_point")) return {};
+    const Array& a = r.array("run_point");
+    if (!a.is_integer()) return {};
+    std::vector<std::int64_t> points;
+    for (const auto p : a.integers())
+        if (std::find(points.begin(), points.end(), p) == points.end()) points.push_back(p);
+    return points;
+}
+
+Results runs_of_point(const Results& r, std::int64_t point) {
+    const auto& which = r.array("run_point").integers();
+    std::vector<std::size_t> keep;
+    for (std::size_t i = 0; i < which.size(); ++i)
+        if (which[i] == point) keep.push_back(i);
+    Results out;
+    out.attributes = r.attributes;
+    for (const auto& c : r.coordinates) {
+        Coordinate copy = c;
+        if (c.path == "run" && !c.values.empty()) {
+            copy.values.clear();
+            for (const auto i : keep) copy.values.push_back(c.values[i]);
+        }
+        out.coordinates.push_back(std::move(copy));
+    }
+    for (const auto& a : r.arrays) {
+        if (a.dims.empty() || a.dims[0] != "run" || a.shape.empty() || a.shape[0] != which.size()) {
+            out.arrays.push_back(a);
+            continue;
+        }
+        Array slice = a;
+        slice.shape[0] = keep.size();
+        const std::size_t n = a.shape[0] ? a.size() / a.shape[0] : 0;
+        const auto cut = [&](const auto& values) {
+            std::remove_cvref_t<decltype(values)> kept;
+            for (const auto i : keep) kept.insert(kept.end(), values.begin() + static_cast<std::ptrdiff_t>(i * n),
+                                                   values.begin() + static_cast<std::ptrdiff_t>((i + 1) * n));
+            return kept;
+        };
+        if (a.is_integer()) slice.data = cut(a.integers());
+        else slice.data = cut(a.reals());
+        out.arrays.push_back(std::move(slice));
     }
     return out;
 }

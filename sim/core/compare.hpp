@@ -55,6 +55,14 @@ RunFigures run_figures(const Results& r, std::size_t service, int window_days);
 // coordinates without the `run` axis); a one-run file is returned as is.
 std::vector<Results> split_runs(const Results& r);
 
+// The sweep points of a file (the distinct values of /run_point, in order);
+// empty for a file without them (a single run, an ensemble of replicates).
+std::vector<std::int64_t> sweep_points(const Results& r);
+
+// The runs of one sweep point, with every array's `run` axis cut to them:
+// a sweep file reduced to the replicates of that point.
+Results runs_of_point(const Results& r, std::int64_t point);
+
 // The q-quantile (0..1) of values, linear between order statistics (NaNs dropped).
 double quantile(std::vector<double> values, double q);
 

@@ -12,14 +12,19 @@
 
 #include "io/hdf5_checked.hpp"
 #include "io/hdf5_snapshot.hpp"
+#include "core/disk_full.hpp"
 
 #include <hdf5_hl.h>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -191,8 +196,17 @@ public:
                                         ") and values (" + std::to_string(coordinate.values.size()) +
                                         "); a coordinate is either text or integer");
         check_text(coordinate.description, "description of " + what);
-        Handle group = parent_group(coordinate.path, parts, what);
+        parent_group(coordinate.path, parts, what);
+        Handle dataset = write_values(coordinate, what);
+        DEMAT_H5(H5DSset_scale, dataset, parts.back().c_str());
+        write_attribute(dataset, "description", coordinate.description, what);
+        coordinate_sizes_[coordinate.path] = coordinate.size();
+    }
 
+    // The coordinate's values as a 1-D dataset at its path (its group exists).
+    Handle write_values(const Coordinate& coordinate, const std::string& what) {
+        const auto parts = split_path(coordinate.path, "a coordinate");
+        Handle group = open_parent(parts, what);
         const hsize_t length = coordinate.size();
         Handle space(DEMAT_H5(H5Screate_simple, 1, &length, nullptr), Kind::dataspace);
         // Coordinates are read whole (and most are a few labels): contiguous
@@ -220,9 +234,7 @@ public:
                 DEMAT_H5(H5Dwrite, dataset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                          coordinate.values.data());
         }
-        DEMAT_H5(H5DSset_scale, dataset, parts.back().c_str());
-        write_attribute(dataset, "description", coordinate.description, what);
-        coordinate_sizes_[coordinate.path] = coordinate.size();
+        return dataset;
     }
 
     void array(const Array& array) {
@@ -265,6 +277,42 @@ public:
         for (std::size_t axis = 0; axis < array.dims.size(); ++axis) {
             Handle scale(DEMAT_H5(H5Dopen2, file_, ("/" + array.dims[axis]).c_str(), H5P_DEFAULT), Kind::dataset);
             DEMAT_H5(H5DSattach_scale, dataset, scale, static_cast<unsigned>(axis));
+        }
+    }
+
+    // netCDF readers (h5netcdf, hence xarray) opening one group do not load
+    // the coordinate variables of the groups above it, so
+    // xr.open_dataset(..., group="segments/capital_quintile") had axes
+    // without labels. Each group holding arrays gets a copy of every
+    // coordinate from above that its arrays use, under the dimension's name,
+    // attached to the original scale (so the dimension stays shared) and
+    // marked `coordinate_copy` so that read_hdf5 skips it.
+    void coordinate_copies(const Results& results) {
+        std::map<std::string, std::set<std::string>> used;  // group -> coordinate paths from above
+        for (const auto& array : results.arrays) {
+            const std::string group = parent_of(array.path);
+            if (group.empty()) continue;
+            for (const auto& dim : array.dims)
+                if (parent_of(dim) != group) used[group].insert(dim);
+        }
+        for (const auto& [group, dims] : used) {
+            for (const auto& dim : dims) {
+                const std::string copy = group + "/" + name_of(dim);
+                if (datasets_.count(copy) || groups_.count(copy)) continue;  // the group has its own of that name
+                const Coordinate* source = nullptr;
+                for (const auto& c : results.coordinates)
+                    if (c.path == dim) source = &c;
+                if (!source) continue;
+                Coordinate duplicate = *source;
+                duplicate.path = copy;
+                write_values(duplicate, copy);
+                Handle dataset(DEMAT_H5(H5Dopen2, file_, ("/" + copy).c_str(), H5P_DEFAULT), Kind::dataset);
+                Handle scale(DEMAT_H5(H5Dopen2, file_, ("/" + dim).c_str(), H5P_DEFAULT), Kind::dataset);
+                DEMAT_H5(H5DSattach_scale, dataset, scale, 0u);
+                write_attribute(dataset, "description", source->description, "coordinate '" + copy + "'");
+                write_attribute(dataset, "coordinate_copy", "/" + dim, "coordinate '" + copy + "'");
+                datasets_.insert(copy);
+            }
         }
     }
 
@@ -344,6 +392,8 @@ private:
     std::map<std::string, std::size_t> coordinate_sizes_;
 };
 
+void write_contents(hid_t file, const Results& results, const Snapshot* snapshot);
+
 void write_file(const Results& results, const std::string& file_name, const Snapshot* snapshot) {
     Handle file_creation = creation_ordered(H5P_FILE_CREATE);
     Handle file_access(DEMAT_H5(H5Pcreate, H5P_FILE_ACCESS), Kind::property_list);
@@ -352,6 +402,97 @@ void write_file(const Results& results, const std::string& file_name, const Snap
     // everything was flushed before the file is renamed into place.
     DEMAT_H5(H5Pset_fclose_degree, file_access, H5F_CLOSE_SEMI);
     Handle file(DEMAT_H5(H5Fcreate, file_name.c_str(), H5F_ACC_EXCL, file_creation, file_access), Kind::file);
+    write_contents(file, results, snapshot);
+    file.close();
+}
+
+void sync_to_disk(const fs::path& path, bool directory);
+
+// What a failed write in the child was, so that the parent throws the same type.
+enum class Failure : char { none = 'K', invalid = 'I', hdf5 = 'H', disk_full = 'D', other = 'R' };
+
+bool send_all(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Writes and syncs `file_name` in a forked child. A write that fails half-way
+// (a full disk above all) leaves libhdf5 holding a file it cannot close, and
+// it then crashes or loops when the process exits (H5F__close_cb); in a child
+// that state dies with it, and the caller's process keeps a clean library.
+// The child shares the parent's memory copy-on-write: no copy of the results.
+void write_file_in_child(const Results& results, const std::string& file_name, const Snapshot* snapshot) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "cannot create a pipe");
+    const pid_t child = ::fork();
+    if (child < 0) {
+        // No process to spare (a strict overcommit policy and a large engine,
+        // say): write here rather than lose the run; only a failure half-way
+        // is then exposed to libhdf5's trouble at exit.
+        ::close(fds[0]);
+        ::close(fds[1]);
+        write_file(results, file_name, snapshot);
+        sync_to_disk(file_name, false);
+        return;
+    }
+    if (child == 0) {
+        ::close(fds[0]);
+        for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);  // the parent's handlers are not ours
+        Failure kind = Failure::none;
+        std::string message;
+        try {
+            write_file(results, file_name, snapshot);
+            sync_to_disk(file_name, false);
+        } catch (const std::invalid_argument& e) {
+            kind = Failure::invalid, message = e.what();
+        } catch (const Hdf5Error& e) {
+            kind = Failure::hdf5, message = e.what();
+        } catch (const std::system_error& e) {
+            kind = is_disk_full(e.code().value()) ? Failure::disk_full : Failure::other, message = e.what();
+        } catch (const std::exception& e) {
+            kind = Failure::other, message = e.what();
+        } catch (...) {
+            kind = Failure::other, message = "unknown error";
+        }
+        const bool sent = send_all(fds[1], std::string(1, static_cast<char>(kind)) + message);
+        ::_exit(sent ? 0 : 3);
+    }
+    ::close(fds[1]);
+    std::string answer;
+    char buffer[4096];
+    while (true) {
+        const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        answer.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (answer.empty()) {
+        if (WIFSIGNALED(status))
+            throw std::runtime_error("the writer process was killed by signal " + std::to_string(WTERMSIG(status)));
+        throw std::runtime_error("the writer process ended without an answer");
+    }
+    const auto kind = static_cast<Failure>(answer[0]);
+    const std::string message = answer.substr(1);
+    switch (kind) {
+    case Failure::none: return;
+    case Failure::invalid: throw std::invalid_argument(message);
+    case Failure::hdf5: throw Hdf5Error(message);
+    case Failure::disk_full: throw std::system_error(std::make_error_code(std::errc::no_space_on_device), message);
+    default: throw std::runtime_error(message);
+    }
+}
+
+void write_contents(hid_t file, const Results& results, const Snapshot* snapshot) {
     {
         Handle root(DEMAT_H5(H5Gopen2, file, "/", H5P_DEFAULT), Kind::group);
         for (const auto& [name, value] : results.attributes) write_attribute(root, name, value, "the root group");
@@ -366,9 +507,9 @@ void write_file(const Results& results, const std::string& file_name, const Snap
         for (const auto& coordinate : results.coordinates) writer.create_groups(coordinate.path, "a coordinate");
         for (const auto& coordinate : results.coordinates) writer.coordinate(coordinate);
         for (const auto& array : results.arrays) writer.array(array);
+        writer.coordinate_copies(results);
     }
     if (snapshot) h5::write_snapshot(file, *snapshot);
-    file.close();
 }
 
 // H5Fclose leaves the data in the page cache; without this, a crash just
@@ -385,17 +526,56 @@ void sync_to_disk(const fs::path& path, bool directory) {
 fs::path folder_of(const fs::path& path) { return path.has_parent_path() ? path.parent_path() : fs::path("."); }
 
 // Adds "writing 'x': " (or similar) in front of an exception's message,
-// keeping its type so callers can still tell HDF5 failures from bad input.
-[[noreturn]] void rethrow_with_context(const std::string& context) {
+// keeping its type so callers can still tell HDF5 failures from bad input. A
+// full disk becomes a DiskFullError whose detail keeps HDF5's stack.
+[[noreturn]] void rethrow_with_context(const std::string& context, const std::string& path = {}) {
     try {
         throw;
+    } catch (const DiskFullError&) {
+        throw;
     } catch (const Hdf5Error& error) {
-        throw Hdf5Error(context + error.what());
+        const std::string text = error.what();
+        if (!path.empty() && (text.find(std::strerror(ENOSPC)) != std::string::npos ||
+                              text.find(std::strerror(EDQUOT)) != std::string::npos))
+            throw DiskFullError(path, context + text);
+        throw Hdf5Error(context + text);
     } catch (const std::invalid_argument& error) {
         throw std::invalid_argument(context + error.what());
+    } catch (const fs::filesystem_error& error) {
+        if (!path.empty() && is_disk_full(error.code().value())) throw DiskFullError(path, context + error.what());
+        throw std::runtime_error(context + error.what());
+    } catch (const std::system_error& error) {
+        if (!path.empty() && is_disk_full(error.code().value())) throw DiskFullError(path, context + error.what());
+        throw std::runtime_error(context + error.what());
     } catch (const std::runtime_error& error) {
         throw std::runtime_error(context + error.what());
     }
+}
+
+// An existing output that is not a regular file (a device such as /dev/null
+// or /dev/full, a pipe, a socket, a folder) would be replaced by the rename:
+// refused, whoever runs demat (root may replace device nodes).
+void refuse_special_target(const fs::path& target, const std::string& context) {
+    // A name the file system cannot hold would only fail at the final rename.
+    const long name_max = ::pathconf(folder_of(target).c_str(), _PC_NAME_MAX);
+    const std::size_t length = target.filename().string().size();
+    if (length > static_cast<std::size_t>(name_max > 0 ? name_max : 255))
+        throw std::runtime_error(context + "the file name is " + std::to_string(length) + " bytes long; this file system takes at most " +
+                                 std::to_string(name_max > 0 ? name_max : 255));
+    std::error_code status;
+    const auto st = fs::status(target, status);
+    if (fs::is_directory(st)) throw std::runtime_error(context + "it is a folder, not a file name");
+    if (fs::exists(st) && !fs::is_regular_file(st))
+        throw std::runtime_error(context + "it exists and is not a regular file (a device, pipe or socket); "
+                                           "give the name of a new or regular file");
+}
+
+// "OUT.tmp-..." beside the target, shortened when the target's name is near
+// the file system's 255-byte limit for a name.
+fs::path temporary_beside(const fs::path& target, const std::string& suffix) {
+    const std::string name = target.filename().string();
+    if (name.size() + suffix.size() <= 255) return fs::path(target.string() + suffix);
+    return folder_of(target) / (".demat" + suffix);
 }
 
 // ---------------------------------------------------------------------------
@@ -594,7 +774,11 @@ Array read_array(hid_t dataset, const std::string& path) {
         ScaleLookup lookup;
         const herr_t status = H5DSiterate_scales(dataset, axis, nullptr, record_scale_path, &lookup);
         if (lookup.error) std::rethrow_exception(lookup.error);
-        if (status < 0) h5::throw_error("H5DSiterate_scales");
+        if (status < 0) {
+            h5::take_error_stack();
+            throw std::runtime_error(what + ": the dimension scale of axis " + std::to_string(axis) +
+                                     " is missing or damaged");
+        }
         array.dims.push_back(lookup.path);
     }
     array.description = read_text_attribute_if_present(dataset, "description", what);
@@ -635,6 +819,8 @@ void read_group(hid_t file, const std::string& prefix, Results& results) {
         if (type == H5I_GROUP) {
             subgroups.push_back(path);
         } else if (type == H5I_DATASET) {
+            // A copy of a coordinate from above, for netCDF readers: not part of the Results.
+            if (DEMAT_H5(H5Aexists, object, "coordinate_copy") > 0) continue;
             if (DEMAT_H5(H5DSis_scale, object) > 0)
                 results.coordinates.push_back(read_coordinate(object, path));
             else
@@ -659,21 +845,20 @@ void write_hdf5(const Results& results, const std::string& path, const Snapshot*
     std::error_code status;
     if (!fs::is_directory(folder, status))
         throw std::runtime_error(context + "the folder '" + folder.string() + "' does not exist");
-    if (fs::is_directory(target, status)) throw std::runtime_error(context + "this is a folder, not a file name");
+    refuse_special_target(target, context);
 
     // pid and a counter: concurrent runs, or threads of one run, writing the
     // same target never share a temporary file.
     static std::atomic<unsigned> counter{0};
-    const std::string temporary =
-        path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+    const fs::path temporary =
+        temporary_beside(target, ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
     try {
-        write_file(results, temporary, snapshot);
-        sync_to_disk(temporary, false);
+        write_file_in_child(results, temporary.string(), snapshot);
         fs::rename(temporary, target);
     } catch (...) {
         std::error_code ignored;
         fs::remove(temporary, ignored);
-        rethrow_with_context(context);
+        rethrow_with_context(context, path);
     }
     // The file is complete and in place: a failure to make the rename itself
     // durable must not turn a finished run into an error, so it is not checked.
@@ -702,7 +887,7 @@ Results read_hdf5(const std::string& path) {
 }
 
 void check_output_writable(const std::string& path) {
-    if (path.empty()) throw std::runtime_error("output path is empty");
+    if (path.empty()) throw std::runtime_error("the output path is empty: give a file name");
     const fs::path target(path);
     const fs::path folder = folder_of(target);
     const std::string prefix = "cannot write output '" + path + "': ";
@@ -710,10 +895,11 @@ void check_output_writable(const std::string& path) {
     if (!fs::exists(folder, status)) throw std::runtime_error(prefix + "folder '" + folder.string() + "' does not exist");
     if (!fs::is_directory(folder, status))
         throw std::runtime_error(prefix + "'" + folder.string() + "' is not a folder");
-    if (fs::is_directory(target, status)) throw std::runtime_error(prefix + "it is a folder, not a file name");
+    refuse_special_target(target, prefix);
     // Permission bits do not tell the whole story (read-only mounts, ACLs,
-    // root): actually creating a file does.
-    const fs::path probe = target.string() + ".probe-" + std::to_string(::getpid());
+    // root): actually creating a file does. A short name, so that an output
+    // name near the 255-byte limit is not refused because of the probe.
+    const fs::path probe = folder / (".demat-probe-" + std::to_string(::getpid()));
     const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
         const std::error_code error(errno, std::generic_category());

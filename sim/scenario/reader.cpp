@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <cerrno>
 #include <cmath>
@@ -780,11 +781,17 @@ void resolve_timeline(const std::vector<Layer>& layers, Scenario& scenario) {
     for (const auto& layer : layers)
         for (const auto& located : layer.timeline) {
             const TimelineEvent& ev = located.event;
-            if (ev.day >= scenario.days)
+            if (ev.day >= scenario.days) {
+                // The event may be fine where it is written and `days` shortened
+                // by another file of the chain: name the file that set it too.
+                std::string days_origin;
+                if (const Located* days = find_global(layers, "days"); days && days->file != located.file)
+                    days_origin = ", set at " + days->file + ":" + std::to_string(days->line);
                 fail(located.file, located.day_line, located.display + ".day",
                      "key '" + located.display + ".day': expected an integer in [0, " + std::to_string(scenario.days - 1) +
-                         "] (a recorded day of the run: days = " + std::to_string(scenario.days) + "), got " +
-                         std::to_string(ev.day));
+                         "] (a recorded day of the run: days = " + std::to_string(scenario.days) + days_origin +
+                         "), got " + std::to_string(ev.day));
+            }
             if (ev.service != "*") {
                 std::vector<std::string> names;
                 for (const auto& s : scenario.services) names.push_back(s.name);
@@ -939,7 +946,75 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name) {
     std::error_code ec;
     std::vector<std::string> chain{std::filesystem::weakly_canonical(source_name, ec).string()};
     load_layers(text, source_name, layers, chain);
-    return resolve(layers, text, source_name);
+    try {
+        return resolve(layers, text, source_name);
+    } catch (const ScenarioError& e) {
+        // An error located in a base file may come from what the derived file
+        // changed: the message names both.
+        if (source_name.empty() || e.file().empty() || e.file() == source_name) throw;
+        const std::string prefix = e.file() + ":" + (e.line() ? std::to_string(e.line()) + ": " : "");
+        std::string message = e.what();
+        if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+        throw ScenarioError(e.file(), e.line(), e.key(), message + " (in the base of " + source_name + ")");
+    }
+}
+
+std::vector<ScenarioError> scenario_errors(const std::string& path, std::size_t limit) {
+    std::vector<ScenarioError> errors;
+    std::string error;
+    const auto text = read_text(path, error);
+    if (!text) {
+        errors.emplace_back(path, 0, "", "cannot read scenario file '" + path + "': " + error);
+        return errors;
+    }
+    // The reader stops at the first error: blanking the line it names (the
+    // line count stays, so later lines keep their numbers) lets the next
+    // parse go on to the next one. Errors without a line of this file (a
+    // base file's, a missing key, TOML syntax that cannot be resumed) end the list.
+    std::vector<std::string> lines;
+    for (std::size_t start = 0; start <= text->size();) {
+        const auto end = text->find('\n', start);
+        lines.push_back(text->substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    while (errors.size() < limit) {
+        std::string current;
+        for (std::size_t i = 0; i < lines.size(); ++i) current += (i ? "\n" : "") + lines[i];
+        try {
+            parse_scenario(current, path);
+            break;
+        } catch (const ScenarioError& e) {
+            errors.push_back(e);
+            const bool resumable = e.file() == path && e.line() > 0 && e.column() == 0 &&
+                                   static_cast<std::size_t>(e.line()) <= lines.size() &&
+                                   !lines[static_cast<std::size_t>(e.line() - 1)].empty();
+            if (!resumable) break;
+            lines[static_cast<std::size_t>(e.line() - 1)].clear();
+        }
+    }
+    std::stable_sort(errors.begin(), errors.end(), [&](const ScenarioError& a, const ScenarioError& b) {
+        return (a.file() == path ? a.line() : 0) < (b.file() == path ? b.line() : 0);
+    });
+    return errors;
+}
+
+std::vector<std::string> scenario_files(const std::string& path) {
+    std::vector<std::string> files{path};
+    std::string error;
+    const auto text = read_text(path, error);
+    if (!text) return files;
+    std::vector<Layer> layers;
+    std::error_code ec;
+    std::vector<std::string> chain{std::filesystem::weakly_canonical(path, ec).string()};
+    try {
+        load_layers(*text, path, layers, chain);
+    } catch (const ScenarioError&) {
+        return files;
+    }
+    for (const auto& layer : layers)
+        if (std::find(files.begin(), files.end(), layer.file) == files.end()) files.push_back(layer.file);
+    return files;
 }
 
 Scenario load_scenario(const std::string& path) {
@@ -956,6 +1031,15 @@ void set_population_size(Scenario& scenario, std::int64_t size, const std::strin
 
 void set_days(Scenario& scenario, std::int64_t days, const std::string& source) {
     check_override("days", days, source);
+    // Events past the end would be dropped silently by the run and refused by
+    // `validate` and `resume` reading the stored scenario: refused here too.
+    for (std::size_t i = 0; i < scenario.timeline.size(); ++i)
+        if (scenario.timeline[i].day >= days)
+            throw ScenarioError("", 0, source,
+                                "'" + source + "': " + std::to_string(days) + " recorded days end before the timeline event on day " +
+                                    std::to_string(scenario.timeline[i].day) + " (timeline[" + std::to_string(i) +
+                                    "] of the resolved scenario): expected at least " +
+                                    std::to_string(scenario.timeline.back().day + 1) + " days");
     scenario.days = static_cast<int>(days);
 }
 
@@ -965,6 +1049,19 @@ void set_seed(Scenario& scenario, std::uint64_t seed) {
     if (seed > static_cast<std::uint64_t>(spec.int_max))
         throw ScenarioError("", 0, "seed", "'seed': expected " + expectation(spec) + ", got " + std::to_string(seed));
     scenario.seed = seed;
+}
+
+std::int64_t parse_override(const std::string& key, const std::string& text, const std::string& source) {
+    const Spec& spec = spec_of(key);
+    std::int64_t value = 0;
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    if (first != last && *first == '+') ++first;
+    const auto [end, error] = std::from_chars(first, last, value);
+    // Out of the 64-bit range or of the key's: the message repeats what was typed, not a wrapped number.
+    if (text.empty() || error != std::errc{} || end != last || value < spec.int_min || value > spec.int_max)
+        throw ScenarioError("", 0, source, "'" + source + "': expected " + expectation(spec) + ", got " + (text.empty() ? "\"\"" : text));
+    return value;
 }
 
 std::string to_toml(const Scenario& scenario) {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace demat {
 
@@ -45,12 +46,24 @@ Scenario load_scenario(const std::string& path);
 // Same, from text; `source_name` is used in error messages and for resolving `base`.
 Scenario parse_scenario(std::string_view text, const std::string& source_name);
 
+// Every error of a scenario file, up to `limit`, in line order (errors of a
+// base file or without a line first); empty when the file is valid.
+std::vector<ScenarioError> scenario_errors(const std::string& path, std::size_t limit);
+
+// The files a scenario is read from: `path`, then its base, the base's base...
+// (as far as they can be read): what an output must never overwrite.
+std::vector<std::string> scenario_files(const std::string& path);
+
 // Overrides from the command line, validated against the same schema ranges;
 // errors (ScenarioError) name `source` (e.g. "--population") as the key.
 // set_seed throws when the seed does not fit a TOML integer (above 2^63 - 1).
 void set_population_size(Scenario& scenario, std::int64_t size, const std::string& source);
+// set_days also refuses fewer days than the timeline needs.
 void set_days(Scenario& scenario, std::int64_t days, const std::string& source);
 void set_seed(Scenario& scenario, std::uint64_t seed);
+// A command-line value for `key` ("seed", "days", "population.size") as typed:
+// an integer within the key's range, else a ScenarioError quoting `text`.
+std::int64_t parse_override(const std::string& key, const std::string& text, const std::string& source);
 
 // The fully resolved scenario (every parameter, defaults included) as TOML
 // that parse_scenario reads back to an equal Scenario.
