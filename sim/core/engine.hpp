@@ -80,6 +80,7 @@ public:
         static_assert(capital_centiles == 100, "a quintile is 20 centiles");
         return static_cast<std::uint8_t>(capital_centile_[citizen] / 20);
     }
+    std::uint8_t capital_centile(std::size_t citizen) const { return capital_centile_[citizen]; }
     float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
     std::uint16_t helps_given(std::size_t citizen) const { return helps_total_[citizen]; }
     const EngineStats& stats() const { return stats_; }

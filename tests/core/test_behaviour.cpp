@@ -68,6 +68,18 @@ TEST_CASE("claiming is likelier for larger amounts and less likely with stigma a
     REQUIRE(claim_probability(b, s, 0.9, 0.7) > base);
 }
 
+TEST_CASE("identity checks online: none 0, an account identity_account (1 - skill), strong identity_strong (1 - skill / 2)") {
+    const BehaviourParams b;
+    for (const double skill : {0.0, 0.4, 1.0}) {
+        REQUIRE(identity_barrier(b, IdentityRequirement::none, skill) == 0.0);
+        REQUIRE(identity_barrier(b, IdentityRequirement::account, skill) == Approx(b.identity_account * (1.0 - skill)));
+        REQUIRE(identity_barrier(b, IdentityRequirement::strong, skill) == Approx(b.identity_strong * (1.0 - 0.5 * skill)));
+    }
+    // The skilled get through a strong check more easily, never without cost.
+    REQUIRE(identity_barrier(b, IdentityRequirement::strong, 0.9) < identity_barrier(b, IdentityRequirement::strong, 0.1));
+    REQUIRE(identity_barrier(b, IdentityRequirement::strong, 1.0) > 0.0);
+}
+
 TEST_CASE("contesting a rejection: the logistic of docs/model.md, rising with capital and trust") {
     // p = logistic(contest_intercept + contest_capital x capital + contest_trust x trust)
     const BehaviourParams b;

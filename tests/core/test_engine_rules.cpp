@@ -3,6 +3,7 @@
 // (docs/testing.md). Each case drives small scenarios built in code with
 // Engine::step and reads Engine::claim between days.
 #include "core/engine.hpp"
+#include "core/metrics.hpp"
 #include "core/segments.hpp"
 #include "parallel/parallel_executor.hpp"
 #include "engine_fixtures.hpp"
@@ -10,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -274,7 +276,8 @@ TEST_CASE("renewal window: no attempt on or after its last day, and a failure in
     // interrupted without attempting.
     // (Citizens without equipment cannot attempt alone: they always wait
     // for a neighbour, so they are left out of the first section.)
-    auto run = [](bool ask_help, std::map<int, std::int64_t>& interrupted_after, std::int64_t& late_attempts) {
+    std::int64_t reclaims = 0;
+    auto run = [&reclaims](bool ask_help, std::map<int, std::int64_t>& interrupted_after, std::int64_t& late_attempts) {
         Scenario sc = one_service(20000, 150);
         set_channel(sc, Channel::online, true);
         sc.behaviour.prior_eligibility_days = 36500;  // start receiving
@@ -288,11 +291,12 @@ TEST_CASE("renewal window: no attempt on or after its last day, and a failure in
         Engine engine(sc, ex);
         const std::size_t n = engine.population().size();
         std::vector<int> failures(n), start(n);
-        std::vector<std::uint8_t> renewing(n);
+        std::vector<std::uint8_t> renewing(n), interrupted(n);
         while (!engine.completed()) {
             const int day = engine.current_day();
             for (std::size_t c = 0; c < n; ++c) {
                 const Claim& k = engine.claim(c, 0);
+                interrupted[c] = k.state == ClaimState::interrupted;
                 renewing[c] = k.state == ClaimState::receiving && k.has(claim_flag::renewing) &&
                               (ask_help || engine.population().equipment[c] != Equipment::none);
                 failures[c] = k.failures;
@@ -300,6 +304,14 @@ TEST_CASE("renewal window: no attempt on or after its last day, and a failure in
             }
             engine.step();
             for (std::size_t c = 0; c < n; ++c) {
+                // Claiming again after an interruption is reported as an
+                // interruption until the right is back (docs/model.md, section 7).
+                const Claim& now = engine.claim(c, 0);
+                if (interrupted[c] && now.state == ClaimState::attempting) {
+                    ++reclaims;
+                    REQUIRE(now.has(claim_flag::reclaiming));
+                    REQUIRE(reported_state(now) == ReportedState::interrupted);
+                }
                 if (!renewing[c]) continue;
                 const Claim& k = engine.claim(c, 0);
                 if (k.state == ClaimState::interrupted) ++interrupted_after[day - start[c]];
@@ -317,6 +329,7 @@ TEST_CASE("renewal window: no attempt on or after its last day, and a failure in
         for (const auto& [offset, count] : after) INFO("interrupted on S + " << offset << ": " << count);
         CHECK(after.size() == 1);  // every interruption on S + 7
         CHECK(late == 0);
+        CHECK(reclaims > 100);
     }
     SECTION("waiting for help: back on the window's last day, interrupted without an attempt") {
         std::map<int, std::int64_t> after;
@@ -329,14 +342,15 @@ TEST_CASE("renewal window: no attempt on or after its last day, and a failure in
     }
 }
 
-TEST_CASE("the incremental counts equal a full recount of the claims, every day: states, groups, queues, overdue, divide") {
+TEST_CASE("the incremental counts equal a full recount of the claims, every day: states, groups, queues, overdue, divide, concentration") {
     // Phase A counts only the citizens touched since the day before; any
     // change to a claim, an age or an income without its touch shows here.
     // Renewals, help, queues, mediation, life events and rejections all run.
     // Recounted at the start of each recorded day, from the claims alone:
     // the states by age and income group, the queue lengths (staffed
     // channels only), the claims in progress past their grace period, and
-    // the divide index (take-up of capital Q5 minus Q1).
+    // the divide index (take-up of capital Q5 minus Q1) and the concentration
+    // index over the capital centiles.
     Scenario sc = small_scenario(12000, 120);
     sc.behaviour.prior_eligibility_days = 36500;
     for (auto& s : sc.services) s.channels[mediation].enabled = true;
@@ -349,10 +363,11 @@ TEST_CASE("the incremental counts equal a full recount of the claims, every day:
     const int services = static_cast<int>(sc.services.size());
     const auto S = static_cast<std::size_t>(services);
     std::vector<std::int64_t> expected_states, expected_age, expected_income, expected_queues, expected_overdue;
-    std::vector<double> expected_divide;
+    std::vector<double> expected_divide, expected_concentration;
     while (!engine.completed()) {
         const int day = engine.current_day();
         if (day >= sc.warmup_days) {
+            std::vector<std::int64_t> c_eligible(S * 100, 0), c_receiving(S * 100, 0);
             const auto& p = engine.population();
             std::vector<std::int64_t> states(S * 7, 0), age(S * 5 * 7, 0), income(age.size(), 0);
             std::vector<std::int64_t> queues(S * 4, 0), overdue(S, 0), q_eligible(S * 5, 0), q_receiving(S * 5, 0);
@@ -371,6 +386,9 @@ TEST_CASE("the incremental counts equal a full recount of the claims, every day:
                         ++queues[su * 4 + static_cast<std::size_t>(k.channel)];
                     if (reported_state(k) == ReportedState::in_progress && day - k.episode_start > sc.behaviour.grace_days)
                         ++overdue[su];
+                    const std::size_t centile = engine.capital_centile(c);
+                    ++c_eligible[su * 100 + centile];
+                    c_receiving[su * 100 + centile] += k.state == ClaimState::receiving;
                     const std::size_t capital = engine.capital_quintile(c);
                     ++q_eligible[su * 5 + capital];
                     q_receiving[su * 5 + capital] += k.state == ClaimState::receiving;
@@ -380,6 +398,8 @@ TEST_CASE("the incremental counts equal a full recount of the claims, every day:
             expected_income.insert(expected_income.end(), income.begin(), income.end());
             expected_queues.insert(expected_queues.end(), queues.begin(), queues.end());
             expected_overdue.insert(expected_overdue.end(), overdue.begin(), overdue.end());
+            for (std::size_t su = 0; su < S; ++su)
+                expected_concentration.push_back(concentration_index(&c_eligible[su * 100], &c_receiving[su * 100], 100));
             for (std::size_t su = 0; su < S; ++su)
                 expected_divide.push_back(
                     static_cast<double>(q_receiving[su * 5 + 4]) / static_cast<double>(q_eligible[su * 5 + 4]) -
@@ -402,6 +422,10 @@ TEST_CASE("the incremental counts equal a full recount of the claims, every day:
     const auto& divide = r.array("metrics/divide_index").reals();
     REQUIRE(divide.size() == expected_divide.size());
     for (std::size_t i = 0; i < divide.size(); ++i) REQUIRE(divide[i] == Approx(expected_divide[i]).margin(1e-12));
+    const auto& concentration = r.array("metrics/concentration_index").reals();
+    REQUIRE(concentration.size() == expected_concentration.size());
+    for (std::size_t i = 0; i < concentration.size(); ++i)
+        REQUIRE(concentration[i] == Approx(expected_concentration[i]).margin(1e-12));
 }
 
 TEST_CASE("check_counts_every_day: with every mechanism and timeline events, the counts equal a recount every day") {
@@ -433,4 +457,222 @@ TEST_CASE("check_counts_every_day: with every mechanism and timeline events, the
         REQUIRE_NOTHROW(engine.run());
         CHECK(engine.completed());
     }
+}
+
+TEST_CASE("losing eligibility ends the claim: no flag, failure or due day carries over to a later spell") {
+    // Knowing of a right and having received it belong to the spell
+    // (docs/model.md, section 5): a claim that becomes not eligible is
+    // cleared, so a later spell starts unaware and its first payment counts.
+    Scenario sc = small_scenario(20000, 300);
+    sc.behaviour.prior_eligibility_days = 36500;
+    ParallelExecutor ex(1);
+    Engine engine(sc, ex);
+    const std::size_t n = engine.population().size();
+    const int services = static_cast<int>(sc.services.size());
+    std::vector<std::uint8_t> was_eligible(n * static_cast<std::size_t>(services));
+    std::int64_t ended = 0, ended_with_flags_before = 0;
+    std::vector<std::uint8_t> flags_before(was_eligible.size());
+    while (!engine.completed()) {
+        for (std::size_t c = 0; c < n; ++c)
+            for (int s = 0; s < services; ++s) {
+                const Claim& k = engine.claim(c, s);
+                was_eligible[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] = k.state != ClaimState::not_eligible;
+                flags_before[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] = k.flags;
+            }
+        engine.step();
+        for (std::size_t c = 0; c < n; ++c)
+            for (int s = 0; s < services; ++s) {
+                const std::size_t i = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
+                const Claim& k = engine.claim(c, s);
+                if (!was_eligible[i] || k.state != ClaimState::not_eligible) continue;
+                ++ended;
+                ended_with_flags_before += flags_before[i] != 0;
+                REQUIRE(k.flags == 0);
+                REQUIRE(k.failures == 0);
+                REQUIRE(k.next_day == never);
+            }
+    }
+    CHECK(ended > 500);
+    CHECK(ended_with_flags_before > 300);  // the rule had something to clear
+}
+
+TEST_CASE("learning from procedures: each completion raises administrative literacy and trust by their rates, and only a completion does") {
+    // One service, no mediation (doing-with also teaches), no timeline: a
+    // citizen's administrative literacy changes only when they complete a
+    // procedure, by admin_learning x (1 - a); trust then gains
+    // trust_gain_success x (1 - t) (docs/model.md, section 6.5).
+    Scenario sc = one_service(20000, 150);
+    set_channel(sc, Channel::online, true);
+    set_channel(sc, Channel::counter, true, 20.0);
+    sc.services[0].outreach = 0.05;
+    sc.services[0].renewal_days = 60;
+    sc.behaviour.admin_learning = 0.05;
+    ParallelExecutor ex(1);
+    Engine engine(sc, ex);
+    const auto& p = engine.population();
+    const std::size_t n = p.size();
+    std::vector<float> admin(n), trust(n);
+    std::vector<ClaimState> state(n);
+    std::vector<std::uint8_t> renewing(n);
+    std::vector<std::uint16_t> next_day(n);
+    std::int64_t completions = 0;
+    while (!engine.completed()) {
+        for (std::size_t c = 0; c < n; ++c) {
+            admin[c] = p.admin_literacy[c];
+            trust[c] = p.trust[c];
+            state[c] = engine.claim(c, 0).state;
+            renewing[c] = engine.claim(c, 0).has(claim_flag::renewing);
+            next_day[c] = engine.claim(c, 0).next_day;
+        }
+        engine.step();
+        for (std::size_t c = 0; c < n; ++c) {
+            const Claim& k = engine.claim(c, 0);
+            const bool first_claim = (state[c] == ClaimState::attempting || state[c] == ClaimState::waiting_help) &&
+                                     k.state == ClaimState::submitted;
+            // A renewal completed, perhaps on the day it started: still
+            // receiving, no declaration under way, and a new due day.
+            const bool renewal = state[c] == ClaimState::receiving && k.state == ClaimState::receiving &&
+                                 !k.has(claim_flag::renewing) && (renewing[c] || k.next_day != next_day[c]);
+            if (first_claim || renewal) {
+                ++completions;
+                REQUIRE(p.admin_literacy[c] == admin[c] + static_cast<float>(sc.behaviour.admin_learning * (1.0 - admin[c])));
+                REQUIRE(p.trust[c] == trust[c] + static_cast<float>(sc.behaviour.trust_gain_success * (1.0 - trust[c])));
+            } else {
+                REQUIRE(p.admin_literacy[c] == admin[c]);
+            }
+        }
+    }
+    CHECK(completions > 2000);
+}
+
+TEST_CASE("channel choice: a multinomial logit, and a channel that just failed weighs e^-1 less") {
+    // Online and phone open, no personal tastes (spread 0), one service and
+    // no renewal (no habit forms before the first success), nobody asks for
+    // help: the probability of choosing online is w_o / (w_o + w_p) with
+    // w_o = exp(channel_online + channel_skill (skill - 0.5)) and
+    // w_p = exp(channel_phone), and after an online failure w_o is
+    // multiplied by e^-1 (docs/model.md, section 6.3). The observed number
+    // of online choices is compared with the sum of these probabilities,
+    // within 5 binomial standard deviations (each a few tens here); the
+    // penalty with the wrong sign moves the retries' count by hundreds.
+    Scenario sc = one_service(30000, 120);
+    set_channel(sc, Channel::online, true);
+    set_channel(sc, Channel::phone, true, 30.0);
+    sc.services[0].outreach = 0.05;
+    sc.services[0].renewal_days = 0;
+    sc.behaviour.channel_taste_spread = 0.0;
+    sc.behaviour.ask_help = 0.0;
+    sc.behaviour.max_failures = 10;
+    const BehaviourParams& b = sc.behaviour;
+    ParallelExecutor ex(1);
+    Engine engine(sc, ex);
+    const auto& p = engine.population();
+    const std::size_t n = p.size();
+    // 0 = not attempting today, 1 = first attempt, 2 = retry after an online failure, 3 = other retry
+    std::vector<std::uint8_t> kind(n);
+    double first_online = 0, first_expected = 0, first_var = 0, retry_online = 0, retry_expected = 0, retry_var = 0;
+    while (!engine.completed()) {
+        const int day = engine.current_day();
+        for (std::size_t c = 0; c < n; ++c) {
+            const Claim& k = engine.claim(c, 0);
+            kind[c] = 0;
+            if (p.equipment[c] == Equipment::none || k.state != ClaimState::attempting || k.next_day != day) continue;
+            kind[c] = k.failures == 0 ? 1 : (k.channel == Channel::online ? 2 : 3);
+        }
+        engine.step();
+        for (std::size_t c = 0; c < n; ++c) {
+            if (kind[c] == 0 || kind[c] == 3) continue;
+            const Claim& k = engine.claim(c, 0);
+            if (k.state == ClaimState::not_eligible) continue;
+            const double wo = std::exp(b.channel_online + b.channel_skill * (p.digital_skill[c] - 0.5) -
+                                       (kind[c] == 2 ? 1.0 : 0.0));
+            const double wp = std::exp(b.channel_phone);
+            const double q = wo / (wo + wp);
+            const bool online = k.channel == Channel::online;
+            if (kind[c] == 1) {
+                first_online += online;
+                first_expected += q;
+                first_var += q * (1 - q);
+            } else {
+                retry_online += online;
+                retry_expected += q;
+                retry_var += q * (1 - q);
+            }
+        }
+    }
+    INFO("first attempts: " << first_online << " online, expected " << first_expected << "; retries after an online failure: "
+                            << retry_online << " online, expected " << retry_expected);
+    REQUIRE(retry_var > 100);
+    CHECK(std::abs(first_online - first_expected) < 5 * std::sqrt(first_var));
+    CHECK(std::abs(retry_online - retry_expected) < 5 * std::sqrt(retry_var));
+}
+
+TEST_CASE("informal help: the helper's digital skill stands in for the citizen's") {
+    // Citizens without equipment cannot go online alone: with only the
+    // online channel open they ask a capable neighbour (digital skill at
+    // least helper_skill) at once; those with one (checked on the network)
+    // get the help (a capacity of 30 a month does not bind). Success then depends on skill alone here
+    // (no weight on administrative literacy or literacy, no complexity, no
+    // identity check): logistic(online_intercept + online_skill x skill)
+    // with skill = max(own, helper's) >= max(own, helper_skill). The
+    // successes observed must reach the sum of that lower bound over the
+    // helped attempts, less 5 binomial standard deviations; with the
+    // citizen's own skill instead (a helper who lends nothing), they fall
+    // far below.
+    Scenario sc = one_service(40000, 120);
+    set_channel(sc, Channel::online, true);
+    sc.services[0].outreach = 0.05;
+    sc.services[0].renewal_days = 0;
+    sc.services[0].complexity_first = 0.0;
+    sc.services[0].identity = IdentityRequirement::none;
+    BehaviourParams& b = sc.behaviour;
+    b.online_intercept = -2.0;
+    b.online_skill = 3.0;
+    b.online_admin = 0.0;
+    b.online_literacy = 0.0;
+    b.helper_capacity = 30;
+    b.max_failures = 10;
+    ParallelExecutor ex(1);
+    Engine engine(sc, ex);
+    const auto& p = engine.population();
+    const std::size_t n = p.size();
+    std::vector<int> failures(n, -1);
+    double successes = 0, bound = 0, variance = 0, own = 0, attempts = 0;
+    while (!engine.completed()) {
+        const int day = engine.current_day();
+        for (std::size_t c = 0; c < n; ++c) {
+            const Claim& k = engine.claim(c, 0);
+            failures[c] = -1;
+            if (p.equipment[c] != Equipment::none || k.state != ClaimState::attempting || k.next_day != day) continue;
+            const auto [first, last] = engine.network().neighbours(static_cast<std::uint32_t>(c));
+            const bool someone = std::any_of(first, last, [&](std::uint32_t h) {
+                return p.digital_skill[h] >= b.helper_skill && p.admin_literacy[h] >= b.helper_admin &&
+                       p.equipment[h] != Equipment::none;
+            });
+            if (someone) failures[c] = k.failures;
+        }
+        engine.step();
+        for (std::size_t c = 0; c < n; ++c) {
+            if (failures[c] < 0) continue;
+            const Claim& k = engine.claim(c, 0);
+            if (k.state == ClaimState::not_eligible) continue;
+            const bool success = k.state == ClaimState::submitted;
+            const bool failure = k.failures == failures[c] + 1;
+            INFO("citizen " << c << " on day " << day << ": state " << static_cast<int>(k.state) << ", failures "
+                            << static_cast<int>(k.failures) << " (" << failures[c] << " before)");
+            REQUIRE((success || failure));
+            const double skill = p.digital_skill[c];
+            const double q = 1.0 / (1.0 + std::exp(-(b.online_intercept + b.online_skill * std::max(skill, b.helper_skill))));
+            attempts += 1;
+            successes += success;
+            bound += q;
+            variance += q * (1 - q);
+            own += 1.0 / (1.0 + std::exp(-(b.online_intercept + b.online_skill * skill)));
+        }
+    }
+    INFO(attempts << " helped attempts: " << successes << " successes; lower bound " << bound << ", with their own skill "
+                  << own);
+    REQUIRE(attempts > 500);
+    CHECK(successes > bound - 5 * std::sqrt(variance));
+    CHECK(bound - own > 10 * std::sqrt(variance));  // the test can tell the two apart
 }
