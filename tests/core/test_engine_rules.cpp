@@ -676,3 +676,38 @@ TEST_CASE("informal help: the helper's digital skill stands in for the citizen's
     CHECK(successes > bound - 5 * std::sqrt(variance));
     CHECK(bound - own > 10 * std::sqrt(variance));  // the test can tell the two apart
 }
+
+TEST_CASE("a citizen whose helper has no time joins the mediation queue the next day") {
+    // Informal help comes first in phase C; a helper without time left
+    // sends the citizen to mediation, whose queue is served later the same
+    // day: the citizen joins it for the next day (docs/model.md, section
+    // 6.5). Mediation here serves everyone who waits and nobody chooses it,
+    // so a citizen who was not in its queue the evening before and is in
+    // it tonight came from a helper without time: there must be such
+    // citizens (joining the same day, they would have been served already).
+    Scenario sc = one_service(20000, 120);
+    set_channel(sc, Channel::online, true);
+    set_channel(sc, Channel::mediation, true, 10000.0);
+    sc.services[0].outreach = 0.05;
+    sc.services[0].renewal_days = 0;
+    sc.behaviour.online_intercept = -3.0;
+    sc.behaviour.ask_help = 1.0;
+    sc.behaviour.helper_capacity = 0;
+    sc.behaviour.channel_mediation = -20.0;
+    ParallelExecutor ex(1);
+    Engine engine(sc, ex);
+    const std::size_t n = engine.population().size();
+    std::vector<std::uint8_t> waiting(n, 0);
+    std::int64_t joined_for_tomorrow = 0;
+    while (!engine.completed()) {
+        engine.step();
+        for (std::size_t c = 0; c < n; ++c) {
+            const Claim& k = engine.claim(c, 0);
+            const bool queued = k.state != ClaimState::not_eligible && k.has(claim_flag::queued) &&
+                                k.channel == Channel::mediation;
+            joined_for_tomorrow += queued && !waiting[c];
+            waiting[c] = queued;
+        }
+    }
+    CHECK(joined_for_tomorrow > 500);
+}
