@@ -266,7 +266,7 @@ TEST_CASE("one failed attempt adds exactly one failure, and the max_failures-th 
     CHECK(gave_up > 200);
 }
 
-TEST_CASE("renewal window: no attempt on or after its last day, and a failure interrupts when the next retry would reach it") {
+TEST_CASE("renewal window: no attempt on or after its last day, a failure interrupts when the next retry would reach it, and an interruption costs trust") {
     // Citizens start receiving (initial conditions) and renew online, where
     // every attempt fails. Window 14 days, retry every 7: a renewal started
     // on day S fails on S and S + 7; on S + 7 the next retry (S + 14) would
@@ -292,11 +292,13 @@ TEST_CASE("renewal window: no attempt on or after its last day, and a failure in
         const std::size_t n = engine.population().size();
         std::vector<int> failures(n), start(n);
         std::vector<std::uint8_t> renewing(n), interrupted(n);
+        std::vector<float> trust(n);
         while (!engine.completed()) {
             const int day = engine.current_day();
             for (std::size_t c = 0; c < n; ++c) {
                 const Claim& k = engine.claim(c, 0);
                 interrupted[c] = k.state == ClaimState::interrupted;
+                trust[c] = engine.population().trust[c];
                 renewing[c] = k.state == ClaimState::receiving && k.has(claim_flag::renewing) &&
                               (ask_help || engine.population().equipment[c] != Equipment::none);
                 failures[c] = k.failures;
@@ -314,7 +316,13 @@ TEST_CASE("renewal window: no attempt on or after its last day, and a failure in
                 }
                 if (!renewing[c]) continue;
                 const Claim& k = engine.claim(c, 0);
-                if (k.state == ClaimState::interrupted) ++interrupted_after[day - start[c]];
+                if (k.state == ClaimState::interrupted) {
+                    ++interrupted_after[day - start[c]];
+                    // An interrupted right costs trust: t -= trust_loss_interruption x t.
+                    const float t = trust[c];
+                    REQUIRE(engine.population().trust[c] ==
+                            t - static_cast<float>(sc.behaviour.trust_loss_interruption * t));
+                }
                 else if (k.state == ClaimState::receiving && k.failures > failures[c] &&
                          day >= start[c] + sc.behaviour.renewal_window_days)
                     ++late_attempts;
