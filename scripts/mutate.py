@@ -191,6 +191,11 @@ def main(argv):
         if not d.exists() or d.read_bytes() != s.read_bytes():
             shutil.copyfile(s, d)  # a new mtime: the build must see the change (copy2 would keep the old one)
     started = time.monotonic()
+    # The commit the copy was taken from (the tree may move on while the run lasts).
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
     print(f"mutate: scratch copy in {src}; configuring and building the unmutated tree")
     if run(["cmake", "-S", str(src), "-B", str(build), "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
             "-DDEMAT_BUILD_PYTHON=OFF", "-DPython3_EXECUTABLE=/usr/bin/python3"],
@@ -245,10 +250,6 @@ def main(argv):
               for k in ("killed", "timed out", "survived", "build failed")}
     scored = counts["killed"] + counts["timed out"] + counts["survived"]
     score = (counts["killed"] + counts["timed out"]) / scored if scored else float("nan")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
     total_seconds = time.monotonic() - started
     suite = "the whole fast suite" if args.whole_suite else f"the engine's tests (labels {ENGINE_LABELS})"
     lines = [f"Mutation run at commit {commit}{' (with uncommitted changes)' if dirty else ''}, "

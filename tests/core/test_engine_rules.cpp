@@ -719,3 +719,53 @@ TEST_CASE("a citizen whose helper has no time joins the mediation queue the next
     }
     CHECK(joined_for_tomorrow > 500);
 }
+
+TEST_CASE("appeals: a rejection is contested at most once, and an appeal pending when the right becomes automatic is granted") {
+    // Half of the claims are wrongly rejected, nearly all rejections are
+    // contested, and no appeal is won: an appeal that fails ends in a
+    // rejection, never in a second appeal (docs/model.md, section 6.8).
+    // Once the service is attributed automatically (day 60), the appeals
+    // still pending are granted: no rejection from then on.
+    Scenario sc = one_service(20000, 150);
+    set_channel(sc, Channel::online, true);
+    sc.services[0].channels[0].wrongful_rejection = 0.5;
+    sc.services[0].outreach = 0.05;
+    sc.services[0].renewal_days = 0;
+    sc.behaviour.online_intercept = 10.0;
+    sc.behaviour.contest_intercept = 6.0;
+    sc.behaviour.appeal_success = 0.0;
+    TimelineEvent automatic = timeline_event(60, TimelineAction::set_automatic);
+    automatic.automatic = true;
+    sc.timeline = {automatic};
+    ParallelExecutor ex(1);
+    Engine engine(sc, ex);
+    const std::size_t n = engine.population().size();
+    std::vector<std::uint8_t> deciding(n);
+    std::int64_t appeals_decided = 0, pending_at_event = 0;
+    const int event_day = sc.warmup_days + 60;
+    while (!engine.completed()) {
+        const int day = engine.current_day();
+        for (std::size_t c = 0; c < n; ++c) {
+            const Claim& k = engine.claim(c, 0);
+            deciding[c] = k.state == ClaimState::submitted && k.has(claim_flag::appealing) && k.next_day == day;
+            if (day == event_day) pending_at_event += k.state == ClaimState::submitted && k.has(claim_flag::appealing);
+        }
+        engine.step();
+        for (std::size_t c = 0; c < n; ++c) {
+            if (!deciding[c]) continue;
+            const Claim& k = engine.claim(c, 0);
+            if (k.state == ClaimState::not_eligible) continue;
+            ++appeals_decided;
+            REQUIRE(!(k.state == ClaimState::submitted && k.has(claim_flag::appealing)));
+            if (day >= event_day) REQUIRE(k.state == ClaimState::receiving);
+            else REQUIRE(k.state == ClaimState::rejected);
+        }
+    }
+    CHECK(appeals_decided > 500);
+    CHECK(pending_at_event > 100);
+    const Results r = engine.results();
+    const Array& rejections = r.array("metrics/rejections");
+    std::int64_t after = 0;
+    for (std::size_t d = 60; d < rejections.shape[0]; ++d) after += rejections.integers()[d];
+    CHECK(after == 0);
+}
