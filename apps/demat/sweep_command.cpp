@@ -1,5 +1,6 @@
 #include "sweep_command.hpp"
 
+#include "core/disk_full.hpp"
 #include "core/engine.hpp"
 #include "run_command.hpp"
 #include "io/hdf5_writer.hpp"
@@ -10,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -62,14 +64,22 @@ bool is_journal_entry(const fs::path& p) {
 // Written under a temporary name and renamed: a resume never sees half a
 // file. Not synced to disk (a sync costs more than a small run): a journal
 // file damaged by a power cut is found unreadable on resume and computed again.
+// A full disk is the user's to fix (exit 2, docs/hardening.md), anything
+// else an internal error; either way no temporary file is left.
 void write_atomically(const std::string& path, const void* data, std::size_t size) {
     const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-        if (!out) throw std::runtime_error("cannot write " + temporary);
-    }
-    fs::rename(temporary, path);
+    std::FILE* out = std::fopen(temporary.c_str(), "wb");
+    int error = out ? 0 : errno;
+    if (out && std::fwrite(data, 1, size, out) != size) error = errno ? errno : EIO;
+    if (out && std::fflush(out) != 0 && error == 0) error = errno ? errno : EIO;
+    if (out && std::fclose(out) != 0 && error == 0) error = errno ? errno : EIO;
+    std::error_code ec;
+    if (error == 0) fs::rename(temporary, path, ec);
+    if (error == 0 && ec) error = ec.value();
+    if (error == 0) return;
+    fs::remove(temporary, ec);
+    if (is_disk_full(error)) throw DiskFullError(path, "cannot write " + temporary + ": " + std::strerror(error));
+    throw std::runtime_error("cannot write " + temporary + ": " + std::strerror(error));
 }
 
 std::string duration_text(double seconds) {
