@@ -17,7 +17,9 @@ constexpr std::uint32_t byte_order_mark = 0x01020304;
 class Packer {
 public:
     explicit Packer(std::size_t capacity) { out_.reserve(capacity); }
-    void raw(const void* data, std::size_t size) { out_.append(static_cast<const char*>(data), size); }
+    void raw(const void* data, std::size_t size) {
+        if (size != 0) out_.append(static_cast<const char*>(data), size);  // an empty array's data() may be null
+    }
     template <class T>
     void number(T value) {
         static_assert(std::is_arithmetic_v<T>);
@@ -48,6 +50,7 @@ public:
     explicit Unpacker(std::string_view in) : in_(in) {}
     void raw(void* data, std::size_t size) {
         if (size > in_.size() - at_) throw std::runtime_error("packed results: truncated");
+        if (size == 0) return;  // an empty array's data() may be null: no memcpy from or to it
         std::memcpy(data, in_.data() + at_, size);
         at_ += size;
     }
