@@ -12,7 +12,7 @@
 
 #include "io/hdf5_checked.hpp"
 #include "io/hdf5_snapshot.hpp"
-#include "core/disk_full.hpp"
+#include "core/error.hpp"
 
 #include <hdf5_hl.h>
 

@@ -36,29 +36,6 @@ namespace demat {
 
 namespace {
 
-std::string compose_message(const std::string& file, int line, int column, const std::string& message) {
-    if (file.empty()) return message;
-    std::string out = file;
-    if (line > 0) out += ":" + std::to_string(line);
-    if (line > 0 && column > 0) out += ":" + std::to_string(column);
-    return out + ": " + message;
-}
-
-}  // namespace
-
-ScenarioError::ScenarioError(std::string file, int line, std::string key, const std::string& message)
-    : ScenarioError(std::move(file), line, 0, std::move(key), message) {}
-
-ScenarioError::ScenarioError(std::string file, int line, int column, std::string key,
-                             const std::string& message)
-    : std::runtime_error(compose_message(file, line, column, message)),
-      file_(std::move(file)),
-      line_(line),
-      column_(column),
-      key_(std::move(key)) {}
-
-namespace {
-
 using namespace schema;
 
 // A value read from one file, with where it was read.
