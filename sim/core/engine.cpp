@@ -154,7 +154,10 @@ void Engine::Impl::serve(int day) {
     // already waiting. Each service's queues are its own: the arrivals
     // are split by service, then each service's are sorted and pushed
     // in parallel.
-    auto& [arrivals, by_service] = scratch.arrivals_today;
+    // References, not a structured binding: clang before 16 cannot capture
+    // bindings in the lambdas below (the fuzz preset builds with clang 14).
+    auto& arrivals = scratch.arrivals_today.requests;
+    auto& by_service = scratch.arrivals_today.by_service;
     arrivals.swap(carried);
     carried.clear();
     for (auto& blk : blocks) {
