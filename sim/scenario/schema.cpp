@@ -4,6 +4,7 @@
 // "assumption" with the reason for the value.
 #include "scenario/schema.hpp"
 #include "scenario/schema_internal.hpp"
+#include "core/channels.hpp"
 
 #include <algorithm>
 #include <array>
@@ -573,7 +574,7 @@ const std::vector<ChannelEntry>& channel_entries() {
 }
 
 const std::vector<std::string>& channel_names() {
-    static const std::vector<std::string> names{"online", "phone", "counter", "mediation"};
+    static const std::vector<std::string> names = channel_labels();
     return names;
 }
 

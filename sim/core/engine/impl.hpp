@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/behaviour.hpp"
+#include "core/channels.hpp"
 #include "core/eligibility.hpp"
 #include "core/engine.hpp"
 #include "core/life_events.hpp"
@@ -30,8 +31,6 @@ inline std::uint16_t day_plus(int day, int delta) {
 }
 
 // Staffed channels have queues; index 0..2 for phone, counter, mediation.
-inline constexpr int staffed_count = 3;
-inline int staffed_index(Channel c) { return static_cast<int>(c) - 1; }
 
 // Travel cost factor by means of transport (assumption: without a car a trip
 // costs half as much again by public transport, three times on foot or by favour).

@@ -66,7 +66,7 @@ void Engine::Impl::drop_waiting(std::uint8_t service_mask, std::uint8_t channel_
     };
     for (int s = 0; s < services; ++s)
         for (int k = 0; k < staffed_count; ++k) {
-            if (!dropped(s, static_cast<Channel>(k + 1))) continue;
+            if (!dropped(s, staffed_channel(k))) continue;
             for (std::size_t z = 0; z < e.population_.zones.size(); ++z) queues[queue_index(s, k, z)].clear();
         }
     std::erase_if(carried, [&](const QueueRequest& r) { return dropped(r.service, r.channel); });
