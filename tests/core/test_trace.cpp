@@ -2,6 +2,7 @@
 // its events are the very events the metrics count, it does not depend on
 // the threads, and recording it changes nothing else.
 #include "core/engine.hpp"
+#include "core/error.hpp"
 #include "core/trace.hpp"
 #include "parallel/parallel_executor.hpp"
 #include "engine_fixtures.hpp"
@@ -165,5 +166,5 @@ TEST_CASE("trace: an unknown citizen is refused", "[trace]") {
     Scenario sc = small_scenario(1000, 30);
     ParallelExecutor ex(1);
     Engine engine(sc, ex);
-    CHECK_THROWS_AS(engine.set_trace({5, 1000}), std::out_of_range);
+    CHECK_THROWS_AS(engine.set_trace({5, 1000}), UsageError);
 }
