@@ -51,7 +51,18 @@ PACKAGES=(
   openmpi-bin          # mpirun
   # tools used by the scripts themselves
   time                 # GNU /usr/bin/time -v: peak memory in bench/bench.sh
+  # the classroom page (web/): its build (node + esbuild) and its browser
+  # tests (headless Chromium driven by playwright-core; chromium-driver for
+  # WebDriver clients). The npm packages come from web/package-lock.json.
+  nodejs
+  chromium
+  chromium-driver
 )
+# npm: Debian's package, unless a node installed otherwise already brings
+# its own npm (NodeSource's nodejs provides and conflicts with Debian's npm).
+if [[ "${1:-}" == --list ]] || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
 
 mode=install
 case "${1:-}" in
@@ -72,8 +83,28 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+# The page's npm packages, exactly as web/package-lock.json pins them
+# (npm ci); skipped when web/node_modules already matches the lock file.
+web_packages() {
+  local root web
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  web=$root/web
+  [[ -f $web/package-lock.json ]] || return 0
+  if [[ -f $web/node_modules/.package-lock.json ]] &&
+     [[ ! $web/package-lock.json -nt $web/node_modules/.package-lock.json ]]; then
+    return 0
+  fi
+  if [[ "$mode" == check ]]; then
+    echo "install-deps: web/node_modules is missing or older than web/package-lock.json (npm ci)"
+    return 1
+  fi
+  echo "install-deps: npm ci in web/"
+  (cd "$web" && npm ci --no-audit --no-fund)
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  web_packages
   exit 0
 fi
 
@@ -117,3 +148,4 @@ if [[ ${#still_missing[@]} -gt 0 ]]; then
   exit 1
 fi
 echo "install-deps: installed ${#missing[@]} packages"
+web_packages
