@@ -72,6 +72,13 @@ export function readDay(raw, info) {
     helpUnavailable() {
       return sum(first(raw, ['metrics/help_informal_unavailable', 'help_informal_unavailable']));
     },
+    // Procedures completed by capital Q1, and those of them done alone online.
+    lowCapitalProcedures() {
+      return sum(first(raw, ['metrics/procedures_completed_low_capital']));
+    },
+    lowCapitalAlone() {
+      return sum(first(raw, ['metrics/autonomous_completions_low_capital']));
+    },
     unclaimedEuros() {
       return sum(first(raw, ['metrics/unclaimed_euros', 'unclaimed_euros']));
     },

@@ -221,7 +221,17 @@ function drawDivide() {
 
 function drawWaits() {
   const last = page.rows.length ? readDay(page.rows[page.rows.length - 1], page.info) : null;
-  if (!last) { $('waits').textContent = ''; return; }
+  if (!last) { $('waits').textContent = ''; $('autonomy').textContent = ''; return; }
+  // What mediation "doing with" is for: the share of capital Q1's
+  // procedures done alone, over the last 30 recorded days.
+  let all = 0;
+  let alone = 0;
+  for (const raw of page.rows.slice(-30)) {
+    const d = readDay(raw, page.info);
+    all += d.lowCapitalProcedures() || 0;
+    alone += d.lowCapitalAlone() || 0;
+  }
+  $('autonomy').textContent = all > 0 ? t(page.lang, 'autonomy', { p: Math.round((100 * alone) / all), n: all }) : '';
   $('waits').textContent = STAFFED.map((c) => {
     const w = last.meanWait(c);
     return `${t(page.lang, `ch_${c}`)}: ${w === null ? '–' : `${w.toFixed(1)} ${t(page.lang, 'day')}`}`;
@@ -248,7 +258,7 @@ function newRun(autoplay) {
   page.worker.postMessage({
     type: 'start',
     toml,
-    fileName: `/scenarios/classroom_${page.scenario}`,
+    fileName: `scenarios/classroom_${page.scenario}`,
     follow: page.follow,
   });
   if (autoplay) play();
@@ -349,6 +359,12 @@ function onMessage(event) {
     }
     case 'error':
       page.playing = false;
+      if (msg.where === 'init') {
+        status('status_no_engine');
+        $('status').textContent += ` (${msg.message})`;
+        document.body.dataset.error = msg.message;
+        break;
+      }
       if (msg.where === 'scenario' || msg.where === 'start') page.running = false;
       statusKey = 'error';
       $('status').textContent = `${t(page.lang, 'error')}: ${msg.message}`;
@@ -550,7 +566,7 @@ async function main() {
     status('status_no_engine');
     document.body.dataset.error = String(e.message || 'worker error');
   };
-  page.worker.postMessage({ type: 'init', scenarioFiles: page.files });
+  page.worker.postMessage({ type: 'init' });
 }
 
 window.dematPage = { runPreset, curvesCsv, figuresPng, currentToml: () => currentToml(), page, PRESETS };

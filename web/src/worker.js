@@ -24,19 +24,14 @@ function parse(text) {
   return typeof text === 'string' ? JSON.parse(text) : text;
 }
 
-async function init(scenarioFiles) {
+// The shipped scenarios are embedded in the engine under /scenarios/
+// (web/engine-api.md), where the page's file, named
+// scenarios/classroom_<lesson>.toml, finds its `base = "<lesson>.toml"`, as
+// `demat run` would next to it.
+async function init() {
   const mod = await import('./engine/demat_engine.js');
   const create = mod.default || mod.createDematEngine;
   M = await create();
-  // `base = "hybrid.toml"` is resolved by the engine's scenario reader
-  // against the file name, as `demat run` does: the shipped scenarios are
-  // put where a file named /scenarios/<name>.toml would look for them.
-  if (M.FS) {
-    try { M.FS.mkdir('/scenarios'); } catch (e) { /* already there */ }
-    for (const [name, text] of Object.entries(scenarioFiles)) {
-      M.FS.writeFile('/scenarios/' + name, text);
-    }
-  }
   post('ready');
 }
 
@@ -173,7 +168,7 @@ self.onmessage = async (event) => {
   try {
     switch (msg.type) {
       case 'init':
-        await init(msg.scenarioFiles || {});
+        await init();
         break;
       case 'start':
         lastRecorded = -2;
