@@ -1,7 +1,7 @@
 // The classroom page: controls, figures and the citizen's timeline. The
 // engine runs in worker.js; this thread only draws and answers clicks.
 import { STRINGS, defaultLanguage, t } from './i18n.js';
-import { resolve, controlsOf, scenarioToml } from './scenario.js';
+import { resolve, controlsOf, scenarioToml, minDays } from './scenario.js';
 import { Figure, drawGauge, QUINTILE_COLOURS, QUINTILE_DASHES, OKABE_ITO } from './charts.js';
 import { readDay } from './day.js';
 import { renderTimeline, PERSONS } from './timeline.js';
@@ -134,6 +134,10 @@ function loadScenario(file) {
   }
   if (page.start.services.includes(page.service)) svc.value = page.service;
   else page.service = svc.value;
+  // A lesson whose policy changes on day 180 needs more than 180 days.
+  const least = minDays(page.resolved);
+  $('days').min = least;
+  if (Number($('days').value) < least) $('days').value = Math.max(365, least + 90);
   page.dirty = true;
   updateOutputs();
 }

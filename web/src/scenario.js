@@ -41,6 +41,12 @@ function channelValue(resolved, channel, key, fallback) {
   return c && key in c ? c[key] : fallback;
 }
 
+// The fewest recorded days that keep every timeline event inside the run
+// (the reader refuses an event dated after the last day).
+export function minDays(resolved) {
+  return (resolved.timeline || []).reduce((m, e) => Math.max(m, (e.day ?? 0) + 1), 1);
+}
+
 // The values the controls start from for a scenario file.
 export function controlsOf(resolved) {
   const services = Object.keys(resolved.services || {});
