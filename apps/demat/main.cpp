@@ -114,6 +114,11 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--threads", ro.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
     run_cmd->add_flag("-q,--quiet", ro.quiet, "No progress bar and no summary");
     run_cmd->add_flag("--snapshot", ro.snapshot, "Also write every citizen's final state under /snapshot");
+    run_cmd->add_option("--trace", ro.trace,
+                        "Citizen ids (comma-separated) whose events (learned of a right, tried online, queued, "
+                        "got the right, gave up...) are written under /trace")
+        ->delimiter(',')
+        ->check(CLI::Range(0u, 4294967295u));
     add_checkpoint_options(run_cmd, ro.checkpoints);
 
     demat::ResumeOptions rso;
@@ -187,6 +192,7 @@ int main(int argc, char** argv) {
                     "  demat run scenarios/hybrid.toml                       # writes results/hybrid.h5\n"
                     "  demat run scenarios/online_only.toml -o oo.h5 --population 20000 --days 365 --seed 7\n"
                     "  demat run scenarios/hybrid.toml -o h.h5 --snapshot    # with every citizen's final state\n"
+                    "  demat run scenarios/online_only.toml -o oo.h5 --trace 17,4242   # /trace: these citizens' events\n"
                     "  demat run scenarios/hybrid.toml --checkpoint-every 90 --checkpoint-dir ckpt" + codes);
     resume_cmd->footer("Examples:\n"
                        "  demat resume ckpt/checkpoint-day-000450.demat-checkpoint -o hybrid.h5\n"

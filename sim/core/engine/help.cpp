@@ -19,6 +19,7 @@ namespace demat {
 bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Stream& rng) {
     Claim& k = claim(c, s);
     if (recording()) sink.counts.count(s, Event::help_requested);
+    trace(c, s, TraceKind::asked_for_help);
     if (channel_open(s, Channel::online)) {
         const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
         const auto degree = static_cast<std::size_t>(last - first);
@@ -159,6 +160,7 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
     if (!turn.available) {
         if (recording()) sink.counts.count(s, Event::help_informal_unavailable);
+        trace(r.citizen, s, TraceKind::helper_unavailable);
         // The helper is worn out this month: mediation if open, else try again later.
         if (channel_open(s, Channel::mediation)) {
             enqueue(r.citizen, s, day + 1, Channel::mediation, sink, rng);
@@ -173,6 +175,7 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
         sink.counts.helps_given += 1;
         sink.counts.count(s, Channel::online, ChannelEvent::attempts);
     }
+    trace(r.citizen, s, TraceKind::helped_by_relative, Channel::online);
     const std::size_t helper = r.helper;
     const bool ok = rng.uniform() < online_success(r.citizen, s, k, &helper);
     tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);

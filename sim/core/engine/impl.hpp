@@ -10,12 +10,14 @@
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
+#include "core/trace.hpp"
 #include "core/tracking.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <mutex>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -365,6 +367,32 @@ struct Engine::Impl {
     // A counts them in their new state (docs/architecture.md, the touch
     // rule). Code that changes what a citizen's segment groups read calls
     // touch itself.
+    // The trace of chosen citizens (core/trace.hpp): off unless
+    // Engine::set_trace chose some; then events of traced citizens are
+    // appended under a lock (they are few) and put in citizen order at the
+    // end of the day, which the threads cannot change (a citizen's events
+    // of one phase come from one thread, in program order).
+    bool tracing = false;
+    std::vector<std::uint8_t> traced;     // per citizen, when tracing
+    std::vector<TraceEvent> trace_events;
+    std::size_t trace_day_start = 0;      // first event of the current day
+    std::mutex trace_mutex;
+    void trace(std::size_t c, int s, TraceKind kind, Channel ch) {
+        if (tracing) [[unlikely]]
+            record_trace(c, s, kind, static_cast<std::uint8_t>(ch));
+    }
+    void trace(std::size_t c, int s, TraceKind kind) {
+        if (tracing) [[unlikely]]
+            record_trace(c, s, kind, trace_no_channel);
+    }
+    void record_trace(std::size_t c, int s, TraceKind kind, std::uint8_t ch) {
+        if (!traced[c]) return;
+        const std::lock_guard<std::mutex> lock(trace_mutex);
+        trace_events.push_back({e.day_, static_cast<std::uint32_t>(c), static_cast<std::uint8_t>(s),
+                                static_cast<std::uint8_t>(kind), ch});
+    }
+    void end_trace_day();
+
     void transition(std::size_t c, Claim& k, ClaimState to) {
         touch(c);
         k.state = to;

@@ -1,5 +1,6 @@
 // Procedure: channel choice, online attempt, success, failure and giving up (docs/model.md, sections 6.3-6.5).
 #include "core/engine/impl.hpp"
+#include "core/detmath.hpp"
 
 #include <algorithm>
 #include <array>
@@ -65,7 +66,7 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
         if (!channel_open(s, ch)) continue;
         const double u = channel_utility(c, s, ch, k) + channel_taste(c, ch);
         if (std::isinf(u)) continue;
-        weight[static_cast<std::size_t>(i)] = std::exp(std::min(u, 50.0));
+        weight[static_cast<std::size_t>(i)] = dmath::exp(std::min(u, 50.0));
         total += weight[static_cast<std::size_t>(i)];
     }
     if (total <= 0) {
@@ -84,6 +85,7 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
     const auto ch = static_cast<Channel>(chosen);
     k.channel = ch;
     if (recording()) sink.counts.count(s, ch, ChannelEvent::attempts);
+    trace(c, s, TraceKind::tried, ch);
     if (ch == Channel::online) {
         const bool ok = rng.uniform() < online_success(c, s, k, nullptr);
         tracking.mark(c, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
@@ -129,6 +131,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     p.admin_literacy[c] += static_cast<float>(b.admin_learning * (1.0 - p.admin_literacy[c]));
     p.trust[c] += static_cast<float>(b.trust_gain_success * (1.0 - p.trust[c]));
     e.habit_[c] = static_cast<std::uint8_t>(ch);
+    trace(c, s, TraceKind::completed_procedure, ch);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     k.failures = 0;
     if (k.has(claim_flag::renewing)) {
@@ -136,6 +139,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
         const int next = k.episode_start + service(s).renewal_days;
         k.next_day = next > day ? day_plus(next, 0) : day_plus(day, 1);
         if (rec) sink.counts.count(s, Event::renewals_completed);
+        trace(c, s, TraceKind::renewed);
     } else {
         transition(c, k, ClaimState::submitted);
         k.channel = ch;
@@ -149,7 +153,7 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
     Claim& k = claim(c, s);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     if (k.failures < 255) ++k.failures;
-    (void)attempted;
+    if (attempted) trace(c, s, TraceKind::failed, k.channel);
     const bool renewing = k.has(claim_flag::renewing);
     if (k.failures >= b.max_failures) {
         tracking.mark(c, procedure_flag::gave_up_for_good, day);
@@ -173,6 +177,7 @@ void Engine::Impl::abandon(std::size_t c, int s, int day, Sink& sink) {
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::reclaiming));
     k.next_day = day_plus(day, b.abandon_revisit_days);
     if (recording()) sink.counts.count(s, Event::abandonments);
+    trace(c, s, TraceKind::gave_up);
 }
 
 }  // namespace demat

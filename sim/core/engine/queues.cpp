@@ -36,6 +36,7 @@ void Engine::Impl::enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink
     sink.queue_requests.push_back(
         {static_cast<std::uint32_t>(c), rng.next_word(), static_cast<std::uint16_t>(day), static_cast<std::uint8_t>(s), ch});
     if (recording()) sink.counts.count(s, ch, ChannelEvent::queue_joined);
+    trace(c, s, TraceKind::queued, ch);
 }
 
 // The phone line's turn today for service s, decided serially (which
@@ -95,6 +96,7 @@ void Engine::Impl::serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink
     if (!turn.gave_up) return serve_staffed(entry, s, Channel::phone, day, sink);
     touch(entry.citizen);
     if (recording()) sink.counts.count(s, Channel::phone, ChannelEvent::queue_gave_up);
+    trace(entry.citizen, s, TraceKind::left_queue, Channel::phone);
     Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
     fail(entry.citizen, s, day, sink, rng, false);
 }
@@ -107,6 +109,7 @@ void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Si
         [&](const QueueEntry& entry) {
             touch(entry.citizen);
             if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
+            trace(entry.citizen, s, TraceKind::left_queue, ch);
             Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
             fail(entry.citizen, s, day, sink, rng, false);
         },
@@ -123,6 +126,7 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
         sink.counts.count(s, ch, ChannelEvent::queue_wait_days, day - entry.day);
     }
     k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    trace(c, s, TraceKind::served, ch);
     Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::attempt);
     const bool ok = rng.uniform() < staffed_success(c, s, k, ch);
     if (ch == Channel::mediation && sc.mediation.mode == MediationMode::doing_with) {
