@@ -159,6 +159,28 @@ const CASES = {
     });
   },
 
+  // Step, play from the keyboard, pause, reset.
+  async controls() {
+    await withPage(async ({ page, origin }) => {
+      await open(page, origin, '?scenario=hybrid&population=1000&seed=2&days=60');
+      const rows = () => page.evaluate(() => window.dematPage.page.rows.length);
+      for (let i = 1; i <= 3; i++) {
+        await page.click('#step');
+        await page.waitForFunction((n) => window.dematPage.page.rows.length === n, i, { timeout: 60000 });
+      }
+      check(await rows() === 3, 'three clicks on "one day" show three recorded days');
+      check(/3 \/ 60/.test(await page.locator('#status').textContent()), `the status says day 3 of 60 ("${await page.locator('#status').textContent()}")`);
+      // Space plays (focus outside the fields), the run goes to its end.
+      await page.locator('h1').click();
+      await page.keyboard.press('Space');
+      const r = await results(page, 1);
+      check(r.counts.length === 60, `space played the run to its end (${r.counts.length} days)`);
+      await page.keyboard.press('r');
+      check(await rows() === 0, 'r resets the run');
+      check(await page.evaluate(() => window.dematResults === undefined || window.dematPage.page.rows.length === 0), 'reset clears the curves');
+    });
+  },
+
   // French for a French browser, English otherwise, and the switch.
   async languages() {
     await withPage(async ({ page, origin }) => {

@@ -74,19 +74,20 @@ function start({ toml, fileName, follow }) {
   post('started', { info, followed });
 }
 
-// One simulated day; returns the recorded day's row, or null during warm-up
-// and once the run is complete.
+// One simulated day; returns the recorded day's row (null during warm-up).
 function stepOnce() {
   const t0 = performance.now();
   const more = sim.step();
   engineMs += performance.now() - t0;
   const recorded = sim.recordedDay();
   let row = null;
-  if (recorded >= 0 && (more || recorded === info.days - 1)) {
+  if (more && recorded >= 0) {
     row = parse(sim.dayJSON());
     row.day = recorded;
   }
-  return { more, row, recorded };
+  // step() simulates a day and returns true, or returns false doing
+  // nothing once complete: the run is over when the last day is done.
+  return { more: more && !sim.completed(), row, recorded };
 }
 
 // sim.counts() is flat (an Int32Array, day-major); /counts is [day][service][state].
@@ -136,8 +137,6 @@ function finish() {
   });
 }
 
-let lastRecorded = -2;
-
 // Runs days in slices: between slices the worker goes back to its event
 // loop, so that pause/step/stop messages are read at once.
 function loop(gen) {
@@ -148,11 +147,10 @@ function loop(gen) {
   let done = false;
   let recordedThisSlice = 0;
   while (performance.now() - slice < 30 && recordedThisSlice < budget) {
-    const { more, row, recorded } = stepOnce();
-    if (row && recorded !== lastRecorded) {
+    const { more, row } = stepOnce();
+    if (row) {
       rows.push(row);
       recordedThisSlice += 1;
-      lastRecorded = recorded;
     }
     if (!more) { done = true; break; }
   }
@@ -171,11 +169,10 @@ self.onmessage = async (event) => {
         await init();
         break;
       case 'start':
-        lastRecorded = -2;
         start(msg);
         break;
       case 'play':
-        if (!sim) break;
+        if (!sim || sim.completed()) break;
         speed = msg.speed || 0;
         if (!playing) {
           playing = true;
@@ -191,12 +188,12 @@ self.onmessage = async (event) => {
         break;
       case 'step': {
         // One recorded day (the whole warm-up first if it is not over).
-        if (!sim) break;
+        if (!sim || sim.completed()) break;
         playing = false;
         generation += 1;
         let out;
         do { out = stepOnce(); } while (out.more && !out.row);
-        if (out.row) { lastRecorded = out.recorded; post('days', { rows: [out.row] }); }
+        if (out.row) post('days', { rows: [out.row] });
         if (!out.more) finish();
         break;
       }
