@@ -137,6 +137,40 @@ export class Figure {
   canvas() {
     return this.container.querySelector('canvas');
   }
+
+  // The legend drawn on a canvas, for the PNG export; returns its height.
+  drawLegend(ctx, x, y, width) {
+    const labels = [...this.legend.querySelectorAll('li span')].map((el) => el.textContent);
+    ctx.font = '600 20px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    let cx = x;
+    let cy = y + 14;
+    this.spec.forEach((s, i) => {
+      const w = 56 + ctx.measureText(labels[i]).width + 24;
+      if (cx + w > x + width) { cx = x; cy += 30; }
+      if (s.fill) {
+        ctx.fillStyle = s.fill;
+        ctx.fillRect(cx, cy - 9, 44, 18);
+        ctx.strokeStyle = '#000';
+        ctx.lineWidth = 1;
+        ctx.strokeRect(cx, cy - 9, 44, 18);
+      } else {
+        ctx.strokeStyle = s.stroke;
+        ctx.lineWidth = s.width || 3;
+        ctx.setLineDash(s.dash || []);
+        ctx.beginPath();
+        ctx.moveTo(cx, cy);
+        ctx.lineTo(cx + 44, cy);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      ctx.fillStyle = '#000';
+      ctx.fillText(labels[i], cx + 52, cy);
+      cx += w;
+    });
+    ctx.textBaseline = 'alphabetic';
+    return cy - y + 16;
+  }
 }
 
 // The divide gauge: take-up of Q5 minus Q1 in points, the previous run as a

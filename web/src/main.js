@@ -441,26 +441,35 @@ export function curvesCsv() {
 
 export function figuresPng() {
   const figs = [...document.querySelectorAll('#figures figure')];
+  const byId = { 'fig-takeup': figures.takeup, 'fig-ntu': figures.ntu, 'fig-queues': figures.queues, 'fig-helpers': figures.helpers, 'fig-money': figures.money };
   const cols = 2;
   const cellW = 900;
-  const cellH = 420;
+  const cellH = 520;
   const out = document.createElement('canvas');
   out.width = cols * cellW;
-  out.height = Math.ceil(figs.length / cols) * cellH;
+  out.height = Math.ceil(figs.length / cols) * cellH + 50;
   const ctx = out.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillStyle = '#000';
+  ctx.font = '600 22px system-ui, sans-serif';
+  const r = window.dematResults;
+  ctx.fillText(`demat · ${page.scenario} · ${page.service.replace(/_/g, ' ')}${r ? ` · ${r.population} · seed ${r.seed} · ${r.days} ${t(page.lang, 'day')}s` : ''}`, 20, 34);
   figs.forEach((fig, i) => {
     const x = (i % cols) * cellW;
-    const y = Math.floor(i / cols) * cellH;
+    const y = 50 + Math.floor(i / cols) * cellH;
     ctx.fillStyle = '#000';
     ctx.font = '700 28px system-ui, sans-serif';
-    ctx.fillText(fig.querySelector('h3').textContent, x + 20, y + 40);
+    ctx.fillText(fig.querySelector('h3').textContent, x + 20, y + 36);
     const src = fig.querySelector('canvas');
+    let bottom = y + 50;
     if (src) {
-      const scale = Math.min((cellW - 40) / src.width, (cellH - 70) / src.height);
-      ctx.drawImage(src, x + 20, y + 60, src.width * scale, src.height * scale);
+      const scale = Math.min((cellW - 40) / src.width, (cellH - 150) / src.height);
+      ctx.drawImage(src, x + 20, y + 50, src.width * scale, src.height * scale);
+      bottom = y + 50 + src.height * scale + 8;
     }
+    const f = byId[fig.id];
+    if (f) f.drawLegend(ctx, x + 20, bottom, cellW - 40);
   });
   return out;
 }
