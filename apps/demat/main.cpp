@@ -10,6 +10,7 @@
 #include "io/results_file.hpp"
 #include "scenario/reader.hpp"
 #include "scenario/schema.hpp"
+#include "classroom_command.hpp"
 #include "compare_table.hpp"
 #include "run_command.hpp"
 #include "sweep_command.hpp"
@@ -129,6 +130,16 @@ int main(int argc, char** argv) {
     resume_cmd->add_flag("-q,--quiet", rso.quiet, "No progress bar and no summary");
     add_checkpoint_options(resume_cmd, rso.checkpoints);
 
+    demat::ClassroomOptions co;
+    auto* classroom_cmd = app.add_subcommand(
+        "classroom", "Serve the classroom page (web/dist: the engine in the browser) on 127.0.0.1 and print its address");
+    classroom_cmd->add_option("--port", co.port, "Port on 127.0.0.1 (0: any free port)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 65535));
+    classroom_cmd->add_option("--dir", co.dir, "Folder of the built page (default: web/dist here, else in the source tree)");
+    classroom_cmd->add_option("--stop-after", co.stop_after, "Stop serving after SECONDS (default: until Ctrl-C)")
+        ->check(CLI::Range(0.0, 1e9));
+
     std::string validate_path;
     auto* validate_cmd = app.add_subcommand("validate", "Check a scenario file and print its resolved parameters");
     validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
@@ -180,7 +191,7 @@ int main(int argc, char** argv) {
         for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == word;
         if (!known) {
             std::cerr << "demat: unknown command '" << word
-                      << "': expected run, resume, validate, params, compare or sweep (demat --help)\n";
+                      << "': expected run, resume, validate, params, compare, sweep or classroom (demat --help)\n";
             return exit_bad_input;
         }
         break;
@@ -198,6 +209,9 @@ int main(int argc, char** argv) {
                        "  demat resume ckpt/checkpoint-day-000450.demat-checkpoint -o hybrid.h5\n"
                        "  demat resume ckpt/checkpoint-day-000450.demat-checkpoint -o hybrid.h5 --checkpoint-every 90 --checkpoint-dir ckpt2" +
                        codes);
+    classroom_cmd->footer("Examples:\n"
+                          "  demat classroom                  # http://127.0.0.1:8000/ until Ctrl-C\n"
+                          "  demat classroom --port 8080" + codes);
     validate_cmd->footer("Examples:\n"
                          "  demat validate scenarios/my_reform.toml              # every error of the file, or the resolved scenario\n"
                          "  demat validate -q scenarios/my_reform.toml && echo valid" + codes);
@@ -239,6 +253,12 @@ int main(int argc, char** argv) {
             const int code = *run_cmd    ? demat::run_scenario(ro, interrupted)
                              : *resume_cmd ? demat::resume_run(rso, interrupted)
                                            : demat::run_sweep(so, interrupted);
+            return code == exit_interrupted ? interrupted_exit_code() : code;
+        }
+        if (*classroom_cmd) {
+            std::signal(SIGINT, on_signal);
+            std::signal(SIGTERM, on_signal);
+            const int code = demat::serve_classroom(co, interrupted);
             return code == exit_interrupted ? interrupted_exit_code() : code;
         }
         if (*validate_cmd) {

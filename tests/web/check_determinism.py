@@ -38,6 +38,10 @@ def main() -> int:
     ap.add_argument("--trace", default="0,1,2,3,4,5,6,7")
     ap.add_argument("scenarios", nargs="*", default=LESSONS)
     a = ap.parse_args()
+    if not os.path.isfile(a.engine):
+        print(f"FAIL: no WebAssembly engine at {a.engine}: build it with scripts/build-web.sh "
+              "(scripts/test.sh does)")
+        return 1
     os.makedirs(a.scratch, exist_ok=True)
     failures = 0
     for scenario in a.scenarios:
