@@ -8,7 +8,7 @@
 // the system picks), fails on any console error or any request outside the
 // page's own files, and is bounded in time (CTest TIMEOUT and the waits below).
 import { createRequire } from 'node:module';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, copyFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -39,8 +39,8 @@ function check(ok, what) {
   if (!ok) failures += 1;
 }
 
-async function withPage(fn, { locale = 'en-GB', viewport = { width: 1600, height: 1200 } } = {}) {
-  const server = await serve(dist);
+async function withPage(fn, { locale = 'en-GB', viewport = { width: 1600, height: 1200 }, server: makeServer = () => serve(dist) } = {}) {
+  const server = await makeServer();
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
@@ -179,6 +179,30 @@ const CASES = {
       check(await rows() === 0, 'r resets the run');
       check(await page.evaluate(() => window.dematResults === undefined || window.dematPage.page.rows.length === 0), 'reset clears the curves');
     });
+  },
+
+  // The page served by `demat classroom` (127.0.0.1, a free port, bounded).
+  async classroom() {
+    const makeServer = () => new Promise((ok, fail) => {
+      const child = spawn(demat, ['classroom', '--port', '0', '--dir', dist, '--stop-after', '240'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      const timer = setTimeout(() => { child.kill(); fail(new Error(`demat classroom printed no address: ${text}`)); }, 20000);
+      child.stdout.on('data', (d) => {
+        text += d;
+        const m = text.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+        if (m) {
+          clearTimeout(timer);
+          console.log(text.trim());
+          ok({ origin: `http://127.0.0.1:${m[1]}`, close: () => new Promise((done) => { child.once('exit', done); child.kill('SIGINT'); }) });
+        }
+      });
+      child.on('error', fail);
+    });
+    await withPage(async ({ page, origin }) => {
+      await open(page, origin, '?scenario=online_only&population=2000&seed=3&days=60&autorun=1');
+      const r = await results(page, 1);
+      check(r.counts.length === 60 && r.population === 2000, `a run to its end from demat classroom (${r.counts.length} days)`);
+    }, { server: makeServer });
   },
 
   // French for a French browser, English otherwise, and the switch.
