@@ -20,6 +20,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -261,10 +262,9 @@ public:
         }
         const int rd = recordedDay();
         if (rd >= 0) {
-            const demat::Results r = engine_->day_results(rd);
-            const auto& c = r.array("counts").integers();
-            for (const auto v : c) counts_.push_back(static_cast<std::int32_t>(v));
-            last_day_ = r;
+            demat::Results r = engine_->day_results(rd);
+            for (const auto v : r.array("counts").integers()) counts_.push_back(static_cast<std::int32_t>(v));
+            last_day_ = std::move(r);
         }
         return true;
     }

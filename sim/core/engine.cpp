@@ -136,7 +136,8 @@ void Engine::Impl::serve(int day) {
     }
 
     // Informal help first: requests in a random but reproducible order.
-    auto& [help, help_sorted] = scratch.help_requests_today;
+    auto& help = scratch.help_requests_today.requests;
+    auto& help_sorted = scratch.help_requests_today.scratch;
     help.clear();
     for (auto& blk : blocks) {
         help.insert(help.end(), blk.help_requests.begin(), blk.help_requests.end());
@@ -153,7 +154,10 @@ void Engine::Impl::serve(int day) {
     // already waiting. Each service's queues are its own: the arrivals
     // are split by service, then each service's are sorted and pushed
     // in parallel.
-    auto& [arrivals, by_service] = scratch.arrivals_today;
+    // Plain references, not a structured binding: lambdas below capture
+    // them, which clang before 16 refuses (the WebAssembly build's clang 14).
+    auto& arrivals = scratch.arrivals_today.requests;
+    auto& by_service = scratch.arrivals_today.by_service;
     arrivals.swap(carried);
     carried.clear();
     for (auto& blk : blocks) {

@@ -14,6 +14,7 @@
 //    row (in parallel), compact, and hand the sorted edges to Boost's
 //    edges_are_sorted constructor.
 #include "core/network.hpp"
+#include "core/atomic_ref.hpp"
 #include "core/detmath.hpp"
 
 #include "core/rng.hpp"
@@ -184,7 +185,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
     std::vector<std::uint32_t> rows(n + 1, 0);
     executor.for_each_block(blocks, [&](std::size_t b) {
         for (std::uint64_t e : block_edges[b])
-            std::atomic_ref<std::uint32_t>(rows[(e >> 32) + 1]).fetch_add(1, std::memory_order_relaxed);
+            atomic_ref<std::uint32_t>(rows[(e >> 32) + 1]).fetch_add(1, std::memory_order_relaxed);
     });
     for (std::size_t v = 0; v < n; ++v) rows[v + 1] += rows[v];
     std::vector<std::uint32_t> columns(total);
@@ -192,7 +193,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
         std::vector<std::uint32_t> next(rows.begin(), rows.end() - 1);
         executor.for_each_block(blocks, [&](std::size_t b) {
             for (std::uint64_t e : block_edges[b]) {
-                const std::uint32_t slot = std::atomic_ref<std::uint32_t>(next[e >> 32]).fetch_add(1, std::memory_order_relaxed);
+                const std::uint32_t slot = atomic_ref<std::uint32_t>(next[e >> 32]).fetch_add(1, std::memory_order_relaxed);
                 columns[slot] = static_cast<std::uint32_t>(e);
             }
             std::vector<std::uint64_t>().swap(block_edges[b]);

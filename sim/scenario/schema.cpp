@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -596,8 +597,21 @@ std::string format_double(double value) {
     if (value == std::numeric_limits<double>::infinity()) return "inf";
     if (value == -std::numeric_limits<double>::infinity()) return "-inf";
     std::array<char, 64> buffer{};
+#if defined(__cpp_lib_to_chars)
     const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
     std::string out(buffer.data(), result.ptr);
+#else
+    // libc++ 14 (the WebAssembly build's, docs/classroom.md) has no
+    // floating-point to_chars: the fewest significant digits that read
+    // back to the same double, as to_chars gives (possibly written in
+    // exponent form where to_chars would not: the same TOML value).
+    std::string out;
+    for (int digits = 1; digits <= 17; ++digits) {
+        std::snprintf(buffer.data(), buffer.size(), "%.*g", digits, value);
+        out = buffer.data();
+        if (std::strtod(buffer.data(), nullptr) == value) break;
+    }
+#endif
     if (out.find_first_of(".e") == std::string::npos) out += ".0";
     return out;
 }

@@ -61,7 +61,12 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
 void Engine::Impl::serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
     const std::size_t chunks = scratch.zone_chunks.size();
     // Scratch lists kept from day to day (no allocation once grown).
-    auto& [helped, helpers, where, entangled, serial_turns] = scratch.help_scratch;
+    // Plain references (lambdas capture them; clang 14 refuses structured bindings there).
+    auto& helped = scratch.help_scratch.helped;
+    auto& helpers = scratch.help_scratch.helpers;
+    auto& where = scratch.help_scratch.where;
+    auto& entangled = scratch.help_scratch.entangled;
+    auto& serial_turns = scratch.help_scratch.serial_turns;
     helped.clear();  // claims, then citizens
     for (const HelpRequest& r : help) helped.push_back(r.citizen * std::uint64_t{max_services} + r.service);
     helpers.clear();
