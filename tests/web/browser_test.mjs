@@ -335,7 +335,7 @@ const CASES = {
       await open(page, origin, '?scenario=online_only&population=20000&seed=1&days=365');
       await page.click('button[data-person="carpenter"]');
       await results(page, 1);
-      const items = await page.locator('#timeline ol.events li').count();
+      const items = await page.locator('#timeline ol.events li:not(.separator)').count();
       const text = await page.locator('#timeline').textContent();
       console.log(`timeline: ${items} events; ${text.slice(0, 300)}`);
       check(items > 0, `the citizen timeline shows events (${items})`);

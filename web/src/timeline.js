@@ -131,21 +131,43 @@ export function renderTimeline(el, { lang, label, follow, followed, trace, runni
   }
   const ol = document.createElement('ol');
   ol.className = 'events';
+  if ((events[0].recorded_day ?? events[0].day) < 0) {
+    const first = document.createElement('li');
+    first.className = 'separator';
+    first.textContent = t(lang, 'timeline_warmup');
+    ol.appendChild(first);
+  }
   const services = (info && info.services) || [];
   const channels = (info && info.channels) || [];
+  // The same event twice on the same day (e.g. two requests for help)
+  // is one line with a count.
+  const lines = [];
   for (const e of events) {
+    const prev = lines[lines.length - 1];
+    if (prev && prev.e.day === e.day && prev.e.event === e.event && prev.e.service === e.service && prev.e.channel === e.channel) prev.n += 1;
+    else lines.push({ e, n: 1 });
+  }
+  let recordedStarted = false;
+  for (const { e, n } of lines) {
+    const d = e.recorded_day ?? e.day;
+    if (d >= 0 && !recordedStarted) {
+      recordedStarted = true;
+      const sep = document.createElement('li');
+      sep.className = 'separator';
+      sep.textContent = t(lang, 'timeline_recorded');
+      ol.appendChild(sep);
+    }
     const li = document.createElement('li');
     li.className = eventClass(e);
     const day = document.createElement('span');
     day.className = 'day';
-    const d = e.recorded_day ?? e.day;
     day.textContent = `${t(lang, 'day')} ${d}`;
     const what = document.createElement('span');
     what.className = 'what';
     const svc = typeof e.service === 'number' ? services[e.service] : e.service;
     const ch = typeof e.channel === 'number' ? channels[e.channel] : e.channel;
     const extra = [ch ? t(lang, `ch_${ch}`) : '', e.reason ? String(e.reason).replace(/_/g, ' ') : ''].filter(Boolean).join(', ');
-    what.textContent = `${svc ? `${String(svc).replace(/_/g, ' ')}: ` : ''}${eventName(lang, e)}${extra ? ` (${extra})` : ''}`;
+    what.textContent = `${svc ? `${String(svc).replace(/_/g, ' ')}: ` : ''}${eventName(lang, e)}${extra ? ` (${extra})` : ''}${n > 1 ? ` ×${n}` : ''}`;
     li.append(day, what);
     ol.appendChild(li);
   }

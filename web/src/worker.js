@@ -12,6 +12,7 @@ let sim = null;        // the running Simulation
 let playing = false;
 let speed = 0;         // recorded days per second; 0 = as fast as the engine goes
 let followed = null;   // citizen id traced in this run, or null
+let followedAtStart = null;
 let info = null;
 let engineMs = 0;      // time spent inside sim.step(), warm-up included
 let generation = 0;    // bumps on every start/stop so a stale loop ends itself
@@ -65,7 +66,11 @@ function start({ toml, fileName, follow }) {
           break;
         }
       }
-      if (followed !== null) sim.setTrace([followed]);
+      if (followed !== null) {
+        sim.setTrace([followed]);
+        // Who they are when the story starts (age and employment change).
+        followedAtStart = sim.citizenJSON ? parse(sim.citizenJSON(followed)) : { id: followed };
+      }
     } catch (e) {
       post('error', { message: String(e && e.message ? e.message : e), where: 'follow' });
     }
@@ -114,7 +119,7 @@ function finish() {
   let trace = null;
   if (followed !== null) {
     trace = {
-      citizen: sim.citizenJSON ? parse(sim.citizenJSON(followed)) : { id: followed },
+      citizen: followedAtStart,
       events: parse(sim.traceJSON(followed)),
     };
   }
