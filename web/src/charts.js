@@ -176,7 +176,8 @@ export class Figure {
 // The divide gauge: take-up of Q5 minus Q1 in points, the previous run as a
 // faded mark. Drawn on a plain canvas (no library) to stay readable from the
 // back of a room: one big number, one bar.
-export function drawGauge(canvas, { value, previous, unit, label, prevLabel }) {
+export function drawGauge(canvas, { value, previous, unit, label, prevLabel, locale = 'en-GB' }) {
+  const fmt = (v, sign) => `${sign && v > 0 ? '+' : ''}${v.toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}`;
   const ctx = canvas.getContext('2d');
   const w = canvas.width;
   const h = canvas.height;
@@ -212,7 +213,7 @@ export function drawGauge(canvas, { value, previous, unit, label, prevLabel }) {
     ctx.fillRect(Math.min(xOf(0), xp), barY + 8, Math.abs(xp - xOf(0)), barH - 16);
     ctx.fillStyle = '#555';
     ctx.font = '600 16px system-ui, sans-serif';
-    ctx.fillText(`${prevLabel} ${previous.toFixed(1)}`, xp, barY - 8);
+    ctx.fillText(`${prevLabel} ${fmt(previous, true)}`, xp, barY - 8);
   }
   if (value !== null && value !== undefined && Number.isFinite(value)) {
     const xv = xOf(value);
@@ -221,7 +222,7 @@ export function drawGauge(canvas, { value, previous, unit, label, prevLabel }) {
     ctx.fillStyle = '#000';
     ctx.fillRect(xv - 3, barY - 4, 6, barH + 8);
     ctx.font = '700 64px system-ui, sans-serif';
-    ctx.fillText(`${value > 0 ? '+' : ''}${value.toFixed(1)} ${unit}`, w / 2, 80);
+    ctx.fillText(`${fmt(value, true)} ${unit}`, w / 2, 80);
   } else {
     ctx.font = '700 64px system-ui, sans-serif';
     ctx.fillText('–', w / 2, 80);

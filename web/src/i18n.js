@@ -183,3 +183,22 @@ export function t(lang, key, vars = {}) {
   const text = (STRINGS[lang] && STRINGS[lang][key]) ?? STRINGS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, k) => (k in vars ? String(vars[k]) : `{${k}}`));
 }
+
+// The services of the shipped scenarios by their French and English names;
+// another service shows its scenario name.
+const SERVICES = {
+  fr: {
+    minimum_income: 'RSA (revenu minimum)', in_work_benefit: "prime d'activité", housing_benefit: 'aides au logement',
+    old_age_minimum: 'minimum vieillesse (ASPA)', complementary_health: 'complémentaire santé solidaire',
+    income_tax_return: 'déclaration de revenus', energy_cheque: 'chèque énergie',
+  },
+  en: {
+    minimum_income: 'minimum income (RSA)', in_work_benefit: 'in-work benefit', housing_benefit: 'housing benefit',
+    old_age_minimum: 'old-age minimum (ASPA)', complementary_health: 'complementary health cover',
+    income_tax_return: 'income tax return', energy_cheque: 'energy cheque',
+  },
+};
+
+export function serviceName(lang, name) {
+  return (SERVICES[lang] && SERVICES[lang][name]) || String(name).replace(/_/g, ' ');
+}

@@ -1,6 +1,6 @@
 // The classroom page: controls, figures and the citizen's timeline. The
 // engine runs in worker.js; this thread only draws and answers clicks.
-import { STRINGS, defaultLanguage, t } from './i18n.js';
+import { defaultLanguage, t, serviceName } from './i18n.js';
 import { resolve, controlsOf, scenarioToml, minDays } from './scenario.js';
 import { Figure, drawGauge, QUINTILE_COLOURS, QUINTILE_DASHES, OKABE_ITO } from './charts.js';
 import { readDay } from './day.js';
@@ -65,6 +65,7 @@ function i18n() {
     figures.helpers.relabel([t(page.lang, 'helps_given'), t(page.lang, 'help_unavailable')]);
     figures.money.relabel([t(page.lang, 'unclaimed')]);
   }
+  for (const o of $('service').options) o.textContent = serviceName(page.lang, o.value);
   updateOutputs();
   drawDivide();
   renderFollow();
@@ -129,7 +130,7 @@ function loadScenario(file) {
   for (const s of page.start.services) {
     const o = document.createElement('option');
     o.value = s;
-    o.textContent = s.replace(/_/g, ' ');
+    o.textContent = serviceName(page.lang, s);
     svc.appendChild(o);
   }
   if (page.start.services.includes(page.service)) svc.value = page.service;
@@ -216,8 +217,9 @@ function drawDivide() {
     value: v === null ? null : v * 100,
     previous: page.prevDivide === null ? null : page.prevDivide * 100,
     unit: t(page.lang, 'gauge_unit'),
-    label: page.service.replace(/_/g, ' '),
+    label: serviceName(page.lang, page.service),
     prevLabel: t(page.lang, 'previous'),
+    locale: page.lang === 'fr' ? 'fr-FR' : 'en-GB',
   });
   $('gauge').setAttribute('aria-label', `${t(page.lang, 'fig_gauge')}: ${v === null ? '–' : (v * 100).toFixed(1)} ${t(page.lang, 'gauge_unit')}`);
   $('gauge').dataset.value = v === null ? '' : String(v * 100);
@@ -454,7 +456,7 @@ export function figuresPng() {
   ctx.fillStyle = '#000';
   ctx.font = '600 22px system-ui, sans-serif';
   const r = window.dematResults;
-  ctx.fillText(`demat · ${page.scenario} · ${page.service.replace(/_/g, ' ')}${r ? ` · ${r.population} · seed ${r.seed} · ${r.days} ${t(page.lang, 'day')}s` : ''}`, 20, 34);
+  ctx.fillText(`demat · ${page.scenario} · ${serviceName(page.lang, page.service)}${r ? ` · ${r.population} · seed ${r.seed} · ${r.days} ${t(page.lang, 'day')}s` : ''}`, 20, 34);
   figs.forEach((fig, i) => {
     const x = (i % cols) * cellW;
     const y = 50 + Math.floor(i / cols) * cellH;

@@ -1,6 +1,6 @@
 // "Follow one person": who to look for (criteria for sim.findCitizen,
 // web/engine-api.md) and the traced days drawn as a timeline of events.
-import { t } from './i18n.js';
+import { t, serviceName } from './i18n.js';
 
 // The Daniel Blake story: a man near the end of his working life, out of
 // work, with no computer and few ties; and a lone parent with a smartphone
@@ -167,7 +167,7 @@ export function renderTimeline(el, { lang, label, follow, followed, trace, runni
     const svc = typeof e.service === 'number' ? services[e.service] : e.service;
     const ch = typeof e.channel === 'number' ? channels[e.channel] : e.channel;
     const extra = [ch ? t(lang, `ch_${ch}`) : '', e.reason ? String(e.reason).replace(/_/g, ' ') : ''].filter(Boolean).join(', ');
-    what.textContent = `${svc ? `${String(svc).replace(/_/g, ' ')}: ` : ''}${eventName(lang, e)}${extra ? ` (${extra})` : ''}${n > 1 ? ` ×${n}` : ''}`;
+    what.textContent = `${svc ? `${serviceName(lang, svc)}: ` : ''}${eventName(lang, e)}${extra ? ` (${extra})` : ''}${n > 1 ? ` ×${n}` : ''}`;
     li.append(day, what);
     ol.appendChild(li);
   }
