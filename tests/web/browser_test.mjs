@@ -387,6 +387,28 @@ const CASES = {
     });
   },
 
+  // Not a test (not in CTest): bench/bench_page.sh. The engine's time in
+  // the page's worker in headless Chromium, for docs/performance.md.
+  async bench() {
+    const pops = (opt('populations', '20000,100000')).split(',').map(Number);
+    const repeat = Number(opt('repeat', '3'));
+    const lines = [];
+    await withPage(async ({ page, origin }) => {
+      for (const population of pops) {
+        let best = null;
+        for (let k = 0; k < repeat; k++) {
+          await open(page, origin, `?scenario=hybrid&population=${population}&seed=1&days=365&autorun=1`);
+          const r = await results(page, 1, 600000);
+          if (!best || r.engine_seconds < best.engine_seconds) best = r;
+        }
+        const line = `| ${population} | ${best.engine_seconds.toFixed(3)} | ${(best.engine_ms / 1000).toFixed(3)} | ${best.setup_seconds.toFixed(3)} |`;
+        console.log(line);
+        lines.push(line);
+      }
+    });
+    writeFileSync(join(out, 'bench_page.md'), `${lines.join('\n')}\n`);
+  },
+
   // The screenshots of docs/classroom.md: a lesson's figures over the
   // previous run's, in French and in English.
   async screenshots() {
