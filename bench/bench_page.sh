@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Engine time of the classroom page in headless Chromium (Debian's, driven
 # by playwright-core): the hybrid scenario over the warm-up and 365 days,
-# run by the page's Web Worker as a class would run it (autorun). Measures,
+# run by the page's Web Worker as a class would run it (autorun); then the
+# latency of 20 clicks (language, pause, play) during a run at 100,000
+# citizens, from the click event to the next frame after its handler. Measures,
 # asserts nothing; prints a Markdown table for docs/performance.md. The
 # minimum over K runs (default 3). Needs web/dist built (scripts/build-web.sh).
 #
@@ -23,4 +25,4 @@ echo "commit $(git -C "$repo" rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%
 echo
 echo "| citizens | engine s (engineSeconds, in the worker) | step() calls, wall s | setup s |"
 echo "|---:|---:|---:|---:|"
-node "$repo/tests/web/browser_test.mjs" bench --out "$work" --populations "$pops" --repeat "$repeat" | grep '^|'
+node "$repo/tests/web/browser_test.mjs" bench --out "$work" --populations "$pops" --repeat "$repeat" | grep '^|\|^click'

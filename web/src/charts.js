@@ -176,8 +176,10 @@ export class Figure {
 // The divide gauge: take-up of Q5 minus Q1 in points, the previous run as a
 // faded mark. Drawn on a plain canvas (no library) to stay readable from the
 // back of a room: one big number, one bar.
+const formats = {};
 export function drawGauge(canvas, { value, previous, unit, label, prevLabel, locale = 'en-GB' }) {
-  const fmt = (v, sign) => `${sign && v > 0 ? '+' : ''}${v.toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}`;
+  formats[locale] ||= new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const fmt = (v, sign) => `${sign && v > 0 ? '+' : ''}${formats[locale].format(v)}`;
   const ctx = canvas.getContext('2d');
   const w = canvas.width;
   const h = canvas.height;
