@@ -432,8 +432,7 @@ const CASES = {
       }
     });
     writeFileSync(join(out, 'bench_page.md'), `${lines.join('\n')}\n`);
-    const { line } = await clickLatency();
-    console.log(`\n${line}`);
+    await clickLatency();
   },
 
   // The screenshots of docs/classroom.md: a lesson's figures over the
