@@ -300,6 +300,7 @@ const CASES = {
       { scenario: 'hybrid', seed: 11, population: 4000, days: 200 },
       { scenario: 'online_only', seed: 5, population: 4000, days: 200 },
       { scenario: 'hybrid', seed: 2026, population: 3000, days: 150 },
+      { scenario: 'online_only', seed: 2026, population: 3000, days: 150 },
       { scenario: 'outage', seed: 7, population: 3000, days: 220 },
     ];
     await withPage(async ({ page, origin }) => {
