@@ -54,7 +54,7 @@ export class Figure {
       points: { show: false },
     }));
     // Counts and euros start at zero, so that two runs compare by height.
-    const fromZero = (u, min, max) => [0, max > 0 ? max * 1.08 : 1];
+    const fromZero = (u, min, max) => [0, max > 0 ? max * 1.08 : 10];
     const opts = {
       width: Math.max(320, container.clientWidth || 600),
       height: 280,
