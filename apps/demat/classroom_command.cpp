@@ -8,7 +8,7 @@
 // browser, and the page is a few files fetched once.
 #include "classroom_command.hpp"
 
-#include "run_command.hpp"
+#include "core/error.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -136,13 +136,13 @@ void handle(int fd, const fs::path& root) {
 fs::path find_root(const std::string& dir) {
     if (!dir.empty()) {
         if (!fs::is_directory(dir))
-            throw BadOutput("classroom: " + dir + " is not a folder: give the built page's folder (web/dist, "
+            throw UsageError("classroom: " + dir + " is not a folder: give the built page's folder (web/dist, "
                             "built by scripts/build-web.sh and the page's build)");
         return fs::canonical(dir);
     }
     for (const fs::path& candidate : {fs::path("web/dist"), fs::path(DEMAT_SOURCE_DIR) / "web/dist"})
         if (!candidate.empty() && fs::is_regular_file(candidate / "index.html")) return fs::canonical(candidate);
-    throw BadOutput(std::string("classroom: no built page: web/dist/index.html is missing (looked in ./web/dist") +
+    throw UsageError(std::string("classroom: no built page: web/dist/index.html is missing (looked in ./web/dist") +
                     (std::string(DEMAT_SOURCE_DIR).empty() ? "" : " and " + std::string(DEMAT_SOURCE_DIR) + "/web/dist") +
                     "); build it with scripts/test.sh (or give --dir FOLDER)");
 }
@@ -152,9 +152,9 @@ fs::path find_root(const std::string& dir) {
 int serve_classroom(const ClassroomOptions& o, const std::atomic<bool>& interrupted) {
     const fs::path root = find_root(o.dir);
     if (!fs::is_regular_file(root / "index.html"))
-        throw BadOutput("classroom: " + root.string() + "/index.html is missing: not a built page");
+        throw UsageError("classroom: " + root.string() + "/index.html is missing: not a built page");
     const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (server < 0) throw BadOutput(std::string("classroom: cannot open a socket: ") + std::strerror(errno));
+    if (server < 0) throw UsageError(std::string("classroom: cannot open a socket: ") + std::strerror(errno));
     const int one = 1;
     ::setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in address{};
@@ -164,7 +164,7 @@ int serve_classroom(const ClassroomOptions& o, const std::atomic<bool>& interrup
     if (::bind(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(server, 16) != 0) {
         const std::string why = std::strerror(errno);
         ::close(server);
-        throw BadOutput("classroom: cannot listen on 127.0.0.1:" + std::to_string(o.port) + ": " + why +
+        throw UsageError("classroom: cannot listen on 127.0.0.1:" + std::to_string(o.port) + ": " + why +
                         " (another --port?)");
     }
     socklen_t length = sizeof address;

@@ -15,7 +15,7 @@ struct ClassroomOptions {
 };
 
 // Returns 0 when stopped by `stop_after`, 130 when `interrupted`; throws
-// BadOutput (exit 2) when the folder is missing or the port is taken.
+// UsageError (exit 2) when the folder is missing or the port is taken.
 int serve_classroom(const ClassroomOptions& options, const std::atomic<bool>& interrupted);
 
 }  // namespace demat

@@ -492,6 +492,26 @@ public:
     std::string scenarioTOML() const { return demat::to_toml(scenario_); }
 
     double engineSeconds() const { return engine_->stats().simulation_seconds; }
+    // Every timing of the engine (EngineStats), for docs/performance.md.
+    std::string statsJSON() const {
+        const auto& st = engine_->stats();
+        std::string o = "{\"population_seconds\":";
+        put_number(o, st.population_seconds);
+        o += ",\"network_seconds\":";
+        put_number(o, st.network_seconds);
+        o += ",\"setup_seconds\":";
+        put_number(o, st.setup_seconds);
+        o += ",\"simulation_seconds\":";
+        put_number(o, st.simulation_seconds);
+        o += ",\"observe_seconds\":";
+        put_number(o, st.observe_seconds);
+        o += ",\"act_seconds\":";
+        put_number(o, st.act_seconds);
+        o += ",\"serve_seconds\":";
+        put_number(o, st.serve_seconds);
+        o += ",\"memory_bytes\":" + std::to_string(st.memory_bytes) + "}";
+        return o;
+    }
     double setupSeconds() const {
         const auto& st = engine_->stats();
         return st.population_seconds + st.network_seconds + st.setup_seconds;
@@ -536,5 +556,6 @@ EMSCRIPTEN_BINDINGS(demat_engine) {
         .function("findCitizen", &Simulation::findCitizen)
         .function("scenarioTOML", &Simulation::scenarioTOML)
         .function("engineSeconds", &Simulation::engineSeconds)
+        .function("statsJSON", &Simulation::statsJSON)
         .function("setupSeconds", &Simulation::setupSeconds);
 }

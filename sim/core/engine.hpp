@@ -91,7 +91,7 @@ public:
     const EngineStats& stats() const { return stats_; }
     // Records the events of these citizens (core/trace.hpp) from the next
     // day on; before the first step, to have their whole story. An empty
-    // list turns tracing off. Throws std::out_of_range for an unknown citizen.
+    // list turns tracing off. Throws UsageError for an unknown citizen.
     void set_trace(const std::vector<std::uint32_t>& citizens);
     // The events recorded so far, by day, then citizen, then as they happened.
     const std::vector<TraceEvent>& trace() const;

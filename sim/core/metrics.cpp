@@ -1,5 +1,6 @@
 #include "core/metrics.hpp"
 
+#include "core/error.hpp"
 #include "core/segments.hpp"
 
 #include <algorithm>
@@ -181,7 +182,7 @@ Results Metrics::to_results(const Scenario& sc) const { return to_results(sc, 0,
 
 Results Metrics::to_results(const Scenario& sc, int first, int end) const {
     if (first < 0 || end > recorded_ || first > end)
-        throw std::out_of_range("recorded days [" + std::to_string(first) + ", " + std::to_string(end) +
+        throw InternalError("recorded days [" + std::to_string(first) + ", " + std::to_string(end) +
                                 ") outside the " + std::to_string(recorded_) + " recorded");
     Results r;
     const int days = end - first;

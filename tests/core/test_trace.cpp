@@ -2,6 +2,7 @@
 // its events are the very events the metrics count, it does not depend on
 // the threads, and recording it changes nothing else.
 #include "core/engine.hpp"
+#include "core/error.hpp"
 #include "core/trace.hpp"
 #include "parallel/parallel_executor.hpp"
 #include "engine_fixtures.hpp"
@@ -104,6 +105,18 @@ TEST_CASE("trace: tracing everyone gives, on recorded days, exactly the events t
         events += of(n, si, TraceKind::queued, 2) + of(n, si, TraceKind::queued, 3) + of(n, si, TraceKind::gave_up);
     }
     CHECK(events > 0);  // the queues and give-ups above were exercised, not all zero
+    // Events about an attempt name its channel; the others have none.
+    std::int64_t failed = 0;
+    for (const auto& e : r.trace) {
+        const auto k = static_cast<TraceKind>(e.kind);
+        const bool has_channel = k == TraceKind::tried || k == TraceKind::failed || k == TraceKind::helped_by_relative ||
+                                 k == TraceKind::queued || k == TraceKind::served || k == TraceKind::left_queue ||
+                                 k == TraceKind::completed_procedure;
+        INFO("event " << trace_event_names()[e.kind]);
+        REQUIRE((has_channel ? e.channel < channel_count : e.channel == trace_no_channel));
+        failed += k == TraceKind::failed;
+    }
+    CHECK(failed > 0);
     // In order: by day, then citizen.
     for (std::size_t i = 1; i < r.trace.size(); ++i) {
         const auto& a = r.trace[i - 1];
@@ -153,5 +166,5 @@ TEST_CASE("trace: an unknown citizen is refused", "[trace]") {
     Scenario sc = small_scenario(1000, 30);
     ParallelExecutor ex(1);
     Engine engine(sc, ex);
-    CHECK_THROWS_AS(engine.set_trace({5, 1000}), std::out_of_range);
+    CHECK_THROWS_AS(engine.set_trace({5, 1000}), UsageError);
 }

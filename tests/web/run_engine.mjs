@@ -43,6 +43,7 @@ const out = {
   trace: trace.length ? JSON.parse(sim.traceJSON(-1)) : [],
   engine_seconds: sim.engineSeconds(),
   setup_seconds: sim.setupSeconds(),
+  stats: JSON.parse(sim.statsJSON()),
   wall_seconds: wall,
 };
 sim.delete();
