@@ -49,10 +49,11 @@ def test_classroom_serves_the_page_on_loopback_with_wasm_mime_type(tmp_path):
         for bad in ("missing.js", "../secret.txt", "%2e%2e/secret.txt", "engine/../../secret.txt"):
             with pytest.raises(urllib.error.HTTPError) as e:
                 urllib.request.urlopen(base + bad, timeout=5)
+            e.value.close()  # the error response holds the connection
             assert e.value.code in (403, 404), bad
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # waits, and closes the pipes
 
 
 @needs_cli
