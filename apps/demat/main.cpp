@@ -349,12 +349,13 @@ int main(int argc, char** argv) {
         }
         if (*params_cmd) {
             if (markdown) {
-                std::cout << demat::parameter_table_markdown();
+                std::cout << demat::parameter_table_markdown() << "\n" << demat::timeline_table_markdown();
             } else {
                 for (const auto& p : demat::parameter_schema())
                     std::cout << p.key << " = " << p.default_value << "  (" << p.type
                               << (p.range.empty() ? "" : ", " + p.range) << (p.unit.empty() ? "" : ", " + p.unit)
                               << ")\n    " << p.description << "\n";
+                std::cout << "\n" << demat::timeline_events_text();
             }
             return exit_ok;
         }

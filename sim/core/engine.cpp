@@ -155,8 +155,9 @@ void Engine::Impl::serve(int day) {
     // already waiting. Each service's queues are its own: the arrivals
     // are split by service, then each service's are sorted and pushed
     // in parallel.
-    // Plain references, not a structured binding: lambdas below capture
-    // them, which clang before 16 refuses (the WebAssembly build's clang 14).
+    // References, not a structured binding: clang before 16 cannot capture
+    // bindings in the lambdas below (the fuzz preset and the WebAssembly
+    // build use clang 14).
     auto& arrivals = scratch.arrivals_today.requests;
     auto& by_service = scratch.arrivals_today.by_service;
     arrivals.swap(carried);
@@ -182,7 +183,7 @@ void Engine::Impl::serve(int day) {
         });
         for (auto it = begin; it != end; ++it) {
             const QueueRequest& r = *it;
-            const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone_of(r.citizen);
+            const std::size_t zone = traits(r.channel).zoned ? e.population_.zone_of(r.citizen) : 0;
             queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
         }
     });
@@ -212,7 +213,8 @@ void Engine::Impl::serve(int day) {
             for (const PhoneTurn& turn : turns) serve_phone(turn, s, day, local);
             turns.clear();
             for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
-                for (int k = staffed_index(Channel::phone) + 1; k < staffed_count; ++k) serve_queue(s, k, z, day, local);
+                for (int k = 0; k < staffed_count; ++k)
+                    if (traits(staffed_channel(k)).zoned) serve_queue(s, k, z, day, local);
         }
     });
     scratch.serving_zones = false;

@@ -1,5 +1,6 @@
 #include "core/metrics.hpp"
 
+#include "core/channels.hpp"
 #include "core/error.hpp"
 #include "core/segments.hpp"
 
@@ -207,7 +208,7 @@ Results Metrics::to_results(const Scenario& sc, int first, int end) const {
     Coordinate service{"service", {}, {}, "service (benefit or obligation) as named in the scenario"};
     for (const auto& s : sc.services) service.labels.push_back(s.name);
     Coordinate state{"state", state_names(), {}, "eligible, then its decomposition: receiving and the five non-take-up states"};
-    Coordinate channel{"channel", {"online", "phone", "counter", "mediation"}, {}, "channel of a procedure"};
+    Coordinate channel{"channel", channel_labels(), {}, "channel of a procedure"};
     r.coordinates = {day, service, state, channel};
 
     const std::size_t D = sz(days), Su = sz(S);

@@ -4,6 +4,7 @@
 // "assumption" with the reason for the value.
 #include "scenario/schema.hpp"
 #include "scenario/schema_internal.hpp"
+#include "core/channels.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -538,6 +540,14 @@ std::vector<ChannelEntry> build_channel_entries() {
 
 #undef DEMAT_FIELD
 
+template <class Target>
+ParameterSpec public_spec(const Entry<Target>& entry, const std::string& prefix) {
+    return ParameterSpec{prefix + entry.key, type_name(entry), format_value(entry.default_value),
+                         range_text(entry), entry.unit, entry.description, entry.source};
+}
+
+}  // namespace
+
 std::string escape_markdown_cell(std::string text) {
     std::string out;
     out.reserve(text.size());
@@ -548,14 +558,6 @@ std::string escape_markdown_cell(std::string text) {
     }
     return out;
 }
-
-template <class Target>
-ParameterSpec public_spec(const Entry<Target>& entry, const std::string& prefix) {
-    return ParameterSpec{prefix + entry.key, type_name(entry), format_value(entry.default_value),
-                         range_text(entry), entry.unit, entry.description, entry.source};
-}
-
-}  // namespace
 
 const std::vector<GlobalEntry>& global_entries() {
     static const std::vector<GlobalEntry> entries = build_global_entries();
@@ -573,7 +575,7 @@ const std::vector<ChannelEntry>& channel_entries() {
 }
 
 const std::vector<std::string>& channel_names() {
-    static const std::vector<std::string> names{"online", "phone", "counter", "mediation"};
+    static const std::vector<std::string> names = channel_labels();
     return names;
 }
 
@@ -789,20 +791,36 @@ constexpr std::string_view begin_marker = "<!-- parameters:begin -->";
 constexpr std::string_view end_marker = "<!-- parameters:end -->";
 }  // namespace
 
-std::string update_parameter_section(std::string_view markdown) {
-    const auto begin = markdown.find(begin_marker);
-    const auto end = markdown.find(end_marker);
-    const std::string table = "\n\n" + parameter_table_markdown() + "\n";
+namespace {
+
+// `markdown` with what lies between the two markers replaced by `table`;
+// nullopt when neither marker is there.
+std::optional<std::string> replace_between(std::string_view markdown, std::string_view begin_mark,
+                                           std::string_view end_mark, const std::string& table) {
+    const auto begin = markdown.find(begin_mark);
+    const auto end = markdown.find(end_mark);
     if (begin != std::string_view::npos && end != std::string_view::npos && begin < end) {
-        std::string out(markdown.substr(0, begin + begin_marker.size()));
+        std::string out(markdown.substr(0, begin + begin_mark.size()));
         out += table;
         out += markdown.substr(end);
         return out;
     }
     if (begin != std::string_view::npos || end != std::string_view::npos)
-        throw std::runtime_error("parameter table markers '" + std::string(begin_marker) + "' and '" +
-                                 std::string(end_marker) + "' must both appear, in this order");
-    std::string out(markdown);
+        throw std::runtime_error("table markers '" + std::string(begin_mark) + "' and '" + std::string(end_mark) +
+                                 "' must both appear, in this order");
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string update_parameter_section(std::string_view markdown) {
+    std::string text(markdown);
+    if (auto with_events = replace_between(text, "<!-- timeline:begin -->", "<!-- timeline:end -->",
+                                           "\n\n" + timeline_table_markdown() + "\n"))
+        text = std::move(*with_events);
+    const std::string table = "\n\n" + parameter_table_markdown() + "\n";
+    if (auto replaced = replace_between(text, begin_marker, end_marker, table)) return *replaced;
+    std::string out(text);
     if (!out.empty() && out.back() != '\n') out += '\n';
     if (!out.empty()) out += '\n';
     out += "## Parameters\n\n"

@@ -61,7 +61,8 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
 void Engine::Impl::serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
     const std::size_t chunks = scratch.zone_chunks.size();
     // Scratch lists kept from day to day (no allocation once grown).
-    // Plain references (lambdas capture them; clang 14 refuses structured bindings there).
+    // References, not a structured binding: clang before 16 cannot capture
+    // bindings in lambdas (the fuzz preset and the WebAssembly build use clang 14).
     auto& helped = scratch.help_scratch.helped;
     auto& helpers = scratch.help_scratch.helpers;
     auto& where = scratch.help_scratch.where;

@@ -79,7 +79,7 @@ std::array<double, max_services> Engine::Impl::prior_agent_rates(std::size_t c) 
             if (!channel_open(t, ch) || (usable >> i & 1u) == 0) continue;
             const double w = weight[static_cast<std::size_t>(i)];
             total += w;
-            if (ch == Channel::counter || ch == Channel::mediation) agents += w;
+            if (traits(ch).informs_other_rights) agents += w;
             if (ch == Channel::online) online = w;
         }
         if (total <= 0) continue;

@@ -19,22 +19,13 @@ namespace demat {
 double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const {
     const Population& p = e.population_;
     const Zone& zone = p.zones[p.zone_of(c)];
-    double u = 0;
-    switch (ch) {
-        case Channel::online:
-            if (p.equipment[c] == Equipment::none) return -std::numeric_limits<double>::infinity();
-            u = b.channel_online + b.channel_skill * (p.digital_skill[c] - 0.5);
-            break;
-        case Channel::phone: u = b.channel_phone; break;
-        case Channel::counter:
-            u = b.channel_counter - b.channel_distance * zone.km_to_counter *
-                                        mobility_factor[static_cast<std::size_t>(p.mobility[c])];
-            break;
-        case Channel::mediation:
-            u = b.channel_mediation + (1.0 - p.digital_skill[c]) -
-                b.channel_distance * zone.km_to_mediation * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
-            break;
-    }
+    const ChannelTraits& t = traits(ch);
+    if (t.needs_equipment && p.equipment[c] == Equipment::none) return -std::numeric_limits<double>::infinity();
+    double u = b.*t.utility;
+    if (t.skill_term == ChannelTraits::SkillTerm::skilled) u += b.channel_skill * (p.digital_skill[c] - 0.5);
+    if (t.skill_term == ChannelTraits::SkillTerm::unskilled) u += 1.0 - p.digital_skill[c];
+    if (t.distance)
+        u -= b.channel_distance * (zone.*t.distance) * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
     if (e.habit_[c] == static_cast<std::uint8_t>(ch)) u += b.channel_habit;
     // A channel that just failed is less attractive for the next try.
     if (k.failures > 0 && k.channel == ch) u -= 1.0;

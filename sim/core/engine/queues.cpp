@@ -15,11 +15,12 @@
 namespace demat {
 
 void Engine::Impl::set_daily_capacity(int s, int staffed) {
-    const auto& ch = service(s).channels[static_cast<std::size_t>(staffed + 1)];
+    const Channel channel = staffed_channel(staffed);
+    const auto& ch = service(s).channels[static_cast<std::size_t>(channel)];
     for (std::size_t z = 0; z < e.population_.zones.size(); ++z) {
-        // The phone is one national line (zone 0); counters and mediation are local.
-        const double residents = staffed == 0 ? (z == 0 ? static_cast<double>(citizens) : 0.0)
-                                              : e.population_.zones[z].residents;
+        // A national line (the phone) is zone 0's queue; a place (counter, mediation) serves its zone.
+        const double residents = !traits(channel).zoned ? (z == 0 ? static_cast<double>(citizens) : 0.0)
+                                                        : e.population_.zones[z].residents;
         double capacity = ch.capacity_per_10k * residents / 10000.0;
         // Mediation capacity grows and shrinks with the zone's sites.
         if (staffed == staffed_index(Channel::mediation) && mediation_sites[z] != 1.0) capacity *= mediation_sites[z];
@@ -102,7 +103,7 @@ void Engine::Impl::serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink
 }
 
 void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
-    const auto ch = static_cast<Channel>(staffed + 1);
+    const auto ch = staffed_channel(staffed);
     const bool rec = recording();
     run_queue(
         queue_index(s, staffed, zone), day, [&](std::uint32_t c) { return still_waiting(c, s, ch); },
@@ -134,7 +135,7 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
         p.digital_skill[c] += static_cast<float>(sc.mediation.skill_gain * (1.0 - p.digital_skill[c]));
         p.admin_literacy[c] += static_cast<float>(sc.mediation.admin_gain * (1.0 - p.admin_literacy[c]));
     }
-    if (ch != Channel::phone) inform_other_services(c, s, day, sink);
+    if (traits(ch).informs_other_rights) inform_other_services(c, s, day, sink);
     // Doing-with mediation counts as a procedure done with the citizen,
     // not for them: still assisted.
     if (ok) complete(c, s, day, ch, true, sink);
