@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Builds demat's engine in WebAssembly (bindings/wasm) with Debian's
-# emscripten into web/dist/engine/demat_engine.{js,wasm}.
+# Builds the classroom page into web/dist/: demat's engine in WebAssembly
+# (bindings/wasm, Debian's emscripten) into web/dist/engine/, then the page
+# itself (web/build.mjs: esbuild bundles web/src, copies scenarios/).
 #
 #   scripts/build-web.sh [BUILD_DIR]     default: build-wasm
 #
-# Exit 2 when emscripten is missing (scripts/install-deps.sh installs it).
+# Exit 2 when emscripten, node or the page's npm packages are missing
+# (scripts/install-deps.sh installs them).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build-wasm}
 if ! command -v emcmake >/dev/null || ! command -v node >/dev/null; then
   echo "build-web.sh: emscripten and node are needed (scripts/install-deps.sh installs them)" >&2
+  exit 2
+fi
+if [[ ! -d $root/web/node_modules/esbuild || ! -d $root/web/node_modules/uplot ]]; then
+  echo "build-web.sh: web/node_modules is missing (scripts/install-deps.sh runs npm ci in web/)" >&2
   exit 2
 fi
 # Debian's emscripten runs its JavaScript tools (acorn) from Debian's
@@ -23,3 +29,4 @@ if [[ ! -f $build/build.ninja ]]; then
 fi
 cmake --build "$build" --parallel "${DEMAT_BUILD_JOBS:-2}"
 echo "build-web.sh: $root/web/dist/engine/demat_engine.js and demat_engine.wasm"
+node "$root/web/build.mjs"

@@ -55,6 +55,11 @@ PACKAGES=(
   npm                  # the page's JavaScript dependencies (web/package-lock.json)
   # tools used by the scripts themselves
   time                 # GNU /usr/bin/time -v: peak memory in bench/bench.sh
+  # the classroom page's browser tests: headless Chromium driven by
+  # playwright-core (web/package-lock.json); chromium-driver for WebDriver
+  # clients
+  chromium
+  chromium-driver
 )
 
 mode=install
@@ -81,8 +86,28 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+# The page's npm packages, exactly as web/package-lock.json pins them
+# (npm ci); skipped when web/node_modules already matches the lock file.
+web_packages() {
+  local root web
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  web=$root/web
+  [[ -f $web/package-lock.json ]] || return 0
+  if [[ -f $web/node_modules/.package-lock.json ]] &&
+     [[ ! $web/package-lock.json -nt $web/node_modules/.package-lock.json ]]; then
+    return 0
+  fi
+  if [[ "$mode" == check ]]; then
+    echo "install-deps: web/node_modules is missing or older than web/package-lock.json (npm ci)"
+    return 1
+  fi
+  echo "install-deps: npm ci in web/"
+  (cd "$web" && npm ci --no-audit --no-fund)
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  web_packages
   exit 0
 fi
 
@@ -126,3 +151,4 @@ if [[ ${#still_missing[@]} -gt 0 ]]; then
   exit 1
 fi
 echo "install-deps: installed ${#missing[@]} packages"
+web_packages

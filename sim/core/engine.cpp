@@ -156,7 +156,8 @@ void Engine::Impl::serve(int day) {
     // are split by service, then each service's are sorted and pushed
     // in parallel.
     // References, not a structured binding: clang before 16 cannot capture
-    // bindings in the lambdas below (the fuzz preset builds with clang 14).
+    // bindings in the lambdas below (the fuzz preset and the WebAssembly
+    // build use clang 14).
     auto& arrivals = scratch.arrivals_today.requests;
     auto& by_service = scratch.arrivals_today.by_service;
     arrivals.swap(carried);

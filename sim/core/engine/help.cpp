@@ -62,7 +62,7 @@ void Engine::Impl::serve_help_requests(const std::vector<HelpRequest>& help, int
     const std::size_t chunks = scratch.zone_chunks.size();
     // Scratch lists kept from day to day (no allocation once grown).
     // References, not a structured binding: clang before 16 cannot capture
-    // bindings in lambdas (the fuzz preset builds with clang 14).
+    // bindings in lambdas (the fuzz preset and the WebAssembly build use clang 14).
     auto& helped = scratch.help_scratch.helped;
     auto& helpers = scratch.help_scratch.helpers;
     auto& where = scratch.help_scratch.where;
