@@ -86,9 +86,16 @@ struct ControlState {
     std::vector<ControlUnit> units;          // [citizen][service], as the claims
     std::vector<float> fear;                 // per citizen, [0, 1]
     std::vector<std::uint16_t> last_change;  // per citizen, absolute day of the last employment change (never: none)
-    // Recorded counts: [day][service][event], [day][service][group][event],
-    // [day][service][amount] and the stock of claims interrupted by a
-    // control, [day][service].
+    // Recorded counts. Every control event happens in a monthly round, so
+    // they are kept by round (the recorded days in `round_days`):
+    // [round][service][event], [round][service][group][event],
+    // [round][service][amount]; and the stock of claims interrupted by a
+    // control, every day: [day][service].
+    std::vector<std::int64_t> round_days;  // recorded days of the rounds (derived from the scenario)
+    // Units whose claim carries claim_flag::control (perhaps repeated, or
+    // since cleared): what the daily stock scans instead of every claim.
+    // Derived from the claims (rebuilt by control_setup on a restore).
+    std::vector<std::uint32_t> flagged;
     std::vector<std::int64_t> events, segment_events, suspended;
     std::vector<double> amounts;
 
@@ -111,6 +118,7 @@ struct ControlCandidate {
     double random_key;  // the random counterfactual's key at the same budget
     std::uint32_t tie;  // a uniform draw: equal keys are ordered at random
     std::uint32_t unit; // citizen * services + service
+    std::array<std::uint8_t, 8> groups;  // the citizen's flat segment groups (groups_of), found in parallel
 };
 
 }  // namespace demat

@@ -58,8 +58,10 @@ void Engine::Impl::add_fear(std::size_t c, double gain) {
     for (auto it = first; it != last; ++it) control.fear[*it] += static_cast<float>(passed * (1.0 - control.fear[*it]));
 }
 
-void Engine::Impl::apply_control(std::uint32_t unit, int day) {
+void Engine::Impl::apply_control(const ControlCandidate& cand, int day) {
     const ControlParams& cp = sc.control;
+    const std::uint32_t unit = cand.unit;
+    const auto& groups = cand.groups;  // as the citizen was this morning: nothing here changes them
     const auto S = static_cast<std::size_t>(services);
     const std::size_t c = unit / S;
     const int s = static_cast<int>(unit % S);
@@ -70,9 +72,9 @@ void Engine::Impl::apply_control(std::uint32_t unit, int day) {
     const ControlType type = type_draw < cp.type_share[0]                      ? ControlType::automated
                              : type_draw < cp.type_share[0] + cp.type_share[1] ? ControlType::documents
                                                                                : ControlType::visit;
-    count_control(c, s, static_cast<ControlEvent>(static_cast<int>(ControlEvent::automated) + static_cast<int>(type)));
+    count_control(groups, s, static_cast<ControlEvent>(static_cast<int>(ControlEvent::automated) + static_cast<int>(type)));
     const bool in_error = u.error != control_error::none;
-    if (in_error) count_control(c, s, ControlEvent::selected_in_error);
+    if (in_error) count_control(groups, s, ControlEvent::selected_in_error);
 
     Stream outcome(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_outcome);
     const double detection = cp.detection[static_cast<std::size_t>(type)];
@@ -82,7 +84,7 @@ void Engine::Impl::apply_control(std::uint32_t unit, int day) {
     } else {
         Stream answer(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_response);
         const ControlResponse response = control_response(c, u, answer);
-        count_control(c, s, static_cast<ControlEvent>(static_cast<int>(ControlEvent::adhesion) + static_cast<int>(response)));
+        count_control(groups, s, static_cast<ControlEvent>(static_cast<int>(ControlEvent::adhesion) + static_cast<int>(response)));
         switch (response) {
             case ControlResponse::adhesion: found = in_error && outcome.uniform() < detection; break;
             case ControlResponse::circumvention:
@@ -92,7 +94,7 @@ void Engine::Impl::apply_control(std::uint32_t unit, int day) {
                 if (in_error) {
                     found = outcome.uniform() < detection;
                 } else if (outcome.uniform() < cp.appeal_success) {
-                    count_control(c, s, ControlEvent::appeals_won);
+                    count_control(groups, s, ControlEvent::appeals_won);
                 } else {
                     suspend = true;  // a lost dispute counts as documents refused
                 }
@@ -111,38 +113,40 @@ void Engine::Impl::apply_control(std::uint32_t unit, int day) {
         u.debt += static_cast<float>(overpaid);
         count_amount(s, 0, overpaid);
         if (u.error == control_error::deliberate) {
-            count_control(c, s, ControlEvent::found_deliberate);
+            count_control(groups, s, ControlEvent::found_deliberate);
             const double penalty = cp.fraud_penalty * overpaid;
             u.debt += static_cast<float>(penalty);
             count_amount(s, 1, penalty);
         } else {
-            count_control(c, s, ControlEvent::found_innocent);
+            count_control(groups, s, ControlEvent::found_innocent);
         }
         u.error = control_error::none;
         u.error_since = never;
     } else if (suspend) {
-        control_suspend(c, s, day, !in_error);
+        control_suspend(c, s, day, !in_error, groups);
     } else {
-        count_control(c, s, ControlEvent::nothing_found);
+        count_control(groups, s, ControlEvent::nothing_found);
     }
 }
 
 // No answer, or documents refused: the right is suspended; it counts as an
 // interruption whose cause is a control (claim_flag::control) until it is
 // received again, and is terminated after control.suspension_days.
-void Engine::Impl::control_suspend(std::size_t c, int s, int day, bool wrongful) {
+void Engine::Impl::control_suspend(std::size_t c, int s, int day, bool wrongful,
+                                   const std::array<std::uint8_t, dimension_count>& groups) {
     const ControlParams& cp = sc.control;
     Claim& k = claim(c, s);
     transition(c, k, ClaimState::interrupted);
     k.flags |= claim_flag::control;
+    control.flagged.push_back(static_cast<std::uint32_t>(c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)));
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::renewing));
     k.failures = 0;
     k.next_day = never;  // the round terminates it (control_month_block)
     control.units[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].suspended_since =
         static_cast<std::uint16_t>(day);
-    count_control(c, s, ControlEvent::suspensions);
+    count_control(groups, s, ControlEvent::suspensions);
     if (wrongful) {
-        count_control(c, s, ControlEvent::wrongful_suspensions);
+        count_control(groups, s, ControlEvent::wrongful_suspensions);
         Population& p = e.population_;
         p.trust[c] -= static_cast<float>(cp.trust_loss_wrongful * p.trust[c]);
     }
@@ -161,41 +165,54 @@ void Engine::Impl::control_terminate(std::size_t c, int s, int day) {
     count_control(c, s, ControlEvent::terminations);
 }
 
-void Engine::Impl::count_control(std::size_t c, int s, ControlEvent ev, std::int64_t n) {
+// Counts happen only in a round (control_round): its index among the recorded rounds.
+static std::size_t round_index(int day, int warmup_days) {
+    const int first = (warmup_days + 29) / 30 * 30;  // the first round day on or after the warm-up
+    return static_cast<std::size_t>((day - first) / 30);
+}
+
+void Engine::Impl::count_control(std::size_t c, int s, ControlEvent ev) {
     if (!recording()) return;
-    const auto d = static_cast<std::size_t>(e.day_ - sc.warmup_days);
+    std::array<std::uint8_t, dimension_count> groups{};
+    const auto g = groups_of(c);
+    for (std::size_t d = 0; d < g.size(); ++d) groups[d] = static_cast<std::uint8_t>(g[d]);
+    count_control(groups, s, ev);
+}
+
+void Engine::Impl::count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev) {
+    if (!recording()) return;  // the groups are filled only on recorded days
+    const std::size_t d = round_index(e.day_, sc.warmup_days);
     const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
     const auto su = static_cast<std::size_t>(s), evi = static_cast<std::size_t>(ev);
-    control.events[(d * S + su) * control_event_count + evi] += n;
-    for (const int g : groups_of(c))
-        control.segment_events[((d * S + su) * G + static_cast<std::size_t>(g)) * control_event_count + evi] += n;
+    control.events[(d * S + su) * control_event_count + evi] += 1;
+    for (const std::uint8_t g : groups) control.segment_events[((d * S + su) * G + g) * control_event_count + evi] += 1;
 }
 
 void Engine::Impl::count_amount(int s, int amount, double euros) {
     if (!recording()) return;
-    const auto d = static_cast<std::size_t>(e.day_ - sc.warmup_days);
+    const std::size_t d = round_index(e.day_, sc.warmup_days);
     control.amounts[(d * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)) * control_amount_count +
                     static_cast<std::size_t>(amount)] += euros;
 }
 
 // The stock of rights interrupted by a control at the start of the day
-// (phase A's counts), by service.
+// (phase A's counts), by service: only the flagged units are looked at,
+// and those whose flag has gone are dropped from the list.
 void Engine::Impl::record_control_stock(int day) {
     const auto d = static_cast<std::size_t>(day - sc.warmup_days);
     const auto S = static_cast<std::size_t>(services);
-    std::int64_t* out = &control.suspended[d * S];
-    e.executor_.for_each_block(blocks.size(), [&](std::size_t blk) {
-        std::array<std::int64_t, max_services> local{};
-        const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
-        for (std::size_t c = begin; c < end; ++c)
-            for (int s = 0; s < services; ++s) {
-                const Claim& k = claim(c, s);
-                local[static_cast<std::size_t>(s)] += k.has(claim_flag::control) && k.state != ClaimState::not_eligible &&
-                                                      reported_state(k) == ReportedState::interrupted;
-            }
-        for (std::size_t s = 0; s < S; ++s)
-            if (local[s] != 0) std::atomic_ref<std::int64_t>(out[s]).fetch_add(local[s], std::memory_order_relaxed);
-    });
+    auto& flagged = control.flagged;
+    std::sort(flagged.begin(), flagged.end());
+    flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
+    std::size_t kept = 0;
+    for (const std::uint32_t unit : flagged) {
+        const Claim& k = e.claims_[unit];
+        if (!k.has(claim_flag::control)) continue;
+        flagged[kept++] = unit;
+        if (k.state != ClaimState::not_eligible && reported_state(k) == ReportedState::interrupted)
+            ++control.suspended[d * S + unit % S];
+    }
+    flagged.resize(kept);
 }
 
 }  // namespace demat

@@ -59,17 +59,20 @@ double ratio(double num, double den) { return den > 0 ? num / den : std::numeric
 void Engine::Impl::add_control_results(Results& r) const {
     if (!control_on()) return;
     const auto S = static_cast<std::size_t>(services), D = static_cast<std::size_t>(sc.days);
+    const std::size_t R = control.round_days.size();
     const auto G = static_cast<std::size_t>(total_groups_);
     const auto E = static_cast<std::size_t>(control_event_count);
+    r.coordinates.push_back({"control/day", {}, control.round_days,
+                             "recorded days of the monthly control rounds (every 30 days of the run, warm-up included)"});
     r.coordinates.push_back({"control/event", control_event_names(), {}, "control events (docs/output.md, Control)"});
     r.coordinates.push_back({"control/amount", control_amount_names(), {}, "amounts of money (docs/output.md, Control)"});
     r.coordinates.push_back({"control/indicator", indicator_names(), {}, "fairness indicators (docs/model.md 11.6)"});
     r.coordinates.push_back({"control/selection", {"selected", "random_same_budget"}, {},
                              "the units controlled, and those random selection at the same budget would have controlled"});
     r.coordinates.push_back({"control/measure", {"precision", "recall"}, {}, "precision and recall against the truth"});
-    r.arrays.push_back({"control/events", {"day", "service", "control/event"}, {D, S, E}, control.events,
-                        "control events by recorded day and service (units: recipient units, a citizen's claim)", "1"});
-    r.arrays.push_back({"control/amounts", {"day", "service", "control/amount"}, {D, S, std::size_t{control_amount_count}},
+    r.arrays.push_back({"control/events", {"control/day", "service", "control/event"}, {R, S, E}, control.events,
+                        "control events by round day and service (units: recipient units, a citizen's claim)", "1"});
+    r.arrays.push_back({"control/amounts", {"control/day", "service", "control/amount"}, {R, S, std::size_t{control_amount_count}},
                         control.amounts, "overpayments found, penalties and amounts withheld from payments", "€"});
     r.arrays.push_back({"control/suspended", {"day", "service"}, {D, S}, control.suspended,
                         "eligible claims counted as interrupted whose cause is a control (suspended or terminated, "
@@ -78,15 +81,15 @@ void Engine::Impl::add_control_results(Results& r) const {
 
     // Whole population totals, for the ratios of every group.
     Totals all;
-    for (std::size_t i = 0; i < D * S; ++i) all.add(&control.events[i * E]);
+    for (std::size_t i = 0; i < R * S; ++i) all.add(&control.events[i * E]);
     const std::size_t I = indicator_names().size();
     for (int d = 0; d < dimension_count; ++d) {
         const DimensionInfo& info = dimensions()[static_cast<std::size_t>(d)];
         const std::size_t groups = info.groups.size();
         const auto offset = static_cast<std::size_t>(offsets[static_cast<std::size_t>(d)]);
-        std::vector<std::int64_t> events(D * S * groups * E);
+        std::vector<std::int64_t> events(R * S * groups * E);
         std::vector<Totals> totals(groups);
-        for (std::size_t t = 0; t < D * S; ++t)
+        for (std::size_t t = 0; t < R * S; ++t)
             for (std::size_t g = 0; g < groups; ++g) {
                 const std::int64_t* from = &control.segment_events[(t * G + offset + g) * E];
                 std::copy(from, from + E, &events[(t * groups + g) * E]);
@@ -97,8 +100,8 @@ void Engine::Impl::add_control_results(Results& r) const {
         const std::string base = "control/segments/" + info.name;
         const std::string group = base + "/group";
         r.coordinates.push_back({group, info.groups, {}, info.description});
-        r.arrays.push_back({base + "/events", {"day", "service", group, "control/event"},
-                            {D, S, groups, E}, std::move(events), "control events by segment group", "1"});
+        r.arrays.push_back({base + "/events", {"control/day", "service", group, "control/event"},
+                            {R, S, groups, E}, std::move(events), "control events by segment group", "1"});
         std::vector<double> fair(groups * I);
         const double rate_all = ratio(all.controls, all.scored), tpr_all = ratio(all.selected_in_error, all.in_error);
         for (std::size_t g = 0; g < groups; ++g) {

@@ -33,13 +33,20 @@ void Engine::Impl::control_setup() {
     const auto S = static_cast<std::size_t>(services);
     const auto D = static_cast<std::size_t>(sc.days);
     const auto G = static_cast<std::size_t>(total_groups_);
+    control.round_days.clear();
+    for (int d = 0; d < sc.days; ++d)
+        if ((d + sc.warmup_days) % 30 == 0) control.round_days.push_back(d);
+    const std::size_t R = control.round_days.size();
     control.units.assign(citizens * S, ControlUnit{});
     control.fear.assign(citizens, 0.0f);
     control.last_change.assign(citizens, never);
-    control.events.assign(D * S * control_event_count, 0);
-    control.segment_events.assign(D * S * G * control_event_count, 0);
+    control.events.assign(R * S * control_event_count, 0);
+    control.segment_events.assign(R * S * G * control_event_count, 0);
     control.suspended.assign(D * S, 0);
-    control.amounts.assign(D * S * control_amount_count, 0.0);
+    control.amounts.assign(R * S * control_amount_count, 0.0);
+    control.flagged.clear();
+    for (std::size_t i = 0; i < e.claims_.size(); ++i)
+        if (e.claims_[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
 }
 
 // Each feature in [0, 1] (docs/model.md section 11.1).
@@ -123,11 +130,16 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
             // Inf. Process. Lett. 2006): the k largest u^(1/w) are a sample
             // with probabilities proportional to the weights w.
             const double uniform = (static_cast<double>(pick.next_word() >> 8) + 0.5) / 16777216.0;
-            const double random_key = intensity > 0 ? std::pow(uniform, 1.0 / intensity) : -1.0;
+            const double random_key = intensity == 1.0 ? uniform : intensity > 0 ? std::pow(uniform, 1.0 / intensity) : -1.0;
             const double key = cp.selection == ControlSelection::random ? random_key
                                : intensity > 0                         ? score * intensity
                                                                        : -1.0;
-            candidates.push_back({key, random_key, pick.next_word(), static_cast<std::uint32_t>(index)});
+            ControlCandidate cand{key, random_key, pick.next_word(), static_cast<std::uint32_t>(index), {}};
+            if (recording()) {
+                const auto g = groups_of(c);
+                for (std::size_t d = 0; d < g.size(); ++d) cand.groups[d] = static_cast<std::uint8_t>(g[d]);
+            }
+            candidates.push_back(cand);
         }
     }
 }
@@ -137,6 +149,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
 void Engine::Impl::control_round(int day) {
     const ControlParams& cp = sc.control;
     const Population& p = e.population_;
+    static_assert(dimension_count == 8, "ControlCandidate::groups holds one group per dimension");
     // The territory's deprivation: its share of residents in income deciles 1-3.
     const std::size_t zones = p.zones.size();
     std::vector<float> deprivation(zones, 0.0f);
@@ -173,12 +186,13 @@ void Engine::Impl::control_round(int day) {
     for (const auto& list : scratch.control_candidates) all.insert(all.end(), list.begin(), list.end());
     std::size_t eligible = 0;
     for (const ControlCandidate& cand : all) {
-        const std::size_t c = cand.unit / S;
         const int s = static_cast<int>(cand.unit % S);
         ControlUnit& u = control.units[cand.unit];
-        count_control(c, s, ControlEvent::scored);
-        if (u.error == control_error::innocent) count_control(c, s, ControlEvent::in_error_innocent);
-        if (u.error == control_error::deliberate) count_control(c, s, ControlEvent::in_error_deliberate);
+        if (recording()) {
+            count_control(cand.groups, s, ControlEvent::scored);
+            if (u.error == control_error::innocent) count_control(cand.groups, s, ControlEvent::in_error_innocent);
+            if (u.error == control_error::deliberate) count_control(cand.groups, s, ControlEvent::in_error_deliberate);
+        }
         // Debts are repaid from the payments, a share of each month's.
         if (u.debt > 0) {
             const double withheld = std::min(static_cast<double>(u.debt), cp.recovery_share * service(s).monthly_amount);
@@ -210,7 +224,7 @@ void Engine::Impl::control_round(int day) {
     for (const ControlCandidate& cand : top([](const ControlCandidate& x) { return x.random_key; }))
         if (control.units[cand.unit].error != control_error::none)
             count_control(cand.unit / S, static_cast<int>(cand.unit % S), ControlEvent::random_in_error);
-    for (const ControlCandidate& cand : top([](const ControlCandidate& x) { return x.key; })) apply_control(cand.unit, day);
+    for (const ControlCandidate& cand : top([](const ControlCandidate& x) { return x.key; })) apply_control(cand, day);
 }
 
 }  // namespace demat

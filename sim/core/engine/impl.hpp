@@ -464,12 +464,13 @@ struct Engine::Impl {
                              const std::vector<float>& zone_deprivation, std::vector<std::int64_t>& terminations);
     std::array<double, control_feature_count> control_features(std::size_t c, int s, int day,
                                                                const std::vector<float>& zone_deprivation) const;
-    void apply_control(std::uint32_t unit, int day);
+    void apply_control(const ControlCandidate& cand, int day);
     ControlResponse control_response(std::size_t c, const ControlUnit& u, Stream& rng) const;
-    void control_suspend(std::size_t c, int s, int day, bool wrongful);
+    void control_suspend(std::size_t c, int s, int day, bool wrongful, const std::array<std::uint8_t, dimension_count>& groups);
     void control_terminate(std::size_t c, int s, int day);
     void add_fear(std::size_t c, double gain);
-    void count_control(std::size_t c, int s, ControlEvent ev, std::int64_t n = 1);
+    void count_control(std::size_t c, int s, ControlEvent ev);
+    void count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev);
     void count_amount(int s, int amount, double euros);
     void record_control_stock(int day);
     void add_control_results(Results& r) const;
