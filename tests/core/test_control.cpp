@@ -146,6 +146,16 @@ TEST_CASE("control: a scorer with zero weights selects like random selection, in
         CHECK(std::abs(ra - rb) < 4 * sd);
     }
     REQUIRE(compared >= 2);
+    // Territories too: zones are stored in order, so a selection that
+    // followed citizen indices instead of draws would show here.
+    for (std::size_t g = 0; g < 3; ++g) {
+        const double months = fairness(a, "territory", g, "recipient_months");
+        REQUIRE(months > 2000);
+        INFO("territory " << g);
+        const double sd = 1000.0 * std::sqrt(2 * 0.196 * 0.804 / months);
+        CHECK(std::abs(fairness(a, "territory", g, "control_rate_per_1000") -
+                       fairness(b, "territory", g, "control_rate_per_1000")) < 4 * sd);
+    }
     // The check has power: a real weight moves the poorest quintile's rate far more.
     const double base = fairness(a, "income_quintile", 0, "control_rate_per_1000");
     CHECK(fairness(w, "income_quintile", 0, "control_rate_per_1000") > base + 50);
