@@ -533,8 +533,8 @@ std::vector<GlobalEntry> build_global_entries() {
          "assumption: unstable resources are hard to declare right"}));
     e.push_back(probability<S>("control.fraud_rate", DEMAT_FIELD(control.fraud_rate), 0.00115,
         {"probability per month", "Monthly onset of a deliberate error (fraud) per recipient unit.",
-         cnaf + ": 49,000 / 13.6 million = 0.36% of households a year found; this onset makes "
-                "algorithmic_control.toml find 0.36% of recipient units a year (docs/validation.md)"}));
+         cnaf + ": 49,000 / 13.6 million = 0.36% of households a year found; this default finds ~0.49% a year "
+                "at CNAF volumes, algorithmic_control.toml sets 0.0009 to find ~0.36% (docs/validation.md)"}));
     e.push_back(probability<S>("control.error_correction", DEMAT_FIELD(control.error_correction), 0.083,
         {"probability per month", "Monthly chance that an innocent error is corrected by the recipient.",
          "assumption: about once a year, at the yearly declaration"}));

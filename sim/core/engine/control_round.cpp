@@ -182,8 +182,16 @@ void Engine::Impl::control_round(int day) {
         for (const std::int64_t index : list)
             control_terminate(static_cast<std::size_t>(index) / S, static_cast<int>(static_cast<std::size_t>(index) % S), day);
 
+    // One list, and the per-block lists' memory given back (the largest
+    // transient of the round: docs/performance.md).
     std::vector<ControlCandidate> all;
-    for (const auto& list : scratch.control_candidates) all.insert(all.end(), list.begin(), list.end());
+    std::size_t total = 0;
+    for (const auto& list : scratch.control_candidates) total += list.size();
+    all.reserve(total);
+    for (auto& list : scratch.control_candidates) {
+        all.insert(all.end(), list.begin(), list.end());
+        std::vector<ControlCandidate>().swap(list);
+    }
     std::size_t eligible = 0;
     for (const ControlCandidate& cand : all) {
         const int s = static_cast<int>(cand.unit % S);
@@ -205,9 +213,12 @@ void Engine::Impl::control_round(int day) {
     const auto budget = std::min<std::size_t>(
         eligible, static_cast<std::size_t>(std::llround(cp.monthly_rate * static_cast<double>(all.size()))));
     if (budget == 0) return;
+    // The k candidates with the highest keys (indices into `all`, in unit order).
     auto top = [&](auto key_of) {
-        std::vector<ControlCandidate> chosen = all;
-        auto before = [&](const ControlCandidate& a, const ControlCandidate& b2) {
+        std::vector<std::uint32_t> chosen(all.size());
+        std::iota(chosen.begin(), chosen.end(), 0u);
+        auto before = [&](std::uint32_t i, std::uint32_t j) {
+            const ControlCandidate &a = all[i], &b2 = all[j];
             const double ka = key_of(a), kb = key_of(b2);
             if (ka != kb) return ka > kb;
             if (a.tie != b2.tie) return a.tie > b2.tie;
@@ -215,16 +226,15 @@ void Engine::Impl::control_round(int day) {
         };
         std::nth_element(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(budget - 1), chosen.end(), before);
         chosen.resize(budget);
-        std::sort(chosen.begin(), chosen.end(),
-                  [](const ControlCandidate& a, const ControlCandidate& b2) { return a.unit < b2.unit; });
+        std::sort(chosen.begin(), chosen.end(), [&](std::uint32_t i, std::uint32_t j) { return all[i].unit < all[j].unit; });
         return chosen;
     };
     // The counterfactual: how many units in error random selection at the
     // same budget would have controlled (docs/model.md section 11.6).
-    for (const ControlCandidate& cand : top([](const ControlCandidate& x) { return x.random_key; }))
-        if (control.units[cand.unit].error != control_error::none)
-            count_control(cand.unit / S, static_cast<int>(cand.unit % S), ControlEvent::random_in_error);
-    for (const ControlCandidate& cand : top([](const ControlCandidate& x) { return x.key; })) apply_control(cand, day);
+    for (const std::uint32_t i : top([](const ControlCandidate& x) { return x.random_key; }))
+        if (control.units[all[i].unit].error != control_error::none)
+            count_control(all[i].groups, static_cast<int>(all[i].unit % S), ControlEvent::random_in_error);
+    for (const std::uint32_t i : top([](const ControlCandidate& x) { return x.key; })) apply_control(all[i], day);
 }
 
 }  // namespace demat
