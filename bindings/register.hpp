@@ -5,6 +5,7 @@
 
 namespace demat::python {
 
+void register_errors(pybind11::module_& m);
 void register_scenario(pybind11::module_& m);
 void register_results(pybind11::module_& m);
 void register_simulation(pybind11::module_& m);

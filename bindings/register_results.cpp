@@ -4,7 +4,7 @@
 
 #include "core/results.hpp"
 #include "core/summary.hpp"
-#include "core/disk_full.hpp"
+#include "core/error.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/results_bytes.hpp"
 #include "io/results_file.hpp"
@@ -65,10 +65,6 @@ py::dict service_summary(const ServiceSummary& s) {
 }  // namespace
 
 void register_results(py::module_& m) {
-    // A file that is not a readable results file is bad input, like a bad scenario.
-    py::register_exception<ResultsFileError>(m, "ResultsError", PyExc_ValueError);
-    // A full disk is the machine's state: an OSError, as Python's own writes raise.
-    py::register_exception<DiskFullError>(m, "DiskFullError", PyExc_OSError);
     py::class_<Results, ResultsPtr>(m, "Results")
         .def_static(
             // A file from anywhere: read in a child process, layout checked (io/results_file.hpp).

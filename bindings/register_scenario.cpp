@@ -157,19 +157,6 @@ Scenario from_dict(const py::dict& d) {
 }  // namespace
 
 void register_scenario(py::module_& m) {
-    static py::exception<ScenarioError> error(m, "ScenarioError", PyExc_ValueError);
-    py::register_exception_translator([](std::exception_ptr p) {
-        try {
-            if (p) std::rethrow_exception(p);
-        } catch (const ScenarioError& e) {
-            py::object instance = py::reinterpret_borrow<py::object>(error.ptr())(e.what());
-            instance.attr("file") = e.file();
-            instance.attr("line") = e.line();
-            instance.attr("key") = e.key();
-            PyErr_SetObject(error.ptr(), instance.ptr());
-        }
-    });
-
     py::class_<Scenario>(m, "Scenario")
         .def_static("load", &load_scenario, py::arg("path"), py::call_guard<py::gil_scoped_release>())
         .def_static("parse", &parse_scenario, py::arg("text"), py::arg("source_name") = "")

@@ -23,10 +23,11 @@ namespace demat::python {
 
 namespace {
 
-// Misuse of the run lifecycle (results before the run is complete...).
-class SimulationError : public std::logic_error {
+// Misuse of the run lifecycle (results before the run is complete...):
+// demat.SimulationError (register_errors.cpp).
+class SimulationError : public UsageError {
 public:
-    using std::logic_error::logic_error;
+    using UsageError::UsageError;
 };
 
 class Simulation {
@@ -185,10 +186,6 @@ private:
 }  // namespace
 
 void register_simulation(py::module_& m) {
-    py::register_exception<SimulationError>(m, "SimulationError", PyExc_RuntimeError);
-    // A file that is not a usable checkpoint is bad input; a failed write is an OS error.
-    py::register_exception<CheckpointError>(m, "CheckpointError", PyExc_ValueError);
-    py::register_exception<CheckpointWriteError>(m, "CheckpointWriteError", PyExc_OSError);
     py::class_<Simulation>(m, "Simulation")
         .def(py::init<Scenario, std::optional<std::uint64_t>, int>(), py::arg("scenario"), py::arg("seed") = py::none(),
              py::arg("threads") = 0)

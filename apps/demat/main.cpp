@@ -5,7 +5,7 @@
 //   SIGINT, 143 by SIGTERM (128 + signal number, as a shell reports a kill).
 #include "checkpoint/checkpoint.hpp"
 #include "core/compare.hpp"
-#include "core/disk_full.hpp"
+#include "core/error.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/results_file.hpp"
 #include "scenario/reader.hpp"
@@ -40,12 +40,37 @@ extern "C" void on_signal(int signal) {
 // 128 + the signal, so that a supervisor sending SIGTERM sees 143, not 130.
 int interrupted_exit_code() { return 128 + interrupting_signal.load(); }
 
+// The one mapping from an error's kind to the exit code (core/error.hpp).
+int exit_code_of(demat::ErrorKind kind) {
+    switch (kind) {
+    case demat::ErrorKind::scenario:
+    case demat::ErrorKind::usage:
+    case demat::ErrorKind::results_file:
+    case demat::ErrorKind::checkpoint:
+    case demat::ErrorKind::io:  // a full disk or a removed folder is the environment, not a bug
+        return exit_bad_input;
+    case demat::ErrorKind::internal:
+        return exit_internal;
+    }
+    return exit_internal;
+}
+
 // The first line of a message: a library's error stack (HDF5's runs to
 // kilobytes) is for --verbose, not for the user's terminal.
 std::string headline(const std::string& text, bool verbose) {
     const auto newline = text.find('\n');
     if (verbose || newline == std::string::npos) return text;
     return text.substr(0, newline) + " (--verbose for details)";
+}
+
+// A scenario error's lines are all for the user; a library's stack (HDF5's,
+// carried in what() or detail()) is only for --verbose.
+std::string message_of(const demat::Error& e, bool verbose) {
+    std::string text = e.kind() == demat::ErrorKind::scenario ? std::string(e.what())
+                       : e.kind() == demat::ErrorKind::internal ? "internal error: " + headline(e.what(), verbose)
+                                                                : headline(e.what(), verbose);
+    if (verbose && !e.detail().empty()) text += "\n" + e.detail();
+    return text;
 }
 
 // --seed, --population and --days are read as text so that a bad value is
@@ -220,12 +245,12 @@ int main(int argc, char** argv) {
         if (*run_cmd) {
             // `-o ""` is a mistake, not a request for the default path.
             if (run_output->count() > 0 && ro.output.empty())
-                throw demat::BadOutput("-o: the output path is empty: give a file name (or leave -o out for results/<scenario>.h5)");
+                throw demat::UsageError("-o: the output path is empty: give a file name (or leave -o out for results/<scenario>.h5)");
             run_typed.apply(ro);
         }
         if (*sweep_cmd) {
             sweep_typed.apply(so);
-            if (so.output.empty()) throw demat::BadOutput("-o: the output path is empty: give a file name");
+            if (so.output.empty()) throw demat::UsageError("-o: the output path is empty: give a file name");
         }
         if (*run_cmd || *resume_cmd || *sweep_cmd) {
             std::signal(SIGINT, on_signal);
@@ -266,10 +291,10 @@ int main(int argc, char** argv) {
                 std::string list;
                 for (const auto p : points) list += (list.empty() ? "" : ", ") + std::to_string(p);
                 if (!compare_point)
-                    throw demat::BadOutput(*name + " holds " + std::to_string(points.size()) + " sweep points (" + list +
+                    throw demat::UsageError(*name + " holds " + std::to_string(points.size()) + " sweep points (" + list +
                                            "): compare one at a time with --point P; runs of different points are not replicates");
                 if (std::find(points.begin(), points.end(), *compare_point) == points.end())
-                    throw demat::BadOutput("--point " + std::to_string(*compare_point) + ": " + *name +
+                    throw demat::UsageError("--point " + std::to_string(*compare_point) + ": " + *name +
                                            " holds the points " + list);
                 *r = demat::runs_of_point(*r, *compare_point);
             }
@@ -307,26 +332,9 @@ int main(int argc, char** argv) {
             }
             return exit_ok;
         }
-    } catch (const demat::ScenarioError& e) {
-        std::cerr << "demat: " << e.what() << "\n";
-        return exit_bad_input;
-    } catch (const demat::BadOutput& e) {
-        std::cerr << "demat: " << e.what() << "\n";
-        return exit_bad_input;
-    } catch (const demat::ResultsFileError& e) {
-        std::cerr << "demat: " << headline(e.what(), verbose) << "\n";
-        return exit_bad_input;
-    } catch (const demat::CheckpointError& e) {
-        std::cerr << "demat: " << e.what() << "\n";
-        return exit_bad_input;
-    } catch (const demat::DiskFullError& e) {
-        // A full disk is the environment, not a bug: exit 2, one line.
-        std::cerr << "demat: " << e.what() << "\n";
-        if (verbose) std::cerr << e.detail() << "\n";
-        return exit_bad_input;
-    } catch (const demat::CheckpointWriteError& e) {
-        std::cerr << "demat: " << headline(e.what(), verbose) << "\n";
-        return exit_internal;
+    } catch (const demat::Error& e) {
+        std::cerr << "demat: " << message_of(e, verbose) << "\n";
+        return exit_code_of(e.kind());
     } catch (const std::exception& e) {
         std::cerr << "demat: internal error: " << headline(e.what(), verbose) << "\n";
         return exit_internal;

@@ -52,7 +52,7 @@ void create_default_folder(const std::string& output) {
     std::error_code ec;
     fs::create_directories(folder, ec);
     if (ec || !fs::is_directory(folder))
-        throw BadOutput("cannot create the output folder '" + folder.string() + "' for the default output " + output +
+        throw UsageError("cannot create the output folder '" + folder.string() + "' for the default output " + output +
                         (ec ? ": " + ec.message() : ": a file of that name is in the way") + " (or give -o OUT.h5)");
 }
 
@@ -60,7 +60,7 @@ void check_writable(const std::string& output) {
     try {
         check_output_writable(output);  // before hours of simulation, not after
     } catch (const std::runtime_error& e) {
-        throw BadOutput(e.what());
+        throw UsageError(e.what());
     }
 }
 
@@ -88,10 +88,10 @@ void claim_checkpoint_folder(const CheckpointOptions& cp, const std::string& res
     const std::string mine = run_fingerprint(resolved);
     const std::string advice = ": give each run its own folder (checkpoint names carry only the day)";
     const int fd = ::open(cp.folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) throw BadOutput("--checkpoint-dir " + cp.folder + ": cannot open the folder: " + std::strerror(errno));
+    if (fd < 0) throw UsageError("--checkpoint-dir " + cp.folder + ": cannot open the folder: " + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd);
-        throw BadOutput("--checkpoint-dir " + cp.folder + " is being used by another demat run" + advice);
+        throw UsageError("--checkpoint-dir " + cp.folder + " is being used by another demat run" + advice);
     }
     // Kept open (and locked) until the process exits.
     std::error_code ec;
@@ -104,7 +104,7 @@ void claim_checkpoint_folder(const CheckpointOptions& cp, const std::string& res
             theirs = "unreadable";
         }
         if (theirs != mine)
-            throw BadOutput("--checkpoint-dir " + cp.folder + " holds the checkpoints of another run (" +
+            throw UsageError("--checkpoint-dir " + cp.folder + " holds the checkpoints of another run (" +
                             entry.path().filename().string() + ")" + advice);
     }
 }
@@ -116,16 +116,16 @@ void prepare_checkpoint_folder(const CheckpointOptions& cp, const std::string& o
     namespace fs = std::filesystem;
     const fs::path folder(cp.folder);
     std::error_code ec;
-    if (cp.folder.empty()) throw BadOutput("--checkpoint-dir is empty: give a folder");
+    if (cp.folder.empty()) throw UsageError("--checkpoint-dir is empty: give a folder");
     if (fs::weakly_canonical(folder, ec) == fs::weakly_canonical(fs::path(output), ec))
-        throw BadOutput("--checkpoint-dir " + cp.folder + " is the output file " + output + ": give another folder");
+        throw UsageError("--checkpoint-dir " + cp.folder + " is the output file " + output + ": give another folder");
     fs::create_directories(folder, ec);
     if (ec || !fs::is_directory(folder))
-        throw BadOutput("--checkpoint-dir " + cp.folder + ": cannot create the folder" + (ec ? ": " + ec.message() : ""));
+        throw UsageError("--checkpoint-dir " + cp.folder + ": cannot create the folder" + (ec ? ": " + ec.message() : ""));
     const fs::path probe = folder / (".demat-write-test-" + std::to_string(::getpid()));
     const bool writable = static_cast<bool>(std::ofstream(probe));
     fs::remove(probe, ec);
-    if (!writable) throw BadOutput("--checkpoint-dir " + cp.folder + ": cannot write in the folder");
+    if (!writable) throw UsageError("--checkpoint-dir " + cp.folder + ": cannot write in the folder");
     claim_checkpoint_folder(cp, resolved);
 }
 
@@ -166,7 +166,7 @@ void refuse_overwriting_inputs(const std::string& output, const std::vector<std:
     for (const auto& input : inputs) {
         struct stat in {};
         if (::stat(input.c_str(), &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-            throw BadOutput("the output would overwrite an input: " + output +
+            throw UsageError("the output would overwrite an input: " + output +
                             (input == output ? std::string() : " (it is " + input + ")"));
     }
 }
@@ -190,7 +190,7 @@ int run_scenario(const RunOptions& o, const std::atomic<bool>& interrupted) {
 }
 
 int resume_run(const ResumeOptions& o, const std::atomic<bool>& interrupted) {
-    if (o.output.empty()) throw BadOutput("-o: the output path is empty: give a file name");
+    if (o.output.empty()) throw UsageError("-o: the output path is empty: give a file name");
     refuse_overwriting_inputs(o.output, {o.checkpoint});
     check_writable(o.output);
     const CheckpointInfo info = read_checkpoint_info(o.checkpoint);

@@ -2,6 +2,8 @@
 // optional checkpoints every N days (docs/output.md, "Checkpoint and resume").
 #pragma once
 
+#include "core/error.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -11,12 +13,6 @@
 
 namespace demat {
 
-// Bad input found by a command (an output or checkpoint path that cannot be
-// written, a run file that cannot be read): exit 2.
-class BadOutput : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 struct CheckpointOptions {
     std::optional<int> every;  // days between checkpoints (>= 1); unset: no checkpoints
@@ -44,10 +40,10 @@ struct ResumeOptions {
 };
 
 // Both return 0, or 130 if `interrupted` became true (then nothing is
-// written at the output path). They throw ScenarioError, BadOutput or
+// written at the output path). They throw ScenarioError, UsageError or
 // CheckpointError for bad input (exit 2) and CheckpointWriteError when a
 // checkpoint cannot be written during the run.
-// Throws BadOutput "the output would overwrite an input: OUTPUT" when `output`
+// Throws UsageError "the output would overwrite an input: OUTPUT" when `output`
 // exists and is one of `inputs` by file identity (symlinks, hard links and
 // other spellings of the same path included).
 void refuse_overwriting_inputs(const std::string& output, const std::vector<std::string>& inputs);

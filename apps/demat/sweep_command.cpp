@@ -1,6 +1,6 @@
 #include "sweep_command.hpp"
 
-#include "core/disk_full.hpp"
+#include "core/error.hpp"
 #include "core/engine.hpp"
 #include "run_command.hpp"
 #include "io/hdf5_writer.hpp"

@@ -1,5 +1,6 @@
 #include "checkpoint/checkpoint.hpp"
-#include "core/disk_full.hpp"
+#include "core/error.hpp"
+#include "core/error.hpp"
 
 #include "scenario/reader.hpp"
 
@@ -96,7 +97,7 @@ protected:
     void section_data(void* data, std::size_t bytes) override { out_.bytes(data, bytes); }
     void end_section() override { out_.write_crc(); }
     void count_mismatch(std::string_view, std::size_t, std::size_t) override {
-        throw std::logic_error("count mismatch while saving a checkpoint");
+        throw InternalError("count mismatch while saving a checkpoint");
     }
 
 private:

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/engine.hpp"
+#include "core/error.hpp"
 #include "core/executor.hpp"
 
 #include <cstdint>
@@ -24,18 +25,7 @@ namespace demat {
 // checked one by one against the engine's own list).
 inline constexpr std::uint32_t checkpoint_format_version = 2;
 
-// A file that is not a usable checkpoint: missing, not a checkpoint, from
-// another version, truncated or damaged. what() names the file and the problem.
-class CheckpointError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-// A checkpoint that could not be written (disk full, folder removed...).
-class CheckpointWriteError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+// CheckpointError (bad input) and CheckpointWriteError are in core/error.hpp.
 
 // "checkpoint-day-000180.demat-checkpoint" for absolute day 180 (days
 // simulated so far, warm-up included): names sort in day order.

@@ -2,6 +2,7 @@
 // the phase drivers (engine.hpp describes the phases; each mechanism lives
 // in its own file under core/engine/, docs/architecture.md).
 #include "core/engine.hpp"
+#include "core/error.hpp"
 
 #include "core/engine/impl.hpp"
 
@@ -315,7 +316,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
       services_(static_cast<int>(scenario.services.size())),
       metrics_(scenario, scenario.days) {
     if (services_ < 1 || services_ > max_services)
-        throw std::invalid_argument("a scenario needs between 1 and " + std::to_string(max_services) + " services");
+        throw ScenarioError("", 0, "services", "a scenario needs between 1 and " + std::to_string(max_services) + " services");
     auto start = Clock::now();
     population_ = generate_population(scenario_, executor_);
     stats_.population_seconds = seconds_since(start);
@@ -397,7 +398,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor, StateVisitor& resto
       services_(static_cast<int>(scenario.services.size())),
       metrics_(scenario, scenario.days) {
     if (services_ < 1 || services_ > max_services)
-        throw std::invalid_argument("a scenario needs between 1 and " + std::to_string(max_services) + " services");
+        throw ScenarioError("", 0, "services", "a scenario needs between 1 and " + std::to_string(max_services) + " services");
     // The engine's own arrays first: the Impl is sized by the population.
     visit_own_state(restore);
     check_restored();
@@ -446,7 +447,7 @@ void Engine::check_restored() const {
                            habit_.size() == n && helps_this_month_.size() == n && helps_total_.size() == n;
     if (!population_ok || !engine_ok || static_cast<std::int64_t>(n) != scenario_.population.size ||
         day_ < 0 || day_ > total_days())
-        throw std::runtime_error("checkpoint state does not fit its scenario (" + std::to_string(n) + " citizens, day " +
+        throw CheckpointError("checkpoint state does not fit its scenario (" + std::to_string(n) + " citizens, day " +
                                  std::to_string(day_) + ")");
     // zone_of() scans the zones from a page's zone: they must tile the
     // population, and the saved page index must be the one they imply.
@@ -455,7 +456,7 @@ void Engine::check_restored() const {
     reindexed.age.resize(n);
     if (p.zones_tile()) reindexed.index_zones();
     if (!p.zones_tile() || reindexed.zone_of_page != p.zone_of_page)
-        throw std::runtime_error("checkpoint state's zones do not fit its citizens");
+        throw CheckpointError("checkpoint state's zones do not fit its citizens");
 }
 
 Engine::~Engine() = default;

@@ -14,6 +14,7 @@
 //    row (in parallel), compact, and hand the sorted edges to Boost's
 //    edges_are_sorted constructor.
 #include "core/network.hpp"
+#include "core/error.hpp"
 
 #include "core/rng.hpp"
 
@@ -91,13 +92,13 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
     const std::uint64_t seed = scenario.seed;
     if (n == 0) return Network{};
     if (n >= std::numeric_limits<std::uint32_t>::max())
-        throw std::invalid_argument("build_network: " + std::to_string(n) + " citizens exceed 32-bit vertex indices");
+        throw InternalError("build_network: " + std::to_string(n) + " citizens exceed 32-bit vertex indices");
     // Household ties rely on the generator's layout: a household's adults are
     // contiguous and its id is the index of the first of them.
     for (std::size_t c = 0; c < n; ++c) {
         const std::uint32_t id = population.household_id[c];
         if (!(id == c || (c > 0 && id == population.household_id[c - 1])))
-            throw std::invalid_argument("build_network: household " + std::to_string(id) + " of citizen " +
+            throw InternalError("build_network: household " + std::to_string(id) + " of citizen " +
                                         std::to_string(c) +
                                         " is not laid out as generate_population does (contiguous, id = first adult)");
     }
@@ -179,7 +180,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
     std::size_t total = 0;
     for (const auto& edges : block_edges) total += edges.size();
     if (total >= std::numeric_limits<std::uint32_t>::max())
-        throw std::length_error("build_network: " + std::to_string(total) + " directed ties exceed 32-bit edge indices");
+        throw InternalError("build_network: " + std::to_string(total) + " directed ties exceed 32-bit edge indices");
     std::vector<std::uint32_t> rows(n + 1, 0);
     executor.for_each_block(blocks, [&](std::size_t b) {
         for (std::uint64_t e : block_edges[b])

@@ -15,6 +15,7 @@
 // cuts are order statistics of the whole population, so nothing depends on
 // which thread handled which block.
 #include "core/population.hpp"
+#include "core/error.hpp"
 
 #include "core/france_calibration.hpp"
 #include "core/life_events.hpp"
@@ -210,16 +211,16 @@ int draw_age_in_group(int group, double u, const OldestAges& oldest) {
 
 void check_params(const PopulationParams& p) {
     if (p.size < 1 || p.size > static_cast<std::int64_t>(std::numeric_limits<std::uint32_t>::max() - 1))
-        throw std::invalid_argument("population.size must be in [1, 4294967294] (32-bit citizen indices), got " +
+        throw ScenarioError("", 0, "population.size", "population.size must be in [1, 4294967294] (32-bit citizen indices), got " +
                                     std::to_string(p.size));
     if (p.zone_size < 1)
-        throw std::invalid_argument("population.zone_size must be at least 1, got " + std::to_string(p.zone_size));
+        throw ScenarioError("", 0, "population.zone_size", "population.zone_size must be at least 1, got " + std::to_string(p.zone_size));
     double total = 0.0;
     for (double s : p.age_group_share) total += s;
-    if (!(total > 0.0)) throw std::invalid_argument("population.age_group_share must have a positive sum");
+    if (!(total > 0.0)) throw ScenarioError("", 0, "population.age_group_share", "population.age_group_share must have a positive sum");
     total = 0.0;
     for (double s : p.territory_share) total += s;
-    if (!(total > 0.0)) throw std::invalid_argument("population.territory_share must have a positive sum");
+    if (!(total > 0.0)) throw ScenarioError("", 0, "population.territory_share", "population.territory_share must have a positive sum");
 }
 
 // Zones of equal size (within one resident), types allotted by largest

@@ -1,6 +1,13 @@
 #include "io/hdf5_checked.hpp"
 
+#include "core/error.hpp"
+
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
 #include <string>
 
 namespace demat::h5 {
@@ -81,6 +88,33 @@ QuietErrors::~QuietErrors() {
     // Restoring can only fail if the library is being torn down; nothing
     // useful can be done about it from a destructor.
     H5Eset_auto2(H5E_DEFAULT, previous_, previous_data_);
+}
+
+// Adds "writing 'x': " (or similar) in front of an exception's message,
+// keeping its type so callers can still tell HDF5 failures from bad input. A
+// full disk becomes a DiskFullError whose detail keeps HDF5's stack.
+[[noreturn]] void rethrow_with_context(const std::string& context, const std::string& path) {
+    try {
+        throw;
+    } catch (const DiskFullError&) {
+        throw;
+    } catch (const Hdf5Error& error) {
+        const std::string text = error.what();
+        if (!path.empty() && (text.find(std::strerror(ENOSPC)) != std::string::npos ||
+                              text.find(std::strerror(EDQUOT)) != std::string::npos))
+            throw DiskFullError(path, context + text);
+        throw Hdf5Error(context + text);
+    } catch (const std::invalid_argument& error) {
+        throw std::invalid_argument(context + error.what());
+    } catch (const std::filesystem::filesystem_error& error) {
+        if (!path.empty() && is_disk_full(error.code().value())) throw DiskFullError(path, context + error.what());
+        throw std::runtime_error(context + error.what());
+    } catch (const std::system_error& error) {
+        if (!path.empty() && is_disk_full(error.code().value())) throw DiskFullError(path, context + error.what());
+        throw std::runtime_error(context + error.what());
+    } catch (const std::runtime_error& error) {
+        throw std::runtime_error(context + error.what());
+    }
 }
 
 }  // namespace demat::h5

@@ -106,4 +106,10 @@ private:
     void* previous_data_ = nullptr;
 };
 
+// Rethrows the exception being handled with `context` ("writing 'x': ")
+// in front of its message, keeping its type so that callers can still tell
+// HDF5 failures from bad input; with a `path`, a full disk becomes a
+// DiskFullError whose detail keeps HDF5's stack.
+[[noreturn]] void rethrow_with_context(const std::string& context, const std::string& path = {});
+
 }  // namespace demat::h5

@@ -5,6 +5,7 @@
 // file that looks complete at `path`.
 #pragma once
 
+#include "core/error.hpp"
 #include "core/results.hpp"
 #include "core/snapshot.hpp"
 
@@ -13,11 +14,6 @@
 
 namespace demat {
 
-// An HDF5 call failed; the message carries HDF5's own error stack.
-class Hdf5Error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 // Throws std::invalid_argument for results that cannot be written as
 // promised (an array whose data does not fill its shape, an axis without a

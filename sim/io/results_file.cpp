@@ -24,9 +24,6 @@
 
 namespace demat {
 
-ResultsFileError::ResultsFileError(const std::string& path, const std::string& why)
-    : std::runtime_error(path + " is not a readable demat results file: " + why), path_(path), why_(why) {}
-
 namespace {
 
 // ---- the layout demat's own readers rely on -----------------------------------

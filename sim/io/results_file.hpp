@@ -7,6 +7,7 @@
 // the results comes back to the caller (docs/hardening.md).
 #pragma once
 
+#include "core/error.hpp"
 #include "core/results.hpp"
 
 #include <stdexcept>
@@ -14,17 +15,6 @@
 
 namespace demat {
 
-// what() is "FILE is not a readable demat results file: WHY".
-class ResultsFileError : public std::runtime_error {
-public:
-    ResultsFileError(const std::string& path, const std::string& why);
-    const std::string& path() const { return path_; }
-    const std::string& why() const { return why_; }
-
-private:
-    std::string path_;
-    std::string why_;
-};
 
 // Reads `path` as written by `demat run`, `demat sweep` or Results.save, in a
 // child process that is killed past the time limit, and checks the layout

@@ -7,6 +7,8 @@
 
 #include "core/scenario.hpp"
 
+#include "core/error.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -15,24 +17,6 @@
 
 namespace demat {
 
-class ScenarioError : public std::runtime_error {
-public:
-    // what() is "file:line: message" ("file:line:column: message" when the
-    // column is known, "message" alone when there is no file); `message`
-    // names the key itself, e.g. "key 'days': expected an integer in [1, 36500], got 0".
-    ScenarioError(std::string file, int line, std::string key, const std::string& message);
-    ScenarioError(std::string file, int line, int column, std::string key, const std::string& message);
-    const std::string& file() const { return file_; }
-    int line() const { return line_; }      // 0 when unknown
-    int column() const { return column_; }  // 0 when unknown (only TOML syntax errors have one)
-    const std::string& key() const { return key_; }  // dotted key, "" when the error is not about one key
-
-private:
-    std::string file_;
-    int line_;
-    int column_;
-    std::string key_;
-};
 
 // Reads and validates a scenario file. A `base = "other.toml"` key (path
 // relative to the file) loads that scenario first and applies this file's

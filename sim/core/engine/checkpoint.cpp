@@ -1,5 +1,6 @@
 // Checkpointed state: what a resumed run needs to continue bit for bit (docs/output.md, checkpoint).
 #include "core/engine/impl.hpp"
+#include "core/error.hpp"
 
 #include <algorithm>
 #include <array>
@@ -59,7 +60,7 @@ void Engine::Impl::visit_state(StateVisitor& visit) {
     if (visit.restoring() && (queues.size() != queue_credit.size() || in_progress.size() != blocks.size() ||
                               targeted_outreach.size() != static_cast<std::size_t>(services) ||
                               next_event > schedule.size()))
-        throw std::runtime_error("checkpoint state does not fit its scenario (queues, blocks or timeline)");
+        throw CheckpointError("checkpoint state does not fit its scenario (queues, blocks or timeline)");
 }
 
 // Every member of ServiceParams: the timeline changes some of them (a
@@ -102,7 +103,7 @@ void Engine::Impl::visit_requests(StateVisitor& visit, std::string_view name, st
     for (auto& blk : blocks) lists.push_back(blk.*member);
     visit.nested(name, lists);
     if (!visit.restoring()) return;
-    if (lists.size() != blocks.size()) throw std::runtime_error("checkpoint section '" + std::string(name) + "' does not fit the blocks");
+    if (lists.size() != blocks.size()) throw CheckpointError("checkpoint section '" + std::string(name) + "' does not fit the blocks");
     for (std::size_t i = 0; i < blocks.size(); ++i) blocks[i].*member = std::move(lists[i]);
 }
 

@@ -1,5 +1,6 @@
 // Counting: phase A and the touch rule (docs/model.md, sections 7 and 9).
 #include "core/engine/impl.hpp"
+#include "core/error.hpp"
 
 #include <algorithm>
 #include <array>
@@ -225,7 +226,7 @@ void Engine::Impl::check_counts() const {
         for (std::size_t c = begin; c < end; ++c) tally(fresh, c, groups_of(c), +1);
         if (fresh.segment_states != kept.segment_states || fresh.states != kept.states ||
             fresh.centiles != kept.centiles || fresh.queue_length != kept.queue_length)
-            throw std::logic_error("internal error: the incremental counts of citizens " + std::to_string(begin) + "-" +
+            throw InternalError("the incremental counts of citizens " + std::to_string(begin) + "-" +
                                    std::to_string(end - 1) + " differ from a recount on day " + std::to_string(e.day_) +
                                    " (a change without its touch, docs/architecture.md)");
     }
