@@ -262,7 +262,7 @@ TEST_CASE("control responses in a run: the highest capital quintile withdraws le
     CHECK(share(4, 3) < share(0, 3));
 }
 
-TEST_CASE("control: with fear's weights at zero there is no chilling effect; with them, fewer claims", "[control]") {
+TEST_CASE("control: with fear's weights at zero there is no chilling effect, and with them fewer claims", "[control]") {
     // Controls that change no right (no errors, everyone adheres): only fear can move claims.
     Scenario calm = controlled(20000, 180);
     calm.control.error_intercept = -20.0;

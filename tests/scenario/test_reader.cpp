@@ -171,7 +171,7 @@ TEST_CASE("to_toml round-trips the shipped scenarios", "[reader][to_toml]") {
     }
 }
 
-TEST_CASE("[control]: keys are checked against the schema; off and untouched, it is not written back", "[reader][control]") {
+TEST_CASE("control section: keys are checked against the schema, and off and untouched it is not written back", "[reader][control]") {
     const ScenarioError range = error_of("[control]\nmonthly_rate = 2.0\n[services.a]\n");
     CHECK_THAT(std::string(range.what()), Catch::Contains("control.monthly_rate") && Catch::Contains("[0, 1]"));
     const ScenarioError unknown = error_of("[control]\nmonthly_rat = 0.1\n[services.a]\n");
