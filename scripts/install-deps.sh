@@ -49,6 +49,10 @@ PACKAGES=(
   python3-distributed  # Dask: demat sweep --scheduler, executor= in Python
   python3-mpi4py       # MPI: mpirun -n N python3 -m demat.sweep
   openmpi-bin          # mpirun
+  # the engine in WebAssembly for the classroom page (scripts/build-web.sh) and its tests under node
+  emscripten           # 3.1.6 with Debian's clang and binaryen
+  nodejs               # runs emscripten's tools and the `web` tests
+  npm                  # the page's JavaScript dependencies (web/package-lock.json)
   # tools used by the scripts themselves
   time                 # GNU /usr/bin/time -v: peak memory in bench/bench.sh
 )
@@ -67,6 +71,11 @@ for pkg in "${PACKAGES[@]}"; do
   # "install ok installed" is the only state in which the files are really
   # there; "deinstall ok config-files" (removed, not purged) must count as missing.
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  # A Node.js from another source (e.g. NodeSource's nodejs, which provides
+  # and conflicts with Debian's npm) already gives the npm command.
+  if [[ "$pkg" == npm && "$status" != "install ok installed" ]] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
   if [[ "$status" != "install ok installed" ]]; then
     missing+=("$pkg")
   fi

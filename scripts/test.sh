@@ -10,6 +10,10 @@ jobs=$(nproc)
 echo "== configure and build (preset default, ${jobs} jobs)"
 cmake --preset default
 cmake --build --preset default --parallel "${jobs}"
+# The engine in WebAssembly for the classroom page (web/dist/engine), which
+# the `web` tests run under node against the native build.
+echo "== the engine in WebAssembly (scripts/build-web.sh)"
+DEMAT_BUILD_JOBS="${jobs}" scripts/build-web.sh
 
 failed=()
 

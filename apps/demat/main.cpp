@@ -10,6 +10,7 @@
 #include "io/results_file.hpp"
 #include "scenario/reader.hpp"
 #include "scenario/schema.hpp"
+#include "classroom_command.hpp"
 #include "compare_table.hpp"
 #include "run_command.hpp"
 #include "sweep_command.hpp"
@@ -139,6 +140,11 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--threads", ro.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
     run_cmd->add_flag("-q,--quiet", ro.quiet, "No progress bar and no summary");
     run_cmd->add_flag("--snapshot", ro.snapshot, "Also write every citizen's final state under /snapshot");
+    run_cmd->add_option("--trace", ro.trace,
+                        "Citizen ids (comma-separated) whose events (learned of a right, tried online, queued, "
+                        "got the right, gave up...) are written under /trace")
+        ->delimiter(',')
+        ->check(CLI::Range(0u, 4294967295u));
     add_checkpoint_options(run_cmd, ro.checkpoints);
 
     demat::ResumeOptions rso;
@@ -148,6 +154,16 @@ int main(int argc, char** argv) {
     resume_cmd->add_option("--threads", rso.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
     resume_cmd->add_flag("-q,--quiet", rso.quiet, "No progress bar and no summary");
     add_checkpoint_options(resume_cmd, rso.checkpoints);
+
+    demat::ClassroomOptions co;
+    auto* classroom_cmd = app.add_subcommand(
+        "classroom", "Serve the classroom page (web/dist: the engine in the browser) on 127.0.0.1 and print its address");
+    classroom_cmd->add_option("--port", co.port, "Port on 127.0.0.1 (0: any free port)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 65535));
+    classroom_cmd->add_option("--dir", co.dir, "Folder of the built page (default: web/dist here, else in the source tree)");
+    classroom_cmd->add_option("--stop-after", co.stop_after, "Stop serving after SECONDS (default: until Ctrl-C)")
+        ->check(CLI::Range(0.0, 1e9));
 
     std::string validate_path;
     auto* validate_cmd = app.add_subcommand("validate", "Check a scenario file and print its resolved parameters");
@@ -200,7 +216,7 @@ int main(int argc, char** argv) {
         for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == word;
         if (!known) {
             std::cerr << "demat: unknown command '" << word
-                      << "': expected run, resume, validate, params, compare or sweep (demat --help)\n";
+                      << "': expected run, resume, validate, params, compare, sweep or classroom (demat --help)\n";
             return exit_bad_input;
         }
         break;
@@ -212,11 +228,15 @@ int main(int argc, char** argv) {
                     "  demat run scenarios/hybrid.toml                       # writes results/hybrid.h5\n"
                     "  demat run scenarios/online_only.toml -o oo.h5 --population 20000 --days 365 --seed 7\n"
                     "  demat run scenarios/hybrid.toml -o h.h5 --snapshot    # with every citizen's final state\n"
+                    "  demat run scenarios/online_only.toml -o oo.h5 --trace 17,4242   # /trace: these citizens' events\n"
                     "  demat run scenarios/hybrid.toml --checkpoint-every 90 --checkpoint-dir ckpt" + codes);
     resume_cmd->footer("Examples:\n"
                        "  demat resume ckpt/checkpoint-day-000450.demat-checkpoint -o hybrid.h5\n"
                        "  demat resume ckpt/checkpoint-day-000450.demat-checkpoint -o hybrid.h5 --checkpoint-every 90 --checkpoint-dir ckpt2" +
                        codes);
+    classroom_cmd->footer("Examples:\n"
+                          "  demat classroom                  # http://127.0.0.1:8000/ until Ctrl-C\n"
+                          "  demat classroom --port 8080" + codes);
     validate_cmd->footer("Examples:\n"
                          "  demat validate scenarios/my_reform.toml              # every error of the file, or the resolved scenario\n"
                          "  demat validate -q scenarios/my_reform.toml && echo valid" + codes);
@@ -258,6 +278,12 @@ int main(int argc, char** argv) {
             const int code = *run_cmd    ? demat::run_scenario(ro, interrupted)
                              : *resume_cmd ? demat::resume_run(rso, interrupted)
                                            : demat::run_sweep(so, interrupted);
+            return code == exit_interrupted ? interrupted_exit_code() : code;
+        }
+        if (*classroom_cmd) {
+            std::signal(SIGINT, on_signal);
+            std::signal(SIGTERM, on_signal);
+            const int code = demat::serve_classroom(co, interrupted);
             return code == exit_interrupted ? interrupted_exit_code() : code;
         }
         if (*validate_cmd) {
@@ -323,12 +349,13 @@ int main(int argc, char** argv) {
         }
         if (*params_cmd) {
             if (markdown) {
-                std::cout << demat::parameter_table_markdown();
+                std::cout << demat::parameter_table_markdown() << "\n" << demat::timeline_table_markdown();
             } else {
                 for (const auto& p : demat::parameter_schema())
                     std::cout << p.key << " = " << p.default_value << "  (" << p.type
                               << (p.range.empty() ? "" : ", " + p.range) << (p.unit.empty() ? "" : ", " + p.unit)
                               << ")\n    " << p.description << "\n";
+                std::cout << "\n" << demat::timeline_events_text();
             }
             return exit_ok;
         }

@@ -179,10 +179,16 @@ int run_scenario(const RunOptions& o, const std::atomic<bool>& interrupted) {
     check_writable(output);
     prepare_checkpoint_folder(o.checkpoints, output, to_toml(sc));
 
+    for (const auto c : o.trace)  // before generating the population, not after
+        if (c >= static_cast<std::uint64_t>(sc.population.size))
+            throw UsageError("--trace: citizen " + std::to_string(c) + " is not in [0, " +
+                             std::to_string(sc.population.size) + "), the population's ids");
+
     ParallelExecutor executor(o.threads);
     Progress progress(!o.quiet, sc.population.size);
     progress.phase("generating " + std::to_string(sc.population.size) + " citizens and their network");
     Engine engine(sc, executor);
+    engine.set_trace(o.trace);
     announce_checkpoints(progress, o.checkpoints);
     if (!simulate(engine, o.checkpoints, progress, interrupted)) return exit_interrupted;
     write_results(engine, output, o.quiet, o.snapshot);

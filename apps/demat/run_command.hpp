@@ -28,6 +28,7 @@ struct RunOptions {
     std::optional<std::int64_t> days;
     bool quiet = false;
     bool snapshot = false;  // also write every citizen's final state under /snapshot
+    std::vector<std::uint32_t> trace;  // citizens whose events go to /trace (docs/output.md)
     CheckpointOptions checkpoints;
 };
 

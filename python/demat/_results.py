@@ -266,6 +266,32 @@ class Results:
         frame["random_precision"], frame["random_recall"] = pr[1, 0], pr[1, 1]
         return frame
 
+    def trace(self) -> Any:
+        """The events of the traced citizens (``demat run --trace ID,...``), one row each.
+
+        Columns ``day`` (recorded day; negative during the warm-up),
+        ``citizen``, ``service`` (name), ``event`` (docs/output.md, /trace) and
+        ``channel`` (name, or None for an event without one), in the order of
+        /trace: by day, then citizen, then as they happened. Raises KeyError
+        when the run traced nobody.
+        """
+        import pandas as pd
+
+        if "trace/day" not in self:
+            raise KeyError("no /trace in these results: run with --trace ID,... "
+                           "(demat run --trace ID,...)")
+        services = list(self.coordinate("service"))
+        kinds = list(self.coordinate("trace/kind"))
+        channels = list(self.coordinate("channel"))
+        channel = np.asarray(self["trace/channel"])
+        return pd.DataFrame({
+            "day": np.asarray(self["trace/day"]),
+            "citizen": np.asarray(self["trace/citizen"]),
+            "service": pd.Categorical.from_codes(np.asarray(self["trace/service"]), categories=services),
+            "event": pd.Categorical.from_codes(np.asarray(self["trace/event_kind"]), categories=kinds),
+            "channel": [channels[c] if c >= 0 else None for c in channel],
+        })
+
     # ---- files ------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> Results:

@@ -2,6 +2,7 @@
 // calls them, the tests and docs/model.md state them.
 #pragma once
 
+#include "core/channels.hpp"
 #include "core/rng.hpp"
 #include "core/scenario.hpp"
 
@@ -41,15 +42,13 @@ inline double online_success_probability(const BehaviourParams& b, double skill,
                     b.online_literacy * literacy - b.online_complexity * complexity - barrier);
 }
 
-// Success of a procedure done by a phone agent, a counter agent or a mediator.
+// Success of a procedure done by a phone agent, a counter agent or a
+// mediator: the channel's own intercept (core/channels.hpp). Only staffed
+// channels have agents.
 inline double staffed_success_probability(const BehaviourParams& b, const MediationParams& m, Channel channel,
                                           double admin_literacy, double complexity) {
-    double intercept = b.counter_intercept;
-    if (channel == Channel::phone) intercept = b.phone_intercept;
-    if (channel == Channel::mediation) {
-        intercept = b.mediation_intercept;
-        if (m.mode == MediationMode::doing_with) intercept -= m.doing_with_penalty;
-    }
+    double intercept = b.*traits(channel).agent_intercept;
+    if (channel == Channel::mediation && m.mode == MediationMode::doing_with) intercept -= m.doing_with_penalty;
     return logistic(intercept + b.assisted_admin * admin_literacy - b.assisted_complexity * complexity);
 }
 

@@ -140,7 +140,8 @@ void Engine::Impl::serve(int day) {
     }
 
     // Informal help first: requests in a random but reproducible order.
-    auto& [help, help_sorted] = scratch.help_requests_today;
+    auto& help = scratch.help_requests_today.requests;
+    auto& help_sorted = scratch.help_requests_today.scratch;
     help.clear();
     for (auto& blk : blocks) {
         help.insert(help.end(), blk.help_requests.begin(), blk.help_requests.end());
@@ -157,7 +158,10 @@ void Engine::Impl::serve(int day) {
     // already waiting. Each service's queues are its own: the arrivals
     // are split by service, then each service's are sorted and pushed
     // in parallel.
-    auto& [arrivals, by_service] = scratch.arrivals_today;
+    // References, not a structured binding: clang before 16 cannot capture
+    // bindings in the lambdas below (the fuzz preset builds with clang 14).
+    auto& arrivals = scratch.arrivals_today.requests;
+    auto& by_service = scratch.arrivals_today.by_service;
     arrivals.swap(carried);
     carried.clear();
     for (auto& blk : blocks) {
@@ -181,7 +185,7 @@ void Engine::Impl::serve(int day) {
         });
         for (auto it = begin; it != end; ++it) {
             const QueueRequest& r = *it;
-            const std::size_t zone = r.channel == Channel::phone ? 0 : e.population_.zone_of(r.citizen);
+            const std::size_t zone = traits(r.channel).zoned ? e.population_.zone_of(r.citizen) : 0;
             queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
         }
     });
@@ -211,7 +215,8 @@ void Engine::Impl::serve(int day) {
             for (const PhoneTurn& turn : turns) serve_phone(turn, s, day, local);
             turns.clear();
             for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
-                for (int k = staffed_index(Channel::phone) + 1; k < staffed_count; ++k) serve_queue(s, k, z, day, local);
+                for (int k = 0; k < staffed_count; ++k)
+                    if (traits(staffed_channel(k)).zoned) serve_queue(s, k, z, day, local);
         }
     });
     scratch.serving_zones = false;
@@ -534,6 +539,7 @@ bool Engine::step() {
         for (const auto& blk : im.blocks) total.helps_given += blk.counts.helps_given;
         metrics_.record(day_ - scenario_.warmup_days, total);
     }
+    im.end_trace_day();
     ++day_;
     if (completed()) metrics_.set_helps_given(helps_total_);
     stats_.simulation_seconds += seconds_since(start);
@@ -547,10 +553,61 @@ void Engine::run(const std::function<bool(int, int)>& on_day) {
     }
 }
 
+void Engine::set_trace(const std::vector<std::uint32_t>& citizens) {
+    Impl& im = *impl_;
+    im.traced.assign(citizens.empty() ? 0 : population_.size(), 0);
+    for (const auto c : citizens) {
+        if (c >= population_.size())
+            throw UsageError("trace: citizen " + std::to_string(c) + " is not in [0, " +
+                                    std::to_string(population_.size()) + ")");
+        im.traced[c] = 1;
+    }
+    im.tracing = !citizens.empty();
+}
+
+const std::vector<TraceEvent>& Engine::trace() const { return impl_->trace_events; }
+
+// /trace (docs/output.md): one row per event, columns as arrays over the
+// event index; the event names are the labels of trace/kind.
+void Engine::add_trace(Results& r) const {
+    const auto& ev = impl_->trace_events;
+    Coordinate index{"trace/event", {}, {}, "event of a traced citizen, in order: by day, then citizen, then as they happened"};
+    index.values.resize(ev.size());
+    std::iota(index.values.begin(), index.values.end(), std::int64_t{0});
+    r.coordinates.push_back(std::move(index));
+    r.coordinates.push_back({"trace/kind", trace_event_names(), {}, "what happened (docs/output.md, /trace)"});
+    std::vector<std::int64_t> day, citizen, service, kind, channel;
+    for (const auto& e : ev) {
+        day.push_back(e.day - scenario_.warmup_days);
+        citizen.push_back(e.citizen);
+        service.push_back(e.service);
+        kind.push_back(e.kind);
+        channel.push_back(e.channel == trace_no_channel ? -1 : e.channel);
+    }
+    const std::size_t n = ev.size();
+    r.arrays.push_back({"trace/day", {"trace/event"}, {n}, std::move(day),
+                        "day of the event: recorded day since the end of the warm-up (negative during the warm-up)", "day"});
+    r.arrays.push_back({"trace/citizen", {"trace/event"}, {n}, std::move(citizen), "citizen id (as given to --trace)", "1"});
+    r.arrays.push_back({"trace/service", {"trace/event"}, {n}, std::move(service), "service, index into /service", "1"});
+    r.arrays.push_back({"trace/event_kind", {"trace/event"}, {n}, std::move(kind), "what happened, index into /trace/kind", "1"});
+    r.arrays.push_back({"trace/channel", {"trace/event"}, {n}, std::move(channel),
+                        "channel, index into /channel, -1 when the event has none", "1"});
+}
+
+void Engine::Impl::end_trace_day() {
+    if (!tracing) return;
+    std::stable_sort(trace_events.begin() + static_cast<std::ptrdiff_t>(trace_day_start), trace_events.end(),
+                     [](const TraceEvent& x, const TraceEvent& y) {
+                         return x.citizen != y.citizen ? x.citizen < y.citizen : x.service < y.service;
+                     });
+    trace_day_start = trace_events.size();
+}
+
 Results Engine::results() const {
     Results r = metrics_.to_results(scenario_);
     impl_->tracking.add_results(r, scenario_);
     impl_->add_control_results(r);
+    if (impl_->tracing) add_trace(r);
     r.attributes["threads"] = static_cast<std::int64_t>(executor_.threads());
     r.attributes["population_seconds"] = stats_.population_seconds;
     r.attributes["network_seconds"] = stats_.network_seconds;

@@ -22,6 +22,7 @@
 #include "core/results.hpp"
 #include "core/scenario.hpp"
 #include "core/state_visitor.hpp"
+#include "core/trace.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -66,6 +67,10 @@ public:
     int current_day() const { return day_; }              // absolute day, warm-up included
     int total_days() const;                               // warm-up + recorded
     Results results() const;
+    // The day arrays of recorded day `recorded_day` alone (a one-day slice of
+    // results(), without the indicators over citizens): for streaming a run.
+    Results day_results(int recorded_day) const { return metrics_.to_results(scenario_, recorded_day, recorded_day + 1); }
+    int recorded_days() const { return metrics_.recorded_days(); }
 
     const Scenario& scenario() const { return scenario_; }
     const Population& population() const { return population_; }
@@ -84,6 +89,12 @@ public:
     float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
     std::uint16_t helps_given(std::size_t citizen) const { return helps_total_[citizen]; }
     const EngineStats& stats() const { return stats_; }
+    // Records the events of these citizens (core/trace.hpp) from the next
+    // day on; before the first step, to have their whole story. An empty
+    // list turns tracing off. Throws UsageError for an unknown citizen.
+    void set_trace(const std::vector<std::uint32_t>& citizens);
+    // The events recorded so far, by day, then citizen, then as they happened.
+    const std::vector<TraceEvent>& trace() const;
     // Debugging the touch rule (docs/architecture.md): after phase A of
     // every recorded day, recount every citizen from scratch and compare
     // with the incremental counts; a difference throws std::logic_error
@@ -104,6 +115,7 @@ public:
 private:
     friend struct Impl;
     void visit_own_state(StateVisitor& visit);
+    void add_trace(Results& r) const;
     void check_restored() const;
     template <class Sum>
     void sum_over_blocks(Sum&& sum);

@@ -1,4 +1,5 @@
 #include "core/life_events.hpp"
+#include "core/detmath.hpp"
 
 #include "core/france_calibration.hpp"
 #include "core/rng.hpp"
@@ -132,7 +133,7 @@ int next_employment_event(const Scenario& scenario, const Population& population
     double later = 0.0;
     if (exit < 1.0) {
         Stream stream(scenario.seed, citizen, static_cast<std::uint32_t>(from_day), Purpose::employment_schedule);
-        later = std::floor(std::log(1.0 - stream.uniform()) / std::log1p(-exit));
+        later = std::floor(dmath::log(1.0 - stream.uniform()) / dmath::log1p(-exit));
     }
     const double day = first + 30.0 * later;
     return day < never_day ? static_cast<int>(day) : never_day;

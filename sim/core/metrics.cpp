@@ -1,10 +1,14 @@
 #include "core/metrics.hpp"
 
+#include "core/channels.hpp"
+#include "core/error.hpp"
 #include "core/segments.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace demat {
 
@@ -175,9 +179,16 @@ void Metrics::set_helps_given(const std::vector<std::uint16_t>& helps) {
         if (h > 0) burden_histogram_[h - 1u] += 1;
 }
 
-Results Metrics::to_results(const Scenario& sc) const {
+Results Metrics::to_results(const Scenario& sc) const { return to_results(sc, 0, recorded_); }
+
+Results Metrics::to_results(const Scenario& sc, int first, int end) const {
+    if (first < 0 || end > recorded_ || first > end)
+        throw InternalError("recorded days [" + std::to_string(first) + ", " + std::to_string(end) +
+                                ") outside the " + std::to_string(recorded_) + " recorded");
     Results r;
-    const int days = recorded_;
+    const int days = end - first;
+    // Every [day] array below is read from day `first` on (F rows in).
+    const std::size_t F = sz(first);
     const int S = services_;
     r.attributes["demat_version"] = std::string(DEMAT_VERSION);
     r.attributes["scenario"] = sc.source_text;
@@ -193,11 +204,11 @@ Results Metrics::to_results(const Scenario& sc) const {
 #endif
 
     Coordinate day{"day", {}, {}, "recorded day since the end of the warm-up (0 = first recorded day)"};
-    for (int d = 0; d < days; ++d) day.values.push_back(d);
+    for (int d = first; d < end; ++d) day.values.push_back(d);
     Coordinate service{"service", {}, {}, "service (benefit or obligation) as named in the scenario"};
     for (const auto& s : sc.services) service.labels.push_back(s.name);
     Coordinate state{"state", state_names(), {}, "eligible, then its decomposition: receiving and the five non-take-up states"};
-    Coordinate channel{"channel", {"online", "phone", "counter", "mediation"}, {}, "channel of a procedure"};
+    Coordinate channel{"channel", channel_labels(), {}, "channel of a procedure"};
     r.coordinates = {day, service, state, channel};
 
     const std::size_t D = sz(days), Su = sz(S);
@@ -210,7 +221,7 @@ Results Metrics::to_results(const Scenario& sc) const {
         v.reserve(a.size());
         for (std::size_t d = 0; d < D; ++d)
             for (std::size_t s = 0; s < Su; ++s) {
-                const std::int64_t* st = &states_[(d * Su + s) * tracked];
+                const std::int64_t* st = &states_[((F + d) * Su + s) * tracked];
                 std::int64_t eligible = 0;
                 for (int k = 0; k < tracked; ++k) eligible += st[k];
                 v.push_back(eligible);
@@ -232,7 +243,7 @@ Results Metrics::to_results(const Scenario& sc) const {
         for (std::size_t d = 0; d < D; ++d)
             for (std::size_t s = 0; s < Su; ++s)
                 for (std::size_t g = 0; g < G; ++g) {
-                    const std::int64_t* st = &segment_states_[((d * Su + s) * sz(groups_) + offset + g) * tracked];
+                    const std::int64_t* st = &segment_states_[(((F + d) * Su + s) * sz(groups_) + offset + g) * tracked];
                     std::int64_t eligible = 0;
                     for (int k = 0; k < tracked; ++k) eligible += st[k];
                     v.push_back(eligible);
@@ -244,25 +255,29 @@ Results Metrics::to_results(const Scenario& sc) const {
     for (int e = 0; e < event_count; ++e) {
         std::vector<std::int64_t> v(D * Su);
         for (std::size_t d = 0; d < D; ++d)
-            for (std::size_t s = 0; s < Su; ++s) v[d * Su + s] = events_[(d * Su + s) * event_count + sz(e)];
+            for (std::size_t s = 0; s < Su; ++s) v[d * Su + s] = events_[((F + d) * Su + s) * event_count + sz(e)];
         r.arrays.push_back({std::string("metrics/") + event_name(e), {"day", "service"}, {D, Su}, std::move(v),
                             event_description(e), e == static_cast<int>(Event::time_to_right_days) ? "days" : "events"});
     }
     for (int e = 0; e < channel_event_count; ++e) {
         std::vector<std::int64_t> v(D * Su * channel_count);
-        for (std::size_t i = 0; i < D * Su * channel_count; ++i) v[i] = channel_events_[i * channel_event_count + sz(e)];
+        for (std::size_t i = 0; i < D * Su * channel_count; ++i)
+            v[i] = channel_events_[(F * Su * channel_count + i) * channel_event_count + sz(e)];
         r.arrays.push_back({std::string("metrics/") + channel_event_name(e), {"day", "service", "channel"},
                             {D, Su, sz(channel_count)}, std::move(v), channel_event_description(e),
                             e == static_cast<int>(ChannelEvent::queue_wait_days) ? "days" : "events"});
     }
     r.arrays.push_back({"metrics/queue_length", {"day", "service", "channel"}, {D, Su, sz(channel_count)},
-                        std::vector<std::int64_t>(queue_length_.begin(), queue_length_.begin() + static_cast<std::ptrdiff_t>(D * Su * channel_count)),
+                        std::vector<std::int64_t>(queue_length_.begin() + static_cast<std::ptrdiff_t>(F * Su * channel_count),
+                                                  queue_length_.begin() + static_cast<std::ptrdiff_t>((F + D) * Su * channel_count)),
                         "citizens waiting in the queues of a staffed channel at the start of the day", "citizens"});
     r.arrays.push_back({"metrics/in_progress_overdue", {"day", "service"}, {D, Su},
-                        std::vector<std::int64_t>(overdue_.begin(), overdue_.begin() + static_cast<std::ptrdiff_t>(D * Su)),
+                        std::vector<std::int64_t>(overdue_.begin() + static_cast<std::ptrdiff_t>(F * Su),
+                                                  overdue_.begin() + static_cast<std::ptrdiff_t>((F + D) * Su)),
                         "in-progress claims older than behaviour.grace_days (a subset of in_progress)", "citizens"});
     r.arrays.push_back({"metrics/helps_given", {"day"}, {D},
-                        std::vector<std::int64_t>(helps_given_.begin(), helps_given_.begin() + static_cast<std::ptrdiff_t>(D)),
+                        std::vector<std::int64_t>(helps_given_.begin() + static_cast<std::ptrdiff_t>(F),
+                                                  helps_given_.begin() + static_cast<std::ptrdiff_t>(F + D)),
                         "procedures done by informal helpers (all services)", "events"});
 
     // Derived rates (double): take-up, unclaimed money, divide index, concentration index.
@@ -283,7 +298,7 @@ Results Metrics::to_results(const Scenario& sc) const {
                 return capital[j] > 0 ? static_cast<double>(capital[j + 1]) / static_cast<double>(capital[j]) : nan;
             };
             divide[i] = rate(4) - rate(0);
-            concentration[i] = concentration_[i];
+            concentration[i] = concentration_[F * Su + i];
         }
     r.arrays.push_back({"metrics/take_up_rate", {"day", "service"}, {D, Su}, std::move(take_up),
                         "receiving / eligible (NaN when nobody is eligible)", "1"});

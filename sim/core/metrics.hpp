@@ -100,6 +100,10 @@ public:
     // Every member that changes, for checkpoints (a new one must be listed).
     void visit_state(StateVisitor& visit);
     Results to_results(const Scenario& scenario) const;
+    // The recorded days [first, end) only (the day coordinate keeps their
+    // indices): what the WebAssembly engine streams day by day without
+    // copying the whole history every day (bindings/wasm).
+    Results to_results(const Scenario& scenario, int first, int end) const;
 
 private:
     int days_;

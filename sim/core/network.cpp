@@ -14,6 +14,8 @@
 //    row (in parallel), compact, and hand the sorted edges to Boost's
 //    edges_are_sorted constructor.
 #include "core/network.hpp"
+#include "core/atomic_ref.hpp"
+#include "core/detmath.hpp"
 #include "core/error.hpp"
 
 #include "core/rng.hpp"
@@ -105,7 +107,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
 
     const double mean_initiated = std::max(0.0, params.mean_extra_degree) / 2.0;
     // Geometric on {0, 1, ...} with mean m: P(k) = (1 - q) q^k, q = m / (1 + m).
-    const double log_q = mean_initiated > 0.0 ? std::log(mean_initiated / (1.0 + mean_initiated)) : 0.0;
+    const double log_q = mean_initiated > 0.0 ? dmath::log(mean_initiated / (1.0 + mean_initiated)) : 0.0;
 
     // The acceptance of an in-zone candidate by (age gap, education gap):
     // ages are bytes and education has three levels, so every value is
@@ -115,7 +117,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
     for (int gap_age = 0; gap_age < 256; ++gap_age)
         for (int gap_edu = 0; gap_edu < education_gaps; ++gap_edu)
             acceptance[static_cast<std::size_t>(gap_age * education_gaps + gap_edu)] =
-                std::exp(-params.homophily_age * static_cast<double>(gap_age) / 10.0 -
+                dmath::exp(-params.homophily_age * static_cast<double>(gap_age) / 10.0 -
                          params.homophily_education * static_cast<double>(gap_edu));
 
     const std::size_t blocks = block_count(n);
@@ -148,7 +150,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
             Stream stream(seed, citizen, 0, Purpose::network);
             Stream long_range(seed, citizen, 0, Purpose::network_long_range);
             const double u = (std::floor(stream.uniform() * 16777216.0) + 0.5) / 16777216.0;
-            const auto initiated = std::min(max_initiated, static_cast<std::uint64_t>(std::log(u) / log_q));
+            const auto initiated = std::min(max_initiated, static_cast<std::uint64_t>(dmath::log(u) / log_q));
             const Zone& zone = population.zones[population.zone_of(c)];
             const int age = population.age[c];
             const int education = static_cast<int>(population.education[c]);
@@ -184,7 +186,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
     std::vector<std::uint32_t> rows(n + 1, 0);
     executor.for_each_block(blocks, [&](std::size_t b) {
         for (std::uint64_t e : block_edges[b])
-            std::atomic_ref<std::uint32_t>(rows[(e >> 32) + 1]).fetch_add(1, std::memory_order_relaxed);
+            atomic_ref<std::uint32_t>(rows[(e >> 32) + 1]).fetch_add(1, std::memory_order_relaxed);
     });
     for (std::size_t v = 0; v < n; ++v) rows[v + 1] += rows[v];
     std::vector<std::uint32_t> columns(total);
@@ -192,7 +194,7 @@ Network build_network(const Scenario& scenario, const Population& population, Ex
         std::vector<std::uint32_t> next(rows.begin(), rows.end() - 1);
         executor.for_each_block(blocks, [&](std::size_t b) {
             for (std::uint64_t e : block_edges[b]) {
-                const std::uint32_t slot = std::atomic_ref<std::uint32_t>(next[e >> 32]).fetch_add(1, std::memory_order_relaxed);
+                const std::uint32_t slot = atomic_ref<std::uint32_t>(next[e >> 32]).fetch_add(1, std::memory_order_relaxed);
                 columns[slot] = static_cast<std::uint32_t>(e);
             }
             std::vector<std::uint64_t>().swap(block_edges[b]);

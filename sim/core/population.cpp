@@ -15,6 +15,7 @@
 // cuts are order statistics of the whole population, so nothing depends on
 // which thread handled which block.
 #include "core/population.hpp"
+#include "core/detmath.hpp"
 #include "core/error.hpp"
 
 #include "core/france_calibration.hpp"
@@ -100,12 +101,12 @@ namespace {
 
 using namespace calibration;
 
-double logit(double p) { return std::log(p / (1.0 - p)); }
+double logit(double p) { return dmath::log(p / (1.0 - p)); }
 
 // Logistic noise by inversion; the 24-bit uniform is kept away from 0.
 double logistic_noise(Stream& stream) {
     const double u = (std::floor(stream.uniform() * 16777216.0) + 0.5) / 16777216.0;
-    return std::log(u / (1.0 - u));
+    return dmath::log(u / (1.0 - u));
 }
 
 template <std::size_t N>
@@ -448,7 +449,7 @@ std::uint8_t draw_income_decile(Education education, int age, Employment employm
     static const IncomeCuts cuts;  // thread-safe initialisation, read-only afterwards
     const double v = std::clamp(u, 1e-9, 1.0 - 1e-9);
     const double x = income_effect_education[static_cast<std::size_t>(education)] + income_effect_age(age) +
-                     income_effect_employment[static_cast<std::size_t>(employment)] + std::log(v / (1.0 - v));
+                     income_effect_employment[static_cast<std::size_t>(employment)] + dmath::log(v / (1.0 - v));
     const auto above = std::upper_bound(cuts.cut.begin(), cuts.cut.end(), x) - cuts.cut.begin();
     return static_cast<std::uint8_t>(1 + above);
 }

@@ -1,4 +1,5 @@
 #include "core/rng.hpp"
+#include "core/detmath.hpp"
 
 #include <array>
 #include <cmath>
@@ -20,12 +21,12 @@ double normal_quantile(double p) {
                                3.754408661907416e+00};
     const double low = 0.02425, high = 1 - low;
     if (p < low) {
-        const double q = std::sqrt(-2 * std::log(p));
+        const double q = std::sqrt(-2 * dmath::log(p));
         return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     }
     if (p > high) {
-        const double q = std::sqrt(-2 * std::log(1 - p));
+        const double q = std::sqrt(-2 * dmath::log(1 - p));
         return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     }

@@ -3,7 +3,8 @@
 // thread handles which citizen, nor on the order in which they are handled.
 #pragma once
 
-#include <Random123/philox.h>
+#include "core/philox.hpp"
+#include "core/detmath.hpp"
 
 #include <array>
 #include <cmath>
@@ -52,7 +53,7 @@ enum class Purpose : std::uint32_t {
 
 class Rng {
 public:
-    using Philox = r123::Philox4x32;
+    using Philox = Philox4x32;  // core/philox.hpp: the words of Random123's r123::Philox4x32
 
     // Four independent 32-bit words for (seed, subject, day, purpose, index).
     static Philox::ctr_type block(std::uint64_t seed, std::uint64_t subject, std::uint32_t day,
@@ -76,7 +77,7 @@ public:
     static double normal(std::uint32_t w1, std::uint32_t w2) {
         const double u1 = (static_cast<double>(w1 >> 8) + 0.5) * (1.0 / 16777216.0);
         const double u2 = uniform(w2);
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+        return std::sqrt(-2.0 * dmath::log(u1)) * dmath::cos(6.283185307179586 * u2);
     }
 };
 
@@ -117,7 +118,7 @@ private:
     int used_ = 4;
 };
 
-inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+inline double logistic(double x) { return 1.0 / (1.0 + dmath::exp(-x)); }
 
 // A lasting personal trait: a standard normal value that is a pure function of
 // (seed, subject, purpose), cheap enough to recompute whenever it is needed

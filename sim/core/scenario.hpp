@@ -7,6 +7,8 @@
 // defaults written here must equal the schema's (a test checks it).
 #pragma once
 
+#include "core/timeline_events.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -291,51 +293,7 @@ struct ServiceParams {
     double stigma = 0.0;
 };
 
-// ---- policy timeline --------------------------------------------------------
-
-// A policy change dated in recorded days (docs/model.md, "Policy timeline").
-enum class TimelineAction : std::uint8_t {
-    close_channel = 0,
-    open_channel = 1,
-    set_capacity = 2,
-    set_complexity = 3,
-    set_outreach = 4,
-    set_automatic = 5,
-    outage = 6,  // the online channel closes for `duration_days`, then reopens
-    set_identity = 7,
-    open_mediation = 8,     // mediation sites open in the zones of a territory type
-    close_mediation = 9,    // mediation sites close in the zones of a territory type
-    skills_programme = 10,  // low-skill citizens trained every 30 days for `duration_days`
-    prefill_renewals = 11,  // renewal declarations become pre-filled (or stop being)
-};
-inline constexpr int timeline_action_count = 12;
-
-// Plain data: only the fields of the event's action are meaningful.
-struct TimelineEvent {
-    int day = 0;  // recorded day (absolute day warmup_days + day), in [0, days)
-    TimelineAction action = TimelineAction::close_channel;
-    std::string service = "*";  // a service name, or "*" for every service
-    Channel channel = Channel::online;        // close_channel, open_channel, set_capacity
-    double capacity_per_10k = 0.0;            // set_capacity
-    double complexity_first = -1.0;           // set_complexity; negative = unchanged
-    double complexity_renewal = -1.0;         // set_complexity; negative = unchanged
-    double outreach = 0.0;                    // set_outreach
-    bool automatic = false;                   // set_automatic
-    IdentityRequirement identity = IdentityRequirement::account;  // set_identity
-    int duration_days = 1;                    // outage, skills_programme
-    // set_outreach: a campaign aimed at one segment group (a segment
-    // dimension and group index of segments.hpp, as in the HDF5 output); -1 = everybody.
-    int segment = -1;
-    int segment_group = -1;
-    int territory = -1;             // open/close_mediation: a TerritoryType, or -1 for every territory
-    double sites = 0.0;             // open_mediation: sites added, as a multiple of the zone's initial network
-    double share = 0.0;             // close_mediation: share of the zone's current sites that close
-    double share_per_month = 0.0;   // skills_programme: share of low-skill citizens trained per 30 days
-    double skill_gain = 0.0;        // skills_programme: skill += skill_gain * (1 - skill)
-    double skill_below = 0.5;       // skills_programme: low skill = digital skill below this
-    bool prefilled = true;              // prefill_renewals
-    double prefilled_complexity = 0.05;  // prefill_renewals: complexity of a pre-filled renewal
-};
+// ---- policy timeline: core/timeline_events.hpp -------------------------------
 
 // ---- the whole scenario ----------------------------------------------------
 

@@ -1,5 +1,6 @@
 #include "core/snapshot.hpp"
 
+#include "core/channels.hpp"
 #include "core/claim.hpp"
 #include "core/engine.hpp"
 #include "core/segments.hpp"
@@ -104,7 +105,7 @@ Snapshot make_snapshot(const Engine& engine) {
                            "receiving", "rejected", "abandoned", "interrupted"},
                           [](const Claim& k) { return k.state; }));
     f.push_back(per_claim(engine, "channel", "channel of the current or last attempt (meaningless before any attempt)",
-                          {"online", "phone", "counter", "mediation"}, [](const Claim& k) { return k.channel; }));
+                          channel_labels(), [](const Claim& k) { return k.channel; }));
     f.push_back(per_claim(engine, "ever_received",
                           "1 if the citizen has received the service in the current eligibility spell", {},
                           [](const Claim& k) { return k.has(claim_flag::ever_received) ? 1 : 0; }));

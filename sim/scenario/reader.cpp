@@ -406,6 +406,17 @@ void write_entries(std::ostringstream& out, const Target& target, const std::vec
 
 }  // namespace
 
+namespace reader_detail {
+
+// Most derived first.
+const Located* find_global(const std::vector<Layer>& layers, const std::string& key) {
+    for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer)
+        if (auto found = layer->globals.find(key); found != layer->globals.end()) return &found->second;
+    return nullptr;
+}
+
+}  // namespace reader_detail
+
 Scenario parse_scenario(std::string_view text, const std::string& source_name) {
     std::vector<Layer> layers;
     std::error_code ec;

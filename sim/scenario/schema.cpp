@@ -4,13 +4,16 @@
 // "assumption" with the reason for the value.
 #include "scenario/schema.hpp"
 #include "scenario/schema_internal.hpp"
+#include "core/channels.hpp"
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -677,6 +680,14 @@ std::vector<ChannelEntry> build_channel_entries() {
 
 #undef DEMAT_FIELD
 
+template <class Target>
+ParameterSpec public_spec(const Entry<Target>& entry, const std::string& prefix) {
+    return ParameterSpec{prefix + entry.key, type_name(entry), format_value(entry.default_value),
+                         range_text(entry), entry.unit, entry.description, entry.source};
+}
+
+}  // namespace
+
 std::string escape_markdown_cell(std::string text) {
     std::string out;
     out.reserve(text.size());
@@ -687,14 +698,6 @@ std::string escape_markdown_cell(std::string text) {
     }
     return out;
 }
-
-template <class Target>
-ParameterSpec public_spec(const Entry<Target>& entry, const std::string& prefix) {
-    return ParameterSpec{prefix + entry.key, type_name(entry), format_value(entry.default_value),
-                         range_text(entry), entry.unit, entry.description, entry.source};
-}
-
-}  // namespace
 
 const std::vector<GlobalEntry>& global_entries() {
     static const std::vector<GlobalEntry> entries = build_global_entries();
@@ -712,7 +715,7 @@ const std::vector<ChannelEntry>& channel_entries() {
 }
 
 const std::vector<std::string>& channel_names() {
-    static const std::vector<std::string> names{"online", "phone", "counter", "mediation"};
+    static const std::vector<std::string> names = channel_labels();
     return names;
 }
 
@@ -736,8 +739,21 @@ std::string format_double(double value) {
     if (value == std::numeric_limits<double>::infinity()) return "inf";
     if (value == -std::numeric_limits<double>::infinity()) return "-inf";
     std::array<char, 64> buffer{};
+#if defined(__cpp_lib_to_chars)
     const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
     std::string out(buffer.data(), result.ptr);
+#else
+    // libc++ 14 (the WebAssembly build's, docs/classroom.md) has no
+    // floating-point to_chars: the fewest significant digits that read
+    // back to the same double, as to_chars gives (possibly written in
+    // exponent form where to_chars would not: the same TOML value).
+    std::string out;
+    for (int digits = 1; digits <= 17; ++digits) {
+        std::snprintf(buffer.data(), buffer.size(), "%.*g", digits, value);
+        out = buffer.data();
+        if (std::strtod(buffer.data(), nullptr) == value) break;
+    }
+#endif
     if (out.find_first_of(".e") == std::string::npos) out += ".0";
     return out;
 }
@@ -915,20 +931,36 @@ constexpr std::string_view begin_marker = "<!-- parameters:begin -->";
 constexpr std::string_view end_marker = "<!-- parameters:end -->";
 }  // namespace
 
-std::string update_parameter_section(std::string_view markdown) {
-    const auto begin = markdown.find(begin_marker);
-    const auto end = markdown.find(end_marker);
-    const std::string table = "\n\n" + parameter_table_markdown() + "\n";
+namespace {
+
+// `markdown` with what lies between the two markers replaced by `table`;
+// nullopt when neither marker is there.
+std::optional<std::string> replace_between(std::string_view markdown, std::string_view begin_mark,
+                                           std::string_view end_mark, const std::string& table) {
+    const auto begin = markdown.find(begin_mark);
+    const auto end = markdown.find(end_mark);
     if (begin != std::string_view::npos && end != std::string_view::npos && begin < end) {
-        std::string out(markdown.substr(0, begin + begin_marker.size()));
+        std::string out(markdown.substr(0, begin + begin_mark.size()));
         out += table;
         out += markdown.substr(end);
         return out;
     }
     if (begin != std::string_view::npos || end != std::string_view::npos)
-        throw std::runtime_error("parameter table markers '" + std::string(begin_marker) + "' and '" +
-                                 std::string(end_marker) + "' must both appear, in this order");
-    std::string out(markdown);
+        throw std::runtime_error("table markers '" + std::string(begin_mark) + "' and '" + std::string(end_mark) +
+                                 "' must both appear, in this order");
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string update_parameter_section(std::string_view markdown) {
+    std::string text(markdown);
+    if (auto with_events = replace_between(text, "<!-- timeline:begin -->", "<!-- timeline:end -->",
+                                           "\n\n" + timeline_table_markdown() + "\n"))
+        text = std::move(*with_events);
+    const std::string table = "\n\n" + parameter_table_markdown() + "\n";
+    if (auto replaced = replace_between(text, begin_marker, end_marker, table)) return *replaced;
+    std::string out(text);
     if (!out.empty() && out.back() != '\n') out += '\n';
     if (!out.empty()) out += '\n';
     out += "## Parameters\n\n"

@@ -25,12 +25,20 @@ const std::vector<ParameterSpec>& parameter_schema();
 // The schema as a Markdown table (the one in docs/model.md).
 std::string parameter_table_markdown();
 
+// The [[timeline]] event kinds as a Markdown table (docs/model.md, section
+// 10), generated from each kind's keys (core/timeline_events.hpp).
+std::string timeline_table_markdown();
+// The same, as plain text for `demat params`.
+std::string timeline_events_text();
+
 // `markdown` (the text of docs/model.md) with the table between the
 // `<!-- parameters:begin -->` and `<!-- parameters:end -->` markers replaced by
 // parameter_table_markdown(); a "## Parameters" section with the markers is
 // appended when there are none. The docs are in sync iff this returns its
-// input unchanged. Throws std::runtime_error when only one marker is present
-// or they are out of order.
+// input unchanged. The event table between `<!-- timeline:begin -->` and
+// `<!-- timeline:end -->`, when present, is replaced by
+// timeline_table_markdown() likewise. Throws std::runtime_error when only
+// one marker of a pair is present or they are out of order.
 std::string update_parameter_section(std::string_view markdown);
 
 }  // namespace demat

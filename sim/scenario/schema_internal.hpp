@@ -88,5 +88,6 @@ std::string range_text(const Spec& spec);  // range column of the docs table
 std::string expectation(const Spec& spec);
 
 std::string join(const std::vector<std::string>& items, std::string_view separator);
+std::string escape_markdown_cell(std::string text);  // | escaped, newlines as spaces
 
 }  // namespace demat::schema

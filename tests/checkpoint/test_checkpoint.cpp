@@ -83,29 +83,13 @@ void check_resume(const std::string& folder, const Scenario& sc, const Results& 
 Scenario with_timeline() {
     Scenario sc = small_scenario(6000, 90);
     set_channel(sc, Channel::mediation, true, 4.0);
-    TimelineEvent close;
-    close.day = 20;
-    close.action = TimelineAction::close_channel;
-    close.channel = Channel::counter;
-    TimelineEvent outage;
-    outage.day = 40;
-    outage.action = TimelineAction::outage;
-    outage.duration_days = 10;
-    TimelineEvent capacity;
-    capacity.day = 45;
-    capacity.action = TimelineAction::set_capacity;
-    capacity.channel = Channel::phone;
-    capacity.capacity_per_10k = 1.5;
-    TimelineEvent automatic;
-    automatic.day = 60;
-    automatic.action = TimelineAction::set_automatic;
-    automatic.service = "housing_benefit";
-    automatic.automatic = true;
-    TimelineEvent complexity;
-    complexity.day = 60;
-    complexity.action = TimelineAction::set_complexity;
-    complexity.complexity_first = 0.2;
-    sc.timeline = {close, outage, capacity, automatic, complexity};
+    sc.timeline = {
+        timeline_event(20, event::CloseChannel{.channel = Channel::counter}),
+        timeline_event(40, event::Outage{.days = 10}),
+        timeline_event(45, event::SetCapacity{.channel = Channel::phone, .capacity_per_10k = 1.5}),
+        timeline_event(60, event::SetAutomatic{.service = "housing_benefit", .automatic = true}),
+        timeline_event(60, event::SetComplexity{.first = 0.2}),
+    };
     return sc;
 }
 
@@ -116,22 +100,17 @@ Scenario with_policy_timeline() {
     Scenario sc = small_scenario(8000, 60);
     sc.population.zone_size = 1000;
     set_channel(sc, Channel::mediation, true, 0.5);
-    TimelineEvent open = timeline_event(5, TimelineAction::open_mediation);
-    open.territory = static_cast<int>(TerritoryType::rural);
-    open.sites = 1.0;
-    TimelineEvent close = timeline_event(35, TimelineAction::close_mediation);
-    close.territory = static_cast<int>(TerritoryType::rural);
-    close.share = 0.75;
-    TimelineEvent programme = timeline_event(8, TimelineAction::skills_programme);
-    programme.share_per_month = 0.2;
-    programme.skill_gain = 0.3;
-    programme.duration_days = 40;
-    TimelineEvent campaign = timeline_event(12, TimelineAction::set_outreach, "housing_benefit");
-    campaign.outreach = 0.03;
-    campaign.segment = static_cast<int>(Dimension::age_group);
-    campaign.segment_group = 4;  // 75+
-    TimelineEvent prefill = timeline_event(15, TimelineAction::prefill_renewals, "*");
-    sc.timeline = {open, programme, campaign, prefill, close};
+    const int rural = static_cast<int>(TerritoryType::rural);
+    sc.timeline = {
+        timeline_event(5, event::OpenMediation{.territory = rural, .sites = 1.0}),
+        timeline_event(8, event::SkillsProgramme{.share_per_month = 0.2, .skill_gain = 0.3, .days = 40}),
+        timeline_event(12, event::SetOutreach{.service = "housing_benefit",
+                                              .rate = 0.03,
+                                              .segment = static_cast<int>(Dimension::age_group),
+                                              .group = 4}),  // 75+
+        timeline_event(15, event::PrefillRenewals{}),
+        timeline_event(35, event::CloseMediation{.territory = rural, .share = 0.75}),
+    };
     return sc;
 }
 

@@ -60,13 +60,10 @@ inline Scenario small_scenario(std::int64_t citizens = 20000, int days = 120) {
     return sc;
 }
 
-// A timeline event of `action` on `day` for `service` ("*": every service); tests set the other keys.
-inline TimelineEvent timeline_event(int day, TimelineAction action, const std::string& service = "*") {
-    TimelineEvent ev;
-    ev.day = day;
-    ev.action = action;
-    ev.service = service;
-    return ev;
+// A timeline event on `day`: timeline_event(30, event::SetOutreach{.rate = 0.02}).
+template <class E>
+TimelineEvent timeline_event(int day, E what) {
+    return TimelineEvent{day, EventData{std::move(what)}};
 }
 
 inline void set_channel(Scenario& sc, Channel c, bool enabled, double capacity = -1) {

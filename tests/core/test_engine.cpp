@@ -318,9 +318,7 @@ TEST_CASE("awareness candidate days are drawn again when the timeline raises out
     // Without outreach nobody can learn (no candidate day at all); a
     // campaign on day 30 must start the clock for every unaware claim.
     Scenario sc = constant_hazard_scenario(0.0);
-    TimelineEvent campaign = timeline_event(30, TimelineAction::set_outreach);
-    campaign.outreach = 0.02;
-    sc.timeline.push_back(campaign);
+    sc.timeline.push_back(timeline_event(30, event::SetOutreach{.rate = 0.02}));
     const Results r = run(sc);
     const double n = static_cast<double>(count(r, 0, 0, eligible));
     REQUIRE(count(r, 30, 0, non_knowledge) == static_cast<std::int64_t>(n));

@@ -446,18 +446,12 @@ TEST_CASE("check_counts_every_day: with every mechanism and timeline events, the
     sc.behaviour.prior_eligibility_days = 36500;
     for (auto& s : sc.services) s.channels[mediation].enabled = true;
     sc.behaviour.helper_capacity = 2;
-    TimelineEvent skills = timeline_event(10, TimelineAction::skills_programme);
-    skills.skill_below = 0.5;
-    skills.share_per_month = 0.3;
-    skills.skill_gain = 0.5;
-    skills.duration_days = 60;
-    TimelineEvent close = timeline_event(40, TimelineAction::close_channel, "minimum_income");
-    close.channel = Channel::counter;
-    TimelineEvent automatic = timeline_event(70, TimelineAction::set_automatic, "housing_benefit");
-    automatic.automatic = true;
-    TimelineEvent outage = timeline_event(100, TimelineAction::outage);
-    outage.duration_days = 5;
-    sc.timeline = {skills, close, automatic, outage};
+    sc.timeline = {
+        timeline_event(10, event::SkillsProgramme{.share_per_month = 0.3, .skill_gain = 0.5, .skill_below = 0.5, .days = 60}),
+        timeline_event(40, event::CloseChannel{.service = "minimum_income", .channel = Channel::counter}),
+        timeline_event(70, event::SetAutomatic{.service = "housing_benefit", .automatic = true}),
+        timeline_event(100, event::Outage{.days = 5}),
+    };
     for (const int threads : {1, 2}) {
         ParallelExecutor ex(threads);
         Engine engine(sc, ex);
@@ -734,9 +728,7 @@ TEST_CASE("appeals: a rejection is contested at most once, and an appeal pending
     sc.behaviour.online_intercept = 10.0;
     sc.behaviour.contest_intercept = 6.0;
     sc.behaviour.appeal_success = 0.0;
-    TimelineEvent automatic = timeline_event(60, TimelineAction::set_automatic);
-    automatic.automatic = true;
-    sc.timeline = {automatic};
+    sc.timeline = {timeline_event(60, event::SetAutomatic{.automatic = true})};
     ParallelExecutor ex(1);
     Engine engine(sc, ex);
     const std::size_t n = engine.population().size();

@@ -28,10 +28,11 @@ Results run(const Scenario& sc, int threads = 1) {
     return engine.results();
 }
 
-TimelineEvent channel_event(int day, TimelineAction action, Channel channel, const std::string& service = "*") {
-    TimelineEvent ev = timeline_event(day, action, service);
-    ev.channel = channel;
-    return ev;
+TimelineEvent close_event(int day, Channel channel, const std::string& service = "*") {
+    return timeline_event(day, event::CloseChannel{.service = service, .channel = channel});
+}
+TimelineEvent open_event(int day, Channel channel, const std::string& service = "*") {
+    return timeline_event(day, event::OpenChannel{.service = service, .channel = channel});
 }
 
 // Sum over days [from, to) and every service of a [day, service, channel] metric at one channel.
@@ -71,8 +72,8 @@ TEST_CASE("timeline: closing counter and phone on day 30 empties them from that 
     set_channel(sc, Channel::phone, true, 1.0);
     set_channel(sc, Channel::counter, true, 1.0);
     const Results before = run(sc);
-    sc.timeline = {channel_event(30, TimelineAction::close_channel, Channel::counter),
-                   channel_event(30, TimelineAction::close_channel, Channel::phone)};
+    sc.timeline = {close_event(30, Channel::counter),
+                   close_event(30, Channel::phone)};
     const Results r = run(sc);
     // Nothing changes before the event's day.
     CHECK(same_counts_before(r, before, 30));
@@ -92,9 +93,9 @@ TEST_CASE("timeline: closing counter and phone on day 30 empties them from that 
 
 TEST_CASE("timeline: a closure for one service leaves the others alone, and open_channel reopens", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
-    sc.timeline = {channel_event(10, TimelineAction::close_channel, Channel::counter, "minimum_income"),
-                   channel_event(40, TimelineAction::open_channel, Channel::counter, "minimum_income"),
-                   channel_event(20, TimelineAction::open_channel, Channel::mediation, "housing_benefit")};
+    sc.timeline = {close_event(10, Channel::counter, "minimum_income"),
+                   open_event(40, Channel::counter, "minimum_income"),
+                   open_event(20, Channel::mediation, "housing_benefit")};
     const Results r = run(sc);
     const Array& attempts = r.array("metrics/attempts");
     const Array& joined = r.array("metrics/queue_joined");
@@ -117,9 +118,7 @@ TEST_CASE("timeline: a closure for one service leaves the others alone, and open
 
 TEST_CASE("timeline: set_capacity to 0 stops the counters serving", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
-    TimelineEvent ev = channel_event(30, TimelineAction::set_capacity, Channel::counter);
-    ev.capacity_per_10k = 0;
-    sc.timeline = {ev};
+    sc.timeline = {timeline_event(30, event::SetCapacity{.channel = Channel::counter, .capacity_per_10k = 0})};
     const Results r = run(sc);
     REQUIRE(channel_sum(r, "queue_served", counter, 0, 30) > 0);
     CHECK(channel_sum(r, "queue_served", counter, 30, 60) == 0);
@@ -130,9 +129,7 @@ TEST_CASE("timeline: set_capacity to 0 stops the counters serving", "[timeline]"
 
 TEST_CASE("timeline: set_automatic removes non-take-up once the claims are processed", "[timeline]") {
     Scenario sc = small_scenario(20000, 80);
-    TimelineEvent ev = timeline_event(20, TimelineAction::set_automatic, "minimum_income");
-    ev.automatic = true;
-    sc.timeline = {ev};
+    sc.timeline = {timeline_event(20, event::SetAutomatic{.service = "minimum_income", .automatic = true})};
     ParallelExecutor ex(1);
     Engine engine(sc, ex);
     engine.run();
@@ -168,9 +165,7 @@ TEST_CASE("timeline: set_automatic removes non-take-up once the claims are proce
 
 TEST_CASE("timeline: an online outage stops online successes, which resume after", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
-    TimelineEvent ev = timeline_event(20, TimelineAction::outage);
-    ev.duration_days = 10;
-    sc.timeline = {ev};
+    sc.timeline = {timeline_event(20, event::Outage{.days = 10})};
     const Results r = run(sc);
     REQUIRE(channel_sum(r, "successes", online, 0, 20) > 0);
     CHECK(channel_sum(r, "attempts", online, 20, 30) == 0);
@@ -190,10 +185,8 @@ TEST_CASE("timeline: an online outage stops online successes, which resume after
 
 TEST_CASE("timeline: an outage does not reopen a channel closed before or during it", "[timeline]") {
     Scenario sc = small_scenario(10000, 40);
-    TimelineEvent ev = timeline_event(5, TimelineAction::outage);
-    ev.duration_days = 5;
-    sc.timeline = {channel_event(2, TimelineAction::close_channel, Channel::online, "housing_benefit"), ev,
-                   channel_event(7, TimelineAction::close_channel, Channel::online, "income_tax_return")};
+    sc.timeline = {close_event(2, Channel::online, "housing_benefit"), timeline_event(5, event::Outage{.days = 5}),
+                   close_event(7, Channel::online, "income_tax_return")};
     const Results r = run(sc);
     const Array& attempts = r.array("metrics/attempts");
     std::array<std::int64_t, 3> after{};
@@ -207,12 +200,8 @@ TEST_CASE("timeline: an outage does not reopen a channel closed before or during
 TEST_CASE("timeline: an outreach campaign raises awareness while it lasts", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
     const Results before = run(sc);
-    TimelineEvent up = timeline_event(20, TimelineAction::set_outreach, "minimum_income");
-    up.outreach = 0.05;
-    TimelineEvent down = up;
-    down.day = 40;
-    down.outreach = sc.services[0].outreach;
-    sc.timeline = {up, down};
+    sc.timeline = {timeline_event(20, event::SetOutreach{.service = "minimum_income", .rate = 0.05}),
+                   timeline_event(40, event::SetOutreach{.service = "minimum_income", .rate = sc.services[0].outreach})};
     const Results r = run(sc);
     CHECK(same_counts_before(r, before, 20));
     const std::int64_t base = event_sum(before, "awareness_gained", 0, 20, 40);
@@ -228,12 +217,8 @@ TEST_CASE("timeline: an outreach campaign raises awareness while it lasts", "[ti
 TEST_CASE("timeline: simpler procedures without identity check succeed more online", "[timeline]") {
     Scenario sc = small_scenario(20000, 60);
     const Results before = run(sc);
-    TimelineEvent simpler = timeline_event(20, TimelineAction::set_complexity);
-    simpler.complexity_first = 0.0;
-    simpler.complexity_renewal = 0.0;
-    TimelineEvent identity = timeline_event(20, TimelineAction::set_identity);
-    identity.identity = IdentityRequirement::none;
-    sc.timeline = {simpler, identity};
+    sc.timeline = {timeline_event(20, event::SetComplexity{.first = 0.0, .renewal = 0.0}),
+                   timeline_event(20, event::SetIdentity{.identity = IdentityRequirement::none})};
     const Results r = run(sc);
     auto rate = [](const Results& x) {
         return static_cast<double>(channel_sum(x, "successes", online, 20, 60)) /
@@ -246,7 +231,7 @@ TEST_CASE("timeline: simpler procedures without identity check succeed more onli
 TEST_CASE("timeline: events after a shortened run's end never happen", "[timeline]") {
     Scenario sc = small_scenario(10000, 40);
     const Results plain = run(sc);
-    sc.timeline = {channel_event(45, TimelineAction::close_channel, Channel::online)};  // e.g. after --days 40
+    sc.timeline = {close_event(45, Channel::online)};  // e.g. after --days 40
     const Results r = run(sc);
     CHECK(r.array("counts").integers() == plain.array("counts").integers());
 }
@@ -254,14 +239,10 @@ TEST_CASE("timeline: events after a shortened run's end never happen", "[timelin
 TEST_CASE("timeline: 1 and 2 threads give bit-identical results", "[timeline]") {
     Scenario sc = small_scenario(30000, 60);
     set_channel(sc, Channel::mediation, true);
-    TimelineEvent outage = timeline_event(15, TimelineAction::outage);
-    outage.duration_days = 5;
-    TimelineEvent automatic = timeline_event(25, TimelineAction::set_automatic, "housing_benefit");
-    automatic.automatic = true;
-    TimelineEvent outreach = timeline_event(10, TimelineAction::set_outreach, "minimum_income");
-    outreach.outreach = 0.02;
-    TimelineEvent capacity = channel_event(12, TimelineAction::set_capacity, Channel::mediation);
-    capacity.capacity_per_10k = 1.0;
-    sc.timeline = {outreach, capacity, outage, automatic, channel_event(30, TimelineAction::close_channel, Channel::counter)};
+    sc.timeline = {timeline_event(10, event::SetOutreach{.service = "minimum_income", .rate = 0.02}),
+                   timeline_event(12, event::SetCapacity{.channel = Channel::mediation, .capacity_per_10k = 1.0}),
+                   timeline_event(15, event::Outage{.days = 5}),
+                   timeline_event(25, event::SetAutomatic{.service = "housing_benefit", .automatic = true}),
+                   close_event(30, Channel::counter)};
     require_identical(run(sc, 1), run(sc, 2));
 }

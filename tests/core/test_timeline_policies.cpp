@@ -73,10 +73,8 @@ Scenario mediation_scenario() {
 TEST_CASE("timeline: opening mediation sites in rural zones raises their capacity and shortens the trip", "[timeline]") {
     Scenario sc = mediation_scenario();
     const Results before = run(sc);
-    TimelineEvent open = timeline_event(20, TimelineAction::open_mediation);
-    open.territory = static_cast<int>(TerritoryType::rural);
-    open.sites = 3.0;  // four times the initial network
-    sc.timeline = {open};
+    // Three sites added: four times the initial network.
+    sc.timeline = {timeline_event(20, event::OpenMediation{.territory = static_cast<int>(TerritoryType::rural), .sites = 3.0})};
     ParallelExecutor ex(1);
     Engine engine(sc, ex);
     engine.run();
@@ -111,9 +109,7 @@ TEST_CASE("timeline: opening mediation sites in rural zones raises their capacit
 TEST_CASE("timeline: closing every mediation site stops mediation serving", "[timeline]") {
     Scenario sc = mediation_scenario();
     const Results before = run(sc);
-    TimelineEvent close = timeline_event(20, TimelineAction::close_mediation);
-    close.share = 1.0;
-    sc.timeline = {close};
+    sc.timeline = {timeline_event(20, event::CloseMediation{.share = 1.0})};
     const Results r = run(sc);
     CHECK(same_counts_before(r, before, 20));
     REQUIRE(channel_sum(before, "queue_served", mediation, 20, 60) > 100);
@@ -124,13 +120,11 @@ TEST_CASE("timeline: closing every mediation site stops mediation serving", "[ti
 
 TEST_CASE("timeline: a skills programme trains its share of the low-skill citizens", "[timeline]") {
     Scenario sc = small_scenario(30000, 60);
-    TimelineEvent programme = timeline_event(10, TimelineAction::skills_programme);
-    programme.share_per_month = 0.4;
-    programme.skill_gain = 0.5;  // from s < 0.5 to 0.5 + s/2: every trainee leaves the low-skill group
-    programme.skill_below = 0.5;
-    programme.duration_days = 60;  // cohorts on days 10 and 40
+    // A gain of 0.5 takes s < 0.5 to 0.5 + s/2: every trainee leaves the low-skill
+    // group; 60 days: cohorts on days 10 and 40.
     Scenario trained = sc;
-    trained.timeline = {programme};
+    trained.timeline = {
+        timeline_event(10, event::SkillsProgramme{.share_per_month = 0.4, .skill_gain = 0.5, .skill_below = 0.5, .days = 60})};
     ParallelExecutor ex1(1), ex2(1);
     Engine plain(sc, ex1), engine(trained, ex2);
     // Run both until the first cohort is trained (the event applies at the start of day warmup + 10).
@@ -174,10 +168,9 @@ TEST_CASE("timeline: a skills programme trains its share of the low-skill citize
 TEST_CASE("timeline: an outreach campaign aimed at capital Q1 informs Q1, not Q5", "[timeline]") {
     Scenario sc = small_scenario(30000, 60);
     const Results before = run(sc);
-    TimelineEvent campaign = timeline_event(20, TimelineAction::set_outreach, "minimum_income");
-    campaign.outreach = 0.05;
-    campaign.segment = static_cast<int>(Dimension::capital_quintile);
-    campaign.segment_group = 0;
+    const TimelineEvent campaign = timeline_event(
+        20, event::SetOutreach{
+                .service = "minimum_income", .rate = 0.05, .segment = static_cast<int>(Dimension::capital_quintile), .group = 0});
     sc.timeline = {campaign};
     const Results r = run(sc);
     CHECK(same_counts_before(r, before, 20));
@@ -194,7 +187,7 @@ TEST_CASE("timeline: an outreach campaign aimed at capital Q1 informs Q1, not Q5
     // Ending the campaign (rate 0) brings back the untargeted hazard.
     TimelineEvent stop = campaign;
     stop.day = 21;
-    stop.outreach = 0.0;
+    std::get<event::SetOutreach>(stop.what).rate = 0.0;
     sc.timeline = {campaign, stop};
     const Results brief = run(sc);
     CHECK(event_sum(brief, "awareness_gained", 0, 25, 60) < event_sum(r, "awareness_gained", 0, 25, 60));
@@ -206,9 +199,8 @@ TEST_CASE("timeline: pre-filled renewals cut interruptions", "[timeline]") {
     sc.behaviour.prior_eligibility_days = 36500;
     sc.services[0].complexity_renewal = 0.9;  // a demanding declaration, as before the reform
     const Results before = run(sc);
-    TimelineEvent prefill = timeline_event(30, TimelineAction::prefill_renewals, "minimum_income");
-    prefill.prefilled = true;
-    prefill.prefilled_complexity = 0.05;
+    const TimelineEvent prefill =
+        timeline_event(30, event::PrefillRenewals{.service = "minimum_income", .prefilled = true, .complexity = 0.05});
     sc.timeline = {prefill};
     const Results r = run(sc);
     CHECK(same_counts_before(r, before, 30));
@@ -224,7 +216,7 @@ TEST_CASE("timeline: pre-filled renewals cut interruptions", "[timeline]") {
     // Switching back: the service's own renewal complexity returns.
     TimelineEvent back = prefill;
     back.day = 31;
-    back.prefilled = false;
+    std::get<event::PrefillRenewals>(back.what).prefilled = false;
     sc.timeline = {prefill, back};
     const Results undone = run(sc);
     CHECK(event_sum(undone, "interruptions", 0, 30, 120) > interruptions_after);
@@ -234,22 +226,16 @@ TEST_CASE("timeline: mediation sites, skills programme, targeted outreach and pr
           "[timeline]") {
     Scenario sc = mediation_scenario();
     sc.population.size = 30000;
-    TimelineEvent open = timeline_event(5, TimelineAction::open_mediation);
-    open.territory = static_cast<int>(TerritoryType::rural);
-    open.sites = 1.0;
-    TimelineEvent close = timeline_event(35, TimelineAction::close_mediation);
-    close.territory = static_cast<int>(TerritoryType::dense_urban);
-    close.share = 0.5;
-    TimelineEvent programme = timeline_event(8, TimelineAction::skills_programme);
-    programme.share_per_month = 0.2;
-    programme.skill_gain = 0.3;
-    programme.duration_days = 40;
-    TimelineEvent campaign = timeline_event(12, TimelineAction::set_outreach, "housing_benefit");
-    campaign.outreach = 0.03;
-    campaign.segment = static_cast<int>(Dimension::age_group);
-    campaign.segment_group = 4;  // 75+
-    TimelineEvent prefill = timeline_event(15, TimelineAction::prefill_renewals, "*");
-    sc.timeline = {open, programme, campaign, prefill, close};
+    sc.timeline = {
+        timeline_event(5, event::OpenMediation{.territory = static_cast<int>(TerritoryType::rural), .sites = 1.0}),
+        timeline_event(8, event::SkillsProgramme{.share_per_month = 0.2, .skill_gain = 0.3, .days = 40}),
+        timeline_event(12, event::SetOutreach{.service = "housing_benefit",
+                                              .rate = 0.03,
+                                              .segment = static_cast<int>(Dimension::age_group),
+                                              .group = 4}),  // 75+
+        timeline_event(15, event::PrefillRenewals{}),
+        timeline_event(35, event::CloseMediation{.territory = static_cast<int>(TerritoryType::dense_urban), .share = 0.5}),
+    };
     require_identical(run(sc, 1), run(sc, 2));
 }
 
@@ -258,11 +244,8 @@ TEST_CASE("timeline: after a skills programme cohort the digital-skill counts eq
     // (touch) before the change. A missed touch leaves it counted in its old
     // group for good, which a recount from the citizens shows.
     Scenario sc = small_scenario(20000, 45);
-    TimelineEvent programme = timeline_event(10, TimelineAction::skills_programme);
-    programme.share_per_month = 0.5;
-    programme.skill_gain = 0.6;
-    programme.duration_days = 40;  // cohorts on days 10 and 40
-    sc.timeline = {programme};
+    // Cohorts on days 10 and 40.
+    sc.timeline = {timeline_event(10, event::SkillsProgramme{.share_per_month = 0.5, .skill_gain = 0.6, .days = 40})};
     ParallelExecutor ex(2);
     Engine engine(sc, ex);
     constexpr int recount_day = 41;  // no event that day: its counts are the state the previous day left

@@ -117,26 +117,8 @@ inline void check_same(const Scenario& a, const Scenario& b) {
         const auto& y = b.timeline[i];
         INFO("timeline event " << i);
         CHECK(x.day == y.day);
-        CHECK(x.action == y.action);
-        CHECK(x.service == y.service);
-        CHECK(x.channel == y.channel);
-        CHECK(x.capacity_per_10k == y.capacity_per_10k);
-        CHECK(x.complexity_first == y.complexity_first);
-        CHECK(x.complexity_renewal == y.complexity_renewal);
-        CHECK(x.outreach == y.outreach);
-        CHECK(x.automatic == y.automatic);
-        CHECK(x.identity == y.identity);
-        CHECK(x.duration_days == y.duration_days);
-        CHECK(x.segment == y.segment);
-        CHECK(x.segment_group == y.segment_group);
-        CHECK(x.territory == y.territory);
-        CHECK(x.sites == y.sites);
-        CHECK(x.share == y.share);
-        CHECK(x.share_per_month == y.share_per_month);
-        CHECK(x.skill_gain == y.skill_gain);
-        CHECK(x.skill_below == y.skill_below);
-        CHECK(x.prefilled == y.prefilled);
-        CHECK(x.prefilled_complexity == y.prefilled_complexity);
+        CHECK(x.name() == y.name());
+        CHECK(x == y);  // every key of the event's kind
     }
 #undef DEMAT_CHECK_FIELD
 #undef DEMAT_CHECK_POPULATION

@@ -46,25 +46,32 @@ TEST_CASE("timeline: every event type is read with its values", "[reader][timeli
     std::vector<int> days;
     for (const auto& ev : s.timeline) days.push_back(ev.day);
     CHECK(days == std::vector<int>{0, 5, 10, 10, 30, 50, 60, 99});
-    const auto& outage = s.timeline[0];
-    CHECK(outage.action == TimelineAction::outage);
-    CHECK(outage.service == "*");
-    CHECK(outage.duration_days == 3);
-    CHECK(s.timeline[1].action == TimelineAction::set_outreach);
-    CHECK(s.timeline[1].outreach == 0.01);
-    CHECK(s.timeline[2].action == TimelineAction::set_capacity);
-    CHECK(s.timeline[2].channel == Channel::mediation);
-    CHECK(s.timeline[2].capacity_per_10k == 7.5);
-    CHECK(s.timeline[3].action == TimelineAction::set_complexity);
-    CHECK(s.timeline[3].complexity_first < 0);  // not given: unchanged
-    CHECK(s.timeline[3].complexity_renewal == 0.1);
-    CHECK(s.timeline[4].action == TimelineAction::close_channel);
-    CHECK(s.timeline[4].channel == Channel::counter);
-    CHECK(s.timeline[5].identity == IdentityRequirement::strong);
-    CHECK(s.timeline[6].action == TimelineAction::open_channel);
-    CHECK(s.timeline[6].service == "rsa");
-    CHECK(s.timeline[6].channel == Channel::phone);
-    CHECK(s.timeline[7].automatic);
+    const auto* outage = s.timeline[0].as<event::Outage>();
+    REQUIRE(outage);
+    CHECK(outage->service == "*");
+    CHECK(outage->days == 3);
+    const auto* outreach = s.timeline[1].as<event::SetOutreach>();
+    REQUIRE(outreach);
+    CHECK(outreach->rate == 0.01);
+    const auto* capacity = s.timeline[2].as<event::SetCapacity>();
+    REQUIRE(capacity);
+    CHECK(capacity->channel == Channel::mediation);
+    CHECK(capacity->capacity_per_10k == 7.5);
+    const auto* complexity = s.timeline[3].as<event::SetComplexity>();
+    REQUIRE(complexity);
+    CHECK(complexity->first < 0);  // not given: unchanged
+    CHECK(complexity->renewal == 0.1);
+    const auto* close = s.timeline[4].as<event::CloseChannel>();
+    REQUIRE(close);
+    CHECK(close->channel == Channel::counter);
+    REQUIRE(s.timeline[5].as<event::SetIdentity>());
+    CHECK(s.timeline[5].as<event::SetIdentity>()->identity == IdentityRequirement::strong);
+    const auto* open = s.timeline[6].as<event::OpenChannel>();
+    REQUIRE(open);
+    CHECK(open->service == "rsa");
+    CHECK(open->channel == Channel::phone);
+    REQUIRE(s.timeline[7].as<event::SetAutomatic>());
+    CHECK(s.timeline[7].as<event::SetAutomatic>()->automatic);
 
     // to_toml writes them back to an equal scenario, and is stable.
     const std::string text = to_toml(s);
@@ -176,22 +183,31 @@ TEST_CASE("timeline: mediation sites, skills programme, targeted outreach and pr
             "[[timeline]]\nday = 60\nevent = \"skills_programme\"\nshare_per_month = 0.1\nskill_gain = 0.2\nskill_below = 0.3\ndays = 1\n",
         "test.toml");
     REQUIRE(s.timeline.size() == 6);
-    const auto& open = s.timeline[0];
-    CHECK(open.action == TimelineAction::open_mediation);
-    CHECK(open.territory == static_cast<int>(TerritoryType::rural));
-    CHECK(open.sites == 0.5);
-    CHECK(open.service == "*");  // sites serve every service
-    CHECK(s.timeline[1].territory == -1);
-    CHECK(s.timeline[1].share == 0.25);
-    CHECK(s.timeline[2].share_per_month == 0.02);
-    CHECK(s.timeline[2].skill_gain == 0.3);
-    CHECK(s.timeline[2].skill_below == 0.5);  // the documented default
-    CHECK(s.timeline[2].duration_days == 60);
-    CHECK(s.timeline[3].segment == 3);  // capital_quintile, as in the HDF5 segments
-    CHECK(s.timeline[3].segment_group == 0);
-    CHECK(s.timeline[4].prefilled);
-    CHECK(s.timeline[4].prefilled_complexity == 0.1);
-    CHECK(s.timeline[5].skill_below == 0.3);
+    const auto* open = s.timeline[0].as<event::OpenMediation>();
+    REQUIRE(open);
+    CHECK(open->territory == static_cast<int>(TerritoryType::rural));
+    CHECK(open->sites == 0.5);
+    CHECK(s.timeline[0].service() == nullptr);  // sites serve every service
+    const auto* close = s.timeline[1].as<event::CloseMediation>();
+    REQUIRE(close);
+    CHECK(close->territory == -1);
+    CHECK(close->share == 0.25);
+    const auto* programme = s.timeline[2].as<event::SkillsProgramme>();
+    REQUIRE(programme);
+    CHECK(programme->share_per_month == 0.02);
+    CHECK(programme->skill_gain == 0.3);
+    CHECK(programme->skill_below == 0.5);  // the documented default
+    CHECK(programme->days == 60);
+    const auto* campaign = s.timeline[3].as<event::SetOutreach>();
+    REQUIRE(campaign);
+    CHECK(campaign->segment == 3);  // capital_quintile, as in the HDF5 segments
+    CHECK(campaign->group == 0);
+    const auto* prefill = s.timeline[4].as<event::PrefillRenewals>();
+    REQUIRE(prefill);
+    CHECK(prefill->prefilled);
+    CHECK(prefill->complexity == 0.1);
+    REQUIRE(s.timeline[5].as<event::SkillsProgramme>());
+    CHECK(s.timeline[5].as<event::SkillsProgramme>()->skill_below == 0.3);
 
     const std::string text = to_toml(s);
     const Scenario again = parse_scenario(text, "resolved.toml");
@@ -254,9 +270,9 @@ TEST_CASE("timeline: a derived file adds its events to its base's", "[reader][ti
     }
     const Scenario s = load_scenario((dir / "derived.toml").string());
     REQUIRE(s.timeline.size() == 2);
-    CHECK(s.timeline[0].action == TimelineAction::outage);
-    CHECK(s.timeline[0].service == "tax");
-    CHECK(s.timeline[1].action == TimelineAction::set_outreach);
+    REQUIRE(s.timeline[0].as<event::Outage>());
+    CHECK(*s.timeline[0].service() == "tax");
+    CHECK(s.timeline[1].name() == "set_outreach");
     // A derived file that shortens the run makes the base's event fall
     // outside it: the error points at the base's event.
     try {

@@ -1,5 +1,6 @@
 // Awareness: hazards, candidate days, learning of a right (docs/model.md, section 6.1).
 #include "core/engine/impl.hpp"
+#include "core/detmath.hpp"
 
 #include <algorithm>
 #include <array>
@@ -67,7 +68,7 @@ void Engine::Impl::fill_awareness_factors() {
     const double spread = b.awareness_spread;
     const auto& quantile = lasting_quantiles();
     for (std::size_t i = 0; i < lasting_quantile_count; ++i)
-        awareness_factors[i] = std::exp(spread * quantile[i] - spread * spread / 2);
+        awareness_factors[i] = dmath::exp(spread * quantile[i] - spread * spread / 2);
 }
 
 // Awareness is a daily chance p_t = 1 - exp(-h_t) whose hazard h_t
@@ -84,7 +85,7 @@ void Engine::Impl::fill_awareness_factors() {
 // candidate drawn with the former bound is tested against the new p_t,
 // at most 1: a difference of one day's chance, once per change.)
 double Engine::Impl::awareness_bound(std::size_t c, int s, double factor) const {
-    return -std::expm1(-awareness_hazard(c, s, peer_share_bound, factor));
+    return -dmath::expm1(-awareness_hazard(c, s, peer_share_bound, factor));
 }
 
 // Sets an unaware claim's next_day to its first candidate day from
@@ -104,7 +105,7 @@ void Engine::Impl::schedule_awareness(std::size_t c, int s, int from) {
         const auto w = Rng::block(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(from),
                                   Purpose::awareness_schedule)[0];
         const double u = (static_cast<double>(w) + 0.5) * 0x1p-32;
-        const double days = std::floor(std::log(u) / std::log1p(-q));
+        const double days = std::floor(dmath::log(u) / dmath::log1p(-q));
         gap = days < 65536.0 ? static_cast<int>(days) : 65536;
     }
     // Not day_plus: a candidate may fall on `from` itself.
@@ -121,7 +122,7 @@ void Engine::Impl::awareness_candidate(std::size_t c, int s, int day, Peers& pee
     const double u = rng.uniform() * q;  // aware if u < p_t
     // With nobody informed around, p_t is smallest: below that, the
     // neighbours need not be read.
-    bool aware = u < -std::expm1(-awareness_hazard(c, s, 0.0, factor));
+    bool aware = u < -dmath::expm1(-awareness_hazard(c, s, 0.0, factor));
     if (!aware && peer_share_bound > 0) {
         if (!peers.read) {
             const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
@@ -134,7 +135,7 @@ void Engine::Impl::awareness_candidate(std::size_t c, int s, int day, Peers& pee
         }
         const double share =
             peers.degree ? static_cast<double>(peers.knowing[static_cast<std::size_t>(s)]) / peers.degree : 0.0;
-        aware = share > 0 && u < -std::expm1(-awareness_hazard(c, s, share, factor));
+        aware = share > 0 && u < -dmath::expm1(-awareness_hazard(c, s, share, factor));
     }
     if (aware) {
         touch(c);
@@ -150,6 +151,7 @@ void Engine::Impl::become_aware(std::size_t c, int s, int day, Sink& sink) {
     k.flags |= claim_flag::knows;
     k.next_day = day_plus(day, 1);
     if (recording()) sink.counts.count(s, Event::awareness_gained);
+    trace(c, s, TraceKind::learned_of_right);
 }
 
 }  // namespace demat

@@ -2,6 +2,7 @@
 // citizen's response, fear and the chilling effect (docs/model.md, sections
 // 11.3-11.5). Runs in the serial monthly round (control_round.cpp).
 #include "core/engine/impl.hpp"
+#include "core/detmath.hpp"
 
 #include <algorithm>
 #include <array>
@@ -30,7 +31,7 @@ std::array<double, 4> control_response_probabilities(const ControlParams& cp, do
     };
     std::array<double, 4> probability{};
     double total = 0;
-    for (std::size_t r = 0; r < 4; ++r) total += probability[r] = std::exp(utility[r]);
+    for (std::size_t r = 0; r < 4; ++r) total += probability[r] = dmath::exp(utility[r]);
     for (double& x : probability) x /= total;
     return probability;
 }

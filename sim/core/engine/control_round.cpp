@@ -3,6 +3,7 @@
 // score and the spending of the month's budget (docs/model.md, sections
 // 11.1-11.3). The consequences of each control: control_outcomes.cpp.
 #include "core/engine/impl.hpp"
+#include "core/detmath.hpp"
 
 #include <algorithm>
 #include <array>
@@ -130,7 +131,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
             // Inf. Process. Lett. 2006): the k largest u^(1/w) are a sample
             // with probabilities proportional to the weights w.
             const double uniform = (static_cast<double>(pick.next_word() >> 8) + 0.5) / 16777216.0;
-            const double random_key = intensity == 1.0 ? uniform : intensity > 0 ? std::pow(uniform, 1.0 / intensity) : -1.0;
+            const double random_key = intensity == 1.0 ? uniform : intensity > 0 ? dmath::pow(uniform, 1.0 / intensity) : -1.0;
             const double key = cp.selection == ControlSelection::random ? random_key
                                : intensity > 0                         ? score * intensity
                                                                        : -1.0;

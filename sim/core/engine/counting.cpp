@@ -1,5 +1,6 @@
 // Counting: phase A and the touch rule (docs/model.md, sections 7 and 9).
 #include "core/engine/impl.hpp"
+#include "core/atomic_ref.hpp"
 #include "core/error.hpp"
 
 #include <algorithm>
@@ -73,12 +74,12 @@ void Engine::Impl::touch(std::size_t c) {
 // worker only, and integer sums do not depend on their order: the
 // counts are those of the serial pass.
 void Engine::Impl::touch_concurrently(std::size_t c) {
-    std::atomic_ref<std::uint64_t> word(dirty[c >> 6]);
+    atomic_ref<std::uint64_t> word(dirty[c >> 6]);
     const std::uint64_t bit = std::uint64_t{1} << (c & 63);
     if ((word.load(std::memory_order_relaxed) & bit) != 0) return;
     if (recording())
         tally_with(blocks[c / block_size].stock, c, groups_of(c), [](std::int16_t& x) {
-            std::atomic_ref<std::int16_t>(x).fetch_sub(1, std::memory_order_relaxed);
+            atomic_ref<std::int16_t>(x).fetch_sub(1, std::memory_order_relaxed);
         });
     word.fetch_or(bit, std::memory_order_relaxed);
 }

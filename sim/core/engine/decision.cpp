@@ -35,10 +35,12 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
         if (after_interruption) k.flags |= claim_flag::reclaiming;
         k.next_day = day_plus(day, 1);
         if (recording()) sink.counts.count(s, Event::claims_started);
+        trace(c, s, TraceKind::decided_to_claim);
     } else {
         if (k.state != ClaimState::interrupted) transition(c, k, ClaimState::declined);
         k.next_day = day_plus(day, b.reconsider_days);
         if (recording()) sink.counts.count(s, Event::claims_declined);
+        trace(c, s, TraceKind::decided_not_to_claim);
     }
 }
 

@@ -23,6 +23,7 @@ void Engine::Impl::update_eligibility(std::size_t c, int s, int day, Sink& sink)
         // Losing eligibility ends the claim; it is not non-take-up. Queue
         // entries left behind are skipped when they reach the front.
         transition(c, k, ClaimState::not_eligible);
+        trace(c, s, TraceKind::lost_eligibility);
         // Knowing one's entitlement belongs to the spell: once it ends,
         // nothing tells the citizen they are entitled again.
         k.flags = 0;
@@ -32,6 +33,7 @@ void Engine::Impl::update_eligibility(std::size_t c, int s, int day, Sink& sink)
     }
     k.eligible_since = static_cast<std::uint16_t>(day);
     k.failures = 0;
+    trace(c, s, TraceKind::became_eligible);
     if (service(s).automatic) {
         k.flags |= claim_flag::knows;
         transition(c, k, ClaimState::submitted);

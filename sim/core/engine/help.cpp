@@ -19,6 +19,7 @@ namespace demat {
 bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Stream& rng) {
     Claim& k = claim(c, s);
     if (recording()) sink.counts.count(s, Event::help_requested);
+    trace(c, s, TraceKind::asked_for_help);
     if (channel_open(s, Channel::online)) {
         const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
         const auto degree = static_cast<std::size_t>(last - first);
@@ -60,7 +61,13 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
 void Engine::Impl::serve_help_requests(const std::vector<HelpRequest>& help, int day, Sink& sink) {
     const std::size_t chunks = scratch.zone_chunks.size();
     // Scratch lists kept from day to day (no allocation once grown).
-    auto& [helped, helpers, where, entangled, serial_turns] = scratch.help_scratch;
+    // References, not a structured binding: clang before 16 cannot capture
+    // bindings in lambdas (the fuzz preset builds with clang 14).
+    auto& helped = scratch.help_scratch.helped;
+    auto& helpers = scratch.help_scratch.helpers;
+    auto& where = scratch.help_scratch.where;
+    auto& entangled = scratch.help_scratch.entangled;
+    auto& serial_turns = scratch.help_scratch.serial_turns;
     helped.clear();  // claims, then citizens
     for (const HelpRequest& r : help) helped.push_back(r.citizen * std::uint64_t{max_services} + r.service);
     helpers.clear();
@@ -159,6 +166,7 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
     if (!turn.available) {
         if (recording()) sink.counts.count(s, Event::help_informal_unavailable);
+        trace(r.citizen, s, TraceKind::helper_unavailable);
         // The helper is worn out this month: mediation if open, else try again later.
         if (channel_open(s, Channel::mediation)) {
             enqueue(r.citizen, s, day + 1, Channel::mediation, sink, rng);
@@ -173,6 +181,7 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
         sink.counts.helps_given += 1;
         sink.counts.count(s, Channel::online, ChannelEvent::attempts);
     }
+    trace(r.citizen, s, TraceKind::helped_by_relative, Channel::online);
     const std::size_t helper = r.helper;
     const bool ok = rng.uniform() < online_success(r.citizen, s, k, &helper);
     tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);

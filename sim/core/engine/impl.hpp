@@ -5,18 +5,21 @@
 #pragma once
 
 #include "core/behaviour.hpp"
+#include "core/channels.hpp"
 #include "core/eligibility.hpp"
 #include "core/engine.hpp"
 #include "core/engine/control.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
+#include "core/trace.hpp"
 #include "core/tracking.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <mutex>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -31,8 +34,6 @@ inline std::uint16_t day_plus(int day, int delta) {
 }
 
 // Staffed channels have queues; index 0..2 for phone, counter, mediation.
-inline constexpr int staffed_count = 3;
-inline int staffed_index(Channel c) { return static_cast<int>(c) - 1; }
 
 // Travel cost factor by means of transport (assumption: without a car a trip
 // costs half as much again by public transport, three times on foot or by favour).
@@ -144,6 +145,9 @@ struct Engine::Impl {
     const BehaviourParams& b;
     const int services;
     const std::size_t citizens;
+    // The engine's population, for code outside Impl's own methods (the
+    // timeline events of engine/events/).
+    Population& population() { return e.population_; }
     // The services as the timeline has changed them so far; the scenario
     // itself stays as written (it is what the outputs record).
     std::vector<ServiceParams> policy;
@@ -371,6 +375,32 @@ struct Engine::Impl {
     // A counts them in their new state (docs/architecture.md, the touch
     // rule). Code that changes what a citizen's segment groups read calls
     // touch itself.
+    // The trace of chosen citizens (core/trace.hpp): off unless
+    // Engine::set_trace chose some; then events of traced citizens are
+    // appended under a lock (they are few) and put in citizen order at the
+    // end of the day, which the threads cannot change (a citizen's events
+    // of one phase come from one thread, in program order).
+    bool tracing = false;
+    std::vector<std::uint8_t> traced;     // per citizen, when tracing
+    std::vector<TraceEvent> trace_events;
+    std::size_t trace_day_start = 0;      // first event of the current day
+    std::mutex trace_mutex;
+    void trace(std::size_t c, int s, TraceKind kind, Channel ch) {
+        if (tracing) [[unlikely]]
+            record_trace(c, s, kind, static_cast<std::uint8_t>(ch));
+    }
+    void trace(std::size_t c, int s, TraceKind kind) {
+        if (tracing) [[unlikely]]
+            record_trace(c, s, kind, trace_no_channel);
+    }
+    void record_trace(std::size_t c, int s, TraceKind kind, std::uint8_t ch) {
+        if (!traced[c]) return;
+        const std::lock_guard<std::mutex> lock(trace_mutex);
+        trace_events.push_back({e.day_, static_cast<std::uint32_t>(c), static_cast<std::uint8_t>(s),
+                                static_cast<std::uint8_t>(kind), ch});
+    }
+    void end_trace_day();
+
     void transition(std::size_t c, Claim& k, ClaimState to) {
         touch(c);
         k.state = to;
@@ -379,14 +409,12 @@ struct Engine::Impl {
     void observe_block(std::size_t blk);
     void check_counts() const;
 
-    // policy timeline: events applied at the start of their day (engine/timeline.cpp)
+    // policy timeline: events applied at the start of their day (engine/timeline.cpp;
+    // each kind's application in engine/events/<event>.cpp)
     void build_schedule();
     std::uint8_t services_of(const TimelineEvent& ev) const;
     void apply_timeline(int day);
     void apply_event(const Scheduled& at, int day, Sink& sink);
-    void target_outreach(int s, const TimelineEvent& ev);
-    void change_mediation_sites(const TimelineEvent& ev);
-    void train_low_skill(const TimelineEvent& ev, int day);
     void drop_waiting(std::uint8_t service_mask, std::uint8_t channel_mask);
     void close_channel(std::uint8_t service_mask, Channel ch, int day, Sink& sink);
     void attribute_automatically(int s, int day);
@@ -482,6 +510,23 @@ struct Engine::Impl {
     void visit_stock(StateVisitor& visit, std::string_view name, std::vector<std::int16_t> BlockStock::*member);
     template <class Request>
     void visit_requests(StateVisitor& visit, std::string_view name, std::vector<Request> BlockOutput::*member);
+};
+
+// What an event's application (engine/events/<event>.cpp) works on: the
+// engine, the occurrence being applied, and the services it names.
+struct EventContext {
+    Engine::Impl& impl;
+    const Scheduled& at;
+    int day;
+    Sink& sink;
+    std::uint8_t targets;  // services (bit s) the event names
+
+    // f(s, the service as the timeline has changed it) for each service named.
+    template <class F>
+    void each(F&& f) {
+        for (int s = 0; s < impl.services; ++s)
+            if ((targets >> s & 1u) != 0) f(s, impl.policy[static_cast<std::size_t>(s)]);
+    }
 };
 
 }  // namespace demat

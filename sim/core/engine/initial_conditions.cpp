@@ -1,5 +1,6 @@
 // Initial conditions: who knows and receives on day 0 (docs/model.md, section 1).
 #include "core/engine/impl.hpp"
+#include "core/detmath.hpp"
 
 #include <algorithm>
 #include <array>
@@ -38,7 +39,7 @@ double Engine::Impl::prior_spell_days(std::size_t c, int s, const PriorDraws& d)
         since_change = 365.0 * (p.age[c] - std::min<int>(p.age[c], retirement_age(sc.seed, citizen))) + since_birthday;
     } else {
         const double exit = monthly_situation_exit(sc, p, citizen);
-        since_change = exit > 0 ? -30.0 / exit * std::log1p(-d.spell) : cap;
+        since_change = exit > 0 ? -30.0 / exit * dmath::log1p(-d.spell) : cap;
     }
     return std::clamp(std::min(since_age, since_change), 0.0, cap);
 }
@@ -66,7 +67,7 @@ std::array<double, max_services> Engine::Impl::prior_agent_rates(std::size_t c) 
         const auto ch = static_cast<Channel>(i);
         const double u = channel_utility(c, 0, ch, renewal) + channel_taste(c, ch);
         if (std::isinf(u)) continue;
-        weight[static_cast<std::size_t>(i)] = std::exp(std::min(u, 50.0));
+        weight[static_cast<std::size_t>(i)] = dmath::exp(std::min(u, 50.0));
         usable |= static_cast<std::uint8_t>(1u << i);
     }
     for (int t = 0; t < services; ++t) {
@@ -78,11 +79,11 @@ std::array<double, max_services> Engine::Impl::prior_agent_rates(std::size_t c) 
             if (!channel_open(t, ch) || (usable >> i & 1u) == 0) continue;
             const double w = weight[static_cast<std::size_t>(i)];
             total += w;
-            if (ch == Channel::counter || ch == Channel::mediation) agents += w;
+            if (traits(ch).informs_other_rights) agents += w;
             if (ch == Channel::online) online = w;
         }
         if (total <= 0) continue;
-        const double retry_total = total - online + online * std::exp(-1.0);
+        const double retry_total = total - online + online * dmath::exp(-1.0);
         const double reach = agents / total +
                              online / total * (1.0 - online_success(c, t, renewal, nullptr)) * agents / retry_total;
         rates[static_cast<std::size_t>(t)] = b.mediator_information * reach / svc.renewal_days;
@@ -173,7 +174,7 @@ void Engine::Impl::initial_awareness() {
                     if ((open >> s & 1u) == 0) continue;
                     const double hazard = prior_hazard(c, s, shares, known[c], rates);
                     const PriorDraws d = prior_draws(c, s);
-                    if (d.aware < -std::expm1(-hazard * prior_spell_days(c, s, d)))
+                    if (d.aware < -dmath::expm1(-hazard * prior_spell_days(c, s, d)))
                         bits |= static_cast<std::uint8_t>(1u << s);
                 }
                 next[c] = bits;
@@ -251,7 +252,7 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
     Claim& k = claim(c, s);
     const PriorDraws d = prior_draws(c, s);
     const double spell = prior_spell_days(c, s, d);
-    const double learnt = hazard > 0 ? -std::log1p(d.learnt * std::expm1(-hazard * spell)) / hazard : 0.0;
+    const double learnt = hazard > 0 ? -dmath::log1p(d.learnt * dmath::expm1(-hazard * spell)) / hazard : 0.0;
     const double decisions = 1.0 + std::floor(std::max(0.0, spell - learnt) / b.reconsider_days);
     const ServiceParams& svc = service(s);
     const Population& p = e.population_;
@@ -259,11 +260,11 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
     const double claim_p = claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste);
     k.flags |= claim_flag::knows;
-    if (could_claim(s) && d.claimed < 1.0 - std::pow(1.0 - claim_p, decisions)) {
+    if (could_claim(s) && d.claimed < 1.0 - dmath::pow(1.0 - claim_p, decisions)) {
         transition(c, k, ClaimState::receiving);
         k.flags |= claim_flag::ever_received;
         // Given the claim, d.claimed / P is uniform in [0, 1): the phase of the period.
-        const double phase = d.claimed / (1.0 - std::pow(1.0 - claim_p, decisions));
+        const double phase = d.claimed / (1.0 - dmath::pow(1.0 - claim_p, decisions));
         const int next = std::min(svc.renewal_days, 1 + static_cast<int>(phase * svc.renewal_days));
         k.next_day = svc.renewal_days > 0 ? day_plus(0, next) : never;
     } else {

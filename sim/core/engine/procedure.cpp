@@ -1,5 +1,6 @@
 // Procedure: channel choice, online attempt, success, failure and giving up (docs/model.md, sections 6.3-6.5).
 #include "core/engine/impl.hpp"
+#include "core/detmath.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,22 +19,13 @@ namespace demat {
 double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const {
     const Population& p = e.population_;
     const Zone& zone = p.zones[p.zone_of(c)];
-    double u = 0;
-    switch (ch) {
-        case Channel::online:
-            if (p.equipment[c] == Equipment::none) return -std::numeric_limits<double>::infinity();
-            u = b.channel_online + b.channel_skill * (p.digital_skill[c] - 0.5);
-            break;
-        case Channel::phone: u = b.channel_phone; break;
-        case Channel::counter:
-            u = b.channel_counter - b.channel_distance * zone.km_to_counter *
-                                        mobility_factor[static_cast<std::size_t>(p.mobility[c])];
-            break;
-        case Channel::mediation:
-            u = b.channel_mediation + (1.0 - p.digital_skill[c]) -
-                b.channel_distance * zone.km_to_mediation * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
-            break;
-    }
+    const ChannelTraits& t = traits(ch);
+    if (t.needs_equipment && p.equipment[c] == Equipment::none) return -std::numeric_limits<double>::infinity();
+    double u = b.*t.utility;
+    if (t.skill_term == ChannelTraits::SkillTerm::skilled) u += b.channel_skill * (p.digital_skill[c] - 0.5);
+    if (t.skill_term == ChannelTraits::SkillTerm::unskilled) u += 1.0 - p.digital_skill[c];
+    if (t.distance)
+        u -= b.channel_distance * (zone.*t.distance) * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
     if (e.habit_[c] == static_cast<std::uint8_t>(ch)) u += b.channel_habit;
     // A channel that just failed is less attractive for the next try.
     if (k.failures > 0 && k.channel == ch) u -= 1.0;
@@ -65,7 +57,7 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
         if (!channel_open(s, ch)) continue;
         const double u = channel_utility(c, s, ch, k) + channel_taste(c, ch);
         if (std::isinf(u)) continue;
-        weight[static_cast<std::size_t>(i)] = std::exp(std::min(u, 50.0));
+        weight[static_cast<std::size_t>(i)] = dmath::exp(std::min(u, 50.0));
         total += weight[static_cast<std::size_t>(i)];
     }
     if (total <= 0) {
@@ -84,6 +76,7 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
     const auto ch = static_cast<Channel>(chosen);
     k.channel = ch;
     if (recording()) sink.counts.count(s, ch, ChannelEvent::attempts);
+    trace(c, s, TraceKind::tried, ch);
     if (ch == Channel::online) {
         const bool ok = rng.uniform() < online_success(c, s, k, nullptr);
         tracking.mark(c, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
@@ -129,6 +122,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     p.admin_literacy[c] += static_cast<float>(b.admin_learning * (1.0 - p.admin_literacy[c]));
     p.trust[c] += static_cast<float>(b.trust_gain_success * (1.0 - p.trust[c]));
     e.habit_[c] = static_cast<std::uint8_t>(ch);
+    trace(c, s, TraceKind::completed_procedure, ch);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     k.failures = 0;
     if (k.has(claim_flag::renewing)) {
@@ -136,6 +130,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
         const int next = k.episode_start + service(s).renewal_days;
         k.next_day = next > day ? day_plus(next, 0) : day_plus(day, 1);
         if (rec) sink.counts.count(s, Event::renewals_completed);
+        trace(c, s, TraceKind::renewed);
     } else {
         transition(c, k, ClaimState::submitted);
         k.channel = ch;
@@ -149,7 +144,7 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
     Claim& k = claim(c, s);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     if (k.failures < 255) ++k.failures;
-    (void)attempted;
+    if (attempted) trace(c, s, TraceKind::failed, k.channel);
     const bool renewing = k.has(claim_flag::renewing);
     if (k.failures >= b.max_failures) {
         tracking.mark(c, procedure_flag::gave_up_for_good, day);
@@ -173,6 +168,7 @@ void Engine::Impl::abandon(std::size_t c, int s, int day, Sink& sink) {
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::reclaiming));
     k.next_day = day_plus(day, b.abandon_revisit_days);
     if (recording()) sink.counts.count(s, Event::abandonments);
+    trace(c, s, TraceKind::gave_up);
 }
 
 }  // namespace demat

@@ -37,12 +37,14 @@ void Engine::Impl::finish_processing(std::size_t c, int s, int day, Sink& sink) 
             sink.counts.count(s, Event::time_to_right_days, day - k.eligible_since);
         }
         transition(c, k, ClaimState::receiving);
+        trace(c, s, TraceKind::got_right);
         k.flags |= claim_flag::ever_received;
         k.flags &= static_cast<std::uint8_t>(~(claim_flag::reclaiming | claim_flag::appealing | claim_flag::control));
         k.next_day = svc.renewal_days > 0 ? day_plus(day, svc.renewal_days) : never;
         return;
     }
     if (rec) sink.counts.count(s, Event::rejections);
+    trace(c, s, TraceKind::rejected);
     p.trust[c] -= static_cast<float>(b.trust_loss_rejection * p.trust[c]);
     const bool may_appeal = !k.has(claim_flag::appealing);
     k.flags &= static_cast<std::uint8_t>(~claim_flag::appealing);
@@ -52,6 +54,7 @@ void Engine::Impl::finish_processing(std::size_t c, int s, int day, Sink& sink) 
         transition(c, k, ClaimState::submitted);
         k.next_day = day_plus(day, svc.processing_days);
         if (rec) sink.counts.count(s, Event::appeals);
+        trace(c, s, TraceKind::appealed);
         return;
     }
     transition(c, k, ClaimState::rejected);

@@ -15,11 +15,12 @@
 namespace demat {
 
 void Engine::Impl::set_daily_capacity(int s, int staffed) {
-    const auto& ch = service(s).channels[static_cast<std::size_t>(staffed + 1)];
+    const Channel channel = staffed_channel(staffed);
+    const auto& ch = service(s).channels[static_cast<std::size_t>(channel)];
     for (std::size_t z = 0; z < e.population_.zones.size(); ++z) {
-        // The phone is one national line (zone 0); counters and mediation are local.
-        const double residents = staffed == 0 ? (z == 0 ? static_cast<double>(citizens) : 0.0)
-                                              : e.population_.zones[z].residents;
+        // A national line (the phone) is zone 0's queue; a place (counter, mediation) serves its zone.
+        const double residents = !traits(channel).zoned ? (z == 0 ? static_cast<double>(citizens) : 0.0)
+                                                        : e.population_.zones[z].residents;
         double capacity = ch.capacity_per_10k * residents / 10000.0;
         // Mediation capacity grows and shrinks with the zone's sites.
         if (staffed == staffed_index(Channel::mediation) && mediation_sites[z] != 1.0) capacity *= mediation_sites[z];
@@ -36,6 +37,7 @@ void Engine::Impl::enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink
     sink.queue_requests.push_back(
         {static_cast<std::uint32_t>(c), rng.next_word(), static_cast<std::uint16_t>(day), static_cast<std::uint8_t>(s), ch});
     if (recording()) sink.counts.count(s, ch, ChannelEvent::queue_joined);
+    trace(c, s, TraceKind::queued, ch);
 }
 
 // The phone line's turn today for service s, decided serially (which
@@ -95,18 +97,20 @@ void Engine::Impl::serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink
     if (!turn.gave_up) return serve_staffed(entry, s, Channel::phone, day, sink);
     touch(entry.citizen);
     if (recording()) sink.counts.count(s, Channel::phone, ChannelEvent::queue_gave_up);
+    trace(entry.citizen, s, TraceKind::left_queue, Channel::phone);
     Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
     fail(entry.citizen, s, day, sink, rng, false);
 }
 
 void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
-    const auto ch = static_cast<Channel>(staffed + 1);
+    const auto ch = staffed_channel(staffed);
     const bool rec = recording();
     run_queue(
         queue_index(s, staffed, zone), day, [&](std::uint32_t c) { return still_waiting(c, s, ch); },
         [&](const QueueEntry& entry) {
             touch(entry.citizen);
             if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
+            trace(entry.citizen, s, TraceKind::left_queue, ch);
             Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
             fail(entry.citizen, s, day, sink, rng, false);
         },
@@ -123,6 +127,7 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
         sink.counts.count(s, ch, ChannelEvent::queue_wait_days, day - entry.day);
     }
     k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    trace(c, s, TraceKind::served, ch);
     Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::attempt);
     const bool ok = rng.uniform() < staffed_success(c, s, k, ch);
     if (ch == Channel::mediation && sc.mediation.mode == MediationMode::doing_with) {
@@ -130,7 +135,7 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
         p.digital_skill[c] += static_cast<float>(sc.mediation.skill_gain * (1.0 - p.digital_skill[c]));
         p.admin_literacy[c] += static_cast<float>(sc.mediation.admin_gain * (1.0 - p.admin_literacy[c]));
     }
-    if (ch != Channel::phone) inform_other_services(c, s, day, sink);
+    if (traits(ch).informs_other_rights) inform_other_services(c, s, day, sink);
     // Doing-with mediation counts as a procedure done with the citizen,
     // not for them: still assisted.
     if (ok) complete(c, s, day, ch, true, sink);

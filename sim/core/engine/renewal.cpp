@@ -23,6 +23,7 @@ void Engine::Impl::interrupt(std::size_t c, int s, int day, Sink& sink) {
     k.next_day = day_plus(day, b.retry_days);
     p.trust[c] -= static_cast<float>(b.trust_loss_interruption * p.trust[c]);
     if (recording()) sink.counts.count(s, Event::interruptions);
+    trace(c, s, TraceKind::interrupted);
 }
 
 void Engine::Impl::start_renewal(std::size_t c, int s, int day, Sink& sink) {
