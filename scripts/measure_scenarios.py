@@ -45,6 +45,14 @@ class Runs:
             self.counts = f["counts"][()]  # [run, day, service, state]
             self.segments = {d: f["segments/%s/counts" % d][()] for d in ("capital_quintile", "age_group", "digital_skill")}
             self.metrics = {name: f["metrics/" + name][()] for name in f["metrics"]}
+            # Digital control (docs/model.md section 11), when the scenario has it on.
+            self.control = None
+            if "control" in f:
+                names = [e.decode() if isinstance(e, bytes) else e for e in f["control/event"][()]]
+                events = f["control/events"][()]  # [run, round, service, event]
+                self.control = {n: events[..., i] for i, n in enumerate(names)}
+                groups = f["control/segments/capital_quintile/events"][()]  # [run, round, service, group, event]
+                self.control_q = {n: groups[..., i] for i, n in enumerate(names)}
             self.resolved = f.attrs["scenario_resolved"]
             if isinstance(self.resolved, bytes):
                 self.resolved = self.resolved.decode()
@@ -163,6 +171,33 @@ def old_age_75(a, b, start, end):
                 b.group_share("age_group", 4, "old_age_minimum", "receiving", start, end))]
 
 
+def control_figures(a, b, start, end):
+    """Control volumes and fairness of B (over the whole recorded run), and the take-up change against A."""
+    c, q = b.control, b.control_q
+    controls = lambda x: x["automated"] + x["documents"] + x["visit"]
+    years = c["scored"].sum(axis=(1, 2)) / 12.0
+
+    def mean_ci(x, scale=1.0, fmt="%.2f"):
+        lo, hi = interval(x * scale)
+        return (fmt + " [" + fmt + ", " + fmt + "]") % ((x * scale).mean(), lo, hi)
+
+    per_year = lambda name: c[name].sum(axis=(1, 2)) / years
+    rate_q = lambda g: 1000 * controls(q)[..., g].sum(axis=(1, 2)) / q["scored"][..., g].sum(axis=(1, 2))
+    wrongful_q = lambda g: 1000 * q["wrongful_suspensions"][..., g].sum(axis=(1, 2)) / q["scored"][..., g].sum(axis=(1, 2))
+    precision = c["selected_in_error"].sum(axis=(1, 2)) / controls(c).sum(axis=(1, 2))
+    random_precision = c["random_in_error"].sum(axis=(1, 2)) / controls(c).sum(axis=(1, 2))
+    items = ["per recipient unit and year: controls %s, home visits %s, frauds found %s, suspensions %s "
+             "(wrongful %s)" % (mean_ci(controls(c).sum(axis=(1, 2)) / years), mean_ci(per_year("visit"), fmt="%.4f"),
+                                mean_ci(per_year("found_deliberate"), fmt="%.4f"), mean_ci(per_year("suspensions"), fmt="%.4f"),
+                                mean_ci(per_year("wrongful_suspensions"), fmt="%.4f")),
+             "controls per 1,000 recipient-months, capital Q1 %s, Q5 %s; wrongful suspensions per 1,000, Q1 %s, Q5 %s"
+             % (mean_ci(rate_q(0), fmt="%.0f"), mean_ci(rate_q(4), fmt="%.0f"), mean_ci(wrongful_q(0)),
+                mean_ci(wrongful_q(4))),
+             "precision (controlled units in error) %s; random selection at the same budget %s"
+             % (mean_ci(precision, 100, "%.1f%%"), mean_ci(random_precision, 100, "%.1f%%"))]
+    return [service_figures(a, b, s, start, end) for s in ("minimum_income", "housing_benefit")] + items
+
+
 SCENARIOS = [
     ("online_only", "hybrid", [LAST_90], focus("minimum_income", "old_age_minimum", "income_tax_return")),
     ("online_with_mediation", "hybrid", [LAST_90], focus("minimum_income", "old_age_minimum", "income_tax_return")),
@@ -177,6 +212,9 @@ SCENARIOS = [
     ("skills_programme", "self", [LAST_90], focus("minimum_income", "income_tax_return", extra=low_skill)),
     ("targeted_outreach", "self", [("during the campaign, days 180-544", 180, 545), LAST_90],
      lambda a, b, s, e: old_age_75(a, b, s, e) + [service_figures(a, b, "old_age_minimum", s, e)]),
+    ("algorithmic_control", "hybrid", [LAST_90], control_figures),
+    ("random_audits", "hybrid", [LAST_90], control_figures),
+    ("targeted_territories", "hybrid", [LAST_90], control_figures),
 ]
 
 

@@ -205,6 +205,67 @@ class Results:
             return pd.DataFrame(share, columns=labels, index=pd.Index(np.asarray(self.coordinate("run")), name="run"))
         return pd.Series(share, index=labels, name="share of adults")
 
+    def control(self) -> Any:
+        """Digital control events as a tidy table: day, service, dimension, group, event, value.
+
+        From ``/control/events`` (dimension and group ``"all"``) and every
+        ``/control/segments/<dimension>/events``; events in the order of the
+        ``control/event`` coordinate (docs/output.md, "Control"). Raises
+        ValueError for a run without control (``[control] enabled = false``).
+        """
+        import pandas as pd
+
+        if "control/events" not in self:
+            raise ValueError("this run has no control outputs: its scenario has [control] enabled = false")
+        if self.is_sweep:
+            raise ValueError("control() is per run; select a run's file for a sweep")
+        events = list(self.coordinate("control/event"))
+        days = np.asarray(self.coordinate("control/day"))
+        frames = []
+
+        def tidy(array: np.ndarray, dimension: str, groups: list[str]) -> Any:
+            index = pd.MultiIndex.from_product([days, self.services, groups, events],
+                                               names=["day", "service", "group", "event"])
+            frame = pd.DataFrame({"value": np.asarray(array).reshape(-1)}, index=index).reset_index()
+            frame["dimension"] = dimension
+            return frame[["day", "service", "dimension", "group", "event", "value"]]
+
+        frames.append(tidy(np.asarray(self["control/events"])[:, :, None, :], "all", ["all"]))
+        for dimension in self.segment_dimensions:
+            path = f"control/segments/{dimension}/events"
+            frames.append(tidy(self[path], dimension, list(self.coordinate(f"control/segments/{dimension}/group"))))
+        table = pd.concat(frames, ignore_index=True)
+        for column in ("service", "dimension", "group", "event"):
+            table[column] = table[column].astype("category")
+        return table
+
+    def control_fairness(self) -> Any:
+        """The fairness indicators of docs/model.md section 11.6, one row per (dimension, group).
+
+        Columns: the ``control/indicator`` coordinate (recipient_months,
+        controls, control_rate_per_1000, over_control_index,
+        false_positive_rate, wrongful_suspension_per_1000,
+        wrongful_suspension_rate, true_positive_rate,
+        equal_opportunity_difference), then the run's precision and recall
+        and those of random selection at the same budget (the same on every
+        row, for comparison).
+        """
+        import pandas as pd
+
+        if "control/events" not in self:
+            raise ValueError("this run has no control outputs: its scenario has [control] enabled = false")
+        indicators = list(self.coordinate("control/indicator"))
+        rows = []
+        for dimension in self.segment_dimensions:
+            table = np.asarray(self[f"control/segments/{dimension}/fairness"])
+            for group, values in zip(self.coordinate(f"control/segments/{dimension}/group"), table):
+                rows.append({"dimension": dimension, "group": group, **dict(zip(indicators, values))})
+        frame = pd.DataFrame(rows).set_index(["dimension", "group"])
+        pr = np.asarray(self["control/precision_recall"])
+        frame["precision"], frame["recall"] = pr[0, 0], pr[0, 1]
+        frame["random_precision"], frame["random_recall"] = pr[1, 0], pr[1, 1]
+        return frame
+
     def trace(self) -> Any:
         """The events of the traced citizens (``demat run --trace ID,...``), one row each.
 

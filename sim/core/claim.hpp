@@ -43,6 +43,7 @@ inline constexpr std::uint8_t reclaiming = 8;     // claiming again after an int
 inline constexpr std::uint8_t assisted = 16;      // the current procedure is done with help
 inline constexpr std::uint8_t appealing = 32;     // the current processing is an appeal
 inline constexpr std::uint8_t ever_received = 64; // has received in the current eligibility spell
+inline constexpr std::uint8_t control = 128;      // interrupted by a control (suspended or terminated), until received again
 }  // namespace claim_flag
 
 inline constexpr std::uint16_t never = std::numeric_limits<std::uint16_t>::max();

@@ -61,7 +61,10 @@ void Engine::Impl::act_block(std::size_t blk) {
         if ((day > 0 && p.birthday[c] == day_of_year) || next_employment_event[c] == day) {
             const int age_before = p.age[c];
             const int income_before = p.income_decile[c];
+            const int employment_event = next_employment_event[c];
             if (life_events_today(sc, p, ci, day, next_employment_event[c])) {
+                // Resources that change are "unstable" to the control's scorer.
+                if (control_on() && employment_event == day) control.last_change[c] = static_cast<std::uint16_t>(day);
                 // Claims are untouched so far: un-count with the former age and income.
                 if (!is_dirty(c)) {
                     if (recording()) tally(out.stock, c, groups_of(c, age_before, income_before), -1);
@@ -493,10 +496,13 @@ bool Engine::step() {
     const bool rec = im.recording();
     im.serial.counts.clear();
     im.apply_timeline(day_);
+    // The month's controls, before phase A counts their suspensions.
+    if (im.control_on() && day_ % 30 == 0) im.control_round(day_);
     auto phase_start = Clock::now();
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.observe_block(blk); });
     im.reschedule_awareness = 0;
     if (rec && check_counts_) im.check_counts();
+    if (rec && im.control_on()) im.record_control_stock(day_);
     stats_.observe_seconds += seconds_since(phase_start);
     DayCounts& total = im.day_total;
     if (rec) {
@@ -601,6 +607,7 @@ void Engine::Impl::end_trace_day() {
 Results Engine::results() const {
     Results r = metrics_.to_results(scenario_);
     impl_->tracking.add_results(r, scenario_);
+    impl_->add_control_results(r);
     if (impl_->tracing) add_trace(r);
     r.attributes["threads"] = static_cast<std::int64_t>(executor_.threads());
     r.attributes["population_seconds"] = stats_.population_seconds;

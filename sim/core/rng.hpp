@@ -42,6 +42,13 @@ enum class Purpose : std::uint32_t {
     skills_programme = 28,
     awareness_schedule = 29,
     employment_schedule = 30,
+    // Digital control (core/engine/control_*.cpp): streams of their own, so
+    // that switching control on moves no other draw.
+    control_truth = 31,
+    control_select = 32,
+    control_type = 33,
+    control_response = 34,
+    control_outcome = 35,
 };
 
 class Rng {

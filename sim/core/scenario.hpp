@@ -191,6 +191,70 @@ struct MediationParams {
     double doing_with_penalty = 0.8;
 };
 
+// ---- digital control of recipients (docs/model.md, section 11) --------------
+
+// How the monthly control budget is spent: on the highest risk scores, or at
+// random (the counterfactual at the same budget).
+enum class ControlSelection : std::uint8_t { score = 0, random = 1 };
+
+// The features the administration sees for each recipient unit (docs/model.md
+// section 11.1), in the order of ControlParams::weights.
+inline constexpr int control_feature_count = 9;
+
+struct ControlParams {
+    bool enabled = false;
+    ControlSelection selection = ControlSelection::score;
+    // Controls per recipient unit per month (x 1,000 = a count per 1,000 recipients).
+    double monthly_rate = 0.196;
+    // Shares of the controls by type: automated cross-check, document request, home visit (sum to 1).
+    std::array<double, 3> type_share{0.87, 0.126, 0.004};
+    // Risk score = logistic(intercept + sum of weight * feature).
+    double intercept = -3.0;
+    std::array<double, control_feature_count> weights{1.0, 0.5, 0.5, 0.5, 1.0, 0.5, 0.5, 0.5, 0.5};
+    // Local intensity: a multiplier of the selection weight by territory type,
+    // and for the most deprived share of zones.
+    std::array<double, territory_type_count> territory_intensity{1.0, 1.0, 1.0};
+    double targeted_zone_share = 0.0;
+    double targeted_zone_intensity = 1.0;
+    // The truth (docs/model.md section 11.2): monthly onset of an innocent error,
+    // logistic(error_intercept + error_admin * (1 - admin literacy) + error_complexity
+    // * complexity + error_change * recent change); deliberate errors at a fixed rate.
+    double error_intercept = -5.5;
+    double error_admin = 2.0;
+    double error_complexity = 2.0;
+    double error_change = 1.5;
+    double fraud_rate = 0.00115;
+    double error_correction = 0.083;
+    double error_share = 0.2;
+    // Detection of an existing error by control type, and the factor of a circumvented answer.
+    std::array<double, 3> detection{0.3, 0.7, 0.9};
+    double circumvention_detection = 0.5;
+    // Consequences.
+    int suspension_days = 60;
+    int recovery_months_max = 24;
+    double recovery_share = 0.2;
+    double fraud_penalty = 0.5;
+    double appeal_success = 0.6;
+    // Responses: multinomial logit, withdrawal the reference (docs/model.md section 11.4).
+    double adhesion_intercept = 2.0;
+    double adhesion_trust = 2.0;
+    double adhesion_capital = 2.0;
+    double circumvention_intercept = -0.5;
+    double circumvention_help = 1.5;
+    double contestation_intercept = -2.5;
+    double contestation_capital = 2.0;
+    double contestation_trust = 2.0;
+    double withdrawal_past_controls = 0.3;
+    // Fear and the chilling effect (docs/model.md section 11.5).
+    double fear_control = 0.1;
+    double fear_wrongful = 0.4;
+    double fear_neighbour = 0.25;
+    double fear_cost = 2.0;
+    double fear_decay = 0.05;
+    double trust_loss_control = 0.02;
+    double trust_loss_wrongful = 0.15;
+};
+
 // ---- services --------------------------------------------------------------
 
 struct Eligibility {
@@ -247,6 +311,7 @@ struct Scenario {
     CapitalWeights capital;
     BehaviourParams behaviour;
     MediationParams mediation;
+    ControlParams control;
     std::vector<ServiceParams> services;
     // Policy changes during the recorded run, in the order they apply (by
     // day, then as written; a base file's before its derived file's).

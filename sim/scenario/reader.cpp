@@ -540,10 +540,27 @@ std::int64_t parse_override(const std::string& key, const std::string& text, con
     return value;
 }
 
+// The [control] section of a scenario that leaves the control module off
+// and every control key at its default: not written, so that the resolved
+// text (an output attribute) of scenarios without control is unchanged by
+// the module's existence (docs/model.md section 11).
+static bool control_untouched(const Scenario& scenario) {
+    for (const auto& entry : global_entries())
+        if (entry.key.starts_with("control.") && entry.get && entry.get(scenario) != entry.default_value) return false;
+    return true;
+}
+
 std::string to_toml(const Scenario& scenario) {
     std::ostringstream out;
     out << "# Fully resolved scenario: every parameter, defaults included (demat " << DEMAT_VERSION << ").\n";
-    write_entries(out, scenario, global_entries(), "");
+    if (control_untouched(scenario)) {
+        std::vector<GlobalEntry> entries;
+        for (const auto& entry : global_entries())
+            if (!entry.key.starts_with("control.")) entries.push_back(entry);
+        write_entries(out, scenario, entries, "");
+    } else {
+        write_entries(out, scenario, global_entries(), "");
+    }
     for (const auto& service : scenario.services) {
         const std::string prefix = "services." + service.name;
         write_entries(out, service, service_entries(), prefix);

@@ -200,6 +200,20 @@ TEST_CASE("checkpoint: across mediation sites, a skills programme, targeted outr
     for (int day : {w + 6, w + 8, w + 20, w + 38, w + 50}) check_resume("policies", sc, reference, day, 1, 2);
 }
 
+TEST_CASE("checkpoint: with digital control on (scores, suspensions, debts, fear), resumed runs are identical", "[checkpoint]") {
+    Scenario sc = small_scenario(6000, 90);
+    sc.behaviour.prior_eligibility_days = 36500;
+    sc.control.enabled = true;
+    sc.control.type_share = {0.4, 0.5, 0.1};
+    sc.control.adhesion_intercept = 0.0;  // suspensions under way at the checkpoint days
+    sc.control.fraud_rate = 0.01;
+    const Results reference = uninterrupted(sc);
+    REQUIRE(reference.has_array("control/events"));
+    const int w = sc.warmup_days;
+    // A round day (w + 30 = 90) and the days around it, and mid-month.
+    for (int day : {w - 1, w + 29, w + 30, w + 31, w + 75}) check_resume("control", sc, reference, day, 1, 2);
+}
+
 TEST_CASE("checkpoint: a completed run saves and loads, and has nothing left to do", "[checkpoint]") {
     const Scenario sc = small_scenario(3000, 20);
     const Results reference = uninterrupted(sc);

@@ -32,6 +32,19 @@
     X(reconsider_days) X(retry_days) X(max_failures) X(patience_days) X(abandon_revisit_days) \
     X(helper_capacity) X(renewal_window_days) X(grace_days) X(prior_eligibility_days)
 #define DEMAT_MEDIATION_FIELDS(X) X(mode) X(skill_gain) X(admin_gain) X(doing_with_penalty)
+#define DEMAT_CONTROL_FIELDS(X)                                                                                   \
+    X(enabled) X(selection) X(monthly_rate) X(type_share) X(intercept) X(weights) X(territory_intensity)              \
+    X(targeted_zone_share) X(targeted_zone_intensity) X(error_intercept) X(error_admin) X(error_complexity)            \
+    X(error_change) X(fraud_rate) X(error_correction) X(error_share) X(detection) X(circumvention_detection)           \
+    X(suspension_days) X(recovery_months_max) X(recovery_share) X(fraud_penalty) X(appeal_success)                    \
+    X(adhesion_intercept) X(adhesion_trust) X(adhesion_capital) X(circumvention_intercept) X(circumvention_help)       \
+    X(contestation_intercept) X(contestation_capital) X(contestation_trust) X(withdrawal_past_controls)               \
+    X(fear_control) X(fear_wrongful) X(fear_neighbour) X(fear_cost) X(fear_decay) X(trust_loss_control)               \
+    X(trust_loss_wrongful)
+inline constexpr int control_field_count =
+#define DEMAT_COUNT_FIELD(f) +1
+    0 DEMAT_CONTROL_FIELDS(DEMAT_COUNT_FIELD);
+#undef DEMAT_COUNT_FIELD
 #define DEMAT_ELIGIBILITY_FIELDS(X) \
     X(age_min) X(age_max) X(income_decile_max) X(employment_mask) X(household_mask) X(tenant_required)
 #define DEMAT_CHANNEL_FIELDS(X) X(enabled) X(capacity_per_10k) X(wrongful_rejection)
@@ -80,6 +93,8 @@ inline void check_same(const Scenario& a, const Scenario& b) {
     DEMAT_BEHAVIOUR_DOUBLE_FIELDS(DEMAT_CHECK_BEHAVIOUR)
     DEMAT_BEHAVIOUR_INT_FIELDS(DEMAT_CHECK_BEHAVIOUR)
     DEMAT_MEDIATION_FIELDS(DEMAT_CHECK_MEDIATION)
+#define DEMAT_CHECK_CONTROL(f) DEMAT_CHECK_FIELD(control, f)
+    DEMAT_CONTROL_FIELDS(DEMAT_CHECK_CONTROL)
     REQUIRE(a.services.size() == b.services.size());
     for (std::size_t s = 0; s < a.services.size(); ++s) {
         const auto& x = a.services[s];

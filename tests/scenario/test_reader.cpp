@@ -171,6 +171,23 @@ TEST_CASE("to_toml round-trips the shipped scenarios", "[reader][to_toml]") {
     }
 }
 
+TEST_CASE("control section: keys are checked against the schema, and off and untouched it is not written back", "[reader][control]") {
+    const ScenarioError range = error_of("[control]\nmonthly_rate = 2.0\n[services.a]\n");
+    CHECK_THAT(std::string(range.what()), Catch::Contains("control.monthly_rate") && Catch::Contains("[0, 1]"));
+    const ScenarioError unknown = error_of("[control]\nmonthly_rat = 0.1\n[services.a]\n");
+    CHECK_THAT(std::string(unknown.what()), Catch::Contains("control.monthly_rat"));
+    const ScenarioError selection = error_of("[control]\nselection = \"worst\"\n[services.a]\n");
+    CHECK_THAT(std::string(selection.what()), Catch::Contains("score") && Catch::Contains("random"));
+    const ScenarioError shares = error_of("[control]\ntype_share = [0.5, 0.5, 0.5]\n[services.a]\n");
+    CHECK_THAT(std::string(shares.what()), Catch::Contains("control.type_share"));
+    // The resolved text of a scenario without control is what it was before the module.
+    const Scenario plain = parse_scenario("[services.a]\n", "plain.toml");
+    CHECK(to_toml(plain).find("[control]") == std::string::npos);
+    const Scenario on = parse_scenario("[control]\nenabled = true\n[services.a]\n", "on.toml");
+    CHECK(to_toml(on).find("[control]") != std::string::npos);
+    CHECK(parse_scenario(to_toml(on), "again.toml").control.enabled);
+}
+
 TEST_CASE("to_toml round-trips every field changed from its default", "[reader][to_toml]") {
     Scenario s;
     s.name = "mutated \"quoted\" é";
@@ -200,6 +217,14 @@ TEST_CASE("to_toml round-trips every field changed from its default", "[reader][
 #undef DEMAT_BUMP_BEHAVIOUR
     s.capital = CapitalWeights{1.5, 2.5, 0.5, 3.0, 0.25, 5};
     s.mediation = MediationParams{MediationMode::doing_with, 0.11, 0.07, 1.25};
+    s.control.enabled = true;
+    s.control.selection = ControlSelection::random;
+    s.control.monthly_rate = 0.05;
+    s.control.type_share = {0.5, 0.25, 0.25};
+    s.control.weights = {0.1, -0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    s.control.territory_intensity = {2.0, 1.0, 0.5};
+    s.control.suspension_days = 45;
+    s.control.fear_cost = 1.25;
 
     ServiceParams a;
     a.name = "svc_a";

@@ -52,16 +52,18 @@ TEST_CASE("the schema has one key per field of the scenario structs", "[schema]"
     CHECK(test::member_count<CapitalWeights>() == keys_with_prefix("capital."));
     CHECK(test::member_count<BehaviourParams>() == keys_with_prefix("behaviour."));
     CHECK(test::member_count<MediationParams>() == keys_with_prefix("mediation."));
+    CHECK(test::member_count<ControlParams>() == keys_with_prefix("control."));
     CHECK(test::member_count<Eligibility>() == keys_with_prefix("services.<service>.eligibility."));
     CHECK(test::member_count<ChannelParams>() == keys_with_prefix("channels.<channel>."));
     CHECK(test::member_count<ChannelParams>() == keys_with_prefix("services.<service>.channels.<channel>."));
     // ServiceParams: the scalar keys plus name, eligibility and channels (tables).
     CHECK(test::member_count<ServiceParams>() == keys_with_prefix("services.<service>.") + 3);
     // Scenario: the top-level keys but `base` (which steers the reader and has
-    // no field) + five sections + services, timeline + source_text, source_path.
-    CHECK(test::member_count<Scenario>() == (keys_with_prefix("") - 1) + 5 + 2 + 2);
+    // no field) + six sections + services, timeline + source_text, source_path.
+    CHECK(test::member_count<Scenario>() == (keys_with_prefix("") - 1) + 6 + 2 + 2);
     // The comparison helper's field lists must be complete as well.
     CHECK(static_cast<std::size_t>(behaviour_field_count) == test::member_count<BehaviourParams>());
+    CHECK(static_cast<std::size_t>(control_field_count) == test::member_count<ControlParams>());
 }
 
 TEST_CASE("every schema key is documented once", "[schema]") {

@@ -56,6 +56,7 @@ void Engine::Impl::visit_state(StateVisitor& visit) {
     visit.fixed("tracking.procedures", tracking.procedures());
     visit.fixed("tracking.cohort", tracking.cohort());
     visit.nested("observe.in_progress", in_progress);
+    visit_control_state(visit);
     if (visit.restoring() && (queues.size() != queue_credit.size() || in_progress.size() != blocks.size() ||
                               targeted_outreach.size() != static_cast<std::size_t>(services) ||
                               next_event > schedule.size()))

@@ -23,8 +23,10 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
     const bool after_interruption = k.state == ClaimState::interrupted || k.has(claim_flag::reclaiming);
     // A lasting personal inclination for or against this service: some
     // never want it, however often they reconsider.
-    const double taste =
+    double taste =
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
+    // Fear of controls is a cost of claiming (docs/model.md section 11.5).
+    if (control_on()) taste -= sc.control.fear_cost * control.fear[c];
     if (rng.uniform() < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste)) {
         transition(c, k, ClaimState::attempting);
         k.failures = 0;

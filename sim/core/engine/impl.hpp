@@ -8,6 +8,7 @@
 #include "core/channels.hpp"
 #include "core/eligibility.hpp"
 #include "core/engine.hpp"
+#include "core/engine/control.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
@@ -208,6 +209,8 @@ struct Engine::Impl {
         struct {
             std::vector<QueueRequest> requests, by_service;
         } arrivals_today;
+        // The control round's candidates, per block (control_round).
+        std::vector<std::vector<ControlCandidate>> control_candidates;
     } scratch;
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
     std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
@@ -259,6 +262,9 @@ struct Engine::Impl {
     // Awareness fast path: hazard_bound() >= hazard for any share of
     // informed neighbours, so a draw above it skips the neighbours and exp().
     double peer_share_bound = 1.0;
+    // Digital control of recipients (engine/control_*.cpp); empty when off.
+    ControlState control;
+    bool control_on() const { return sc.control.enabled; }
     // awareness_factor() by trait quantile (see there).
     std::array<double, lasting_quantile_count> awareness_factors{};
 
@@ -478,6 +484,25 @@ struct Engine::Impl {
     // renewal and interruption (engine/renewal.cpp)
     void interrupt(std::size_t c, int s, int day, Sink& sink);
     void start_renewal(std::size_t c, int s, int day, Sink& sink);
+
+    // digital control of recipients (engine/control_round.cpp, control_outcomes.cpp, control_results.cpp)
+    void control_setup();
+    void control_round(int day);
+    void control_month_block(std::size_t blk, int day, const std::vector<double>& zone_intensity,
+                             const std::vector<float>& zone_deprivation, std::vector<std::int64_t>& terminations);
+    std::array<double, control_feature_count> control_features(std::size_t c, int s, int day,
+                                                               const std::vector<float>& zone_deprivation) const;
+    void apply_control(const ControlCandidate& cand, int day);
+    ControlResponse control_response(std::size_t c, const ControlUnit& u, Stream& rng) const;
+    void control_suspend(std::size_t c, int s, int day, bool wrongful, const std::array<std::uint8_t, dimension_count>& groups);
+    void control_terminate(std::size_t c, int s, int day);
+    void add_fear(std::size_t c, double gain);
+    void count_control(std::size_t c, int s, ControlEvent ev);
+    void count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev);
+    void count_amount(int s, int amount, double euros);
+    void record_control_stock(int day);
+    void add_control_results(Results& r) const;
+    void visit_control_state(StateVisitor& visit);
 
     // checkpointed state (engine/checkpoint.cpp)
     void visit_state(StateVisitor& visit);

@@ -39,7 +39,7 @@ void Engine::Impl::finish_processing(std::size_t c, int s, int day, Sink& sink) 
         transition(c, k, ClaimState::receiving);
         trace(c, s, TraceKind::got_right);
         k.flags |= claim_flag::ever_received;
-        k.flags &= static_cast<std::uint8_t>(~(claim_flag::reclaiming | claim_flag::appealing));
+        k.flags &= static_cast<std::uint8_t>(~(claim_flag::reclaiming | claim_flag::appealing | claim_flag::control));
         k.next_day = svc.renewal_days > 0 ? day_plus(day, svc.renewal_days) : never;
         return;
     }

@@ -66,12 +66,13 @@ Engine::Impl::Impl(Engine& engine)
     day_total = DayCounts(services, groups);
     peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
     fill_awareness_factors();
+    if (control_on()) control_setup();
 }
 
 // The per-citizen arrays of the Impl (the per-block lists vary from day to day).
 std::size_t Engine::Impl::memory_bytes() const {
     return tracking.memory_bytes() + dirty.capacity() * sizeof(std::uint64_t) +
-           (due.capacity() + next_employment_event.capacity()) * sizeof(std::uint16_t);
+           (due.capacity() + next_employment_event.capacity()) * sizeof(std::uint16_t) + control.memory_bytes();
 }
 
 }  // namespace demat

@@ -1,0 +1,124 @@
+// Digital control of recipients: the state the control module keeps
+// (docs/model.md, section 11). Internal to the engine (included by impl.hpp).
+//
+// The module is off unless the scenario says `[control] enabled = true`:
+// then none of this is allocated, no draw is made and no other mechanism
+// reads it, so results are those of a model without it.
+#pragma once
+
+#include "core/claim.hpp"
+#include "core/scenario.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace demat {
+
+// The recipient unit a claim belongs to. Until benefit units exist
+// (households), a unit is one citizen's claim to one benefit: every
+// "which unit is this claim" question goes through unit_of(), so that a
+// merge with households changes this function and ControlCounts' unit
+// index only.
+struct RecipientUnit {
+    std::uint32_t citizen;  // the claimant who answers controls
+    std::uint8_t service;
+};
+inline RecipientUnit unit_of(std::size_t citizen, int service) {
+    return {static_cast<std::uint32_t>(citizen), static_cast<std::uint8_t>(service)};
+}
+
+namespace control_error {
+inline constexpr std::uint8_t none = 0;
+inline constexpr std::uint8_t innocent = 1;
+inline constexpr std::uint8_t deliberate = 2;
+}  // namespace control_error
+
+enum class ControlType : std::uint8_t { automated = 0, documents = 1, visit = 2 };
+enum class ControlResponse : std::uint8_t { adhesion = 0, circumvention = 1, contestation = 2, withdrawal = 3 };
+
+// What the administration knows of a unit beyond its features, and the truth
+// it does not see. 12 bytes per unit.
+struct __attribute__((packed)) ControlUnit {
+    std::uint16_t error_since = never;      // absolute day an undetected error began (never: none)
+    std::uint16_t last_control = never;     // absolute day of the last control (never: none)
+    std::uint16_t suspended_since = never;  // absolute day of a suspension awaiting termination
+    std::uint8_t error = control_error::none;
+    std::uint8_t controls = 0;  // controls so far (saturates at 255)
+    float debt = 0.0f;          // overpayments and penalties still to recover, euros
+};
+static_assert(sizeof(ControlUnit) == 12);
+
+// The events of /control/events, in the order of the `control/event` coordinate.
+enum class ControlEvent : std::uint8_t {
+    scored = 0,             // recipient units scored this month
+    in_error_innocent,      // of them, with an undetected innocent error (the truth)
+    in_error_deliberate,    // of them, with an undetected deliberate error
+    automated,              // controls by type
+    documents,
+    visit,
+    selected_in_error,      // controlled units that had an error (innocent or deliberate)
+    random_in_error,        // units in error that random selection at the same budget would have controlled
+    found_innocent,         // errors found
+    found_deliberate,       // frauds found
+    nothing_found,
+    adhesion,               // responses (document requests and visits)
+    circumvention,
+    contestation,
+    withdrawal,
+    appeals_won,
+    suspensions,
+    wrongful_suspensions,   // suspensions of units without error
+    terminations,
+};
+inline constexpr int control_event_count = 19;
+const std::vector<std::string>& control_event_names();
+
+inline constexpr int control_amount_count = 3;  // overpayment_found, penalties, recovered
+const std::vector<std::string>& control_amount_names();
+
+// The features of docs/model.md section 11.1, in the order of ControlParams::weights.
+const std::vector<std::string>& control_feature_names();
+
+// The module's state (allocated only when control is enabled).
+struct ControlState {
+    std::vector<ControlUnit> units;          // [citizen][service], as the claims
+    std::vector<float> fear;                 // per citizen, [0, 1]
+    std::vector<std::uint16_t> last_change;  // per citizen, absolute day of the last employment change (never: none)
+    // Recorded counts. Every control event happens in a monthly round, so
+    // they are kept by round (the recorded days in `round_days`):
+    // [round][service][event], [round][service][group][event],
+    // [round][service][amount]; and the stock of claims interrupted by a
+    // control, every day: [day][service].
+    std::vector<std::int64_t> round_days;  // recorded days of the rounds (derived from the scenario)
+    // Units whose claim carries claim_flag::control (perhaps repeated, or
+    // since cleared): what the daily stock scans instead of every claim.
+    // Derived from the claims (rebuilt by control_setup on a restore).
+    std::vector<std::uint32_t> flagged;
+    std::vector<std::int64_t> events, segment_events, suspended;
+    std::vector<double> amounts;
+
+    std::size_t memory_bytes() const {
+        return units.capacity() * sizeof(ControlUnit) + fear.capacity() * sizeof(float) +
+               last_change.capacity() * sizeof(std::uint16_t);
+    }
+};
+
+// The probabilities of adhesion, circumvention, contestation and
+// withdrawal (docs/model.md section 11.4), for a citizen of this trust and
+// capital score, with or without a capable helper among their neighbours,
+// whose unit was controlled `past_controls` times before.
+std::array<double, 4> control_response_probabilities(const ControlParams& cp, double trust, double capital,
+                                                     bool helper, int past_controls);
+
+// A unit competing for this month's budget.
+struct ControlCandidate {
+    double key;         // selection key: score x intensity, or u^(1/intensity) at random
+    double random_key;  // the random counterfactual's key at the same budget
+    std::uint32_t tie;  // a uniform draw: equal keys are ordered at random
+    std::uint32_t unit; // citizen * services + service
+    std::array<std::uint8_t, 8> groups;  // the citizen's flat segment groups (groups_of), found in parallel
+};
+
+}  // namespace demat

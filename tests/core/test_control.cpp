@@ -1,0 +1,327 @@
+// Digital control of recipients (docs/model.md, section 11): off changes
+// nothing; the budget, the scorer, the truth, the responses, fear and the
+// decomposition; determinism with control on.
+#include "core/engine.hpp"
+#include "core/engine/control.hpp"
+#include "core/segments.hpp"
+#include "parallel/parallel_executor.hpp"
+#include "engine_fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+using namespace demat;
+using namespace demat::test;
+
+namespace {
+
+Results run(const Scenario& sc, int threads = 1, bool check_counts = false) {
+    ParallelExecutor ex(threads);
+    Engine engine(sc, ex);
+    engine.check_counts_every_day(check_counts);
+    engine.run();
+    REQUIRE(engine.completed());
+    return engine.results();
+}
+
+// A small scenario with control on: every benefit recipient is a unit.
+Scenario controlled(std::int64_t citizens = 20000, int days = 180) {
+    Scenario sc = small_scenario(citizens, days);
+    sc.behaviour.prior_eligibility_days = 36500;  // recipients from day 0
+    sc.control.enabled = true;
+    return sc;
+}
+
+std::size_t event_index(ControlEvent e) { return static_cast<std::size_t>(e); }
+
+// Sum of a control event over days and services.
+std::int64_t total_event(const Results& r, ControlEvent ev) {
+    const Array& a = r.array("control/events");
+    std::int64_t sum = 0;
+    for (std::size_t i = event_index(ev); i < a.size(); i += control_event_count) sum += a.integers()[i];
+    return sum;
+}
+
+std::int64_t controls_of(const std::int64_t* ev) {
+    return ev[event_index(ControlEvent::automated)] + ev[event_index(ControlEvent::documents)] +
+           ev[event_index(ControlEvent::visit)];
+}
+
+// The fairness table of one dimension: [group][indicator].
+double fairness(const Results& r, const std::string& dimension, std::size_t group, const std::string& indicator) {
+    const Array& a = r.array("control/segments/" + dimension + "/fairness");
+    const auto& names = r.coordinate("control/indicator").labels;
+    const auto at = static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
+    REQUIRE(at < names.size());
+    return a.reals()[group * a.shape[1] + at];
+}
+
+bool is_control_path(const std::string& path) { return path.rfind("control/", 0) == 0; }
+
+// Every array but /control's, bit for bit.
+void require_identical_outside_control(const Results& a, const Results& b) {
+    std::vector<const Array*> x, y;
+    for (const auto& arr : a.arrays)
+        if (!is_control_path(arr.path)) x.push_back(&arr);
+    for (const auto& arr : b.arrays)
+        if (!is_control_path(arr.path)) y.push_back(&arr);
+    REQUIRE(x.size() == y.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        INFO(x[i]->path);
+        REQUIRE(x[i]->path == y[i]->path);
+        if (x[i]->is_integer()) {
+            REQUIRE(x[i]->integers() == y[i]->integers());
+        } else {
+            REQUIRE(x[i]->reals().size() == y[i]->reals().size());
+            REQUIRE(std::memcmp(x[i]->reals().data(), y[i]->reals().data(), x[i]->reals().size() * sizeof(double)) == 0);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("control off: no /control output, and no control key is read", "[control]") {
+    // With the module off, its parameters must not matter: a model that
+    // read any of them would differ here. (Bit-identity with the build
+    // before the module: scripts/compare_builds.py, docs/performance.md.)
+    Scenario off = small_scenario(8000, 90);
+    Scenario changed = off;
+    changed.control.monthly_rate = 0.9;
+    changed.control.selection = ControlSelection::random;
+    changed.control.weights.fill(7.0);
+    changed.control.fear_cost = 9.0;
+    changed.control.error_intercept = 3.0;
+    changed.control.type_share = {0.0, 0.0, 1.0};
+    const Results a = run(off), b = run(changed, 2);
+    for (const auto& arr : a.arrays) REQUIRE_FALSE(is_control_path(arr.path));
+    require_identical(a, b);
+}
+
+TEST_CASE("control: the monthly budget is spent exactly, every round", "[control]") {
+    Scenario sc = controlled(15000, 150);
+    sc.control.monthly_rate = 0.137;
+    const Results r = run(sc);
+    const Array& a = r.array("control/events");
+    const auto& round_days = r.coordinate("control/day").values;
+    // Rounds every 30 days of the run, warm-up included: recorded days 0, 30, ..., 120.
+    REQUIRE(round_days == std::vector<std::int64_t>{0, 30, 60, 90, 120});
+    const std::size_t rounds = a.shape[0], services = a.shape[1];
+    REQUIRE(rounds == round_days.size());
+    for (std::size_t d = 0; d < rounds; ++d) {
+        std::int64_t scored = 0, controls = 0;
+        for (std::size_t s = 0; s < services; ++s) {
+            const std::int64_t* ev = &a.integers()[(d * services + s) * control_event_count];
+            scored += ev[event_index(ControlEvent::scored)];
+            controls += controls_of(ev);
+        }
+        INFO("round on recorded day " << round_days[d]);
+        REQUIRE(scored > 1000);
+        REQUIRE(controls == std::llround(0.137 * static_cast<double>(scored)));
+    }
+}
+
+TEST_CASE("control: a scorer with zero weights selects like random selection, in distribution", "[control]") {
+    Scenario zero = controlled(30000, 180);
+    zero.control.weights.fill(0.0);
+    Scenario random = zero;
+    random.control.selection = ControlSelection::random;
+    Scenario weighted = zero;
+    weighted.control.weights[0] = 4.0;  // low income
+    const Results a = run(zero), b = run(random), w = run(weighted);
+    // Control rates per 1,000 recipient-months by income quintile: equal
+    // within sampling error (rate ~196 per 1,000 over >= 2,000
+    // recipient-months a group: sd of a difference < 13 per 1,000; bound 4 sd).
+    int compared = 0;
+    for (std::size_t g = 0; g < 5; ++g) {
+        const double months = fairness(a, "income_quintile", g, "recipient_months");
+        if (months < 2000) continue;
+        ++compared;
+        INFO("income quintile " << g);
+        const double ra = fairness(a, "income_quintile", g, "control_rate_per_1000");
+        const double rb = fairness(b, "income_quintile", g, "control_rate_per_1000");
+        const double sd = 1000.0 * std::sqrt(2 * 0.196 * 0.804 / months);
+        CHECK(std::abs(ra - rb) < 4 * sd);
+    }
+    REQUIRE(compared >= 2);
+    // Territories too: zones are stored in order, so a selection that
+    // followed citizen indices instead of draws would show here.
+    for (std::size_t g = 0; g < 3; ++g) {
+        const double months = fairness(a, "territory", g, "recipient_months");
+        REQUIRE(months > 2000);
+        INFO("territory " << g);
+        const double sd = 1000.0 * std::sqrt(2 * 0.196 * 0.804 / months);
+        CHECK(std::abs(fairness(a, "territory", g, "control_rate_per_1000") -
+                       fairness(b, "territory", g, "control_rate_per_1000")) < 4 * sd);
+    }
+    // The check has power: a real weight moves the poorest quintile's rate far more.
+    const double base = fairness(a, "income_quintile", 0, "control_rate_per_1000");
+    CHECK(fairness(w, "income_quintile", 0, "control_rate_per_1000") > base + 50);
+}
+
+TEST_CASE("control: raising a feature's weight or a territory's intensity raises the control rate of its groups", "[control]") {
+    Scenario base = controlled(30000, 180);
+    base.control.weights.fill(0.0);
+    Scenario low_income = base;
+    low_income.control.weights[0] = 3.0;
+    Scenario dense = base;
+    dense.control.territory_intensity = {4.0, 1.0, 1.0};
+    const Results r0 = run(base), r1 = run(low_income), r2 = run(dense);
+    // Income quintile 1 (deciles 1-2) has the highest low_income feature.
+    CHECK(fairness(r1, "income_quintile", 0, "control_rate_per_1000") >
+          1.2 * fairness(r0, "income_quintile", 0, "control_rate_per_1000"));
+    CHECK(fairness(r1, "income_quintile", 0, "over_control_index") > 1.0);
+    // Dense urban areas (territory group 0) with four times the intensity.
+    CHECK(fairness(r2, "territory", 0, "control_rate_per_1000") > 1.5 * fairness(r0, "territory", 0, "control_rate_per_1000"));
+    CHECK(fairness(r2, "territory", 2, "control_rate_per_1000") < fairness(r0, "territory", 2, "control_rate_per_1000"));
+}
+
+TEST_CASE("control: with no declaration errors, nothing is recovered and every suspension is wrongful", "[control]") {
+    Scenario sc = controlled(20000, 180);
+    sc.control.error_intercept = -20.0;
+    sc.control.error_admin = sc.control.error_complexity = sc.control.error_change = 0.0;
+    sc.control.fraud_rate = 0.0;
+    sc.control.type_share = {0.0, 1.0, 0.0};  // document requests: every control asks for an answer
+    sc.control.adhesion_intercept = -1.0;      // many do not answer
+    const Results r = run(sc);
+    REQUIRE(total_event(r, ControlEvent::in_error_innocent) == 0);  // the premise: no errors at all
+    REQUIRE(total_event(r, ControlEvent::in_error_deliberate) == 0);
+    CHECK(total_event(r, ControlEvent::found_innocent) == 0);
+    CHECK(total_event(r, ControlEvent::found_deliberate) == 0);
+    for (const double x : r.array("control/amounts").reals()) CHECK(x == 0.0);
+    const std::int64_t suspensions = total_event(r, ControlEvent::suspensions);
+    CHECK(suspensions > 100);
+    CHECK(total_event(r, ControlEvent::wrongful_suspensions) == suspensions);
+    CHECK(total_event(r, ControlEvent::terminations) > 0);
+}
+
+TEST_CASE("control: errors are found and recovered, frauds penalised", "[control]") {
+    Scenario sc = controlled(20000, 240);
+    sc.control.fraud_rate = 0.01;
+    const Results r = run(sc);
+    CHECK(total_event(r, ControlEvent::found_innocent) > 0);
+    CHECK(total_event(r, ControlEvent::found_deliberate) > 0);
+    const Array& amounts = r.array("control/amounts");
+    double found = 0, penalties = 0, recovered = 0;
+    for (std::size_t i = 0; i < amounts.size(); i += control_amount_count) {
+        found += amounts.reals()[i];
+        penalties += amounts.reals()[i + 1];
+        recovered += amounts.reals()[i + 2];
+    }
+    CHECK(found > 0);
+    CHECK(penalties > 0);
+    CHECK(recovered > 0);
+    CHECK(recovered <= found + penalties);  // only debts are withheld
+}
+
+TEST_CASE("control responses: trust and capital raise adhesion and contestation and lower withdrawal", "[control]") {
+    const ControlParams cp;
+    for (const bool helper : {false, true})
+        for (const int past : {0, 3}) {
+            INFO("helper " << helper << ", past controls " << past);
+            for (double low = 0.0; low < 0.9; low += 0.2) {
+                const double high = low + 0.1;
+                const auto t0 = control_response_probabilities(cp, low, 0.5, helper, past);
+                const auto t1 = control_response_probabilities(cp, high, 0.5, helper, past);
+                const auto c0 = control_response_probabilities(cp, 0.5, low, helper, past);
+                const auto c1 = control_response_probabilities(cp, 0.5, high, helper, past);
+                for (const auto& [lo, hi] : {std::pair{t0, t1}, std::pair{c0, c1}}) {
+                    CHECK(hi[0] > lo[0]);  // adhesion
+                    CHECK(hi[2] > lo[2]);  // contestation
+                    CHECK(hi[3] < lo[3]);  // withdrawal
+                    CHECK(std::abs(hi[0] + hi[1] + hi[2] + hi[3] - 1.0) < 1e-12);
+                }
+            }
+        }
+    // A helper makes circumvention more likely; past controls, withdrawal.
+    CHECK(control_response_probabilities(cp, 0.5, 0.5, true, 0)[1] > control_response_probabilities(cp, 0.5, 0.5, false, 0)[1]);
+    CHECK(control_response_probabilities(cp, 0.5, 0.5, false, 5)[3] > control_response_probabilities(cp, 0.5, 0.5, false, 0)[3]);
+}
+
+TEST_CASE("control responses in a run: the highest capital quintile withdraws less and adheres more", "[control]") {
+    Scenario sc = controlled(30000, 240);
+    sc.control.type_share = {0.0, 0.5, 0.5};
+    sc.control.adhesion_intercept = 0.0;  // responses spread enough to compare
+    const Results r = run(sc);
+    const Array& a = r.array("control/segments/capital_quintile/events");
+    std::array<std::array<double, 4>, 5> responses{};
+    for (std::size_t t = 0; t < a.shape[0] * a.shape[1]; ++t)
+        for (std::size_t g = 0; g < 5; ++g)
+            for (std::size_t k = 0; k < 4; ++k)
+                responses[g][k] += static_cast<double>(
+                    a.integers()[(t * 5 + g) * control_event_count + event_index(ControlEvent::adhesion) + k]);
+    auto share = [&](std::size_t g, std::size_t k) {
+        const double n = responses[g][0] + responses[g][1] + responses[g][2] + responses[g][3];
+        REQUIRE(n > 200);
+        return responses[g][k] / n;
+    };
+    CHECK(share(4, 0) > share(0, 0));
+    CHECK(share(4, 2) > share(0, 2));
+    CHECK(share(4, 3) < share(0, 3));
+}
+
+TEST_CASE("control: with fear's weights at zero there is no chilling effect, and with them fewer claims", "[control]") {
+    // Controls that change no right (no errors, everyone adheres): only fear can move claims.
+    Scenario calm = controlled(20000, 180);
+    calm.control.error_intercept = -20.0;
+    calm.control.error_admin = calm.control.error_complexity = calm.control.error_change = 0.0;
+    calm.control.fraud_rate = 0.0;
+    calm.control.adhesion_intercept = 20.0;
+    calm.control.circumvention_intercept = calm.control.contestation_intercept = -20.0;
+    calm.control.type_share = {0.0, 1.0, 0.0};
+    calm.control.monthly_rate = 0.5;
+    calm.control.fear_control = calm.control.fear_wrongful = calm.control.fear_neighbour = 0.0;
+    calm.control.trust_loss_control = calm.control.trust_loss_wrongful = 0.0;
+    Scenario off = calm;
+    off.control.enabled = false;
+    const Results on = run(calm), without = run(off);
+    REQUIRE(total_event(on, ControlEvent::documents) > 1000);
+    REQUIRE(total_event(on, ControlEvent::suspensions) == 0);
+    require_identical_outside_control(on, without);
+
+    Scenario fearful = calm;
+    fearful.control.fear_control = 0.5;
+    fearful.control.fear_neighbour = 0.5;
+    const Results feared = run(fearful);
+    for (std::size_t s = 0; s < 2; ++s) {
+        INFO("service " << s);
+        CHECK(total(feared, "metrics/claims_started", s) < total(without, "metrics/claims_started", s));
+    }
+}
+
+TEST_CASE("control: eligible = receiving + the five types, every day and segment, with suspensions", "[control]") {
+    Scenario sc = controlled(15000, 180);
+    sc.control.type_share = {0.0, 1.0, 0.0};
+    sc.control.adhesion_intercept = -1.0;
+    const Results r = run(sc, 2, /*check_counts=*/true);  // the incremental counts checked against a recount daily
+    REQUIRE(total_event(r, ControlEvent::suspensions) > 100);
+    for (const Array& a : r.arrays) {
+        if (a.path != "counts" && !(a.path.rfind("segments/", 0) == 0 && a.path.ends_with("/counts"))) continue;
+        INFO(a.path);
+        const auto& v = a.integers();
+        for (std::size_t i = 0; i < v.size(); i += 7) {
+            std::int64_t sum = 0;
+            for (std::size_t k = 1; k < 7; ++k) sum += v[i + k];
+            REQUIRE(v[i] == sum);
+        }
+    }
+    // The control-caused interruptions are some of the interrupted.
+    const Array& counts = r.array("counts");
+    const Array& suspended = r.array("control/suspended");
+    std::int64_t peak = 0;
+    for (std::size_t i = 0; i < suspended.size(); ++i) {
+        REQUIRE(suspended.integers()[i] <= counts.integers()[i * 7 + 6]);
+        peak = std::max(peak, suspended.integers()[i]);
+    }
+    CHECK(peak > 50);
+}
+
+TEST_CASE("control: results identical with 1 and 2 threads", "[control]") {
+    Scenario sc = controlled(12000, 120);
+    sc.control.type_share = {0.5, 0.4, 0.1};
+    sc.control.targeted_zone_share = 0.3;
+    sc.control.targeted_zone_intensity = 3.0;
+    require_identical(run(sc, 1), run(sc, 2));
+}

@@ -1,0 +1,64 @@
+"""Digital control from Python (docs/output.md, "/control"): the tidy table,
+the fairness table, the chilling effect of a paired run, the figure."""
+import numpy as np
+import pytest
+
+import demat
+import demat.control
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def pair():
+    base = demat.Scenario.load(REPO / "scenarios" / "algorithmic_control.toml").with_changes(
+        {"population.size": 4000, "days": 120, "warmup_days": 60})
+    on = demat.Simulation(base, seed=3, threads=1).run().results
+    off = demat.Simulation(base.with_changes({"control.enabled": False}), seed=3, threads=1).run().results
+    return on, off
+
+
+def test_control_table_is_tidy_and_sums_like_the_arrays(pair):
+    on, _ = pair
+    table = on.control()
+    assert list(table.columns) == ["day", "service", "dimension", "group", "event", "value"]
+    everyone = table[table.dimension == "all"]
+    assert everyone.value.sum() == np.asarray(on["control/events"]).sum()
+    # Every segment dimension splits the same events among its groups.
+    for dimension in on.segment_dimensions:
+        part = table[table.dimension == dimension]
+        assert part.value.sum() == everyone.value.sum(), dimension
+    assert set(table.day.unique()) == set(np.asarray(on.coordinate("control/day")))
+    assert everyone[everyone.event == "scored"].value.sum() > 0
+
+
+def test_fairness_table_has_a_row_per_group_and_the_precision_columns(pair):
+    on, _ = pair
+    fair = on.control_fairness()
+    assert fair.loc["capital_quintile"].shape[0] == 5 and fair.loc["territory"].shape[0] == 3
+    assert {"control_rate_per_1000", "over_control_index", "false_positive_rate", "equal_opportunity_difference",
+            "precision", "random_precision"} <= set(fair.columns)
+    months = fair.loc["territory", "recipient_months"].sum()
+    controls = fair.loc["territory", "controls"].sum()
+    # The whole population's rate is the recipient-weighted mean of the groups'.
+    rate = 1000 * controls / months
+    weighted = (fair.loc["territory", "control_rate_per_1000"] * fair.loc["territory", "recipient_months"]).sum() / months
+    assert weighted == pytest.approx(rate)
+
+
+def test_chilling_is_on_minus_off_and_refuses_a_run_without_control(pair):
+    on, off = pair
+    chill = demat.control.chilling(on, off)
+    row = chill.loc[("minimum_income", "all", "all")]
+    assert row.take_up_difference == pytest.approx(row.take_up_on - row.take_up_off)
+    assert row.claims_difference == row.claims_on - row.claims_off
+    with pytest.raises(ValueError):
+        demat.control.chilling(off, on)
+    with pytest.raises(ValueError):
+        off.control()
+
+
+def test_figure_draws_both_selections(pair, tmp_path):
+    on, _ = pair
+    fig = demat.control.figure(on, on)
+    fig.savefig(tmp_path / "control.png")
+    assert (tmp_path / "control.png").stat().st_size > 1000
