@@ -195,6 +195,11 @@ TEST_CASE("control: with no declaration errors, nothing is recovered and every s
     CHECK(suspensions > 100);
     CHECK(total_event(r, ControlEvent::wrongful_suspensions) == suspensions);
     CHECK(total_event(r, ControlEvent::terminations) > 0);
+    // With no error to find, a right is suspended exactly when its holder
+    // does not answer (withdrawal) or contests and loses (docs/model.md 11.4).
+    REQUIRE(total_event(r, ControlEvent::withdrawal) > 100);
+    CHECK(suspensions == total_event(r, ControlEvent::withdrawal) + total_event(r, ControlEvent::contestation) -
+                             total_event(r, ControlEvent::appeals_won));
 }
 
 TEST_CASE("control: errors are found and recovered, frauds penalised", "[control]") {
