@@ -13,7 +13,7 @@ the blocks it checks that `pip install .` left no setuptools folder in the
 clone or in its build/ (item 14), and that the installed command and package
 work from outside the clone.
 
-Left out, each for a reason it prints: `./scripts/test.sh` and the
+Left out, each for a reason it prints: the line `./scripts/test.sh` and the
 "Building by hand" block (the whole suite, which CI runs anyway: .ci/run),
 and the classroom block (emscripten and a server; the `web` label tests
 them). Registered in CTest under the `slow` label (`ctest --preset slow`).
@@ -30,8 +30,11 @@ import sys
 import time
 from pathlib import Path
 
-SKIPPED = {
+# Lines left out of a block, and blocks left out (by their first line).
+SKIPPED_LINES = {
     "./scripts/test.sh": "the whole test suite, which CI runs itself (.ci/run)",
+}
+SKIPPED = {
     "cmake --preset default          # Release build in build/": "builds and runs the whole test suite, as test.sh",
     "./scripts/build-web.sh": "emscripten and a server: the `web` label tests the classroom",
 }
@@ -66,6 +69,13 @@ def main() -> int:
         if reason:
             print(f"== skipped: {first}\n   ({reason})", flush=True)
             continue
+        lines = []
+        for line in block.splitlines():
+            if line.strip() in SKIPPED_LINES:
+                print(f"== skipped: {line.strip()}\n   ({SKIPPED_LINES[line.strip()]})", flush=True)
+            else:
+                lines.append(line)
+        block = "\n".join(lines) + "\n"
         start = time.monotonic()
         if kind == "sh":
             command = ["bash", "-euo", "pipefail", "-c", block]
