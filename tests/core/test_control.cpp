@@ -285,9 +285,14 @@ TEST_CASE("control: with fear's weights at zero there is no chilling effect, and
     fearful.control.fear_control = 0.5;
     fearful.control.fear_neighbour = 0.5;
     const Results feared = run(fearful);
+    // The controlled citizens' own fear alone, without the neighbours'.
+    Scenario own = calm;
+    own.control.fear_control = 0.5;
+    const Results own_fear = run(own);
     for (std::size_t s = 0; s < 2; ++s) {
         INFO("service " << s);
         CHECK(total(feared, "metrics/claims_started", s) < total(without, "metrics/claims_started", s));
+        CHECK(total(own_fear, "metrics/claims_started", s) < total(without, "metrics/claims_started", s));
     }
 }
 
