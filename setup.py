@@ -8,6 +8,7 @@ CMake, a C++20 compiler and the libraries of scripts/install-deps.sh must be
 installed; the interpreter that runs pip is the one the extension is built for.
 """
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -17,6 +18,14 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
+# setuptools' build folders (build_ext's CMake tree among them, 20 MB) and the
+# egg-info: outside the clone, neither in the CMake preset's build/ nor at the
+# root (issue 12, item 14). One folder per clone in the user's cache, so that
+# a second `pip install .` reuses the CMake tree; DEMAT_PIP_BUILD overrides it.
+BUILD_BASE = Path(os.environ.get("DEMAT_PIP_BUILD") or
+                  Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "demat" /
+                  ("pip-build-" + hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]))
+BUILD_BASE.mkdir(parents=True, exist_ok=True)  # egg_info writes there before any build step
 
 
 class CMakeBuild(build_ext):
@@ -42,6 +51,6 @@ setup(
     ext_modules=[Extension("demat._core", sources=[])],
     cmdclass={"build_ext": CMakeBuild},
     # Not setuptools' default build/: that is the CMake preset's tree, which
-    # `pip install .` would fill with its own folders.
-    options={"build": {"build_base": "build-pip"}},
+    # `pip install .` would fill with its own folders; not the clone's root either.
+    options={"build": {"build_base": str(BUILD_BASE)}, "egg_info": {"egg_base": str(BUILD_BASE)}},
 )

@@ -15,11 +15,12 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
+import matplotlib.transforms  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .load import RunSet, benefit_take_up_by_quintile, end_window, unclaimed_per_year  # noqa: E402
+from .load import END_WINDOW_DAYS, RunSet, benefit_take_up_by_quintile, end_window, unclaimed_per_year  # noqa: E402
 
 STATE_COLOURS = {
     "receiving": "#2b8cbe",
@@ -105,7 +106,7 @@ def divide(sets: Sequence[RunSet]) -> Figure:
                     marker="o", capsize=3, label=s.label)
         ax.set_xticks(np.arange(len(stats)), [f"{g}" for g in tu["group"].values])
     ax.set_xlabel("capital quintile (Q1: lowest social, cultural and digital capital)")
-    ax.set_ylabel("take-up of benefits (%)")
+    ax.set_ylabel(f"take-up of the benefits pooled (%),\nlast {END_WINDOW_DAYS} recorded days")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -119,8 +120,10 @@ def comparison(sets: Sequence[RunSet]) -> Figure:
     y = np.arange(len(sets))
     for ax, values, title in (
         (left, [_interval(100 * (lambda q: q.isel(group=-1) - q.isel(group=0))(
-            end_window(benefit_take_up_by_quintile(s)))) for s in sets], "divide index: take-up Q5 - Q1 (points)"),
-        (right, [_interval(unclaimed_per_year(s)) for s in sets], "unclaimed benefits (€ / year / 1,000 citizens)"),
+            end_window(benefit_take_up_by_quintile(s)))) for s in sets],
+         f"divide index: take-up of the benefits pooled,\ncapital Q5 - Q1 (points, last {END_WINDOW_DAYS} recorded days)"),
+        (right, [_interval(unclaimed_per_year(s)) for s in sets],
+         "unclaimed benefits (€ per year per 1,000 citizens,\nover the last 365 recorded days)"),
     ):
         v = np.array(values)
         ax.barh(y, v[:, 0], color="#9ecae1", xerr=[v[:, 0] - v[:, 1], v[:, 2] - v[:, 0]], capsize=4)
@@ -136,12 +139,22 @@ def comparison(sets: Sequence[RunSet]) -> Figure:
     return fig
 
 
+def _closed(s: RunSet, channel: str) -> bool:
+    """True when the scenario closes ``channel`` for every service from the start and no timeline event opens it."""
+    params = s.parameters
+    open_somewhere = any(bool(params.get(f"services.{sv}.channels.{channel}.enabled", False))
+                         for sv in (str(v) for v in s.root["service"].values))
+    return not open_somewhere and "[[timeline]]" not in s.scenario_toml
+
+
 def queues(sets: Sequence[RunSet]) -> Figure:
     """(e) Queues, waits and helpers' burden."""
     fig, (a, b, c) = plt.subplots(1, 3, figsize=(14, 4))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     channels = [str(ch) for ch in sets[0].metrics["channel"].values if str(ch) != "online"]
     width = 0.8 / len(sets)
+    # Bars that are not there say why, at the foot of the panel (x in data, y in axes units).
+    foot = matplotlib.transforms.blended_transform_factory(b.transData, b.transAxes)
     for i, s in enumerate(sets):
         colour = colours[i % len(colours)]
         length = s.metrics["queue_length"].sum(("service", "channel"))
@@ -151,17 +164,32 @@ def queues(sets: Sequence[RunSet]) -> Figure:
         wait = (waited / served.where(served > 0))
         stats = np.array([_interval(wait.sel(channel=ch)) for ch in channels])
         x = np.arange(len(channels)) + (i - (len(sets) - 1) / 2) * width
-        b.bar(x, np.nan_to_num(stats[:, 0]), width, color=colour, label=s.label,
-              yerr=np.nan_to_num([stats[:, 0] - stats[:, 1], stats[:, 2] - stats[:, 0]]), capsize=3)
+        # A channel that served no one has no mean wait: no bar of height 0
+        # (it read as "no wait"), but "closed" (or "none served" when open).
+        drawn = np.isfinite(stats[:, 0])
+        b.bar(x[drawn], stats[drawn, 0], width, color=colour, label=s.label,
+              yerr=[stats[drawn, 0] - stats[drawn, 1], stats[drawn, 2] - stats[drawn, 0]], capsize=3)
+        for xi, ch, value, top, shown in zip(x, channels, stats[:, 0], stats[:, 2], drawn):
+            if shown:
+                # Same-day service (the phone) is a bar too thin to see: its value says it.
+                b.annotate("<0.1" if value < 0.05 else f"{value:.1f}", (xi, max(value, top)), xytext=(0, 3),
+                           textcoords="offset points", ha="center", va="bottom", fontsize=7)
+            else:
+                b.text(xi, 0.02, "closed" if _closed(s, ch) else "none served", transform=foot, rotation=90,
+                       ha="center", va="bottom", fontsize=8, color=colour)
         if s.helpers is not None and "burden" in s.helpers:
             burden = s.helpers["burden"].mean("run")
             helpers = np.where(burden.values > 0, burden.values, np.nan)  # log scale: no zeros
             c.plot(burden[burden.dims[0]].values, helpers, marker="o", ms=3, color=colour, label=s.label)
-    a.set(title="citizens waiting in queues (phone, counters, mediation)", xlabel="day", ylabel="citizens")
-    b.set(title="mean wait of those served", ylabel="days")
+    runs = max(s.runs for s in sets)  # with replicates, fractional helpers are means
+    a.set(title="citizens waiting in queues (phone, counters, mediation)", xlabel="recorded day", ylabel="citizens")
+    b.set(title="mean wait of those served, over the run", ylabel="days")
     b.set_xticks(np.arange(len(channels)), channels)
+    b.set_ylim(bottom=0)
+    b.set_xlim(-0.5, len(channels) - 0.5)  # the "closed" labels of the outer channels stay inside
     c.set(title="informal helpers' burden over the run", xlabel="procedures done for others",
-          ylabel="helpers", yscale="log")
+          ylabel="helpers" + (" (mean over runs)" if runs > 1 else ""),
+          yscale="log")
     for ax in (a, b, c):
         ax.grid(alpha=0.3)
         ax.title.set_fontsize(10)
@@ -179,14 +207,15 @@ FIGURES: dict[str, tuple[Callable[..., Figure], str]] = {
         "Where the eligible are, per service, for {label}: receiving, in progress, or not receiving "
         "by type of non-take-up (non-knowledge, non-demand, non-receipt, interrupted rights)."),
     "divide.png": (divide,
-        "The administrative divide: take-up of benefits by capital quintile, averaged over the last "
-        "days of the run, one line per scenario."),
+        f"The administrative divide: take-up of the benefits pooled by capital quintile, averaged over the last "
+        f"{END_WINDOW_DAYS} recorded days, one line per scenario."),
     "comparison.png": (comparison,
-        "Scenario comparison: the divide index (take-up of Q5 minus Q1) and benefits left unclaimed "
-        "over the last year, per 1,000 citizens."),
+        f"Scenario comparison: the divide index (take-up of the benefits pooled, capital Q5 minus Q1, over the last "
+        f"{END_WINDOW_DAYS} recorded days) and benefits left unclaimed over the last 365 recorded days, per 1,000 "
+        "citizens."),
     "queues.png": (queues,
-        "Queues and waits at the staffed channels, and how many procedures informal helpers did for "
-        "others over the run."),
+        "Queues and waits at the staffed channels (a channel no one could use reads \"closed\", not a wait of "
+        "0), and how many procedures informal helpers did for others over the run."),
 }
 
 

@@ -75,9 +75,16 @@ def write_report(paths: Sequence[str | os.PathLike[str]], directory: str | os.Pa
              f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
     files = ", ".join(f"<code>{html.escape(os.path.basename(os.fspath(p)))}</code>" for p in paths)
     first = sets[0].attrs
+    size = lambda a: f"{int(a.get('population', 0)):,} citizens, {int(a.get('recorded_days', 0))} recorded days"
+    sizes = {size(s.attrs) for s in sets}
+    # Files of different sizes: say each one's, and that the figures mix size with scenario.
+    what = (size(first) if len(sizes) == 1 else
+            "of different sizes, so that differences mix the scenarios with the size ("
+            + "; ".join(f"{html.escape(s.label)}: {size(s.attrs)}" for s in sets) + ")")
     parts.append(
-        f"<p>{len(sets)} scenario(s) from {files}; {int(first.get('population', 0)):,} citizens, "
-        f"{int(first.get('recorded_days', 0))} recorded days; demat {html.escape(str(first.get('demat_version', '?')))}."
+        f"<p>{len(sets)} scenario(s) from {files}; {what}; "
+        f"{', '.join(f'{html.escape(s.label)}: {s.runs} run(s)' for s in sets)}; "
+        f"demat {html.escape(str(first.get('demat_version', '?')))}."
         f" Generated {datetime.date.today().isoformat()}. Intervals are 5-95% across replicates (runs with "
         f"different seeds); end-of-run figures average the last {END_WINDOW_DAYS} days.</p>")
     parts.append("<h2>Key numbers</h2>" + _numbers_table(numbers))

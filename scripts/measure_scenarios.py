@@ -11,17 +11,29 @@ reads "A -> B (difference [p5, p95])": means over the replicates, and the
 5th-95th percentiles of the per-replicate differences B_i - A_i, as
 `demat compare` prints them.
 
+The same runs give the README's headline: the divide index (take-up of
+capital Q5 minus Q1) of hybrid, online only and online with mediation, for
+the benefits pooled and for the minimum income alone. Both texts are
+rendered from one measurement file (scenarios/headline.json, every figure
+and how it was made), so that the README and scenarios/README.md cannot
+disagree; tests/python/test_measure_scenarios.py checks they are its
+rendering.
+
 Run it again whenever the model or the baseline changes:
 
     /usr/bin/python3 scripts/measure_scenarios.py --write
 
-(about 5 minutes on 2 cores with the defaults: 50,000 adults, 5 replicates).
+(about 10 minutes on 2 cores with the defaults: 50,000 adults, 5 replicates).
+`--from-measurement scenarios/headline.json --write` renders the texts again
+without running (after a change of wording).
 """
 import argparse
+import json
 import os
 import re
 import subprocess
 import sys
+import tomllib
 
 import h5py
 import numpy as np
@@ -56,6 +68,10 @@ class Runs:
             self.resolved = f.attrs["scenario_resolved"]
             if isinstance(self.resolved, bytes):
                 self.resolved = self.resolved.decode()
+            self.recorded_days = int(f.attrs["recorded_days"])
+            self.warmup_days = int(f.attrs["warmup_days"])
+        services = tomllib.loads(self.resolved)["services"]
+        self.benefits = [s for s in self.services if services[s]["kind"] == "benefit"]
 
     def s(self, service):
         return self.services.index(service)
@@ -72,6 +88,12 @@ class Runs:
     def divide(self, service, start, end):
         return (self.group_share("capital_quintile", 4, service, "receiving", start, end)
                 - self.group_share("capital_quintile", 0, service, "receiving", start, end))
+
+    def pooled_divide(self, start, end):
+        """Divide index over the benefits together: receiving-days over eligible-days of Q5 minus Q1."""
+        c = self.segments["capital_quintile"][:, start:end, [self.s(b) for b in self.benefits], :, :]
+        take_up = lambda g: c[:, :, :, g, STATES["receiving"]].sum(axis=(1, 2)) / c[:, :, :, g, 0].sum(axis=(1, 2))
+        return take_up(4) - take_up(0)
 
     def event_sum(self, metric, service, start, end):
         return self.metrics[metric][:, start:end, self.s(service)].sum(axis=1).astype(float)
@@ -236,6 +258,7 @@ def without_timeline(resolved):
 
 
 def measure(args):
+    """Runs (or reuses) every ensemble; returns the measurement: what was run and every figure, as plain data."""
     os.makedirs(args.work, exist_ok=True)
     scenario = lambda name: os.path.join(ROOT, "scenarios", name + ".toml")
     sweep(args, scenario("hybrid"), os.path.join(args.work, "hybrid.h5"))
@@ -245,14 +268,18 @@ def measure(args):
     start, end = LAST_90[1], LAST_90[2]
     for s in hybrid.services:
         levels.append("`%s` %.1f%%" % (s, 100 * hybrid.share(s, "receiving", start, end).mean()))
-    divide = hybrid.divide("minimum_income", start, end)
     rows.append(("`hybrid.toml`", "-", LAST_90[0],
-                 "take-up (mean of %d replicates): %s; minimum income divide index (capital Q5 - Q1) %+.1f pt"
-                 % (args.replicates, ", ".join(levels), 100 * divide.mean())))
+                 "take-up (mean of %d replicates): %s; divide index (take-up of capital Q5 - Q1): `minimum_income` "
+                 "%+.1f pt, the benefits pooled %+.1f pt"
+                 % (args.replicates, ", ".join(levels), 100 * hybrid.divide("minimum_income", start, end).mean(),
+                    100 * hybrid.pooled_divide(start, end).mean())))
+    policies = {"hybrid": hybrid}
     for name, reference, windows, headline in SCENARIOS:
         out = os.path.join(args.work, name + ".h5")
         sweep(args, scenario(name), out)
         b = Runs(out)
+        if name in HEADLINE_POLICIES:
+            policies[name] = b
         if reference == "hybrid":
             a, compared = hybrid, "`hybrid.toml`"
         else:
@@ -264,17 +291,89 @@ def measure(args):
             a, compared = Runs(ref_out), "itself without its timeline"
         for label, start, end in windows:
             rows.append(("`%s.toml`" % name, compared, label, "<br>".join(headline(a, b, start, end))))
-    return rows
+    return {
+        "command": "/usr/bin/python3 scripts/measure_scenarios.py --write",
+        "commit": commit(),
+        "population": args.population,
+        "replicates": args.replicates,
+        "seed": args.seed,
+        "recorded_days": int(hybrid.recorded_days),
+        "warmup_days": int(hybrid.warmup_days),
+        "rows": [list(r) for r in rows],
+        "divide": divide_figures(policies),
+    }
 
 
-def table(args, rows):
-    lines = ["Measured with `/usr/bin/python3 scripts/measure_scenarios.py --write` (population %d, %d replicates, "
-             "root seed %d; A → B (difference [5th, 95th percentile of the per-replicate differences]); "
-             "commit %s)." % (args.population, args.replicates, args.seed, commit()),
+# The three channel policies of the README's headline, in its order.
+HEADLINE_POLICIES = {"hybrid": "every channel open", "online_only": "online only",
+                     "online_with_mediation": "online with mediation"}
+
+
+def divide_figures(policies):
+    """The README's headline: the divide index of each channel policy, benefits pooled and minimum income alone,
+    over the last 90 recorded days: mean over the replicates and 5th-95th percentiles across them; and the
+    difference with hybrid, replicate by replicate."""
+    label, start, end = LAST_90
+    stat = lambda x: {"mean": round(100 * float(np.mean(x)), 2), "p5": round(100 * float(interval(x)[0]), 2),
+                      "p95": round(100 * float(interval(x)[1]), 2)}
+    hybrid = policies["hybrid"]
+    out = {"window": label, "first_day": start, "end_day": end,
+           "pooled_services": hybrid.benefits, "policies": []}
+    for name in HEADLINE_POLICIES:
+        r = policies[name]
+        pooled, income = r.pooled_divide(start, end), r.divide("minimum_income", start, end)
+        out["policies"].append({
+            "scenario": name,
+            "pooled": stat(pooled), "minimum_income": stat(income),
+            "pooled_vs_hybrid": stat(pooled - hybrid.pooled_divide(start, end)),
+            "minimum_income_vs_hybrid": stat(income - hybrid.divide("minimum_income", start, end))})
+    return out
+
+
+# ---- the two generated texts ----------------------------------------------------------------
+
+def stamp(m):
+    """Says how a measurement was made: the same words at the head of both generated texts."""
+    return ("Measured with `%s` (%s citizens, %d recorded days after a %d-day warm-up, %d replicates from root "
+            "seed %d, commit %s; every figure of this block and of %s comes from the same measurement file, "
+            "`%s`)." % (m["command"], "{:,}".format(m["population"]), m["recorded_days"], m["warmup_days"],
+                        m["replicates"], m["seed"], m["commit"], "%s", MEASUREMENT))
+
+
+def table(m):
+    lines = [stamp(m) % "the README's headline",
+             "",
+             "A figure reads A → B (difference [5th, 95th percentile of the per-replicate differences B_i - A_i]): "
+             "means over the replicates, runs paired by replicate (same seeds).",
              "",
              "| scenario | compared with | window (recorded days) | headline |",
              "|---|---|---|---|"]
-    lines += ["| %s | %s | %s | %s |" % row for row in rows]
+    lines += ["| %s | %s | %s | %s |" % tuple(row) for row in m["rows"]]
+    return "\n".join(lines) + "\n"
+
+
+def headline(m):
+    d = m["divide"]
+    fig = lambda x: "%+.1f pt [%+.1f, %+.1f]" % (x["mean"], x["p5"], x["p95"])
+    diff = lambda x: "%+.1f [%+.1f, %+.1f]" % (x["mean"], x["p5"], x["p95"])
+    lines = [stamp(m) % "the table of scenarios/README.md",
+             "",
+             "The divide index is the take-up of capital quintile Q5 minus that of Q1, in points, over the %s "
+             "(recorded days %d-%d), per scenario: the mean over the %d replicates [5th, 95th percentile across "
+             "them]; against hybrid, the difference replicate by replicate. \"Benefits pooled\" counts the "
+             "eligible-days and receiving-days of the %d benefits together (%s; not the income tax return, an "
+             "obligation); \"minimum income\" is that benefit alone, as in the table of scenarios/README.md."
+             % (d["window"], d["first_day"], d["end_day"] - 1, m["replicates"], len(d["pooled_services"]),
+                ", ".join("`%s`" % s for s in d["pooled_services"])),
+             "",
+             "| scenario | divide, benefits pooled | against hybrid | divide, minimum income | against hybrid |",
+             "|---|---|---|---|---|"]
+    for p in d["policies"]:
+        hybrid = p["scenario"] == "hybrid"
+        lines.append("| `%s.toml` (%s) | %s | %s | %s | %s |" % (
+            p["scenario"], HEADLINE_POLICIES[p["scenario"]], fig(p["pooled"]),
+            "-" if hybrid else diff(p["pooled_vs_hybrid"]), fig(p["minimum_income"]),
+            "-" if hybrid else diff(p["minimum_income_vs_hybrid"])))
     return "\n".join(lines) + "\n"
 
 
@@ -286,19 +385,45 @@ def commit():
         return "unknown"
 
 
-def write_readme(text):
-    path = os.path.join(ROOT, "scenarios", "README.md")
+# Where the generated texts go, and the measurement they come from (paths relative to the repository).
+MEASUREMENT = "scenarios/headline.json"
+TARGETS = (("scenarios/README.md", table), ("README.md", headline))
+BEGIN, END = "<!-- headline:begin -->\n", "<!-- headline:end -->"
+
+
+def between_markers(text):
+    """The generated text of a file, or None when it has no markers."""
+    match = re.search(re.escape(BEGIN) + "\n(.*?)\n" + re.escape(END), text, flags=re.S)
+    return match.group(1) if match else None
+
+
+def write_between_markers(relative, text):
+    path = os.path.join(ROOT, relative)
     with open(path) as f:
         readme = f.read()
-    begin, end = "<!-- headline:begin -->\n", "<!-- headline:end -->"
-    if begin not in readme or end not in readme:
-        sys.exit("scenarios/README.md has no %s ... %s markers" % (begin.strip(), end))
-    readme = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: begin + "\n" + text + "\n" + end, readme,
+    if BEGIN not in readme or END not in readme:
+        sys.exit("%s has no %s ... %s markers" % (relative, BEGIN.strip(), END))
+    readme = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: BEGIN + "\n" + text + "\n" + END, readme,
                     flags=re.S)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(readme)
     os.replace(tmp, path)
+
+
+def write_readme(text):
+    write_between_markers("scenarios/README.md", text)
+
+
+def write_all(m):
+    """The measurement file, then both generated texts from it."""
+    path = os.path.join(ROOT, MEASUREMENT)
+    with open(path + ".tmp", "w") as f:
+        json.dump(m, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    for relative, render in TARGETS:
+        write_between_markers(relative, render(m))
 
 
 def main():
@@ -310,16 +435,34 @@ def main():
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--work", default=os.path.join(ROOT, "results", "measure"), help="where the runs are written")
     p.add_argument("--rerun", action="store_true", help="run again even if a file is already there")
-    p.add_argument("--write", action="store_true", help="update the table in scenarios/README.md")
+    p.add_argument("--write", action="store_true",
+                   help="write %s and the texts between the markers of %s" % (MEASUREMENT, " and ".join(
+                       t for t, _ in TARGETS)))
+    p.add_argument("--from-measurement", metavar="JSON",
+                   help="render the texts from a measurement file (e.g. %s) instead of running" % MEASUREMENT)
+    p.add_argument("--json", metavar="FILE", help="also write the measurement to FILE")
     args = p.parse_args()
     if args.write:  # before the runs, not after them
-        readme = os.path.join(ROOT, "scenarios", "README.md")
-        if not os.access(readme, os.W_OK) or "<!-- headline:begin -->" not in open(readme).read():
-            sys.exit(f"error: --write: {readme} is not writable or has no <!-- headline:begin --> marker")
-    text = table(args, measure(args))
-    print(text)
+        for relative in [MEASUREMENT] + [t for t, _ in TARGETS]:
+            path = os.path.join(ROOT, relative)
+            if not os.access(os.path.dirname(path), os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+                sys.exit(f"error: --write: {path} is not writable")
+            if relative != MEASUREMENT and BEGIN not in open(path).read():
+                sys.exit(f"error: --write: {path} has no {BEGIN.strip()} marker")
+    if args.json and not os.access(os.path.dirname(os.path.abspath(args.json)), os.W_OK):
+        sys.exit(f"error: --json: cannot write {args.json}")
+    if args.from_measurement:
+        with open(args.from_measurement) as f:
+            m = json.load(f)
+    else:
+        m = measure(args)
+    print(table(m))
+    print(headline(m))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(m, f, indent=1, ensure_ascii=False)
     if args.write:
-        write_readme(text)
+        write_all(m)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 namespace demat {
 
@@ -21,12 +22,22 @@ std::string interval(bool shown, double low, double high) {
     std::snprintf(buf, sizeof buf, "  [%+5.1f, %+5.1f]", 100 * low, 100 * high);
     return buf;
 }
+
+// "results/a.h5 (5 runs; 50000 citizens, 730 recorded days)": which runs a figure is a measure of.
+std::string describe(const ComparedFile& f, std::size_t runs) {
+    std::string what;
+    if (runs > 1) what = std::to_string(runs) + " runs";
+    if (f.citizens >= 0) what += (what.empty() ? "" : "; ") + std::to_string(f.citizens) + " citizens";
+    if (f.recorded_days >= 0) what += (what.empty() ? "" : ", ") + std::to_string(f.recorded_days) + " recorded days";
+    return f.name + (what.empty() ? "" : " (" + what + ")");
+}
 }  // namespace
 
-void print_comparison(std::ostream& out, const Comparison& c, const std::string& a_name, const std::string& b_name) {
-    out << "A = " << a_name << (c.runs_a > 1 ? " (" + std::to_string(c.runs_a) + " runs)" : "") << "\nB = " << b_name
-        << (c.runs_b > 1 ? " (" + std::to_string(c.runs_b) + " runs)" : "") << "\n";
-    out << "Shares of the eligible, averaged over the last " << c.window_days << " recorded days (A -> B, difference):\n";
+void print_comparison(std::ostream& out, const Comparison& c, const ComparedFile& a, const ComparedFile& b) {
+    out << "A = " << describe(a, c.runs_a) << "\nB = " << describe(b, c.runs_b) << "\n";
+    out << "Shares of the eligible, averaged over the last " << c.window_days << " recorded days (A -> B, difference).\n"
+        << "Each service on its own, never pooled: its divide index is the take-up of capital Q5 minus that of Q1 "
+           "among its eligible, over the same days.\n";
     const bool intervals = c.pairs > 1;
     if (c.runs_a > 1 || c.runs_b > 1)
         out << "Figures are means over each file's runs. ";

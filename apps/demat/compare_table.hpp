@@ -3,11 +3,20 @@
 
 #include "core/compare.hpp"
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 
 namespace demat {
 
-void print_comparison(std::ostream& out, const Comparison& c, const std::string& a_name, const std::string& b_name);
+// What a file holds, so that every figure names its measure: the number of
+// citizens and of recorded days of its runs (-1 when the file does not say).
+struct ComparedFile {
+    std::string name;
+    std::int64_t citizens = -1;
+    std::int64_t recorded_days = -1;
+};
+
+void print_comparison(std::ostream& out, const Comparison& c, const ComparedFile& a, const ComparedFile& b);
 
 }  // namespace demat

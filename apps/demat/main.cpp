@@ -344,7 +344,9 @@ int main(int argc, char** argv) {
                 if (x != y && x >= 0 && y >= 0)
                     std::cerr << "demat: warning: the runs are of different sizes (A: " << x << " " << what << ", B: " << y
                               << " " << what << "): the differences mix the scenarios' effect with that of the size\n";
-            demat::print_comparison(std::cout, demat::compare_runs(a, b, compare_window), compare_a, compare_b);
+            demat::print_comparison(std::cout, demat::compare_runs(a, b, compare_window),
+                                    demat::ComparedFile{compare_a, population(a), days(a)},
+                                    demat::ComparedFile{compare_b, population(b), days(b)});
             return exit_ok;
         }
         if (*params_cmd) {

@@ -53,7 +53,8 @@ from typing import Any
 
 import numpy as np
 
-from ._distributed import connect_scheduler, map_runs
+from ._distributed import connect_scheduler
+from ._runcache import RunCache
 from ._scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -174,28 +175,41 @@ def measure(results: Any, targets: Sequence[Target] = TARGETS) -> np.ndarray:
     return np.array([t.measure(results) for t in targets])
 
 
+def measure_name(targets: Sequence[Target] = TARGETS) -> str:
+    """What a run cache of the calibration holds: the target values, in this order."""
+    return "calibrate: " + "; ".join(t.name for t in targets)
+
+
 def simulate(scenario: Scenario, values: Mapping[str, float], seeds: Sequence[int], population: int,
-             threads: int = 1, targets: Sequence[Target] = TARGETS, executor: Any = None) -> np.ndarray:
+             threads: int = 1, targets: Sequence[Target] = TARGETS, executor: Any = None,
+             cache: RunCache | None = None) -> np.ndarray:
     """Target values [replicate, target] of ``scenario`` with ``values`` changed.
 
     The replicates run on ``executor`` (demat.sweep's: None for ``threads``
     runs at once here, an Executor, a Dask Client or a scheduler address);
     the values do not depend on it.
     """
-    return simulate_many(scenario, [values], seeds, population, threads, targets, executor)[0]
+    return simulate_many(scenario, [values], seeds, population, threads, targets, executor, cache)[0]
 
 
 def simulate_many(scenario: Scenario, points: Sequence[Mapping[str, float]], seeds: Sequence[int], population: int,
-                  threads: int = 1, targets: Sequence[Target] = TARGETS, executor: Any = None) -> list[np.ndarray]:
+                  threads: int = 1, targets: Sequence[Target] = TARGETS, executor: Any = None,
+                  cache: RunCache | None = None) -> list[np.ndarray]:
     """``simulate`` for several points at once: every run of every point is one task, so a
-    cluster runs them all together."""
+    cluster runs them all together. With ``cache`` (a demat._runcache.RunCache) each run's target
+    values are kept on disk as it ends, and runs already there are not run again."""
     runs = []
     for values in points:
         changes: dict[str, Any] = {"population.size": population, **RUN_SETTINGS, **values}
         sc = scenario.with_changes(changes)
         runs += [(sc, s) for s in seeds]
-    results = map_runs([sc for sc, _ in runs], [s for _, s in runs], executor, workers=threads)
-    model = np.array([measure(r, targets) for r in results])
+    if cache is None or cache.what != measure_name(targets):
+        # The key names the targets measured: another set of targets is another measure.
+        cache = RunCache(None if cache is None else cache.path, measure_name(targets),
+                         None if cache is None else cache.log)
+    model = np.array(cache.map([sc for sc, _ in runs], [s for _, s in runs],
+                               lambda r: [float(v) for v in measure(r, targets)], executor, threads,
+                               label=f"{len(points)} point(s)"))
     return [model[i * len(seeds):(i + 1) * len(seeds)] for i in range(len(points))]
 
 
@@ -205,7 +219,8 @@ def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
 
 
 def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: int, iterations: int,
-        threads: int = 1, log: Callable[[str], None] = print, executor: Any = None) -> tuple[dict[str, float], float]:
+        threads: int = 1, log: Callable[[str], None] = print, executor: Any = None,
+        runs: RunCache | None = None) -> tuple[dict[str, float], float]:
     """Sobol screening, least squares on the scaled gaps, Nelder-Mead polish; returns the values and their loss.
 
     ``iterations`` bounds the evaluations of the two local stages together
@@ -223,7 +238,8 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
     def evaluate(us: Sequence[np.ndarray]) -> None:
         # All the new points at once: on a cluster their runs go out together.
         keys = list(dict.fromkeys(k for k in map(key_of, us) if k not in cache))
-        models = simulate_many(scenario, [to_box(k) for k in keys], seeds, population, threads, executor=executor)
+        models = simulate_many(scenario, [to_box(k) for k in keys], seeds, population, threads, executor=executor,
+                               cache=runs)
         for key, model in zip(keys, models):
             cache[key] = np.array([t.residual(float(m)) for t, m in zip(TARGETS, model.mean(axis=0))])
             log(f"  eval {len(cache):4d}  loss {float(np.sum(cache[key] ** 2)):10.3f}")
@@ -351,11 +367,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="runs at once on this machine (default 1)")
     ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
     ap.add_argument("--dry-run", action="store_true", help="print the fit, do not write the scenario")
+    ap.add_argument("--cache", type=Path, default=REPO / "results" / "calibrate-runs.jsonl",
+                    help="the target values of every finished run, written as each run ends and read back: "
+                         "an interrupted calibration run again computes only the missing runs "
+                         "(default results/calibrate-runs.jsonl)")
     args = ap.parse_args(argv)
-    if not args.dry_run:  # the fit is written into the scenario: checked before hours of runs
-        from ._outputs import check_writable_file
+    from ._outputs import check_writable_file
 
+    if not args.dry_run:  # the fit is written into the scenario: checked before hours of runs
         check_writable_file(args.scenario, "--scenario", must_exist=True)
+    if args.cache == ap.get_default("cache"):
+        args.cache.parent.mkdir(parents=True, exist_ok=True)
+    check_writable_file(args.cache, "--cache")
 
     scenario = Scenario.load(args.scenario)
     seeds = [1000 + i for i in range(args.replicates)]
@@ -364,11 +387,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, ConnectionError) as e:
         print(f"{ap.prog}: --scheduler: {e}", file=sys.stderr)
         return 2
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    runs = RunCache(args.cache, measure_name(), log)
     try:
         values, best = fit(scenario, seeds, args.population, args.screening, args.iterations, args.threads,
-                           log=lambda s: print(s, file=sys.stderr, flush=True), executor=client)
+                           log=log, executor=client, runs=runs)
         check = simulate(scenario, values, [2000 + i for i in range(args.check_replicates)], args.population,
-                         args.threads, executor=client)
+                         args.threads, executor=client, cache=runs)
     finally:
         if client is not None:
             client.close()

@@ -69,26 +69,32 @@ def arm_scenario(base: Scenario, service: str, arm: str, population: int) -> Sce
 
 
 def experiment(scenario: Scenario, service: str = "old_age_minimum", population: int = 50000,
-               seeds: Sequence[int] = (1, 2, 3), threads: int = 0, executor: Any = None) -> dict[str, np.ndarray]:
+               seeds: Sequence[int] = (1, 2, 3), threads: int = 0, executor: Any = None,
+               cache: Any = None) -> dict[str, np.ndarray]:
     """Enrolment [seed, group] per arm; group 0: not receiving on day 0, 1: unaware on day 0.
 
     Without ``executor`` the runs go one after the other, each on ``threads``
     threads; with one (demat.sweep's: an Executor, a Dask Client or a
-    scheduler address) every (arm, seed) run is a task. Same numbers.
+    scheduler address) every (arm, seed) run is a task. Same numbers. With
+    ``cache`` (a demat._runcache.RunCache), every run's enrolment is kept on
+    disk as it ends and runs already there are not run again.
     """
     arms = {arm: arm_scenario(scenario, service, arm, population) for arm in ARMS}
-    if executor is None:
-        results = [Simulation(sc, seed=seed, threads=threads).run().results for sc in arms.values() for seed in seeds]
+
+    def enrolment(r: Any) -> list[float]:
+        s = list(r.coordinate("service")).index(service)
+        return [float(v) for v in np.asarray(r["cohort/enrolment"][s], dtype=float)]
+
+    scenarios = [sc for sc in arms.values() for _ in seeds]
+    run_seeds = [s for _ in arms for s in seeds]
+    if cache is not None:
+        values = cache.map(scenarios, run_seeds, enrolment, executor, threads or None, label="outreach experiment")
+    elif executor is None:
+        values = [enrolment(Simulation(sc, seed=seed, threads=threads).run().results)
+                  for sc, seed in zip(scenarios, run_seeds)]
     else:
-        results = map_runs([sc for sc in arms.values() for _ in seeds], [s for _ in arms for s in seeds], executor)
-    out = {}
-    for a, arm in enumerate(ARMS):
-        rows = []
-        for r in results[a * len(seeds):(a + 1) * len(seeds)]:
-            s = list(r.coordinate("service")).index(service)
-            rows.append(np.asarray(r["cohort/enrolment"][s], dtype=float))
-        out[arm] = np.array(rows)
-    return out
+        values = [enrolment(r) for r in map_runs(scenarios, run_seeds, executor)]
+    return {arm: np.array(values[a * len(seeds):(a + 1) * len(seeds)]) for a, arm in enumerate(ARMS)}
 
 
 def table(result: dict[str, np.ndarray]) -> str:

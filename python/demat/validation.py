@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from . import calibrate, outreach
-from ._distributed import connect_scheduler, map_runs
+from ._distributed import connect_scheduler
+from ._runcache import RunCache
 from ._scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,22 +35,31 @@ def _interval(x: np.ndarray) -> str:
     return f"{x.mean():.1%} | {lo:.1%}-{hi:.1%}"
 
 
+def _baseline(r: Any) -> dict[str, Any]:
+    """What the tables use of one baseline run (JSON data, for the run cache)."""
+    c = np.asarray(r["counts"], dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        take_up = c[:, :, 1] / c[:, :, 0]
+    return {"targets": [float(v) for v in calibrate.measure(r)], "take_up": take_up.tolist(),
+            "services": [str(s) for s in r.coordinate("service")]}
+
+
 def tables(scenario_path: Path, population: int, replicates: int, outreach_population: int,
-           outreach_replicates: int, log=print, executor: Any = None, workers: int | None = None) -> str:
+           outreach_replicates: int, log=print, executor: Any = None, workers: int | None = None,
+           cache: Path | None = None) -> str:
     """The tables; every run is a task on ``executor`` (demat.sweep's: None for
     ``workers`` threads here, an Executor, a Dask Client or a scheduler
-    address), with the same numbers whatever it is."""
+    address), with the same numbers whatever it is. With ``cache`` (a
+    JSON-lines file) every run's figures are written there as it ends and
+    runs already there are read back instead of run again."""
     scenario = Scenario.load(scenario_path).with_changes({"population.size": population})
     seeds = [1 + i for i in range(replicates)]
-    values, take_up = [], []
     log(f"  baseline: {len(seeds)} seeds")
-    for r in map_runs([scenario] * len(seeds), seeds, executor, workers=workers):
-        values.append(calibrate.measure(r))
-        c = np.asarray(r["counts"], dtype=float)
-        take_up.append(c[:, :, 1] / c[:, :, 0])
-        services = list(r.coordinate("service"))
-    values = np.array(values)
-    take_up = np.array(take_up)  # [seed, day, service]
+    runs = RunCache(cache, "validation baseline: " + calibrate.measure_name(), log)
+    baseline = runs.map([scenario] * len(seeds), seeds, _baseline, executor, workers, label="baseline")
+    values = np.array([b["targets"] for b in baseline])
+    take_up = np.array([b["take_up"] for b in baseline], dtype=float)  # [seed, day, service]
+    services = baseline[-1]["services"]
     days = take_up.shape[1]
     out = [f"Baseline: `scenarios/hybrid.toml` as shipped ({scenario.warmup_days} warm-up days, {days} recorded), "
            f"{population} citizens, {replicates} seeds (1-{replicates}).", "",
@@ -66,7 +76,8 @@ def tables(scenario_path: Path, population: int, replicates: int, outreach_popul
         out.append(f"| {d} | " + " | ".join(f"{take_up[:, d, s].mean():.1%}" for s in range(len(services))) + " |")
     log("  outreach experiment")
     result = outreach.experiment(Scenario.load(scenario_path), "old_age_minimum", outreach_population,
-                                 [1 + i for i in range(outreach_replicates)], threads=1, executor=executor)
+                                 [1 + i for i in range(outreach_replicates)], threads=workers or 0, executor=executor,
+                                 cache=RunCache(cache, "validation outreach: old_age_minimum enrolment", log))
     out += ["", f"Outreach experiment (`python3 -m demat.outreach --population {outreach_population} "
             f"--replicates {outreach_replicates}`): enrolment over 9 months in the old-age minimum among citizens "
             "eligible and not receiving it on recorded day 0, and among those of them unaware of it; mean and 5-95% "
@@ -84,11 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--doc", type=Path, default=REPO / "docs" / "validation.md")
     ap.add_argument("--threads", type=int, default=0, help="runs at once on this machine (default: one per core)")
     ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
+    ap.add_argument("--cache", type=Path, default=REPO / "results" / "validation-runs.jsonl",
+                    help="the figures of every finished run, written as each run ends and read back: an "
+                         "interrupted validation run again computes only the missing runs "
+                         "(default results/validation-runs.jsonl)")
     args = ap.parse_args(argv)
     # Before the runs, not after (issue 12): the document must take the table.
     from ._outputs import check_writable_file
 
     check_writable_file(args.doc, "--doc", must_exist=True)
+    if args.cache == ap.get_default("cache"):
+        args.cache.parent.mkdir(parents=True, exist_ok=True)
+    check_writable_file(args.cache, "--cache")
     if BEGIN not in args.doc.read_text():
         raise SystemExit(f"{args.doc}: no {BEGIN} marker")
     try:
@@ -99,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         text = tables(args.scenario, args.population, args.replicates, args.outreach_population,
                       args.outreach_replicates, log=lambda s: print(s, file=sys.stderr, flush=True),
-                      executor=client, workers=args.threads or None)
+                      executor=client, workers=args.threads or None, cache=args.cache)
     finally:
         if client is not None:
             client.close()

@@ -234,7 +234,10 @@ TEST_CASE("demat compare: files with replicates give mean differences with a 5-9
     const Outcome out = run_demat("compare " + (dir / "h.h5").string() + " " + (dir / "o.h5").string() + " --window 30");
     INFO(out.output);
     REQUIRE(out.code == 0);
-    CHECK(contains(out.output, "A = " + (dir / "h.h5").string() + " (5 runs)"));
+    // Every figure names its measure: runs, citizens, recorded days, window, per service (issue 12, item 18).
+    CHECK(contains(out.output, "A = " + (dir / "h.h5").string() + " (5 runs; 4000 citizens, 40 recorded days)"));
+    CHECK(contains(out.output, "averaged over the last 30 recorded days"));
+    CHECK(contains(out.output, "Each service on its own, never pooled: its divide index is the take-up of capital Q5 minus"));
     CHECK(contains(out.output, "5th and 95th percentiles of the 5 per-replicate differences"));
     CHECK(contains(out.output, "pt  ["));
     // A file with one run against one with replicates: every replicate against the single run.

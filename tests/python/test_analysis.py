@@ -79,3 +79,52 @@ def test_example_runs_small_and_ends_in_the_report(tmp_path):
         r = demat.load(tmp_path / f"{name}.h5")
         assert r["counts"].shape[:2] == (2, 30) and r.attrs["scenario_name"] == name
     assert (tmp_path / "report" / "index.html").exists()
+
+
+# ---- issue 12, item 12: what a reader of the report trips on ------------------------------------------
+
+
+def test_queue_wait_panel_says_closed_instead_of_drawing_zero_bars(files):
+    from demat.analysis import figures
+
+    sets = analysis.load_runs(files)
+    fig = figures.queues(sets)
+    panel = fig.axes[1]
+    texts = [t.get_text() for t in panel.texts]
+    # online_only closes phone, counter and mediation: three "closed", no bar of height 0 for them.
+    assert texts.count("closed") == 3, texts
+    served = [(s.label, ch) for s in sets for ch in ("phone", "counter", "mediation")
+              if float(s.metrics["queue_served"].sel(channel=ch).sum()) > 0]
+    bars = [p for p in panel.patches if p.get_width() > 0]
+    assert len(bars) == len(served) == 3, (served, [p.get_height() for p in bars])
+    # Each drawn bar carries its value, so that a same-day wait does not read as a missing bar.
+    values = [t for t in texts if t != "closed"]
+    assert len(values) == len(bars) and all(v == "<0.1" or float(v) >= 0 for v in values), values
+
+
+def test_figures_name_their_measure(files):
+    from demat.analysis import figures
+    from demat.analysis.load import END_WINDOW_DAYS
+
+    sets = analysis.load_runs(files)
+    fig = figures.comparison(sets)
+    assert "benefits pooled" in fig.axes[0].get_title() and f"last {END_WINDOW_DAYS} recorded days" in fig.axes[0].get_title()
+    assert "365 recorded days" in fig.axes[1].get_title()
+    fig = figures.divide(sets)
+    assert f"last {END_WINDOW_DAYS} recorded days" in fig.axes[0].get_ylabel()
+    # Helpers' burden: with replicates the counts are means over runs, and the axis says so.
+    assert "mean over runs" in figures.queues(sets).axes[2].get_ylabel()
+    assert "mean over runs" not in figures.queues(sets[:1]).axes[2].get_ylabel()
+
+
+def test_report_header_gives_each_files_size_when_they_differ(files, small, tmp_path):
+    bigger = tmp_path / "bigger.h5"
+    demat.Simulation(small.with_changes({"name": "bigger", "population.size": 3500}), seed=2,
+                     threads=1).run().results.save(bigger)
+    from pathlib import Path
+
+    text = Path(analysis.write_report([files[0], bigger], tmp_path / "r")).read_text(encoding="utf-8")
+    header = text.split("<h2>", 1)[0]
+    assert "of different sizes" in header and "3,000 citizens" in header and "3,500 citizens" in header
+    same = Path(analysis.write_report(files, tmp_path / "r2")).read_text(encoding="utf-8").split("<h2>", 1)[0]
+    assert "of different sizes" not in same and "online_only: 3 run(s)" in same

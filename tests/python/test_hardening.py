@@ -551,7 +551,7 @@ def test_compare_refuses_to_pool_sweep_points_and_warns_on_unlike_runs(tiny, tmp
     done = cli("compare", run, sweep)
     assert done.returncode == 2 and "holds 2 sweep points (0, 1)" in done.stderr and "--point" in done.stderr
     same = cli("compare", run, sweep, "--point", "0")
-    assert same.returncode == 0 and "(2 runs)" in same.stdout and "warning" not in same.stderr
+    assert same.returncode == 0 and "(2 runs; 300 citizens, 8 recorded days)" in same.stdout and "warning" not in same.stderr
     other = cli("compare", run, sweep, "--point", "1")
     assert other.returncode == 0
     assert "different sizes (A: 300 citizens, B: 400 citizens)" in other.stderr

@@ -21,8 +21,10 @@ def _demat_command():
 @pytest.mark.skipif(_demat_command() is None, reason="the demat command is not built beside this demat package")
 def test_measure_scenarios_table_has_a_row_per_scenario_window(tmp_path):
     done = subprocess.run(["/usr/bin/python3", str(SCRIPT), "--demat", str(_demat_command()), "--population", "1000",
-                           "--replicates", "2", "--work", str(tmp_path)], capture_output=True, text=True, check=True)
-    rows = [line for line in done.stdout.splitlines() if line.startswith("| `")]
+                           "--replicates", "2", "--work", str(tmp_path), "--json", str(tmp_path / "m.json")],
+                          capture_output=True, text=True, check=True)
+    # The scenarios table (four columns), not the README's headline printed after it (five).
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| `") and line.count(" | ") == 3]
     scenarios = {row.split("`")[1] for row in rows}
     library = {p.name for p in (REPO / "scenarios").glob("*.toml")}
     assert scenarios == library  # every file of the library has its headline
@@ -33,6 +35,19 @@ def test_measure_scenarios_table_has_a_row_per_scenario_window(tmp_path):
     assert "[[timeline]]" in demat.load(tmp_path / "prefilled_declarations.h5").attrs["scenario_resolved"]
     # Each comparison gives A → B with the interval of the per-replicate differences.
     assert "→" in rows[1] and "pt [" in rows[1]
+    # The README's headline: the pooled divide of hybrid, recomputed here from its file.
+    import json
+    import h5py
+    import numpy as np
+    m = json.loads((tmp_path / "m.json").read_text())
+    assert [p["scenario"] for p in m["divide"]["policies"]] == ["hybrid", "online_only", "online_with_mediation"]
+    with h5py.File(tmp_path / "hybrid.h5", "r") as f:
+        names = [s.decode() for s in f["service"][()]]
+        q = f["segments/capital_quintile/counts"][()][:, 640:730, [names.index(s) for s in m["divide"]["pooled_services"]]]
+    take_up = lambda g: q[..., g, 1].sum(axis=(1, 2)) / q[..., g, 0].sum(axis=(1, 2))
+    assert "income_tax_return" not in m["divide"]["pooled_services"] and len(m["divide"]["pooled_services"]) == 5
+    assert m["divide"]["policies"][0]["pooled"]["mean"] == pytest.approx(100 * np.mean(take_up(4) - take_up(0)), abs=0.006)
+    assert "Benefits pooled" in done.stdout and m["commit"] in done.stdout
 
 
 def test_write_replaces_only_the_marked_table(tmp_path, monkeypatch):
@@ -48,3 +63,53 @@ def test_write_replaces_only_the_marked_table(tmp_path, monkeypatch):
     module.write_readme("| new | table |\n")
     assert readme.read_text() == "intro\n<!-- headline:begin -->\n\n| new | table |\n\n<!-- headline:end -->\nafter\n"
     shutil.rmtree(fake_root)
+
+
+def _module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("measure_scenarios", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_both_readmes_are_the_rendering_of_the_committed_measurement():
+    # Issue 12, item 18: the README's headline and scenarios/README.md's table
+    # come from the same measurement file, each figure with its measure named.
+    import json
+    module = _module()
+    measurement = json.loads((REPO / module.MEASUREMENT).read_text())
+    for relative, render in module.TARGETS:
+        block = module.between_markers((REPO / relative).read_text())
+        assert block is not None, relative + " has no headline markers"
+        assert block == render(measurement), relative + " differs from its rendering: run the script with --write"
+        # The same stamp (population, days, replicates, seed, commit) heads both texts.
+        assert module.stamp(measurement).split(";")[0] in block
+    headline = module.headline(measurement)
+    for words in ("capital quintile Q5 minus that of Q1", "benefits pooled", "minimum income",
+                  "{:,} citizens".format(measurement["population"]), "%d replicates" % measurement["replicates"],
+                  "recorded days %d-%d" % (measurement["divide"]["first_day"], measurement["divide"]["end_day"] - 1)):
+        assert words in headline, words
+
+
+def test_the_readme_states_no_divide_figure_outside_the_generated_block():
+    # A figure typed by hand next to the generated ones is how three divides came to disagree.
+    import re
+    module = _module()
+    readme = (REPO / "README.md").read_text()
+    outside = re.sub(re.escape(module.BEGIN) + ".*?" + re.escape(module.END), "", readme, flags=re.S)
+    assert not re.search(r"[+-]\d+(\.\d+)? ?(pt|points)\b", outside), "a divide figure outside the generated block"
+
+
+def test_headline_figures_come_from_the_runs(tmp_path):
+    # The rendering reads the measurement, not constants: change a figure, the text follows.
+    import copy
+    import json
+    module = _module()
+    measurement = json.loads((REPO / module.MEASUREMENT).read_text())
+    changed = copy.deepcopy(measurement)
+    changed["divide"]["policies"][1]["pooled"]["mean"] = -77.7
+    changed["population"] = 1234
+    text = module.headline(changed)
+    assert "-77.7 pt" in text and "1,234 citizens" in text
+    assert "-77.7 pt" not in module.headline(measurement)

@@ -73,11 +73,14 @@ def test_the_python_snippet_runs_and_writes_under_results(clone):
     assert leftover == ["build", "results", "scenarios", "small.toml"], leftover
 
 
-def test_pip_builds_outside_the_presets_build_tree():
-    # `pip install .` runs setup.py: its build folders must not land in build/.
+def test_pip_builds_outside_the_presets_build_tree_and_the_clone():
+    # `pip install .` runs setup.py: its build folders and egg-info must land neither in build/ nor in the clone.
     code = ("import os; os.chdir(%r)\nimport warnings; warnings.simplefilter('ignore')\n"
-            "from distutils.core import run_setup\n"
-            "print(run_setup('setup.py', stop_after='config').get_option_dict('build')['build_base'][1])") % str(REPO)
+            "from distutils.core import run_setup\nd = run_setup('setup.py', stop_after='config')\n"
+            "print(d.get_option_dict('build')['build_base'][1]); print(d.get_option_dict('egg_info')['egg_base'][1])"
+            ) % str(REPO)
     done = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "build-pip"
+    build_base, egg_base = (Path(line) for line in done.stdout.strip().splitlines()[-2:])
+    for folder in (build_base, egg_base):
+        assert folder.is_absolute() and not folder.resolve().is_relative_to(REPO.resolve()), folder

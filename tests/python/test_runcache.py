@@ -1,0 +1,117 @@
+"""Issue 12, item 9: the calibration and the validation keep every finished
+run on disk as it ends (demat._runcache), so that an interruption loses at
+most the runs in progress and the same command resumes from the file."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import demat
+from demat._runcache import RunCache
+from conftest import REPO
+
+TINY = {"population.size": 200, "days": 10, "warmup_days": 5}
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return demat.Scenario.load(REPO / "scenarios" / "hybrid.toml").with_changes(TINY)
+
+
+def take_up(r):
+    c = np.asarray(r["counts"], dtype=float)
+    return [float(c[:, :, 1].sum()), float(c[:, :, 0].sum())]
+
+
+def test_an_interruption_loses_only_the_run_in_progress_and_the_same_call_resumes(tiny, tmp_path):
+    path = tmp_path / "runs.jsonl"
+    seeds = [1, 2, 3, 4, 5, 6]
+    calls = []
+
+    def interrupted(r):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C while the third run's figures are taken
+        return take_up(r)
+
+    with pytest.raises(KeyboardInterrupt):
+        RunCache(path, "take-up").map([tiny] * 6, seeds, interrupted, workers=1)
+    kept = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(kept) == 2  # the two finished runs are on disk
+
+    again = []
+    cache = RunCache(path, "take-up")
+    values = cache.map([tiny] * 6, seeds, lambda r: again.append(1) or take_up(r), workers=1)
+    assert len(again) == 4  # only the missing runs are computed
+    fresh = RunCache(None, "take-up").map([tiny] * 6, seeds, take_up, workers=1)
+    assert values == fresh  # and the numbers are those of an uninterrupted run
+    assert len(path.read_text().splitlines()) == 6
+
+
+def test_a_cut_line_is_computed_again_and_the_file_stays_readable(tiny, tmp_path):
+    path = tmp_path / "runs.jsonl"
+    RunCache(path, "take-up").map([tiny] * 2, [1, 2], take_up, workers=1)
+    lines = path.read_text().splitlines()
+    path.write_text(lines[0] + "\n" + lines[1][:20])  # the second line cut by a crash
+    calls = []
+    values = RunCache(path, "take-up").map([tiny] * 2, [1, 2], lambda r: calls.append(1) or take_up(r), workers=1)
+    assert len(calls) == 1
+    entries = []
+    for line in path.read_text().splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            assert line == lines[1][:20]
+    assert [e["values"] for e in entries] == values
+
+
+def test_another_measure_seed_or_scenario_is_not_read_from_the_file(tiny, tmp_path):
+    path = tmp_path / "runs.jsonl"
+    RunCache(path, "take-up").map([tiny], [1], take_up, workers=1)
+    calls = []
+    count = lambda r: calls.append(1) or take_up(r)  # noqa: E731
+    RunCache(path, "another measure").map([tiny], [1], count, workers=1)
+    RunCache(path, "take-up").map([tiny], [2], count, workers=1)
+    RunCache(path, "take-up").map([tiny.with_changes({"population.size": 201})], [1], count, workers=1)
+    assert len(calls) == 3
+
+
+def _tool(args, tmp_path):
+    import os
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(demat._core.__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_calibrate_run_again_reads_every_run_from_its_cache(tmp_path):
+    cache = tmp_path / "calibrate.jsonl"
+    args = ["-m", "demat.calibrate", "--population", "150", "--replicates", "1", "--screening", "2",
+            "--iterations", "4", "--check-replicates", "1", "--dry-run", "--cache", str(cache)]
+    first = _tool(args, tmp_path)
+    lines = len(cache.read_text().splitlines())
+    assert lines >= 4 and "to compute" in first.stderr
+    second = _tool(args, tmp_path)
+    assert second.stdout == first.stdout  # the same fit, from the file
+    reads = [line for line in second.stderr.splitlines() if "runs read from" in line]
+    assert reads and all(line.endswith(" 0 to compute") for line in reads), reads
+    assert len(cache.read_text().splitlines()) == lines
+
+
+def test_validation_run_again_reads_every_run_from_its_cache(tmp_path):
+    doc = tmp_path / "validation.md"
+    doc.write_text("intro\n<!-- validation:begin -->\n<!-- validation:end -->\n")
+    cache = tmp_path / "validation.jsonl"
+    args = ["-m", "demat.validation", "--population", "200", "--replicates", "2", "--outreach-population", "200",
+            "--outreach-replicates", "1", "--threads", "1", "--doc", str(doc), "--cache", str(cache)]
+    _tool(args, tmp_path)
+    text = doc.read_text()
+    assert len(cache.read_text().splitlines()) == 2 + 3  # two baseline seeds, three outreach arms
+    second = _tool(args, tmp_path)
+    reads = [line for line in second.stderr.splitlines() if "runs read from" in line]
+    assert len(reads) == 2 and all(line.endswith(" 0 to compute") for line in reads), reads
+    assert doc.read_text() == text
