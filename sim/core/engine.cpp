@@ -538,6 +538,7 @@ bool Engine::step() {
             }
         });
         for (const auto& blk : im.blocks) total.helps_given += blk.counts.helps_given;
+        im.count_tallies(total);
         metrics_.record(day_ - scenario_.warmup_days, total);
     }
     im.end_trace_day();

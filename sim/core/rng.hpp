@@ -49,6 +49,9 @@ enum class Purpose : std::uint32_t {
     control_type = 33,
     control_response = 34,
     control_outcome = 35,
+    // Causes of failure (engine/procedure.cpp, docs/model.md 6.10).
+    borrow_device = 36,
+    trip = 37,
 };
 
 class Rng {

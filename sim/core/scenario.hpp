@@ -138,6 +138,15 @@ struct BehaviourParams {
     double online_complexity = 3.0;
     double identity_account = 0.5;
     double identity_strong = 1.5;
+    // Causes of failure (docs/model.md, section 6.10); 0 leaves the
+    // attempt as above. An attempt's connection fails with probability
+    // connection_failure x (1 - the zone's broadband coverage); an
+    // unequipped citizen sent online borrows a device with probability
+    // borrow_device; a trip to a counter or mediation site is given up with
+    // probability 1 - exp(-distance_give_up x km x mobility factor).
+    double connection_failure = 0.0;
+    double borrow_device = 0.0;
+    double distance_give_up = 0.0;
     // Assisted channels (phone, counter, mediation): logistic(intercept
     // + assisted_admin * admin_literacy - assisted_complexity * complexity).
     double phone_intercept = 0.5;

@@ -386,6 +386,18 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(number<S>("behaviour.identity_strong", DEMAT_FIELD(behaviour.identity_strong), 1.5, 0.0, logit_max,
         {"logit", "Barrier of a strong identity requirement (biometric or NFC identity) online.",
          "assumption: three times the account barrier: a compatible phone and an identity document are needed"}));
+    e.push_back(probability<S>("behaviour.connection_failure", DEMAT_FIELD(behaviour.connection_failure), 0.0,
+        {"probability", "Chance that an online attempt fails for the connection where the zone has no fixed "
+                        "broadband offer (scaled by 1 - the zone's broadband coverage; docs/model.md 6.10).",
+         "assumption: 0 by default (the baseline is calibrated without it); no published rate of attempts lost to the line"}));
+    e.push_back(probability<S>("behaviour.borrow_device", DEMAT_FIELD(behaviour.borrow_device), 0.0,
+        {"probability", "Chance that an unequipped citizen sent online (no other channel) borrows a smartphone "
+                        "rather than seeking help (docs/model.md 6.10).",
+         "assumption: 0 by default, as before: the unequipped ask for help or fail for lack of a device"}));
+    e.push_back(number<S>("behaviour.distance_give_up", DEMAT_FIELD(behaviour.distance_give_up), 0.0, 0.0, 10.0,
+        {"per km", "Hazard per km (times the mobility factor) of giving up the trip to a counter or mediation "
+                   "site once chosen (docs/model.md 6.10).",
+         "assumption: 0 by default (distance already lowers the choice of the channel, 6.3)"}));
     e.push_back(number<S>("behaviour.phone_intercept", DEMAT_FIELD(behaviour.phone_intercept), 0.5, -logit_max, logit_max,
         {"logit", "Intercept of success by phone.",
          "assumption: a phone call helps but documents must still be sent"}));

@@ -139,6 +139,8 @@ void Engine::Impl::add_events(DayCounts& into, DayCounts& from) {
     std::fill(from.channel_events.begin(), from.channel_events.end(), 0);
     into.helps_given += from.helps_given;
     from.helps_given = 0;
+    into.tallies.insert(into.tallies.end(), from.tallies.begin(), from.tallies.end());
+    from.tallies.clear();
 }
 
 // One help request, served at its turn (the serial order).
@@ -183,10 +185,13 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     }
     trace(r.citizen, s, TraceKind::helped_by_relative, Channel::online);
     const std::size_t helper = r.helper;
-    const bool ok = rng.uniform() < online_success(r.citizen, s, k, &helper);
+    const OnlineOdds odds = online_odds(r.citizen, s, k, &helper, false);
+    const double u = rng.uniform();
+    const bool ok = u < odds.success;
+    count_identity(r.citizen, s, k, odds, u, sink);
     tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
     if (ok) complete(r.citizen, s, day, Channel::online, true, sink);
-    else fail(r.citizen, s, day, sink, rng, true);
+    else fail(r.citizen, s, day, sink, rng, true, failure_reason(odds, u), true);
 }
 
 }  // namespace demat

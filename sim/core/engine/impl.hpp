@@ -283,6 +283,14 @@ struct Engine::Impl {
         return prefilled >= 0 ? prefilled : service(s).complexity_renewal;
     }
 
+    // The online channel of service s is closed by an outage (timeline).
+    bool online_down(int s) const {
+        if (channel_open(s, Channel::online)) return false;
+        for (const std::uint8_t closed : outage_closed)
+            if ((closed >> s & 1u) != 0) return true;
+        return false;
+    }
+
     static std::uint8_t channel_bit(Channel c) { return static_cast<std::uint8_t>(1u << static_cast<int>(c)); }
 
     // ---------------------------------------------------------------- phase A
@@ -408,6 +416,7 @@ struct Engine::Impl {
     void touch_concurrently(std::size_t c);
     void observe_block(std::size_t blk);
     void check_counts() const;
+    void count_tallies(DayCounts& total);
 
     // policy timeline: events applied at the start of their day (engine/timeline.cpp;
     // each kind's application in engine/events/<event>.cpp)
@@ -453,11 +462,13 @@ struct Engine::Impl {
     double channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const;
     double channel_taste(std::size_t c, Channel ch) const;
     void procedure_step(std::size_t c, int s, int day, Sink& sink);
-    double online_success(std::size_t c, int s, const Claim& k, const std::size_t* helper) const;
+    OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const;
+    void attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed);
+    void count_identity(std::size_t c, int s, const Claim& k, const OnlineOdds& odds, double u, Sink& sink);
     double staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const;
     void complete(std::size_t c, int s, int day, Channel ch, bool assisted, Sink& sink);
-    void fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted);
-    void abandon(std::size_t c, int s, int day, Sink& sink);
+    void fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted, Reason why, bool online);
+    void abandon(std::size_t c, int s, int day, Sink& sink, Reason why);
 
     // informal help (engine/help.cpp)
     bool request_help(std::size_t c, int s, int day, Sink& sink, Stream& rng);

@@ -99,7 +99,7 @@ void Engine::Impl::serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink
     if (recording()) sink.counts.count(s, Channel::phone, ChannelEvent::queue_gave_up);
     trace(entry.citizen, s, TraceKind::left_queue, Channel::phone);
     Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
-    fail(entry.citizen, s, day, sink, rng, false);
+    fail(entry.citizen, s, day, sink, rng, false, Reason::wait, false);
 }
 
 void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
@@ -112,7 +112,7 @@ void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Si
             if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
             trace(entry.citizen, s, TraceKind::left_queue, ch);
             Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
-            fail(entry.citizen, s, day, sink, rng, false);
+            fail(entry.citizen, s, day, sink, rng, false, Reason::wait, false);
         },
         [&](const QueueEntry& entry) { serve_staffed(entry, s, ch, day, sink); });
 }
@@ -139,7 +139,7 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
     // Doing-with mediation counts as a procedure done with the citizen,
     // not for them: still assisted.
     if (ok) complete(c, s, day, ch, true, sink);
-    else fail(c, s, day, sink, rng, true);
+    else fail(c, s, day, sink, rng, true, Reason::complexity, false);
 }
 
 // A mediator or counter agent tells the citizen about their other rights.
