@@ -43,7 +43,15 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
         enqueue(c, s, day, Channel::mediation, sink, rng);
         return true;
     }
+    // Nobody to ask: no capable relative or friend (for an online
+    // procedure), no open mediation site (docs/model.md 6.12).
+    count_help(c, s, channel_open(s, Channel::online) ? HelpSource::relative_or_friend : HelpSource::mediator,
+               HelpOutcome::none_available, sink);
     return false;
+}
+
+void Engine::Impl::count_help(std::size_t c, int s, HelpSource source, HelpOutcome outcome, Sink& sink) {
+    if (recording()) sink.counts.tally(c, s, tally_index::help_record(source, outcome));
 }
 
 // Informal help, in the requests' order (a random key). Whether a
@@ -166,6 +174,7 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     Claim& k = claim(r.citizen, s);
     Stream rng(seed(), Rng::claim_subject(r.citizen, s), static_cast<std::uint32_t>(day), Purpose::help);
     k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    count_help(r.citizen, s, HelpSource::relative_or_friend, turn.available ? HelpOutcome::obtained : HelpOutcome::refused, sink);
     if (!turn.available) {
         if (recording()) sink.counts.count(s, Event::help_informal_unavailable);
         trace(r.citizen, s, TraceKind::helper_unavailable);

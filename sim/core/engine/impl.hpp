@@ -477,6 +477,13 @@ struct Engine::Impl {
     void serve_help(const HelpRequest& r, int day, Sink& sink);
     bool take_help(const HelpRequest& r);
     void give_help(const HelpTurn& turn, int day, Sink& sink);
+    void count_help(std::size_t c, int s, HelpSource source, HelpOutcome outcome, Sink& sink);
+    // The agents of a staffed channel as a source of help.
+    static HelpSource help_source_of(Channel ch) {
+        if (ch == Channel::phone) return HelpSource::phone_agent;
+        if (ch == Channel::counter) return HelpSource::counter_agent;
+        return HelpSource::mediator;
+    }
 
     // queues of the staffed channels: phone, counter, mediation (engine/queues.cpp)
     void set_daily_capacity(int s, int staffed);
