@@ -61,10 +61,18 @@ struct OnlineOdds {
 };
 
 // `coverage`: the zone's share of homes with a fixed broadband offer.
+// `identity_means`: for a strong identity, a chip card and a compatible
+// phone, or an identity checked in person (6.11); without them the step
+// always fails.
 inline OnlineOdds online_odds(const BehaviourParams& b, double skill, double admin_literacy, double literacy,
-                              Equipment equipment, double complexity, IdentityRequirement id, double coverage) {
+                              Equipment equipment, double complexity, IdentityRequirement id, double coverage,
+                              bool identity_means = true) {
     OnlineOdds o;
     if (b.connection_failure > 0) o.connected = 1.0 - b.connection_failure * (1.0 - std::clamp(coverage, 0.0, 1.0));
+    if (id == IdentityRequirement::strong && !identity_means) {
+        o.past_identity = o.success = 0.0;
+        return o;
+    }
     const double form_and_identity = online_success_probability(b, skill, admin_literacy, literacy, equipment, complexity, id);
     o.success = o.connected * form_and_identity;
     if (id == IdentityRequirement::none) {

@@ -25,7 +25,7 @@ const char* event_name(int e) {
         "time_to_right_days", "rejections", "appeals", "appeals_won", "abandonments", "interruptions",
         "renewals_completed", "help_requested", "help_informal", "help_informal_unavailable",
         "autonomous_completions", "assisted_completions", "procedures_completed_low_capital",
-        "autonomous_completions_low_capital", "online_unequipped"};
+        "autonomous_completions_low_capital", "online_unequipped", "identity_in_person"};
     return names[e];
 }
 
@@ -50,7 +50,9 @@ const char* event_description(int e) {
         "procedures completed with help (informal, mediation, counter, phone)",
         "procedures completed by citizens of capital quintile Q1",
         "procedures completed alone by citizens of capital quintile Q1",
-        "unequipped citizens sent online who could neither borrow a device nor find help (failures with reason equipment)"};
+        "unequipped citizens sent online who could neither borrow a device nor find help (failures with reason equipment)",
+        "citizens sent to an in-person identity check (counter or mediation) after failing a strong identity step "
+        "for lack of a chip card or a compatible phone"};
     return text[e];
 }
 

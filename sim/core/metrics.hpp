@@ -37,8 +37,9 @@ enum class Event : std::uint8_t {
     procedures_completed_low_capital,  // completions by citizens of capital quintile Q1
     autonomous_completions_low_capital,
     online_unequipped,  // an unequipped citizen sent online who could not borrow a device nor find help
+    identity_in_person,  // sent to an in-person identity check after a failed strong identity step
 };
-inline constexpr int event_count = 20;
+inline constexpr int event_count = 21;
 
 // Why an online attempt failed or a procedure was given up (docs/model.md,
 // section 6.10): one cause each.

@@ -147,6 +147,14 @@ struct BehaviourParams {
     double connection_failure = 0.0;
     double borrow_device = 0.0;
     double distance_give_up = 0.0;
+    // Strong identity (docs/model.md 6.11): the means to pass it online,
+    // an identity card with a chip and a compatible (NFC) smartphone,
+    // lasting traits of chip_id_share of citizens and nfc_phone_share of
+    // smartphones; lacking them, a failed step sends the citizen to an
+    // in-person check with probability identity_in_person.
+    double chip_id_share = 0.3;
+    double nfc_phone_share = 0.8;
+    double identity_in_person = 0.5;
     // Assisted channels (phone, counter, mediation): logistic(intercept
     // + assisted_admin * admin_literacy - assisted_complexity * complexity).
     double phone_intercept = 0.5;

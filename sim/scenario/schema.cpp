@@ -398,6 +398,17 @@ std::vector<GlobalEntry> build_global_entries() {
         {"per km", "Hazard per km (times the mobility factor) of giving up the trip to a counter or mediation "
                    "site once chosen (docs/model.md 6.10).",
          "assumption: 0 by default (distance already lowers the choice of the channel, 6.3)"}));
+    e.push_back(probability<S>("behaviour.chip_id_share", DEMAT_FIELD(behaviour.chip_id_share), 0.3,
+        {"share", "Share of citizens holding an identity card with a chip (needed, with a compatible smartphone, "
+                  "for a strong identity online; docs/model.md 6.11).",
+         "assumption: the chip card is issued in France since 2021, on renewal; about a third of adults hold one"}));
+    e.push_back(probability<S>("behaviour.nfc_phone_share", DEMAT_FIELD(behaviour.nfc_phone_share), 0.8,
+        {"share", "Share of smartphones able to read the chip (NFC) for a strong identity online (6.11).",
+         "assumption: most recent smartphones read NFC; older and entry-level ones may not"}));
+    e.push_back(probability<S>("behaviour.identity_in_person", DEMAT_FIELD(behaviour.identity_in_person), 0.5,
+        {"probability", "Chance that a citizen who failed a strong identity step for lack of a chip card or a "
+                        "compatible phone goes to an in-person check at a counter or mediation site (6.11).",
+         "assumption: half; the others ask for help, retry or give up (6.5)"}));
     e.push_back(number<S>("behaviour.phone_intercept", DEMAT_FIELD(behaviour.phone_intercept), 0.5, -logit_max, logit_max,
         {"logit", "Intercept of success by phone.",
          "assumption: a phone call helps but documents must still be sent"}));

@@ -221,3 +221,34 @@ TEST_CASE("reasons: waits and distance are causes only of queues and trips") {
     r = run(sc);
     REQUIRE(reason(r, "abandonments", Reason::distance) > 20);
 }
+
+TEST_CASE("identity: a strong identity needs a chip card and a compatible phone, or a check in person") {
+    Scenario sc = base();
+    for (auto& s : sc.services) s.identity = IdentityRequirement::strong;
+    set_channel(sc, Channel::counter, false);
+    set_channel(sc, Channel::mediation, false);
+    // Nobody holds a chip card and no counter or site is open: no strong identity step is ever passed.
+    sc.behaviour.chip_id_share = 0.0;
+    const Results none = run(sc);
+    REQUIRE(sum(none, "metrics/identity_attempts") > 500);
+    REQUIRE(sum(none, "metrics/identity_successes") == 0);
+    REQUIRE(sum(none, "metrics/identity_in_person") == 0);
+    // Everyone holds one and every phone reads it: the step passes as often as 6.4's barrier allows.
+    sc.behaviour.chip_id_share = 1.0;
+    sc.behaviour.nfc_phone_share = 1.0;
+    const Results all = run(sc);
+    const double rate = static_cast<double>(sum(all, "metrics/identity_successes")) /
+                        static_cast<double>(sum(all, "metrics/identity_attempts"));
+    REQUIRE(rate > 0.5);
+    REQUIRE(sum(all, "metrics/identity_first_successes") > 0);
+    // Without the means, counters open: failed steps send citizens to a check in person, after which they pass.
+    sc.behaviour.chip_id_share = 0.0;
+    sc.behaviour.identity_in_person = 1.0;
+    set_channel(sc, Channel::counter, true);
+    const Results checked = run(sc);
+    REQUIRE(sum(checked, "metrics/identity_in_person") > 50);
+    REQUIRE(sum(checked, "metrics/identity_successes") > 0);
+    // Account level: no means needed, and nobody is sent to a check.
+    for (auto& s : sc.services) s.identity = IdentityRequirement::account;
+    REQUIRE(sum(run(sc), "metrics/identity_in_person") == 0);
+}

@@ -168,6 +168,9 @@ struct Engine::Impl {
     std::vector<std::vector<TargetedOutreach>> targeted_outreach;
     // per service, the complexity of a pre-filled renewal, or -1 while renewals are not pre-filled.
     std::vector<double> prefilled_complexity;
+    // Per citizen, 1 once their identity was checked in person (served at a
+    // counter or mediation site): a strong identity step then passes (6.11).
+    std::vector<std::uint8_t> identity_checked;
     std::vector<BlockOutput> blocks;
     BlockOutput serial;
     // What a day uses and leaves empty: scratch lists kept from day to day
@@ -465,6 +468,8 @@ struct Engine::Impl {
     OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const;
     void attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed);
     void count_identity(std::size_t c, int s, const Claim& k, const OnlineOdds& odds, double u, Sink& sink);
+    bool identity_means(std::size_t c, const std::size_t* helper, bool borrowed) const;
+    bool identity_check_in_person(std::size_t c, int s, int day, Sink& sink, Stream& rng);
     double staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const;
     void complete(std::size_t c, int s, int day, Channel ch, bool assisted, Sink& sink);
     void fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted, Reason why, bool online);

@@ -148,8 +148,42 @@ OnlineOdds Engine::Impl::online_odds(std::size_t c, int s, const Claim& k, const
         literacy = std::max(literacy, static_cast<double>(p.literacy[*helper]));
         equipment = std::max(equipment, p.equipment[*helper]);
     }
-    return demat::online_odds(b, skill, admin, literacy, equipment, complexity(k, s), service(s).identity,
-                              p.zones[p.zone_of(c)].broadband_coverage);
+    const IdentityRequirement id = service(s).identity;
+    const bool means = id != IdentityRequirement::strong || identity_means(c, helper, borrowed);
+    return demat::online_odds(b, skill, admin, literacy, equipment, complexity(k, s), id,
+                              p.zones[p.zone_of(c)].broadband_coverage, means);
+}
+
+// The means of a strong identity online (6.11): checked in person once,
+// or the citizen's chip card read by a compatible smartphone: their own,
+// a helper's if the helper's device is better, or a borrowed one. A
+// computer owner is taken to have a smartphone too (assumption). Both are
+// lasting traits (a hash of the citizen, no memory).
+bool Engine::Impl::identity_means(std::size_t c, const std::size_t* helper, bool borrowed) const {
+    if (identity_checked[c]) return true;
+    const Population& p = e.population_;
+    auto share = [&](std::size_t who, Purpose purpose, double of) {
+        return static_cast<double>(lasting_index(seed(), who, purpose)) < of * static_cast<double>(lasting_quantile_count);
+    };
+    if (!share(c, Purpose::chip_id, b.chip_id_share)) return false;
+    const std::size_t owner = helper && p.equipment[*helper] > p.equipment[c] ? *helper : c;
+    if (!borrowed && p.equipment[owner] == Equipment::none) return false;
+    return share(owner, Purpose::nfc_phone, b.nfc_phone_share);
+}
+
+// A strong identity step failed for lack of the means: the citizen may go
+// to have it checked in person, at a counter (standing for the post
+// office too) or else a mediation site; true if they joined the queue.
+bool Engine::Impl::identity_check_in_person(std::size_t c, int s, int day, Sink& sink, Stream& rng) {
+    if (service(s).identity != IdentityRequirement::strong || b.identity_in_person <= 0 || identity_means(c, nullptr, false))
+        return false;
+    const Channel place = channel_open(s, Channel::counter) ? Channel::counter : Channel::mediation;
+    if (!channel_open(s, place)) return false;
+    Stream own(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::identity_check);
+    if (own.uniform() >= b.identity_in_person) return false;
+    if (recording()) sink.counts.count(s, Event::identity_in_person);
+    enqueue(c, s, day, place, sink, rng);
+    return true;
 }
 
 double Engine::Impl::staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const {
@@ -205,6 +239,7 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
         else abandon(c, s, day, sink, why);
         return;
     }
+    if (why == Reason::identity && identity_check_in_person(c, s, day, sink, rng)) return;
     const double p_help = std::min(1.0, b.ask_help * k.failures);
     if (rng.uniform() < p_help && request_help(c, s, day, sink, rng)) return;
     if (renewing && day + b.retry_days >= k.episode_start + b.renewal_window_days) {

@@ -133,6 +133,8 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
     trace(c, s, TraceKind::served, ch);
     Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::attempt);
     const bool ok = rng.uniform() < staffed_success(c, s, k, ch);
+    // An agent in person sees the identity card (6.11).
+    if (traits(ch).zoned) identity_checked[c] = 1;
     if (ch == Channel::mediation && sc.mediation.mode == MediationMode::doing_with) {
         // Doing-with: the citizen learns, whatever the outcome.
         p.digital_skill[c] += static_cast<float>(sc.mediation.skill_gain * (1.0 - p.digital_skill[c]));
