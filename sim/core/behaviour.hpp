@@ -9,6 +9,7 @@
 #include "core/scenario.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace demat {
 
@@ -100,6 +101,11 @@ inline Reason failure_reason(const OnlineOdds& o, double u) {
     if (at < o.skill) return Reason::skill;
     if (at < o.skill + o.equipment) return Reason::equipment;
     return Reason::complexity;
+}
+
+// Quarter-hours a helper spends on a procedure of this complexity (6.12), at least one.
+inline int help_quarter_hours(const BehaviourParams& b, double complexity) {
+    return std::max(1, static_cast<int>(std::ceil(4.0 * (b.help_hours_base + b.help_hours_complexity * complexity) - 1e-9)));
 }
 
 // Chance of giving up the trip to a place `km` away (docs/model.md 6.10).

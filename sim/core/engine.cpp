@@ -618,4 +618,6 @@ Results Engine::results() const {
     return r;
 }
 
+std::uint8_t Engine::procedure_flags(std::size_t citizen) const { return impl_->tracking.procedure_flags(citizen); }
+
 }  // namespace demat

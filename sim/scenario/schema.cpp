@@ -454,6 +454,17 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(integer<S>("behaviour.helper_capacity", DEMAT_FIELD(behaviour.helper_capacity), 4, 0, 100,
         {"procedures per 30 days", "Procedures a helper helps with per 30 days (0: no informal help).",
          "assumption: about one a week"}));
+    e.push_back(number<S>("behaviour.helper_hours_per_month", DEMAT_FIELD(behaviour.helper_hours_per_month), 0.0, 0.0, 60.0,
+        {"hours per 30 days", "A helper's time for others' procedures per 30 days; above 0 it replaces "
+                              "helper_capacity (docs/model.md 6.12).",
+         "assumption: 0 (off) by default, so that the calibrated baseline keeps its count of helps; about "
+         "4 hours is a few hours a month"}));
+    e.push_back(number<S>("behaviour.help_hours_base", DEMAT_FIELD(behaviour.help_hours_base), 0.5, 0.0, 20.0,
+        {"hours", "Time a helper spends on a procedure of complexity 0 (6.12).",
+         "assumption: half an hour to sit down, log in and fill a simple form"}));
+    e.push_back(number<S>("behaviour.help_hours_complexity", DEMAT_FIELD(behaviour.help_hours_complexity), 1.5, 0.0, 20.0,
+        {"hours per unit of complexity", "Extra time per unit of the procedure's complexity (6.12).",
+         "assumption: a complex first claim (0.8) takes about 1.7 hours with documents to scan"}));
 
     // ---- behaviour: contesting a rejection ----
     e.push_back(number<S>("behaviour.contest_intercept", DEMAT_FIELD(behaviour.contest_intercept), -1.5, -logit_max, logit_max,

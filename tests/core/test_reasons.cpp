@@ -252,3 +252,39 @@ TEST_CASE("identity: a strong identity needs a chip card and a compatible phone,
     for (auto& s : sc.services) s.identity = IdentityRequirement::account;
     REQUIRE(sum(run(sc), "metrics/identity_in_person") == 0);
 }
+
+TEST_CASE("help: a relative's time budget binds when procedures outlast it, and not otherwise") {
+    Scenario sc = base();
+    sc.behaviour.ask_help = 1.0;  // every failure asks for help: helpers are in demand
+    sc.behaviour.max_failures = 4;
+    // A procedure of complexity 0.5 takes 0.5 + 1.5 x 0.5 = 1.25 h (5 quarter-hours).
+    for (auto& s : sc.services) s.complexity_first = s.complexity_renewal = 0.5;
+    REQUIRE(help_quarter_hours(sc.behaviour, 0.5) == 5);
+    sc.behaviour.helper_hours_per_month = 60.0;  // 48 helps a month: never reached here
+    const Results ample = run(sc);
+    REQUIRE(help(ample, HelpSource::relative_or_friend, HelpOutcome::obtained) > 200);
+    REQUIRE(help(ample, HelpSource::relative_or_friend, HelpOutcome::refused) == 0);
+    sc.behaviour.helper_hours_per_month = 1.25;  // one help per helper per 30 days
+    const Results tight = run(sc);
+    REQUIRE(help(tight, HelpSource::relative_or_friend, HelpOutcome::refused) > 50);
+    sc.behaviour.helper_hours_per_month = 1.0;  // less than one procedure: every request refused
+    const Results none = run(sc);
+    REQUIRE(help(none, HelpSource::relative_or_friend, HelpOutcome::obtained) == 0);
+    REQUIRE(help(none, HelpSource::relative_or_friend, HelpOutcome::refused) > 50);
+}
+
+TEST_CASE("help: the adults who sought help in the year, by source, and those of them who did nothing online") {
+    Scenario sc = base();
+    sc.days = 420;  // a full procedures window (365 recorded days)
+    const Results r = run(sc);
+    const auto& n = r.array("procedures/help_citizens").integers();
+    REQUIRE(n.size() == help_source_count + 2);
+    REQUIRE(n[static_cast<std::size_t>(HelpSource::household)] == 0);
+    std::int64_t most = 0;
+    for (int i = 0; i < help_source_count; ++i) most = std::max(most, n[static_cast<std::size_t>(i)]);
+    const std::int64_t any = n[help_source_count], without_online = n[help_source_count + 1];
+    REQUIRE(most > 0);
+    REQUIRE(any >= most);  // at least the largest source
+    REQUIRE(without_online > 0);
+    REQUIRE(without_online <= any);
+}

@@ -51,6 +51,7 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
 }
 
 void Engine::Impl::count_help(std::size_t c, int s, HelpSource source, HelpOutcome outcome, Sink& sink) {
+    tracking.mark(c, procedure_flag::sought_help(source), e.day_);
     if (recording()) sink.counts.tally(c, s, tally_index::help_record(source, outcome));
 }
 
@@ -159,9 +160,18 @@ void Engine::Impl::serve_help(const HelpRequest& r, int day, Sink& sink) {
 
 // The helper's side of a request still waiting: whether they have time
 // left this month, which this help then uses.
+// With a time budget (6.12), helps_this_month_ counts the quarter-hours
+// used, and a help that would overrun the month's budget is refused.
 bool Engine::Impl::take_help(const HelpRequest& r) {
-    if (e.helps_this_month_[r.helper] >= b.helper_capacity) return false;
-    ++e.helps_this_month_[r.helper];
+    if (b.helper_hours_per_month > 0) {
+        const int need = help_quarter_hours(b, complexity(claim(r.citizen, r.service), r.service));
+        const int budget = std::min(255, static_cast<int>(std::floor(4.0 * b.helper_hours_per_month + 1e-9)));
+        if (e.helps_this_month_[r.helper] + need > budget) return false;
+        e.helps_this_month_[r.helper] = static_cast<std::uint8_t>(e.helps_this_month_[r.helper] + need);
+    } else {
+        if (e.helps_this_month_[r.helper] >= b.helper_capacity) return false;
+        ++e.helps_this_month_[r.helper];
+    }
     if (e.helps_total_[r.helper] < std::numeric_limits<std::uint16_t>::max()) ++e.helps_total_[r.helper];
     return true;
 }
