@@ -344,20 +344,21 @@ Results Metrics::to_results(const Scenario& sc, int first, int end) const {
     r.arrays.push_back({"metrics/concentration_index", {"day", "service"}, {D, Su}, std::move(concentration),
                         "concentration index of take-up over the capital ranking (centiles); > 0 favours high capital", "1"});
 
+    add_tally_results(r, first, end, true);
     Coordinate helps{"helpers/helps", {}, {}, "number of procedures a helper did for others over the run"};
     for (std::size_t h = 0; h < burden_histogram_.size(); ++h) helps.values.push_back(static_cast<std::int64_t>(h + 1));
     r.coordinates.push_back(helps);
     r.arrays.push_back({"helpers/burden", {"helpers/helps"}, {burden_histogram_.size()}, burden_histogram_,
                         "number of informal helpers by procedures done for others over the whole run (warm-up included)",
                         "citizens"});
-    add_tally_results(r, first, end);
+    add_tally_results(r, first, end, false);
     return r;
 }
 
 // Reasons, identity steps and help records (docs/output.md): totals by
 // service, then by segment group under each family's own group
 // coordinate (an HDF5 dimension scale must be in the array's group or above).
-void Metrics::add_tally_results(Results& r, int first, int end) const {
+void Metrics::add_tally_results(Results& r, int first, int end, bool identity_metrics) const {
     const std::size_t F = sz(first), D = sz(end - first), Su = sz(services_), G = sz(groups_);
     const auto K = sz(tally_index::count);
     // [day][service][n] of the tallies [from, from + n).
@@ -378,6 +379,19 @@ void Metrics::add_tally_results(Results& r, int first, int end) const {
     };
     const auto R = sz(reason_count), I = sz(tally_index::identity_count);
     const auto HS = sz(help_source_count), HO = sz(help_outcome_count);
+    if (identity_metrics) {
+        // With the other /metrics (a file lists a group's arrays together, in their order).
+        static const char* identity_names[] = {"identity_attempts", "identity_successes", "identity_first_attempts",
+                                               "identity_first_successes"};
+        static const char* identity_text[] = {
+            "online attempts that went through an identity step (services with identity account or strong)",
+            "identity steps passed", "identity steps of a procedure's first online attempt",
+            "identity steps passed at a procedure's first online attempt"};
+        for (std::size_t j = 0; j < I; ++j)
+            r.arrays.push_back({std::string("metrics/") + identity_names[j], {"day", "service"}, {D, Su},
+                                totals(tally_index::identity + static_cast<int>(j), 1), identity_text[j], "events"});
+        return;
+    }
     r.coordinates.push_back({"reason", reason_names(), {}, "cause of a failed online attempt or of an abandonment (docs/model.md 6.10)"});
     r.coordinates.push_back({"identity/measure", {"attempts", "successes", "first_attempts", "first_successes"}, {},
                              "identity steps attempted and passed, all and first attempts of a procedure"});
@@ -389,34 +403,33 @@ void Metrics::add_tally_results(Results& r, int first, int end) const {
     r.arrays.push_back({"reasons/abandonments", {"day", "service", "reason"}, {D, Su, R}, totals(tally_index::abandonments, R),
                         "abandonments by the cause of the failure that ended the procedure; the sum over reasons is "
                         "metrics/abandonments", "events"});
-    static const char* identity_names[] = {"identity_attempts", "identity_successes", "identity_first_attempts",
-                                           "identity_first_successes"};
-    static const char* identity_text[] = {
-        "online attempts that went through an identity step (services with identity account or strong)",
-        "identity steps passed", "identity steps of a procedure's first online attempt",
-        "identity steps passed at a procedure's first online attempt"};
-    for (std::size_t j = 0; j < I; ++j)
-        r.arrays.push_back({std::string("metrics/") + identity_names[j], {"day", "service"}, {D, Su},
-                            totals(tally_index::identity + static_cast<int>(j), 1), identity_text[j], "events"});
+    for (int di = 0; di < dimension_count; ++di) {
+        const DimensionInfo& info = dimensions()[sz(di)];
+        const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
+        const std::string base = "reasons/segments/" + info.name;
+        r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
+        r.arrays.push_back({base + "/failures", {"day", "service", base + "/group", "reason"}, {D, Su, groups, R},
+                            by_group(tally_index::failures, R, offset, groups), "failed online attempts by cause and " + info.name, "events"});
+        r.arrays.push_back({base + "/abandonments", {"day", "service", base + "/group", "reason"}, {D, Su, groups, R},
+                            by_group(tally_index::abandonments, R, offset, groups), "abandonments by cause and " + info.name, "events"});
+    }
+    for (int di = 0; di < dimension_count; ++di) {
+        const DimensionInfo& info = dimensions()[sz(di)];
+        const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
+        const std::string base = "identity/segments/" + info.name;
+        r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
+        r.arrays.push_back({base + "/steps", {"day", "service", base + "/group", "identity/measure"}, {D, Su, groups, I},
+                            by_group(tally_index::identity, I, offset, groups), "identity steps by " + info.name, "events"});
+    }
     r.arrays.push_back({"help/requests", {"day", "service", "help/source", "help/outcome"}, {D, Su, HS, HO},
                         totals(tally_index::help, HS * HO),
                         "requests for help by source asked and outcome (docs/output.md, Help)", "requests"});
     for (int di = 0; di < dimension_count; ++di) {
         const DimensionInfo& info = dimensions()[sz(di)];
         const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
-        for (const std::string family : {"reasons", "identity", "help"}) {
-            const std::string group = family + "/segments/" + info.name + "/group";
-            r.coordinates.push_back({group, info.groups, {}, info.description});
-        }
-        const std::string reasons = "reasons/segments/" + info.name, identity = "identity/segments/" + info.name,
-                          help = "help/segments/" + info.name;
-        r.arrays.push_back({reasons + "/failures", {"day", "service", reasons + "/group", "reason"}, {D, Su, groups, R},
-                            by_group(tally_index::failures, R, offset, groups), "failed online attempts by cause and " + info.name, "events"});
-        r.arrays.push_back({reasons + "/abandonments", {"day", "service", reasons + "/group", "reason"}, {D, Su, groups, R},
-                            by_group(tally_index::abandonments, R, offset, groups), "abandonments by cause and " + info.name, "events"});
-        r.arrays.push_back({identity + "/steps", {"day", "service", identity + "/group", "identity/measure"}, {D, Su, groups, I},
-                            by_group(tally_index::identity, I, offset, groups), "identity steps by " + info.name, "events"});
-        r.arrays.push_back({help + "/requests", {"day", "service", help + "/group", "help/source", "help/outcome"},
+        const std::string base = "help/segments/" + info.name;
+        r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
+        r.arrays.push_back({base + "/requests", {"day", "service", base + "/group", "help/source", "help/outcome"},
                             {D, Su, groups, HS, HO}, by_group(tally_index::help, HS * HO, offset, groups),
                             "requests for help by source, outcome and " + info.name, "requests"});
     }

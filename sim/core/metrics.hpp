@@ -169,7 +169,7 @@ private:
     std::vector<std::int64_t> burden_histogram_;  // [helps 1..]
     std::vector<std::int64_t> tallies_;           // [day][service][tally]
     std::vector<std::int64_t> segment_tallies_;   // [day][service][group][tally]
-    void add_tally_results(Results& r, int first, int end) const;
+    void add_tally_results(Results& r, int first, int end, bool identity_metrics) const;
 };
 
 // Concentration index of a 0/1 outcome over a ranking given by groups of
