@@ -392,11 +392,12 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
                                 totals(tally_index::identity + static_cast<int>(j), 1), identity_text[j], "events"});
         return;
     }
-    r.coordinates.push_back({"reason", reason_names(), {}, "cause of a failed online attempt or of an abandonment (docs/model.md 6.10)"});
-    r.coordinates.push_back({"identity/measure", {"attempts", "successes", "first_attempts", "first_successes"}, {},
-                             "identity steps attempted and passed, all and first attempts of a procedure"});
-    r.coordinates.push_back({"help/source", help_source_names(), {}, "who was asked for help (docs/model.md 6.12)"});
-    r.coordinates.push_back({"help/outcome", help_outcome_names(), {}, "what came of a request for help"});
+    // In the order a file lists them (io/hdf5_reader.cpp): root-level
+    // coordinates first, then each group's, group by group.
+    const auto after_channel = std::find_if(r.coordinates.begin(), r.coordinates.end(),
+                                            [](const Coordinate& c) { return c.path == "channel"; });
+    r.coordinates.insert(after_channel == r.coordinates.end() ? after_channel : after_channel + 1,
+                         {"reason", reason_names(), {}, "cause of a failed online attempt or of an abandonment (docs/model.md 6.10)"});
     r.arrays.push_back({"reasons/failures", {"day", "service", "reason"}, {D, Su, R}, totals(tally_index::failures, R),
                         "failed online attempts by cause; the sum over reasons is metrics/attempts - metrics/successes "
                         "(channel online) + metrics/online_unequipped", "events"});
@@ -413,6 +414,8 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
         r.arrays.push_back({base + "/abandonments", {"day", "service", base + "/group", "reason"}, {D, Su, groups, R},
                             by_group(tally_index::abandonments, R, offset, groups), "abandonments by cause and " + info.name, "events"});
     }
+    r.coordinates.push_back({"identity/measure", {"attempts", "successes", "first_attempts", "first_successes"}, {},
+                             "identity steps attempted and passed, all and first attempts of a procedure"});
     for (int di = 0; di < dimension_count; ++di) {
         const DimensionInfo& info = dimensions()[sz(di)];
         const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
@@ -421,6 +424,8 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
         r.arrays.push_back({base + "/steps", {"day", "service", base + "/group", "identity/measure"}, {D, Su, groups, I},
                             by_group(tally_index::identity, I, offset, groups), "identity steps by " + info.name, "events"});
     }
+    r.coordinates.push_back({"help/source", help_source_names(), {}, "who was asked for help (docs/model.md 6.12)"});
+    r.coordinates.push_back({"help/outcome", help_outcome_names(), {}, "what came of a request for help"});
     r.arrays.push_back({"help/requests", {"day", "service", "help/source", "help/outcome"}, {D, Su, HS, HO},
                         totals(tally_index::help, HS * HO),
                         "requests for help by source asked and outcome (docs/output.md, Help)", "requests"});
