@@ -138,6 +138,20 @@ void register_results(py::module_& m) {
             py::list services;
             for (const auto& service : s.services) services.append(service_summary(service));
             d["services"] = services;
+            if (s.control) {
+                const ControlSummary& c = *s.control;
+                py::dict control;
+                control["controls"] = c.controls;
+                control["errors_found"] = c.errors_found;
+                control["suspensions"] = c.suspensions;
+                control["wrongful_suspensions"] = c.wrongful_suspensions;
+                control["control_rate_per_1000"] = py::cast(c.control_rate_per_1000);
+                control["over_control_index"] = py::cast(c.over_control_index);
+                control["wrongful_suspension_per_1000"] = py::cast(c.wrongful_suspension_per_1000);
+                control["precision"] = c.precision;
+                control["random_precision"] = c.random_precision;
+                d["control"] = control;
+            }
             return d;
         });
 }

@@ -6,6 +6,8 @@
 namespace demat {
 
 namespace {
+constexpr std::size_t label_width = 36;
+
 std::string percent(double x) {
     if (std::isnan(x)) return "   -  ";
     char buf[32];
@@ -52,6 +54,34 @@ void print_summary(std::ostream& out, const Scenario& sc, const RunSummary& summ
     for (const auto& s : summary.services) {
         std::snprintf(line, sizeof line, "  %-22s %16.0f %14.0f %10s\n", s.service.c_str(), s.unclaimed_euros_per_year,
                       s.mean_time_to_right_days, percent(s.autonomy_share).c_str());
+        out << line;
+    }
+    if (const auto& c = summary.control) {
+        std::snprintf(line, sizeof line,
+                      "Digital control over the recorded days: %lld controls, %lld errors found, %lld suspensions "
+                      "(%lld wrongful)\n",
+                      static_cast<long long>(c->controls), static_cast<long long>(c->errors_found),
+                      static_cast<long long>(c->suspensions), static_cast<long long>(c->wrongful_suspensions));
+        out << line;
+        std::snprintf(line, sizeof line, "  %-36s %7s %7s %7s %7s %7s\n", "by capital quintile", "Q1", "Q2", "Q3",
+                      "Q4", "Q5");
+        out << line;
+        const auto row = [&](const char* label, const std::array<double, 5>& v, const char* format) {
+            std::string cells;
+            for (double x : v) {
+                char cell[32];
+                if (std::isnan(x)) std::snprintf(cell, sizeof cell, " %7s", "-");
+                else std::snprintf(cell, sizeof cell, format, x);
+                cells += cell;
+            }
+            out << "  " << label << std::string(label_width - std::string(label).size(), ' ') << cells << "\n";
+        };
+        row("controls per 1,000 recipient-months", c->control_rate_per_1000, " %7.1f");
+        row("over-control index", c->over_control_index, " %7.2f");
+        row("wrongful suspensions per 1,000", c->wrongful_suspension_per_1000, " %7.2f");
+        std::snprintf(line, sizeof line,
+                      "  controls finding an error: %s with the scorer, %s with random selection at the same budget\n",
+                      percent(c->precision).c_str(), percent(c->random_precision).c_str());
         out << line;
     }
     const double agent_days = static_cast<double>(sc.population.size) * (sc.days + sc.warmup_days);

@@ -243,7 +243,9 @@ public:
             o += ':';
             put_strings(o, d.groups);
         }
-        o += "},\"trace_events\":";
+        o += "},\"control\":";
+        o += scenario_.control.enabled ? "true" : "false";
+        o += ",\"trace_events\":";
         put_strings(o, demat::trace_event_names());
         o += ",\"version\":";
         put_string(o, DEMAT_VERSION);
@@ -265,8 +267,41 @@ public:
             demat::Results r = engine_->day_results(rd);
             for (const auto v : r.array("counts").integers()) counts_.push_back(static_cast<std::int32_t>(v));
             last_day_ = std::move(r);
+            // The fairness indicators are sums over every round so far: read
+            // again after each monthly round (docs/model.md 11) and at the end.
+            if (scenario_.control.enabled &&
+                ((rd + scenario_.warmup_days) % 30 == 0 || engine_->completed()))
+                control_json_ = controlJSON();
         }
         return true;
+    }
+
+    // The control indicators by capital quintile over the rounds so far
+    // (docs/output.md, Control): `/control/segments/capital_quintile/fairness`
+    // and `/control/precision_recall` as results() has them.
+    std::string controlJSON() const {
+        const demat::Results r = engine_->control_results();
+        const auto& fair = r.array("control/segments/capital_quintile/fairness");
+        const auto& names = r.coordinate("control/indicator").labels;
+        const std::size_t I = names.size(), G = fair.shape[0];
+        std::string o = "{";
+        for (std::size_t i = 0; i < I; ++i) {
+            if (i) o += ',';
+            put_string(o, names[i]);
+            o += ":[";
+            for (std::size_t g = 0; g < G; ++g) {
+                if (g) o += ',';
+                put_number(o, fair.reals()[g * I + i]);
+            }
+            o += ']';
+        }
+        const auto& pr = r.array("control/precision_recall").reals();
+        o += ",\"precision\":[";
+        put_number(o, pr[0]);
+        o += ',';
+        put_number(o, pr[2]);
+        o += "]}";
+        return o;
     }
 
     bool completed() const { return engine_->completed(); }
@@ -316,7 +351,12 @@ public:
             }
             o += ']';
         }
-        o += "]}";
+        o += ']';
+        if (!control_json_.empty()) {
+            o += ",\"control_by_quintile\":";
+            o += control_json_;
+        }
+        o += '}';
         return o;
     }
 
@@ -525,6 +565,7 @@ private:
     int services_ = 0;
     std::vector<std::int32_t> counts_;
     demat::Results last_day_;
+    std::string control_json_;  // controlJSON() after the last round, empty when control is off
 };
 
 std::string detmath_checksum() {

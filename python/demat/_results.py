@@ -277,6 +277,23 @@ class Results:
             table[column] = table[column].astype("category")
         return table
 
+    def control_summary(self) -> dict:
+        """The control lines of ``demat run``'s summary, as a dict.
+
+        ``controls``, ``errors_found``, ``suspensions``,
+        ``wrongful_suspensions`` (totals over the recorded run and the
+        services), ``control_rate_per_1000``, ``over_control_index`` and
+        ``wrongful_suspension_per_1000`` (lists for capital Q1..Q5, from
+        ``/control/segments/capital_quintile/fairness``), ``precision`` and
+        ``random_precision`` (``/control/precision_recall``). Raises
+        ValueError for a run without control.
+        """
+        if "control/events" not in self:
+            raise ValueError("this run has no control outputs: its scenario has [control] enabled = false")
+        if self.is_sweep:
+            raise ValueError("control_summary() is per run; select a run's file for a sweep")
+        return dict(self._core.summary()["control"])
+
     def control_fairness(self) -> Any:
         """The fairness indicators of docs/model.md section 11.6, one row per (dimension, group).
 

@@ -605,6 +605,12 @@ void Engine::Impl::end_trace_day() {
     trace_day_start = trace_events.size();
 }
 
+Results Engine::control_results() const {
+    Results r;
+    impl_->add_control_results(r);
+    return r;
+}
+
 Results Engine::results() const {
     Results r = metrics_.to_results(scenario_);
     impl_->tracking.add_results(r, scenario_);

@@ -71,6 +71,10 @@ public:
     // results(), without the indicators over citizens): for streaming a run.
     Results day_results(int recorded_day) const { return metrics_.to_results(scenario_, recorded_day, recorded_day + 1); }
     int recorded_days() const { return metrics_.recorded_days(); }
+    // The /control arrays alone, as results() has them so far (empty when
+    // control is off): the classroom page follows the fairness indicators
+    // while the run goes.
+    Results control_results() const;
 
     const Scenario& scenario() const { return scenario_; }
     const Population& population() const { return population_; }

@@ -6,6 +6,46 @@
 
 namespace demat {
 
+namespace {
+
+bool has_array(const Results& r, const std::string& path) {
+    return std::any_of(r.arrays.begin(), r.arrays.end(), [&](const Array& a) { return a.path == path; });
+}
+
+std::optional<ControlSummary> summarise_control(const Results& r) {
+    if (!has_array(r, "control/events")) return std::nullopt;
+    ControlSummary out;
+    const auto& events = r.array("control/events").integers();
+    const auto& names = r.coordinate("control/event").labels;
+    const auto index = [&](const char* name) {
+        return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    };
+    const std::size_t E = names.size();
+    for (std::size_t i = 0; i + E <= events.size(); i += E) {
+        out.controls += events[i + index("automated")] + events[i + index("documents")] + events[i + index("visit")];
+        out.errors_found += events[i + index("found_innocent")] + events[i + index("found_deliberate")];
+        out.suspensions += events[i + index("suspensions")];
+        out.wrongful_suspensions += events[i + index("wrongful_suspensions")];
+    }
+    const auto& fair = r.array("control/segments/capital_quintile/fairness");
+    const auto& indicators = r.coordinate("control/indicator").labels;
+    const std::size_t I = indicators.size();
+    const auto column = [&](const char* name, std::array<double, 5>& to) {
+        const auto i = static_cast<std::size_t>(std::find(indicators.begin(), indicators.end(), name) - indicators.begin());
+        for (std::size_t q = 0; q < 5 && i < I; ++q) to[q] = fair.reals()[q * I + i];
+    };
+    column("control_rate_per_1000", out.control_rate_per_1000);
+    column("over_control_index", out.over_control_index);
+    column("wrongful_suspension_per_1000", out.wrongful_suspension_per_1000);
+    // [selection: selected, random_same_budget][measure: precision, recall]
+    const auto& pr = r.array("control/precision_recall").reals();
+    out.precision = pr[0];
+    out.random_precision = pr[2];
+    return out;
+}
+
+}  // namespace
+
 RunSummary summarise(const Results& r) {
     RunSummary out;
     const auto& counts = r.array("counts");
@@ -50,6 +90,7 @@ RunSummary summarise(const Results& r) {
         ss.autonomy_share = alone + helped ? static_cast<double>(alone) / static_cast<double>(alone + helped) : nan;
         out.services.push_back(ss);
     }
+    out.control = summarise_control(r);
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include "core/results.hpp"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,24 @@ struct ServiceSummary {
     double autonomy_share = 0;                   // procedures completed alone / all completed
 };
 
+// Digital control over the recorded run (docs/model.md 11.6), all services:
+// who is controlled and who loses their right, by capital quintile, and the
+// scorer against random selection at the same budget.
+struct ControlSummary {
+    std::int64_t controls = 0;              // automated cross-checks, document requests and home visits
+    std::int64_t errors_found = 0;          // innocent and deliberate
+    std::int64_t suspensions = 0;
+    std::int64_t wrongful_suspensions = 0;  // of units with no error
+    std::array<double, 5> control_rate_per_1000{};  // Q1..Q5, per 1,000 recipient-months
+    std::array<double, 5> over_control_index{};     // a group's rate / the population's
+    std::array<double, 5> wrongful_suspension_per_1000{};
+    double precision = 0, random_precision = 0;  // share of controls that found a unit in error
+};
+
 struct RunSummary {
     int recorded_days = 0;
     std::vector<ServiceSummary> services;
+    std::optional<ControlSummary> control;  // when the run has /control
 };
 
 RunSummary summarise(const Results& results);

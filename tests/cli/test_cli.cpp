@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -31,6 +32,34 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
+// The summary's control lines are the file's /control totals (docs/model.md 11.6).
+TEST_CASE("demat run prints the digital control lines of a run with control, from its /control arrays") {
+    const fs::path dir = scratch("run_control");
+    const fs::path out = dir / "control.h5";
+    const Outcome r = run_demat("run " + scenario("algorithmic_control.toml") +
+                                " --population 4000 --days 120 --seed 3 --threads 2 -o " + out.string());
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    const demat::Results res = demat::read_hdf5(out.string());
+    const auto& events = res.array("control/events").integers();
+    const auto& names = res.coordinate("control/event").labels;
+    const auto total = [&](const std::string& name) {
+        const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+        std::int64_t sum = 0;
+        for (std::size_t i = k; i < events.size(); i += names.size()) sum += events[i];
+        return sum;
+    };
+    const std::int64_t controls = total("automated") + total("documents") + total("visit");
+    REQUIRE(controls > 0);
+    const std::string line = "Digital control over the recorded days: " + std::to_string(controls) + " controls, " +
+                             std::to_string(total("found_innocent") + total("found_deliberate")) + " errors found, " +
+                             std::to_string(total("suspensions")) + " suspensions (" +
+                             std::to_string(total("wrongful_suspensions")) + " wrongful)";
+    REQUIRE(contains(r.output, line));
+    REQUIRE(contains(r.output, "controls per 1,000 recipient-months"));
+    REQUIRE(contains(r.output, "with random selection at the same budget"));
+}
+
 TEST_CASE("demat run writes the docs/output.md layout and prints the summary") {
     const fs::path dir = scratch("run");
     const fs::path out = dir / "hybrid.h5";
@@ -38,6 +67,7 @@ TEST_CASE("demat run writes the docs/output.md layout and prints the summary") {
     INFO(r.output);
     REQUIRE(r.code == 0);
     REQUIRE(contains(r.output, "Take-up by capital quintile"));
+    REQUIRE(!contains(r.output, "Digital control"));  // off in hybrid.toml
     REQUIRE(contains(r.output, "Results written to " + out.string()));
     REQUIRE(fs::exists(out));
     // Nothing but the result is left in the folder (no temporary file).

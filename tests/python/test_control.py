@@ -62,3 +62,22 @@ def test_figure_draws_both_selections(pair, tmp_path):
     fig = demat.control.figure(on, on)
     fig.savefig(tmp_path / "control.png")
     assert (tmp_path / "control.png").stat().st_size > 1000
+
+
+def test_control_summary_is_the_arrays_totals_and_the_capital_rows(pair):
+    on, off = pair
+    s = on.control_summary()
+    events = np.asarray(on["control/events"])
+    names = list(on.coordinate("control/event"))
+    total = lambda *n: int(sum(events[:, :, names.index(x)].sum() for x in n))
+    assert s["controls"] == total("automated", "documents", "visit") > 0
+    assert s["errors_found"] == total("found_innocent", "found_deliberate")
+    assert s["suspensions"] == total("suspensions")
+    assert s["wrongful_suspensions"] == total("wrongful_suspensions")
+    fair = on.control_fairness().loc["capital_quintile"]
+    assert s["control_rate_per_1000"] == pytest.approx(list(fair["control_rate_per_1000"]), nan_ok=True)
+    assert s["over_control_index"] == pytest.approx(list(fair["over_control_index"]), nan_ok=True)
+    assert s["precision"] == pytest.approx(float(fair["precision"].iloc[0]))
+    assert s["random_precision"] == pytest.approx(float(fair["random_precision"].iloc[0]))
+    with pytest.raises(ValueError):
+        off.control_summary()

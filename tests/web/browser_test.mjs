@@ -130,6 +130,30 @@ function nativeCounts(scenarioPath, { seed, population, days }, extra = []) {
   }
 }
 
+// demat run's control rates and wrongful suspensions per 1,000 recipient
+// units by capital quintile (/control/segments/capital_quintile/fairness).
+function nativeControl(scenarioPath, { seed, population, days }) {
+  const dir = mkdtempSync(join(tmpdir(), 'demat-web-'));
+  try {
+    const h5 = join(dir, 'run.h5');
+    const run = spawnSync(demat, ['run', scenarioPath, '-o', h5, '-q', '--threads', '1',
+      '--seed', String(seed), '--population', String(population), '--days', String(days)], { encoding: 'utf8', timeout: 120000 });
+    if (run.status !== 0) throw new Error(`demat run failed (${run.status}): ${run.stderr}`);
+    const py = spawnSync('/usr/bin/python3', ['-c',
+      'import sys, json, math, h5py\n' +
+      'f = h5py.File(sys.argv[1], "r")\n' +
+      'names = [s.decode() for s in f["control/indicator"][()]]\n' +
+      'a = f["control/segments/capital_quintile/fairness"][()]\n' +
+      'col = lambda n: [None if math.isnan(v) else float(v) for v in a[:, names.index(n)]]\n' +
+      'print(json.dumps({"rate": col("control_rate_per_1000"), "wrongful": col("wrongful_suspension_per_1000")}))',
+      h5], { encoding: 'utf8', timeout: 60000 });
+    if (py.status !== 0) throw new Error(`reading /control failed: ${py.stderr}`);
+    return JSON.parse(py.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function sameCounts(a, b) {
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return `lengths ${a && a.length} and ${b && b.length}`;
   for (let d = 0; d < a.length; d++) {
@@ -200,8 +224,11 @@ const CASES = {
   async load() {
     await withPage(async ({ page, origin }) => {
       await open(page, origin);
-      const figs = await page.locator('#figures figure').count();
+      // Six figures; the seventh, who gets controlled, only for a scenario with control.
+      const figs = await page.locator('#figures figure:not([hidden])').count();
       check(figs === 6, `six figures (${figs})`);
+      check(await page.locator('#fig-control').count() === 1 && await page.locator('#fig-control').isHidden(),
+        'the control figure is there, hidden without control');
       const presets = await page.locator('#presets button').count();
       check(presets >= 6, `lesson presets shown (${presets})`);
       // Keyboard: Tab reaches the controls and focus is visible.
@@ -317,6 +344,33 @@ const CASES = {
         check(diff === null, `${run.scenario} seed ${run.seed}: counts equal to demat run's /counts${diff ? ` (first difference ${diff})` : ''}`);
       }
     });
+  },
+
+  // The "Algorithmic control" lesson shows who gets controlled: its figure
+  // appears with the control rates and wrongful suspensions by capital
+  // quintile of demat run's /control for the same run, bit for bit, and
+  // hides again for a lesson without control.
+  async control() {
+    const run = { seed: 4, population: 6000, days: 240 };
+    await withPage(async ({ page, origin }) => {
+      await open(page, origin, `?population=${run.population}&days=${run.days}&seed=${run.seed}`);
+      check(await page.locator('#fig-control').isHidden(), 'no control figure before a control lesson');
+      await page.click('#preset-control');
+      await results(page, 1);
+      check(await page.locator('#fig-control').isVisible(), 'the control lesson shows the control figure');
+      const rate = JSON.parse(await page.locator('#fig-control').getAttribute('data-rate'));
+      const wrongful = JSON.parse(await page.locator('#fig-control').getAttribute('data-wrongful'));
+      const native = nativeControl(join(source, 'scenarios', 'algorithmic_control.toml'), run);
+      console.log(`controls per 1,000 recipient-months by quintile: page ${JSON.stringify(rate)}, native ${JSON.stringify(native.rate)}`);
+      check(rate.length === 5 && rate.every((v) => Number.isFinite(v) && v > 0), `five control rates drawn (${rate})`);
+      check(JSON.stringify(rate) === JSON.stringify(native.rate), 'control rates equal to demat run\'s /control fairness');
+      check(JSON.stringify(wrongful) === JSON.stringify(native.wrongful), 'wrongful suspensions equal to demat run\'s /control fairness');
+      check(((await page.locator('#control-note').textContent()) || '').includes('Q5'), 'the wrongful suspensions are written by quintile');
+      await shot(page, 'control_lesson', '#fig-control');
+      await page.click('#preset-baseline');
+      await results(page, 2);
+      check(await page.locator('#fig-control').isHidden(), 'a lesson without control hides the control figure');
+    }, { locale: 'en-GB' });
   },
 
   // The exported scenario file, run by `demat run`, gives the page's counts.
@@ -452,6 +506,9 @@ const CASES = {
         await page.click('button[data-person="carpenter"]');
         await results(page, 3);
         await shot(page, `lesson_citizen_${suffix}`, '.follow');
+        await page.click('#preset-control');
+        await results(page, 4);
+        await shot(page, `lesson_control_${suffix}`, '#fig-control');
       // Scaled down: these are committed under docs/classroom.
       }, { locale, viewport: { width: 1400, height: 1000 }, scale: 0.6 });
     }

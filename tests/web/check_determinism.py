@@ -21,7 +21,8 @@ import sys
 import h5py
 import numpy as np
 
-LESSONS = ["hybrid.toml", "online_only.toml", "online_with_mediation.toml", "outage.toml", "automatic_to_claim.toml"]
+LESSONS = ["hybrid.toml", "online_only.toml", "online_with_mediation.toml", "outage.toml", "automatic_to_claim.toml",
+           "algorithmic_control.toml"]
 # tests/core/test_detmath.cpp pins the same value for the native build.
 DETMATH = "718610144cd842cb"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -60,6 +61,10 @@ def main() -> int:
                 services = [s.decode() if isinstance(s, bytes) else s for s in f["service"][...]]
                 trace = {k: f["trace"][k][...] for k in ("day", "citizen", "service", "event_kind", "channel")}
                 kinds = [s.decode() if isinstance(s, bytes) else s for s in f["trace/kind"][...]]
+                fairness = f["control/segments/capital_quintile/fairness"][...] if "control" in f else None
+                indicators = ([s.decode() if isinstance(s, bytes) else s for s in f["control/indicator"][...]]
+                              if "control" in f else [])
+                precision = f["control/precision_recall"][:, 0] if "control" in f else None
                 channels = [s.decode() if isinstance(s, bytes) else s for s in f["channel"][...]]
             wasm = np.asarray(w["counts"], dtype=np.int64).reshape(w["shape"])
             problems = []
@@ -85,6 +90,21 @@ def main() -> int:
                 problems.append(f"trace differs: wasm {len(web_trace)} events, native {len(native_trace)}")
             if not native_trace:
                 problems.append("the traced citizens have no event: the trace comparison would be vacuous")
+            # The page's control figure: the engine's fairness indicators by
+            # quintile after the last day, equal to the file's.
+            if (fairness is None) != (w["control"] is None):
+                problems.append(f"control: native {'has' if fairness is not None else 'has no'} /control, "
+                                f"wasm {'has' if w['control'] is not None else 'has no'} control_by_quintile")
+            elif fairness is not None:
+                for i, name in enumerate(indicators):
+                    web = np.array([np.nan if v is None else v for v in w["control"][name]], dtype=float)
+                    if not np.array_equal(web, fairness[:, i], equal_nan=True):
+                        problems.append(f"control {name}: wasm {web.tolist()} != native {fairness[:, i].tolist()}")
+                web = np.array([np.nan if v is None else v for v in w["control"]["precision"]], dtype=float)
+                if not np.array_equal(web, precision, equal_nan=True):
+                    problems.append(f"control precision: wasm {web.tolist()} != native {precision.tolist()}")
+                if not np.nansum(fairness[:, indicators.index("controls")]) > 0:
+                    problems.append("control: no control in the run: the comparison would be vacuous")
             if problems:
                 failures += 1
                 print(f"FAIL {label}: " + "; ".join(problems))

@@ -82,6 +82,14 @@ export function readDay(raw, info) {
     unclaimedEuros() {
       return sum(first(raw, ['metrics/unclaimed_euros', 'unclaimed_euros']));
     },
+    // The control indicators by capital quintile over the monthly rounds so
+    // far (/control/segments/capital_quintile/fairness, summed over
+    // services, and /control/precision_recall's precision for the selection
+    // made and for random selection at the same budget); null when the
+    // scenario has no digital control.
+    controlByQuintile() {
+      return raw.control_by_quintile || null;
+    },
     divide(s) {
       const d = first(raw, ['metrics/divide_index', 'divide_index']);
       if (d === undefined || s < 0) return null;

@@ -17,6 +17,7 @@ export const PRESETS = [
   { id: 'doing_with', file: 'online_with_mediation.toml', service: 'minimum_income', set: { mediationMode: 'doing_with' } },
   { id: 'automatic', file: 'automatic_to_claim.toml', service: 'energy_cheque' },
   { id: 'outage', file: 'outage.toml', service: 'minimum_income' },
+  { id: 'control', file: 'algorithmic_control.toml', service: 'minimum_income' },
 ];
 
 const SPEEDS = [5, 15, 30, 60, 120, 250, 0]; // days per second; 0 = as fast as the engine goes
@@ -173,6 +174,12 @@ function buildFigures() {
     yFormat: (v) => (Math.abs(v) >= 1e6 ? `${(v / 1e6).toFixed(1)} M€` : Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(0)} k€` : `${Math.round(v)} €`),
     series: [{ label: 'unclaimed', stroke: OKABE_ITO[7] }],
   });
+  // Controls per 1,000 recipient units and month, by capital quintile,
+  // cumulated over the rounds so far: who the scorer picks.
+  figures.control = new Figure($('fig-control').querySelector('.plot'), {
+    yFormat: (v) => v.toFixed(0),
+    series: QUINTILE_COLOURS.map((c, q) => ({ label: `Q${q + 1}`, stroke: c, dash: QUINTILE_DASHES[q], width: q === 0 ? 4 : 3 })),
+  });
   window.addEventListener('resize', () => Object.values(figures).forEach((f) => f.resize()));
 }
 
@@ -190,6 +197,8 @@ function pushRow(d) {
   figures.queues.push(d.day, STAFFED.map((c) => d.queueLength(c)));
   figures.helpers.push(d.day, [d.helpsGiven(), d.helpUnavailable()]);
   figures.money.push(d.day, [d.unclaimedEuros()]);
+  const c = d.controlByQuintile();
+  figures.control.push(d.day, c ? c.control_rate_per_1000 : [null, null, null, null, null]);
   page.lastDivide = d.divide(s);
 }
 
@@ -206,6 +215,7 @@ function redrawSoon() {
     for (const f of Object.values(figures)) f.redraw();
     drawDivide();
     drawWaits();
+    drawControl();
   }), wait);
 }
 
@@ -247,6 +257,32 @@ function drawWaits() {
     const w = last.meanWait(c);
     return `${t(page.lang, `ch_${c}`)}: ${w === null ? '–' : `${w.toFixed(1)} ${t(page.lang, 'day')}`}`;
   }).join(' · ');
+}
+
+// Who loses their right: wrongful suspensions per 1,000 recipient units by
+// quintile, and how often a control finds an error, scorer against random
+// selection at the same budget (docs/model.md 11.6).
+function drawControl() {
+  const fig = $('fig-control');
+  const hidden = !(page.info && page.info.control);
+  if (fig.hidden !== hidden) {
+    fig.hidden = hidden;
+    // Sized when shown: a hidden figure has no width.
+    if (!hidden) figures.control.resize();
+  }
+  const last = page.rows.length ? readDay(page.rows[page.rows.length - 1], page.info) : null;
+  const c = last ? last.controlByQuintile() : null;
+  if (!c) { $('control-note').textContent = ''; delete fig.dataset.rate; return; }
+  const n = (v, digits) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(digits));
+  const wrongful = c.wrongful_suspension_per_1000.map((v, q) => `Q${q + 1} ${n(v, 1)}`).join(' · ');
+  $('control-note').textContent = t(page.lang, 'control_note', {
+    w: wrongful,
+    p: n(c.precision[0] === null ? null : 100 * c.precision[0], 1),
+    r: n(c.precision[1] === null ? null : 100 * c.precision[1], 1),
+  });
+  // For the tests: the figure's last values, as drawn.
+  fig.dataset.rate = JSON.stringify(c.control_rate_per_1000);
+  fig.dataset.wrongful = JSON.stringify(c.wrongful_suspension_per_1000);
 }
 
 // ---- the run -----------------------------------------------------------------
@@ -312,6 +348,7 @@ function reset() {
   for (const f of Object.values(figures)) f.clear();
   drawDivide();
   drawWaits();
+  drawControl();
   renderFollow();
   progress(0);
   status('status_ready');
@@ -333,6 +370,7 @@ function onMessage(event) {
         page.service = page.info.services[0];
       }
       renderFollow();
+      drawControl();
       status('status_warmup', { d: 0, n: page.info.warmup_days });
       break;
     case 'warmup':
@@ -364,6 +402,7 @@ function onMessage(event) {
       status('status_done', { n: r.days, p: r.population, s: r.seed, ms: Math.round(r.engine_ms) });
       progress(1);
       renderFollow();
+      drawControl();
       redrawSoon();
       document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
       break;
@@ -447,8 +486,8 @@ export function curvesCsv() {
 }
 
 export function figuresPng() {
-  const figs = [...document.querySelectorAll('#figures figure')];
-  const byId = { 'fig-takeup': figures.takeup, 'fig-ntu': figures.ntu, 'fig-queues': figures.queues, 'fig-helpers': figures.helpers, 'fig-money': figures.money };
+  const figs = [...document.querySelectorAll('#figures figure')].filter((f) => !f.hidden);
+  const byId = { 'fig-takeup': figures.takeup, 'fig-ntu': figures.ntu, 'fig-queues': figures.queues, 'fig-helpers': figures.helpers, 'fig-money': figures.money, 'fig-control': figures.control };
   const cols = 2;
   const cellW = 900;
   const cellH = 520;

@@ -7,6 +7,8 @@
 // {speed}, pause, step, stop. Worker -> page: ready, error, started {info,
 // followed}, warmup {day}, days {rows}, done {results, trace}.
 
+import { prewarm } from './prewarm.js';
+
 let M = null;          // the engine module (createDematEngine())
 let sim = null;        // the running Simulation
 let playing = false;
@@ -33,6 +35,12 @@ async function init() {
   const mod = await import('./engine/demat_engine.js');
   const create = mod.default || mod.createDematEngine;
   M = await create();
+  try {
+    prewarm(M);
+  } catch (e) {
+    // Only a speed-up: a failure here shows again, with its message, on the
+    // first real run.
+  }
   post('ready');
 }
 
@@ -83,7 +91,8 @@ function start({ toml, fileName, follow }) {
 // segment's counts...) would only cost the page's thread time to receive.
 const KEPT = ['counts', 'take_up_by_quintile', 'metrics/queue_length', 'metrics/queue_wait_days',
   'metrics/queue_served', 'metrics/helps_given', 'metrics/help_informal_unavailable', 'metrics/unclaimed_euros',
-  'metrics/divide_index', 'metrics/procedures_completed_low_capital', 'metrics/autonomous_completions_low_capital'];
+  'metrics/divide_index', 'metrics/procedures_completed_low_capital', 'metrics/autonomous_completions_low_capital',
+  'control_by_quintile'];
 
 function slim(full) {
   const row = {};
