@@ -92,6 +92,15 @@ TEST_CASE("reasons: with no connection failure the attempt's success is 6.4's to
     // A form failure's cause in proportion to the deficits: full skill leaves no skill failure.
     const OnlineOdds skilled = online_odds(b, 1.0, 0.4, 0.7, Equipment::computer, 0.6, IdentityRequirement::none, 1.0);
     for (double u = skilled.success; u < 1.0; u += 0.001) REQUIRE(failure_reason(skilled, u) == Reason::complexity);
+    // Low skill: part of the failed forms is put down to skill, part to complexity.
+    const OnlineOdds unskilled = online_odds(b, 0.1, 0.4, 0.7, Equipment::computer, 0.6, IdentityRequirement::none, 1.0);
+    int skill_failures = 0, complexity_failures = 0;
+    for (double u = unskilled.success; u < 1.0; u += 0.001) {
+        skill_failures += failure_reason(unskilled, u) == Reason::skill;
+        complexity_failures += failure_reason(unskilled, u) == Reason::complexity;
+    }
+    REQUIRE(skill_failures > 0);
+    REQUIRE(complexity_failures > 0);
 
     // The connection fails only where the zone's coverage is short of full, in proportion.
     b.connection_failure = 0.4;
