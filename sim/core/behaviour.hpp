@@ -105,7 +105,7 @@ inline Reason failure_reason(const OnlineOdds& o, double u) {
 
 // Quarter-hours a helper spends on a procedure of this complexity (6.12), at least one.
 inline int help_quarter_hours(const BehaviourParams& b, double complexity) {
-    return std::max(1, static_cast<int>(std::ceil(4.0 * (b.help_hours_base + b.help_hours_complexity * complexity) - 1e-9)));
+    return std::max(1, static_cast<int>(std::ceil(4.0 * (b.help_hours_fixed + b.help_hours_complexity * complexity) - 1e-9)));
 }
 
 // Chance of giving up the trip to a place `km` away (docs/model.md 6.10).

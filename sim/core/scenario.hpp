@@ -178,10 +178,10 @@ struct BehaviourParams {
     double helper_admin = 0.4;       // administrative literacy a neighbour needs to help
     int helper_capacity = 4;         // procedures a helper helps with per 30 days
     // A helper's time (docs/model.md 6.12): with helper_hours_per_month > 0
-    // it replaces helper_capacity; a help takes help_hours_base +
+    // it replaces helper_capacity; a help takes help_hours_fixed +
     // help_hours_complexity x complexity hours, counted in quarter-hours.
     double helper_hours_per_month = 0.0;
-    double help_hours_base = 0.5;
+    double help_hours_fixed = 0.5;
     double help_hours_complexity = 1.5;
 
     // Contestation of a wrongful rejection: logistic(contest_intercept +

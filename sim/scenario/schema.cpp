@@ -305,7 +305,7 @@ std::vector<GlobalEntry> build_global_entries() {
                               "helper_capacity (docs/model.md 6.12).",
          "assumption: 0 (off) by default, so that the calibrated baseline keeps its count of helps; about "
          "4 hours is a few hours a month"}));
-    e.push_back(number<S>("behaviour.help_hours_base", DEMAT_FIELD(behaviour.help_hours_base), 0.5, 0.0, 20.0,
+    e.push_back(number<S>("behaviour.help_hours_fixed", DEMAT_FIELD(behaviour.help_hours_fixed), 0.5, 0.0, 20.0,
         {"hours", "Time a helper spends on a procedure of complexity 0 (6.12).",
          "assumption: half an hour to sit down, log in and fill a simple form"}));
     e.push_back(number<S>("behaviour.help_hours_complexity", DEMAT_FIELD(behaviour.help_hours_complexity), 1.5, 0.0, 20.0,
