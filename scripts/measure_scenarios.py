@@ -65,6 +65,9 @@ class Runs:
                 self.control = {n: events[..., i] for i, n in enumerate(names)}
                 groups = f["control/segments/capital_quintile/events"][()]  # [run, round, service, group, event]
                 self.control_q = {n: groups[..., i] for i, n in enumerate(names)}
+            # Why procedures are given up (docs/model.md 6.10): [run, day, service, reason].
+            self.abandonment_reasons = f["reasons/abandonments"][()]
+            self.reasons = [r.decode() if isinstance(r, bytes) else r for r in f["reason"][()]]
             self.resolved = f.attrs["scenario_resolved"]
             if isinstance(self.resolved, bytes):
                 self.resolved = self.resolved.decode()
@@ -220,6 +223,17 @@ def control_figures(a, b, start, end):
     return [service_figures(a, b, s, start, end) for s in ("minimum_income", "housing_benefit")] + items
 
 
+def identity_figures(a, b, start, end):
+    """The identity step over the window, all services: first attempts that pass it, in-person checks, and
+    procedures given up for identity (docs/model.md 6.10-6.11)."""
+    window = lambda r, name: r.metrics[name][:, start:end].sum(axis=(1, 2)).astype(float)
+    first = lambda r: window(r, "identity_first_successes") / window(r, "identity_first_attempts")
+    given_up = lambda r: r.abandonment_reasons[:, start:end, :, r.reasons.index("identity")].sum(axis=(1, 2)).astype(float)
+    return ["identity steps passed at a procedure's first online attempt (all services) " + pct(first(a), first(b)),
+            "in-person identity checks " + num(window(a, "identity_in_person"), window(b, "identity_in_person")),
+            "procedures given up for identity " + num(given_up(a), given_up(b))]
+
+
 SCENARIOS = [
     ("online_only", "hybrid", [LAST_90], focus("minimum_income", "old_age_minimum", "income_tax_return")),
     ("online_with_mediation", "hybrid", [LAST_90], focus("minimum_income", "old_age_minimum", "income_tax_return")),
@@ -237,6 +251,8 @@ SCENARIOS = [
     ("algorithmic_control", "hybrid", [LAST_90], control_figures),
     ("random_audits", "hybrid", [LAST_90], control_figures),
     ("targeted_territories", "hybrid", [LAST_90], control_figures),
+    ("strong_identity", "hybrid", [LAST_90],
+     focus("minimum_income", "complementary_health", "income_tax_return", extra=identity_figures)),
 ]
 
 
