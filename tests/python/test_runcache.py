@@ -115,3 +115,42 @@ def test_validation_run_again_reads_every_run_from_its_cache(tmp_path):
     reads = [line for line in second.stderr.splitlines() if "runs read from" in line]
     assert len(reads) == 2 and all(line.endswith(" 0 to compute") for line in reads), reads
     assert doc.read_text() == text
+
+
+# ---- the other long tools: each run kept as it ends, not each batch ----------------------------------------
+
+
+class Interrupt:
+    """Wraps a tool's measure: Ctrl-C while the ``at``-th run's figures are taken; counts the calls."""
+
+    def __init__(self, measure, at=None):
+        self.measure, self.at, self.calls = measure, at, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls == self.at:
+            raise KeyboardInterrupt
+        return self.measure(*args, **kwargs)
+
+
+def test_sensitivity_keeps_each_run_and_resumes_with_the_numbers_of_an_uninterrupted_design(tiny, tmp_path,
+                                                                                            monkeypatch):
+    from demat import sensitivity
+
+    monkeypatch.setattr(sensitivity, "PARAMETERS", sensitivity.PARAMETERS[:2])  # (2 + 2) x 2 = 8 runs
+    design = lambda cache: sensitivity.run_design(tiny, 2, 200, log=lambda s: None, workers=1,  # noqa: E731
+                                                  cache=cache)
+    cache = tmp_path / "sensitivity.jsonl"
+    monkeypatch.setattr(sensitivity, "outputs", Interrupt(sensitivity.outputs, at=3))
+    with pytest.raises(KeyboardInterrupt):
+        design(cache)
+    assert len(cache.read_text().splitlines()) == 2  # kept as each run ended (by batches of 8, it was none)
+    counted = Interrupt(sensitivity.outputs.measure)
+    monkeypatch.setattr(sensitivity, "outputs", counted)
+    resumed = design(cache)
+    assert counted.calls == 6  # only the missing runs
+    monkeypatch.setattr(sensitivity, "outputs", counted.measure)
+    fresh = design(None)
+    for got, want in zip(resumed, fresh):
+        np.testing.assert_array_equal(got, want)
+    assert len(cache.read_text().splitlines()) == 8
