@@ -154,3 +154,41 @@ def test_sensitivity_keeps_each_run_and_resumes_with_the_numbers_of_an_uninterru
     for got, want in zip(resumed, fresh):
         np.testing.assert_array_equal(got, want)
     assert len(cache.read_text().splitlines()) == 8
+
+
+def _script(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_measure_drift_keeps_each_run_and_resumes_with_the_numbers_of_an_uninterrupted_table(tmp_path, monkeypatch,
+                                                                                           capsys):
+    drift = _script("measure_drift")
+    args = lambda cache: ["--population", "100", "--seeds", "2", "--threads", "1", "--cache", str(cache)]  # noqa: E731
+    cache = tmp_path / "drift.jsonl"
+    monkeypatch.setattr(drift, "take_up", Interrupt(drift.take_up, at=3))
+    with pytest.raises(KeyboardInterrupt):
+        drift.main(args(cache))
+    assert len(cache.read_text().splitlines()) == 2  # it kept nothing before
+    counted = Interrupt(drift.take_up.measure)
+    monkeypatch.setattr(drift, "take_up", counted)
+    resumed = drift.main(args(cache))
+    assert counted.calls == 2 * 2 * 2 - 2  # two tables x two warm-ups x two seeds, less the two kept
+    assert "2 of 4 runs read from" in capsys.readouterr().err
+    monkeypatch.setattr(drift, "take_up", counted.measure)
+    assert drift.main(args(tmp_path / "fresh.jsonl")) == resumed
+    assert len(cache.read_text().splitlines()) == 8
+
+
+def test_measure_drift_checks_its_cache_location_before_computing(tmp_path, monkeypatch):
+    drift = _script("measure_drift")
+    counted = Interrupt(drift.take_up)
+    monkeypatch.setattr(drift, "take_up", counted)
+    (tmp_path / "a-folder").mkdir()
+    with pytest.raises(SystemExit, match="not a regular file"):
+        drift.main(["--population", "100", "--seeds", "1", "--cache", str(tmp_path / "a-folder")])
+    assert counted.calls == 0
