@@ -128,17 +128,21 @@ def non_take_up(s: RunSet) -> Figure:
 def divide(sets: Sequence[RunSet]) -> Figure:
     """(c) The administrative divide: take-up across the capital ranking, one line per scenario."""
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    highest = 0.0
     for i, s in enumerate(sets):
         tu = 100 * end_window(benefit_take_up_by_quintile(s))
         stats = np.array([_interval(tu.sel(group=g)) for g in tu["group"].values])
+        if np.isfinite(stats[:, 2]).any():
+            highest = max(highest, float(np.nanmax(stats[:, 2])))
         x = np.arange(len(stats)) + (i - (len(sets) - 1) / 2) * 0.06
         ax.errorbar(x, stats[:, 0], yerr=[stats[:, 0] - stats[:, 1], stats[:, 2] - stats[:, 0]],
                     marker="o", capsize=3, label=s.label)
         ax.set_xticks(np.arange(len(stats)), [f"{g}" for g in tu["group"].values])
     ax.set_xlabel("capital quintile (Q1: lowest social, cultural and digital capital)")
     ax.set_ylabel(f"take-up of the benefits pooled (%),\nlast {END_WINDOW_DAYS} recorded days")
-    # From zero, so that the gap between quintiles reads at its true size.
-    ax.set_ylim(bottom=0)
+    # From zero, so that the gap between quintiles reads at its true size;
+    # room above the highest point for its marker and the legend.
+    ax.set_ylim(0, min(highest + max(5.0, 0.12 * highest), max(100.0, highest + 2.0)) if highest > 0 else None)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

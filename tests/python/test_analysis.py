@@ -137,6 +137,8 @@ def test_divide_figure_starts_its_axis_at_zero(files):
     bottom, top = fig.axes[0].get_ylim()
     # Heights compare only from zero: an axis from 30% made a 5-point gap look like a doubling.
     assert bottom == 0 and top > 0
+    highest = max(float(max(line.get_ydata())) for line in fig.axes[0].get_lines())
+    assert top > highest + 1  # the highest point is not cut by the frame
 
 
 def test_the_income_tax_return_reads_fulfilled_not_receiving_or_take_up(files, tmp_path):
