@@ -1,4 +1,4 @@
-"""The five standard figures, drawn with matplotlib (Agg: no display needed).
+"""The six standard figures, drawn with matplotlib (Agg: no display needed).
 
 Each function takes RunSets (load.load_runs) and returns a Figure; lines are
 means across replicates and shaded bands or error bars the 5-95% interval.
@@ -234,6 +234,36 @@ def queues(sets: Sequence[RunSet]) -> Figure:
     return fig
 
 
+def reasons(sets: Sequence[RunSet]) -> Figure:
+    """(f) Why online attempts fail and why procedures are given up (docs/model.md 6.10)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    with_reasons = [s for s in sets if s.reasons is not None and "failures" in s.reasons]
+    labels: list[str] = []
+    width = 0.8 / max(1, len(with_reasons))
+    for ax, kind, title in ((axes[0], "failures", "failed online attempts by cause"),
+                            (axes[1], "abandonments", "procedures given up, by the cause of the last failure")):
+        for i, s in enumerate(with_reasons):
+            da = s.reasons[kind]
+            per_1000 = da.sum([d for d in da.dims if d not in ("run", "reason")]) / float(s.parameters.get(
+                "population.size", 1)) * 1000.0
+            labels = [str(r) for r in per_1000["reason"].values]
+            stats = np.array([_interval(per_1000.isel(reason=j)) for j in range(len(labels))])
+            x = np.arange(len(labels)) + (i - (len(with_reasons) - 1) / 2) * width
+            ax.bar(x, stats[:, 0], width, color=colours[i % len(colours)], label=s.label,
+                   yerr=[stats[:, 0] - stats[:, 1], stats[:, 2] - stats[:, 0]], capsize=3)
+        ax.set_xticks(np.arange(len(labels)), labels, rotation=30)
+        ax.set(title=title, ylabel="per 1,000 citizens over the recorded run")
+        ax.title.set_fontsize(10)
+        ax.grid(alpha=0.3, axis="y")
+    if with_reasons:
+        axes[0].legend(fontsize=8)
+    else:
+        axes[0].text(0.5, 0.5, "no /reasons in these files", ha="center", transform=axes[0].transAxes)
+    fig.tight_layout()
+    return fig
+
+
 #: file name -> (function, caption). (b) is drawn once per scenario.
 FIGURES: dict[str, tuple[Callable[..., Figure], str]] = {
     "take_up_by_quintile.png": (take_up_by_quintile,
@@ -254,6 +284,9 @@ FIGURES: dict[str, tuple[Callable[..., Figure], str]] = {
     "queues.png": (queues,
         "Queues and waits at the staffed channels (a channel no one could use reads \"closed\", not a wait of "
         "0), and how many procedures informal helpers did for others over the run."),
+    "reasons.png": (reasons,
+        "Why online attempts fail and procedures are given up: connection, equipment, skill, complexity, "
+        "identity, wait, distance (docs/model.md 6.10), per 1,000 citizens over the recorded run."),
 }
 
 

@@ -33,6 +33,8 @@ class RunSet:
     metrics: xr.Dataset
     helpers: xr.Dataset | None
     changes: dict[str, Any] = field(default_factory=dict)
+    #: /reasons (failures and abandonments by cause), None in files written before it existed
+    reasons: xr.Dataset | None = None
 
     @property
     def runs(self) -> int:
@@ -116,7 +118,7 @@ def load_runs(paths: Iterable[str | os.PathLike[str]]) -> list[RunSet]:
         if root is None or "counts" not in root:
             raise ValueError(f"{path}: not a demat run or sweep file (no /counts)")
         attrs = dict(root.attrs)
-        groups = {g: _open(path, g) for g in ("segments/capital_quintile", "metrics", "helpers")}
+        groups = {g: _open(path, g) for g in ("segments/capital_quintile", "metrics", "helpers", "reasons")}
         if groups["segments/capital_quintile"] is None or groups["metrics"] is None:
             raise ValueError(f"{path}: no /segments/capital_quintile or /metrics group")
         for g, ds in groups.items():
@@ -125,10 +127,11 @@ def load_runs(paths: Iterable[str | os.PathLike[str]]) -> list[RunSet]:
                 groups[g] = ds.assign_coords({d: root[d] for d in ds.dims if d in root.coords and d not in ds.coords})
         parts = [_with_run(root), _with_run(groups["segments/capital_quintile"]), _with_run(groups["metrics"]),
                  _with_run(groups["helpers"]) if groups["helpers"] is not None else None]
+        reasons = _with_run(groups["reasons"]) if groups["reasons"] is not None else None
         name = str(attrs.get("scenario_name", os.path.splitext(os.path.basename(path))[0]))
         swept = [k for k in str(attrs.get("swept_keys", "")).split("\n") if k]
         if not swept:
-            sets.append(RunSet(name, path, attrs, *parts))
+            sets.append(RunSet(name, path, attrs, *parts, reasons=reasons))
             continue
         points = root["run_point"].values
         for point in pd.unique(points):
@@ -137,7 +140,8 @@ def load_runs(paths: Iterable[str | os.PathLike[str]]) -> list[RunSet]:
             label = name + " " + ", ".join(f"{k.rsplit('.', 2)[-2] + '.' + k.rsplit('.', 1)[-1] if k.count('.') > 1 else k}={str(v).lower() if isinstance(v, bool) else v}"
                                            for k, v in changes.items())
             subset = [p.isel(run=runs) if p is not None else None for p in parts]
-            sets.append(RunSet(label, path, attrs, *subset, changes=changes))
+            sets.append(RunSet(label, path, attrs, *subset, changes=changes,
+                               reasons=reasons.isel(run=runs) if reasons is not None else None))
     return _pool_same_scenario(sets)
 
 
@@ -152,7 +156,7 @@ def _pool_same_scenario(sets: list[RunSet]) -> list[RunSet]:
             pooled.append(s)
             continue
         n = match.runs
-        for name in ("root", "capital", "metrics", "helpers"):
+        for name in ("root", "capital", "metrics", "helpers", "reasons"):
             a, b = getattr(match, name), getattr(s, name)
             if a is not None and b is not None:
                 setattr(match, name, xr.concat([a, b.assign_coords(run=b["run"] + n)], dim="run",

@@ -66,6 +66,23 @@ def same(a, b):
     return bool(np.all(a == b))
 
 
+def without_new(ref_attrs, cand_attrs):
+    """Attributes as --new-outputs compares them: the list of the datasets
+    a coordinate is attached to (REFERENCE_LIST) left out, and of the
+    resolved scenario only the keys the reference has (new parameters,
+    at their defaults, add lines; a changed value still differs)."""
+    ref_attrs = {k: v for k, v in ref_attrs.items() if k != "REFERENCE_LIST"}
+    cand_attrs = {k: v for k, v in cand_attrs.items() if k != "REFERENCE_LIST"}
+    if "scenario_resolved" in ref_attrs and "scenario_resolved" in cand_attrs:
+        def key(line):
+            return line.split("=", 1)[0].strip() if "=" in line and not line.lstrip().startswith("#") else line
+        ref_lines = str(ref_attrs["scenario_resolved"]).splitlines()
+        known = {key(line) for line in ref_lines}
+        cand_lines = [line for line in str(cand_attrs["scenario_resolved"]).splitlines() if key(line) in known]
+        ref_attrs["scenario_resolved"], cand_attrs["scenario_resolved"] = ref_lines, cand_lines
+    return ref_attrs, cand_attrs
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("reference")
@@ -75,11 +92,15 @@ def main(argv):
     ap.add_argument("--seeds", type=int, nargs="+", default=[3, 11])
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--work", default=str(ROOT / "build" / "compare_builds"))
+    ap.add_argument("--new-outputs", action="store_true",
+                    help="a change that adds outputs: datasets and groups found only in the candidate are "
+                         "listed, not counted as differences; every dataset of the reference must still match")
     args = ap.parse_args(argv)
     scenarios = [Path(s) for s in args.scenarios] or sorted((ROOT / "scenarios").glob("*.toml"))
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     files = differing = 0
+    new_outputs = set()
     for scenario in scenarios:
         for seed in args.seeds:
             for threads in args.threads:
@@ -94,15 +115,26 @@ def main(argv):
                     outs.append(contents(out))
                     out.unlink()
                 ref, cand = outs
-                bad = sorted(k for k in ref.keys() | cand.keys()
-                             if k not in ref or k not in cand or not same(ref[k], cand[k]))
+                keys = ref.keys() | cand.keys()
+                if args.new_outputs:
+                    added = sorted(k for k in cand.keys() - ref.keys() if not k.endswith("@attrs"))
+                    new_outputs.update(added)
+                    keys = set(ref.keys())
+                    for k in keys & cand.keys():
+                        if k.endswith("@attrs"):
+                            ref[k], cand[k] = without_new(ref[k], cand[k])
+                bad = sorted(k for k in keys if k not in ref or k not in cand or not same(ref[k], cand[k]))
                 files += 1
                 if bad:
                     differing += 1
                     print(f"DIFFER {scenario.name} seed {seed} threads {threads}: {bad[:8]}")
+    if new_outputs:
+        print(f"compare_builds: {len(new_outputs)} new datasets only in the candidate (--new-outputs), e.g. "
+              f"{sorted(new_outputs)[:6]}")
     print(f"compare_builds: {files - differing} of {files} files identical "
           f"({len(scenarios)} scenarios x seeds {args.seeds} x threads {args.threads}, "
-          f"{args.population} citizens, --snapshot; every dataset and attribute but timings)")
+          f"{args.population} citizens, --snapshot; every dataset and attribute but timings"
+          f"{' of the reference' if args.new_outputs else ''})")
     return 1 if differing else 0
 
 

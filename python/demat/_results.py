@@ -205,6 +205,44 @@ class Results:
             return pd.DataFrame(share, columns=labels, index=pd.Index(np.asarray(self.coordinate("run")), name="run"))
         return pd.Series(share, index=labels, name="share of adults")
 
+    def reasons(self) -> Any:
+        """Causes of failed online attempts and of abandonments as a tidy table.
+
+        Columns: day, service, dimension, group, kind (``failures`` or
+        ``abandonments``), reason, value. From ``/reasons/failures`` and
+        ``/reasons/abandonments`` (dimension and group ``"all"``) and every
+        ``/reasons/segments/<dimension>/...``. Reasons in the order of the
+        ``reason`` coordinate (docs/output.md, "Reasons"). Summed over
+        reasons, failures equal online attempts minus online successes plus
+        ``metrics/online_unequipped``, and abandonments ``metrics/abandonments``.
+        """
+        import pandas as pd
+
+        if "reasons/failures" not in self:
+            raise ValueError("this file has no /reasons (written by a demat before failure reasons were recorded)")
+        if self.is_sweep:
+            raise ValueError("reasons() is per run; select a run's file for a sweep")
+        reasons = list(self.coordinate("reason"))
+        days = np.asarray(self.coordinate("day"))
+        frames = []
+
+        def tidy(array: np.ndarray, dimension: str, groups: list[str], kind: str) -> Any:
+            index = pd.MultiIndex.from_product([days, self.services, groups, reasons],
+                                               names=["day", "service", "group", "reason"])
+            frame = pd.DataFrame({"value": np.asarray(array).reshape(-1)}, index=index).reset_index()
+            frame["dimension"], frame["kind"] = dimension, kind
+            return frame[["day", "service", "dimension", "group", "kind", "reason", "value"]]
+
+        for kind in ("failures", "abandonments"):
+            frames.append(tidy(np.asarray(self[f"reasons/{kind}"])[:, :, None, :], "all", ["all"], kind))
+            for dimension in self.segment_dimensions:
+                groups = list(self.coordinate(f"reasons/segments/{dimension}/group"))
+                frames.append(tidy(self[f"reasons/segments/{dimension}/{kind}"], dimension, groups, kind))
+        table = pd.concat(frames, ignore_index=True)
+        for column in ("service", "dimension", "group", "kind", "reason"):
+            table[column] = table[column].astype("category")
+        return table
+
     def control(self) -> Any:
         """Digital control events as a tidy table: day, service, dimension, group, event, value.
 

@@ -538,6 +538,7 @@ bool Engine::step() {
             }
         });
         for (const auto& blk : im.blocks) total.helps_given += blk.counts.helps_given;
+        im.count_tallies(total);
         metrics_.record(day_ - scenario_.warmup_days, total);
     }
     im.end_trace_day();
@@ -622,5 +623,7 @@ Results Engine::results() const {
     r.attributes["complete"] = static_cast<std::int64_t>(completed() ? 1 : 0);
     return r;
 }
+
+std::uint8_t Engine::procedure_flags(std::size_t citizen) const { return impl_->tracking.procedure_flags(citizen); }
 
 }  // namespace demat

@@ -92,6 +92,8 @@ public:
     std::uint8_t capital_centile(std::size_t citizen) const { return capital_centile_[citizen]; }
     float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
     std::uint16_t helps_given(std::size_t citizen) const { return helps_total_[citizen]; }
+    // The citizen's procedure_flag bits over the procedures window (core/tracking.hpp).
+    std::uint8_t procedure_flags(std::size_t citizen) const;
     const EngineStats& stats() const { return stats_; }
     // Records the events of these citizens (core/trace.hpp) from the next
     // day on; before the first step, to have their whole story. An empty

@@ -25,7 +25,7 @@ const char* event_name(int e) {
         "time_to_right_days", "rejections", "appeals", "appeals_won", "abandonments", "interruptions",
         "renewals_completed", "help_requested", "help_informal", "help_informal_unavailable",
         "autonomous_completions", "assisted_completions", "procedures_completed_low_capital",
-        "autonomous_completions_low_capital"};
+        "autonomous_completions_low_capital", "online_unequipped", "identity_in_person"};
     return names[e];
 }
 
@@ -49,7 +49,10 @@ const char* event_description(int e) {
         "procedures completed online by the citizen alone",
         "procedures completed with help (informal, mediation, counter, phone)",
         "procedures completed by citizens of capital quintile Q1",
-        "procedures completed alone by citizens of capital quintile Q1"};
+        "procedures completed alone by citizens of capital quintile Q1",
+        "unequipped citizens sent online who could neither borrow a device nor find help (failures with reason equipment)",
+        "citizens sent to an in-person identity check (counter or mediation) after failing a strong identity step "
+        "for lack of a chip card or a compatible phone"};
     return text[e];
 }
 
@@ -72,6 +75,22 @@ const char* channel_event_description(int e) {
 
 }  // namespace
 
+const std::vector<std::string>& reason_names() {
+    static const std::vector<std::string> names{"connection", "equipment", "skill", "complexity",
+                                                "identity", "wait", "distance"};
+    return names;
+}
+
+const std::vector<std::string>& help_source_names() {
+    static const std::vector<std::string> names{"household", "relative_or_friend", "mediator", "counter_agent", "phone_agent"};
+    return names;
+}
+
+const std::vector<std::string>& help_outcome_names() {
+    static const std::vector<std::string> names{"obtained", "refused", "none_available"};
+    return names;
+}
+
 DayCounts::DayCounts(int services_, int groups_)
     : services(services_),
       groups(groups_),
@@ -81,12 +100,16 @@ DayCounts::DayCounts(int services_, int groups_)
       events(sz(services_ * event_count)),
       channel_events(sz(services_ * channel_count * channel_event_count)),
       queue_length(sz(services_ * channel_count)),
-      overdue(sz(services_)) {}
+      overdue(sz(services_)),
+      tally_counts(sz(services_ * tally_index::count)),
+      segment_tally_counts(sz(services_ * groups_ * tally_index::count)) {}
 
 void DayCounts::clear() {
-    for (auto* v : {&segment_states, &states, &centiles, &events, &channel_events, &queue_length, &overdue})
+    for (auto* v : {&segment_states, &states, &centiles, &events, &channel_events, &queue_length, &overdue,
+                    &tally_counts, &segment_tally_counts})
         std::fill(v->begin(), v->end(), 0);
     helps_given = 0;
+    tallies.clear();
 }
 
 void DayCounts::add(const DayCounts& o) {
@@ -100,7 +123,10 @@ void DayCounts::add(const DayCounts& o) {
     add_vec(channel_events, o.channel_events);
     add_vec(queue_length, o.queue_length);
     add_vec(overdue, o.overdue);
+    add_vec(tally_counts, o.tally_counts);
+    add_vec(segment_tally_counts, o.segment_tally_counts);
     helps_given += o.helps_given;
+    tallies.insert(tallies.end(), o.tallies.begin(), o.tallies.end());
 }
 
 double concentration_index(const std::int64_t* eligible, const std::int64_t* receiving, int groups) {
@@ -136,6 +162,8 @@ Metrics::Metrics(const Scenario& scenario, int recorded_days)
     queue_length_.assign(d * sz(services_ * channel_count), 0);
     overdue_.assign(d * sz(services_), 0);
     helps_given_.assign(d, 0);
+    tallies_.assign(d * sz(services_ * tally_index::count), 0);
+    segment_tallies_.assign(d * sz(services_ * groups_ * tally_index::count), 0);
 }
 
 void Metrics::record(int day, const DayCounts& c) {
@@ -155,6 +183,11 @@ void Metrics::record(int day, const DayCounts& c) {
         concentration_[d * sz(services_) + sz(s)] = concentration_index(eligible, receiving, capital_centiles);
     }
     helps_given_[d] = c.helps_given;
+    if (c.tally_counts.size() == sz(services_ * tally_index::count))
+        std::copy(c.tally_counts.begin(), c.tally_counts.end(), tallies_.begin() + static_cast<std::ptrdiff_t>(d * c.tally_counts.size()));
+    if (c.segment_tally_counts.size() == sz(services_ * groups_ * tally_index::count))
+        std::copy(c.segment_tally_counts.begin(), c.segment_tally_counts.end(),
+                  segment_tallies_.begin() + static_cast<std::ptrdiff_t>(d * c.segment_tally_counts.size()));
     recorded_ = std::max(recorded_, day + 1);
 }
 
@@ -169,6 +202,8 @@ void Metrics::visit_state(StateVisitor& visit) {
     visit.fixed("metrics.overdue", overdue_);
     visit.fixed("metrics.helps_given", helps_given_);
     visit("metrics.burden_histogram", burden_histogram_);
+    visit.fixed("metrics.tallies", tallies_);
+    visit.fixed("metrics.segment_tallies", segment_tallies_);
 }
 
 void Metrics::set_helps_given(const std::vector<std::uint16_t>& helps) {
@@ -309,13 +344,100 @@ Results Metrics::to_results(const Scenario& sc, int first, int end) const {
     r.arrays.push_back({"metrics/concentration_index", {"day", "service"}, {D, Su}, std::move(concentration),
                         "concentration index of take-up over the capital ranking (centiles); > 0 favours high capital", "1"});
 
+    add_tally_results(r, first, end, true);
     Coordinate helps{"helpers/helps", {}, {}, "number of procedures a helper did for others over the run"};
     for (std::size_t h = 0; h < burden_histogram_.size(); ++h) helps.values.push_back(static_cast<std::int64_t>(h + 1));
     r.coordinates.push_back(helps);
     r.arrays.push_back({"helpers/burden", {"helpers/helps"}, {burden_histogram_.size()}, burden_histogram_,
                         "number of informal helpers by procedures done for others over the whole run (warm-up included)",
                         "citizens"});
+    add_tally_results(r, first, end, false);
     return r;
+}
+
+// Reasons, identity steps and help records (docs/output.md): totals by
+// service, then by segment group under each family's own group
+// coordinate (an HDF5 dimension scale must be in the array's group or above).
+void Metrics::add_tally_results(Results& r, int first, int end, bool identity_metrics) const {
+    const std::size_t F = sz(first), D = sz(end - first), Su = sz(services_), G = sz(groups_);
+    const auto K = sz(tally_index::count);
+    // [day][service][n] of the tallies [from, from + n).
+    auto totals = [&](int from, std::size_t n) {
+        std::vector<std::int64_t> v(D * Su * n);
+        for (std::size_t i = 0; i < D * Su; ++i)
+            for (std::size_t j = 0; j < n; ++j) v[i * n + j] = tallies_[(F * Su + i) * K + sz(from) + j];
+        return v;
+    };
+    // [day][service][group of one dimension][n].
+    auto by_group = [&](int from, std::size_t n, std::size_t offset, std::size_t groups) {
+        std::vector<std::int64_t> v(D * Su * groups * n);
+        for (std::size_t i = 0; i < D * Su; ++i)
+            for (std::size_t g = 0; g < groups; ++g)
+                for (std::size_t j = 0; j < n; ++j)
+                    v[(i * groups + g) * n + j] = segment_tallies_[((F * Su + i) * G + offset + g) * K + sz(from) + j];
+        return v;
+    };
+    const auto R = sz(reason_count), I = sz(tally_index::identity_count);
+    const auto HS = sz(help_source_count), HO = sz(help_outcome_count);
+    if (identity_metrics) {
+        // With the other /metrics (a file lists a group's arrays together, in their order).
+        static const char* identity_names[] = {"identity_attempts", "identity_successes", "identity_first_attempts",
+                                               "identity_first_successes"};
+        static const char* identity_text[] = {
+            "online attempts that went through an identity step (services with identity account or strong)",
+            "identity steps passed", "identity steps of a procedure's first online attempt",
+            "identity steps passed at a procedure's first online attempt"};
+        for (std::size_t j = 0; j < I; ++j)
+            r.arrays.push_back({std::string("metrics/") + identity_names[j], {"day", "service"}, {D, Su},
+                                totals(tally_index::identity + static_cast<int>(j), 1), identity_text[j], "events"});
+        return;
+    }
+    // In the order a file lists them (io/hdf5_reader.cpp): root-level
+    // coordinates first, then each group's, group by group.
+    const auto after_channel = std::find_if(r.coordinates.begin(), r.coordinates.end(),
+                                            [](const Coordinate& c) { return c.path == "channel"; });
+    r.coordinates.insert(after_channel == r.coordinates.end() ? after_channel : after_channel + 1,
+                         {"reason", reason_names(), {}, "cause of a failed online attempt or of an abandonment (docs/model.md 6.10)"});
+    r.arrays.push_back({"reasons/failures", {"day", "service", "reason"}, {D, Su, R}, totals(tally_index::failures, R),
+                        "failed online attempts by cause; the sum over reasons is metrics/attempts - metrics/successes "
+                        "(channel online) + metrics/online_unequipped", "events"});
+    r.arrays.push_back({"reasons/abandonments", {"day", "service", "reason"}, {D, Su, R}, totals(tally_index::abandonments, R),
+                        "abandonments by the cause of the failure that ended the procedure; the sum over reasons is "
+                        "metrics/abandonments", "events"});
+    for (int di = 0; di < dimension_count; ++di) {
+        const DimensionInfo& info = dimensions()[sz(di)];
+        const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
+        const std::string base = "reasons/segments/" + info.name;
+        r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
+        r.arrays.push_back({base + "/failures", {"day", "service", base + "/group", "reason"}, {D, Su, groups, R},
+                            by_group(tally_index::failures, R, offset, groups), "failed online attempts by cause and " + info.name, "events"});
+        r.arrays.push_back({base + "/abandonments", {"day", "service", base + "/group", "reason"}, {D, Su, groups, R},
+                            by_group(tally_index::abandonments, R, offset, groups), "abandonments by cause and " + info.name, "events"});
+    }
+    r.coordinates.push_back({"identity/measure", {"attempts", "successes", "first_attempts", "first_successes"}, {},
+                             "identity steps attempted and passed, all and first attempts of a procedure"});
+    for (int di = 0; di < dimension_count; ++di) {
+        const DimensionInfo& info = dimensions()[sz(di)];
+        const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
+        const std::string base = "identity/segments/" + info.name;
+        r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
+        r.arrays.push_back({base + "/steps", {"day", "service", base + "/group", "identity/measure"}, {D, Su, groups, I},
+                            by_group(tally_index::identity, I, offset, groups), "identity steps by " + info.name, "events"});
+    }
+    r.coordinates.push_back({"help/source", help_source_names(), {}, "who was asked for help (docs/model.md 6.12)"});
+    r.coordinates.push_back({"help/outcome", help_outcome_names(), {}, "what came of a request for help"});
+    r.arrays.push_back({"help/requests", {"day", "service", "help/source", "help/outcome"}, {D, Su, HS, HO},
+                        totals(tally_index::help, HS * HO),
+                        "requests for help by source asked and outcome (docs/output.md, Help)", "requests"});
+    for (int di = 0; di < dimension_count; ++di) {
+        const DimensionInfo& info = dimensions()[sz(di)];
+        const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
+        const std::string base = "help/segments/" + info.name;
+        r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
+        r.arrays.push_back({base + "/requests", {"day", "service", base + "/group", "help/source", "help/outcome"},
+                            {D, Su, groups, HS, HO}, by_group(tally_index::help, HS * HO, offset, groups),
+                            "requests for help by source, outcome and " + info.name, "requests"});
+    }
 }
 
 }  // namespace demat

@@ -10,6 +10,7 @@
 #include "core/state_visitor.hpp"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace demat {
@@ -35,8 +36,48 @@ enum class Event : std::uint8_t {
     assisted_completions,
     procedures_completed_low_capital,  // completions by citizens of capital quintile Q1
     autonomous_completions_low_capital,
+    online_unequipped,  // an unequipped citizen sent online who could not borrow a device nor find help
+    identity_in_person,  // sent to an in-person identity check after a failed strong identity step
 };
-inline constexpr int event_count = 19;
+inline constexpr int event_count = 21;
+
+// Why an online attempt failed or a procedure was given up (docs/model.md,
+// section 6.10): one cause each.
+enum class Reason : std::uint8_t { connection = 0, equipment, skill, complexity, identity, wait, distance };
+inline constexpr int reason_count = 7;
+const std::vector<std::string>& reason_names();
+
+// Sources and outcomes of a request for help (docs/model.md, section 6.12).
+enum class HelpSource : std::uint8_t { household = 0, relative_or_friend, mediator, counter_agent, phone_agent };
+inline constexpr int help_source_count = 5;
+enum class HelpOutcome : std::uint8_t { obtained = 0, refused, none_available };
+inline constexpr int help_outcome_count = 3;
+const std::vector<std::string>& help_source_names();
+const std::vector<std::string>& help_outcome_names();
+
+// Events counted per service and segment group as well: one index space,
+// [failures by reason | abandonments by reason | identity | help by source and outcome].
+namespace tally_index {
+inline constexpr int failures = 0;
+inline constexpr int abandonments = failures + reason_count;
+inline constexpr int identity = abandonments + reason_count;  // attempts, successes, first attempts, first successes
+inline constexpr int identity_count = 4;
+inline constexpr int help = identity + identity_count;        // + source * help_outcome_count + outcome
+inline constexpr int count = help + help_source_count * help_outcome_count;
+inline int failure(Reason r) { return failures + static_cast<int>(r); }
+inline int abandonment(Reason r) { return abandonments + static_cast<int>(r); }
+inline int help_record(HelpSource s, HelpOutcome o) {
+    return help + static_cast<int>(s) * help_outcome_count + static_cast<int>(o);
+}
+}  // namespace tally_index
+
+// One tallied event of one citizen, kept as a record during the day (they
+// are rare) and counted by segment group once, serially, at the day's end.
+struct TallyRecord {
+    std::uint32_t citizen;
+    std::uint8_t service;
+    std::uint8_t what;  // tally index
+};
 
 // Events counted per service, channel and day.
 enum class ChannelEvent : std::uint8_t {
@@ -71,6 +112,10 @@ struct DayCounts {
     std::vector<std::int64_t> overdue;
     // informal helps given today (all services)
     std::int64_t helps_given = 0;
+    // The day's tallied events (reasons, identity, help), as records.
+    std::vector<TallyRecord> tallies;
+    // Their counts, in the day's total only: [service][tally] and [service][group][tally].
+    std::vector<std::int64_t> tally_counts, segment_tally_counts;
 
     DayCounts() = default;
     DayCounts(int services, int groups);
@@ -79,6 +124,9 @@ struct DayCounts {
 
     void count(int service, Event e, std::int64_t n = 1) {
         events[static_cast<std::size_t>(service * event_count + static_cast<int>(e))] += n;
+    }
+    void tally(std::size_t citizen, int service, int what) {
+        tallies.push_back({static_cast<std::uint32_t>(citizen), static_cast<std::uint8_t>(service), static_cast<std::uint8_t>(what)});
     }
     void count(int service, Channel c, ChannelEvent e, std::int64_t n = 1) {
         channel_events[static_cast<std::size_t>((service * channel_count + static_cast<int>(c)) * channel_event_count +
@@ -119,6 +167,9 @@ private:
     std::vector<std::int64_t> overdue_;         // [day][service]
     std::vector<std::int64_t> helps_given_;     // [day]
     std::vector<std::int64_t> burden_histogram_;  // [helps 1..]
+    std::vector<std::int64_t> tallies_;           // [day][service][tally]
+    std::vector<std::int64_t> segment_tallies_;   // [day][service][group][tally]
+    void add_tally_results(Results& r, int first, int end, bool identity_metrics) const;
 };
 
 // Concentration index of a 0/1 outcome over a ranking given by groups of

@@ -49,6 +49,13 @@ enum class Purpose : std::uint32_t {
     control_type = 33,
     control_response = 34,
     control_outcome = 35,
+    // Causes of failure (engine/procedure.cpp, docs/model.md 6.10).
+    borrow_device = 36,
+    trip = 37,
+    // The identity step (engine/procedure.cpp, docs/model.md 6.11).
+    chip_id = 38,
+    nfc_phone = 39,
+    identity_check = 40,
 };
 
 class Rng {

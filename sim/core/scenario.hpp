@@ -138,6 +138,23 @@ struct BehaviourParams {
     double online_complexity = 3.0;
     double identity_account = 0.5;
     double identity_strong = 1.5;
+    // Causes of failure (docs/model.md, section 6.10); 0 leaves the
+    // attempt as above. An attempt's connection fails with probability
+    // connection_failure x (1 - the zone's broadband coverage); an
+    // unequipped citizen sent online borrows a device with probability
+    // borrow_device; a trip to a counter or mediation site is given up with
+    // probability 1 - exp(-distance_give_up x km x mobility factor).
+    double connection_failure = 0.0;
+    double borrow_device = 0.0;
+    double distance_give_up = 0.0;
+    // Strong identity (docs/model.md 6.11): the means to pass it online,
+    // an identity card with a chip and a compatible (NFC) smartphone,
+    // lasting traits of chip_id_share of citizens and nfc_phone_share of
+    // smartphones; lacking them, a failed step sends the citizen to an
+    // in-person check with probability identity_in_person.
+    double chip_id_share = 0.3;
+    double nfc_phone_share = 0.8;
+    double identity_in_person = 0.5;
     // Assisted channels (phone, counter, mediation): logistic(intercept
     // + assisted_admin * admin_literacy - assisted_complexity * complexity).
     double phone_intercept = 0.5;
@@ -160,6 +177,12 @@ struct BehaviourParams {
     double helper_skill = 0.6;       // digital skill a neighbour needs to help
     double helper_admin = 0.4;       // administrative literacy a neighbour needs to help
     int helper_capacity = 4;         // procedures a helper helps with per 30 days
+    // A helper's time (docs/model.md 6.12): with helper_hours_per_month > 0
+    // it replaces helper_capacity; a help takes help_hours_fixed +
+    // help_hours_complexity x complexity hours, counted in quarter-hours.
+    double helper_hours_per_month = 0.0;
+    double help_hours_fixed = 0.5;
+    double help_hours_complexity = 1.5;
 
     // Contestation of a wrongful rejection: logistic(contest_intercept +
     // contest_capital * capital + contest_trust * trust).

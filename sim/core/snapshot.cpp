@@ -100,6 +100,12 @@ Snapshot make_snapshot(const Engine& engine) {
                                    [&p](std::size_t c) { return p.trust[c]; }));
     f.push_back(per_citizen<std::uint16_t>("helps_given", "online procedures done for neighbours over the whole run",
                                            "1", {}, [&engine](std::size_t c) { return engine.helps_given(c); }));
+    f.push_back(per_citizen<std::uint8_t>("procedures",
+                                          "over the procedures window (the last 365 recorded days), bits: 1 completed a "
+                                          "procedure online, 2 an online attempt failed, 4 gave up for good, then help "
+                                          "sought from 8 household, 16 relative_or_friend, 32 mediator, 64 counter_agent, "
+                                          "128 phone_agent",
+                                          "1", {}, [&engine](std::size_t c) { return engine.procedure_flags(c); }));
     f.push_back(per_claim(engine, "claim_state", "state of the citizen's claim to each service at the end of the run",
                           {"not_eligible", "unaware", "aware", "declined", "attempting", "waiting_help", "submitted",
                            "receiving", "rejected", "abandoned", "interrupted"},

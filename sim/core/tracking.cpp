@@ -105,6 +105,33 @@ void CitizenTracking::add_results(Results& r, const Scenario& scenario) const {
         r.arrays.push_back({"procedures/share", {"procedures/indicator"}, {3}, std::move(share),
                             "procedures/citizens over all adults", "1"});
     }
+    // Help sought over the same window (docs/model.md 6.12), by source, then
+    // any source, and any source by adults who did no procedure online.
+    {
+        std::vector<std::string> labels = help_source_names();
+        labels.push_back("any");
+        labels.push_back("any_without_online");
+        const std::size_t H = labels.size();
+        Coordinate source{"procedures/help", labels, {},
+                          "help sought in the window: from each source, from any, and from any by adults who "
+                          "completed no procedure online"};
+        std::vector<std::int64_t> n(H, 0);
+        for (const std::uint8_t f : procedures_) {
+            for (int i = 0; i < help_source_count; ++i)
+                if ((f & procedure_flag::sought_help(static_cast<HelpSource>(i))) != 0) ++n[static_cast<std::size_t>(i)];
+            if ((f & procedure_flag::sought_help_any) != 0) {
+                ++n[H - 2];
+                if ((f & procedure_flag::did_online) == 0) ++n[H - 1];
+            }
+        }
+        std::vector<double> share(H);
+        for (std::size_t i = 0; i < H; ++i) share[i] = ratio(static_cast<double>(n[i]), static_cast<double>(procedures_.size()));
+        r.coordinates.push_back(source);
+        r.arrays.push_back({"procedures/help_citizens", {"procedures/help"}, {H}, n,
+                            "adults who sought help at least once in the window", "citizens"});
+        r.arrays.push_back({"procedures/help_share", {"procedures/help"}, {H}, std::move(share),
+                            "procedures/help_citizens over all adults", "1"});
+    }
     // Outreach cohort: eligible and not receiving on recorded day 0.
     {
         Coordinate group{"cohort/group", {"not_receiving", "unaware"}, {},

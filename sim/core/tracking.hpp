@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/claim.hpp"
+#include "core/metrics.hpp"
 #include "core/results.hpp"
 #include "core/scenario.hpp"
 
@@ -24,6 +25,12 @@ namespace procedure_flag {
 inline constexpr std::uint8_t did_online = 1;        // completed a procedure online, alone or with a neighbour
 inline constexpr std::uint8_t gave_up_online = 2;     // an online attempt failed: the procedure was not done online that time
 inline constexpr std::uint8_t gave_up_for_good = 4;   // a procedure ended by giving up (max_failures reached)
+// Sought help from a source (HelpSource, core/metrics.hpp: 0..4), whatever came of it: bits 3-7.
+inline constexpr int sought_help_shift = 3;
+inline constexpr std::uint8_t sought_help_any = 0xF8;
+inline constexpr std::uint8_t sought_help(HelpSource source) {
+    return static_cast<std::uint8_t>(1u << (sought_help_shift + static_cast<int>(source)));
+}
 }  // namespace procedure_flag
 
 class CitizenTracking {
@@ -56,6 +63,7 @@ public:
     std::vector<std::uint16_t>& persistent() { return persistent_; }
     std::vector<std::uint8_t>& procedures() { return procedures_; }
     std::vector<std::uint32_t>& cohort() { return cohort_; }
+    std::uint8_t procedure_flags(std::size_t c) const { return procedures_[c]; }
 
 private:
     int persistent_start_, procedures_start_, cohort_day_, end_, recorded_days_;

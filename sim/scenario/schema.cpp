@@ -232,6 +232,29 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(number<S>("behaviour.identity_strong", DEMAT_FIELD(behaviour.identity_strong), 1.5, 0.0, logit_max,
         {"logit", "Barrier of a strong identity requirement (biometric or NFC identity) online.",
          "assumption: three times the account barrier: a compatible phone and an identity document are needed"}));
+    e.push_back(probability<S>("behaviour.connection_failure", DEMAT_FIELD(behaviour.connection_failure), 0.0,
+        {"probability", "Chance that an online attempt fails for the connection where the zone has no fixed "
+                        "broadband offer (scaled by 1 - the zone's broadband coverage; docs/model.md 6.10).",
+         "assumption: 0 by default (the baseline is calibrated without it); no published rate of attempts lost to the line"}));
+    e.push_back(probability<S>("behaviour.borrow_device", DEMAT_FIELD(behaviour.borrow_device), 0.0,
+        {"probability", "Chance that an unequipped citizen sent online (no other channel) borrows a smartphone "
+                        "rather than seeking help (docs/model.md 6.10).",
+         "assumption: 0 by default, as before: the unequipped ask for help or fail for lack of a device"}));
+    e.push_back(number<S>("behaviour.distance_give_up", DEMAT_FIELD(behaviour.distance_give_up), 0.0, 0.0, 10.0,
+        {"per km", "Hazard per km (times the mobility factor) of giving up the trip to a counter or mediation "
+                   "site once chosen (docs/model.md 6.10).",
+         "assumption: 0 by default (distance already lowers the choice of the channel, 6.3)"}));
+    e.push_back(probability<S>("behaviour.chip_id_share", DEMAT_FIELD(behaviour.chip_id_share), 0.3,
+        {"share", "Share of citizens holding an identity card with a chip (needed, with a compatible smartphone, "
+                  "for a strong identity online; docs/model.md 6.11).",
+         "assumption: the chip card is issued in France since 2021, on renewal; about a third of adults hold one"}));
+    e.push_back(probability<S>("behaviour.nfc_phone_share", DEMAT_FIELD(behaviour.nfc_phone_share), 0.8,
+        {"share", "Share of smartphones able to read the chip (NFC) for a strong identity online (6.11).",
+         "assumption: most recent smartphones read NFC; older and entry-level ones may not"}));
+    e.push_back(probability<S>("behaviour.identity_in_person", DEMAT_FIELD(behaviour.identity_in_person), 0.5,
+        {"probability", "Chance that a citizen who failed a strong identity step for lack of a chip card or a "
+                        "compatible phone goes to an in-person check at a counter or mediation site (6.11).",
+         "assumption: half; the others ask for help, retry or give up (6.5)"}));
     e.push_back(number<S>("behaviour.phone_intercept", DEMAT_FIELD(behaviour.phone_intercept), 0.5, -logit_max, logit_max,
         {"logit", "Intercept of success by phone.",
          "assumption: a phone call helps but documents must still be sent"}));
@@ -277,6 +300,17 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(integer<S>("behaviour.helper_capacity", DEMAT_FIELD(behaviour.helper_capacity), 4, 0, 100,
         {"procedures per 30 days", "Procedures a helper helps with per 30 days (0: no informal help).",
          "assumption: about one a week"}));
+    e.push_back(number<S>("behaviour.helper_hours_per_month", DEMAT_FIELD(behaviour.helper_hours_per_month), 0.0, 0.0, 60.0,
+        {"hours per 30 days", "A helper's time for others' procedures per 30 days; above 0 it replaces "
+                              "helper_capacity (docs/model.md 6.12).",
+         "assumption: 0 (off) by default, so that the calibrated baseline keeps its count of helps; about "
+         "4 hours is a few hours a month"}));
+    e.push_back(number<S>("behaviour.help_hours_fixed", DEMAT_FIELD(behaviour.help_hours_fixed), 0.5, 0.0, 20.0,
+        {"hours", "Time a helper spends on a procedure of complexity 0 (6.12).",
+         "assumption: half an hour to sit down, log in and fill a simple form"}));
+    e.push_back(number<S>("behaviour.help_hours_complexity", DEMAT_FIELD(behaviour.help_hours_complexity), 1.5, 0.0, 20.0,
+        {"hours per unit of complexity", "Extra time per unit of the procedure's complexity (6.12).",
+         "assumption: a complex first claim (0.8) takes about 1.7 hours with documents to scan"}));
 
     // ---- behaviour: contesting a rejection ----
     e.push_back(number<S>("behaviour.contest_intercept", DEMAT_FIELD(behaviour.contest_intercept), -1.5, -logit_max, logit_max,

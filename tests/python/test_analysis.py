@@ -49,7 +49,7 @@ def test_report_writes_figures_and_a_page_that_references_them(files, tmp_path):
     with open(page, encoding="utf-8") as f:
         html = f.read()
     images = re.findall(r"<img src='([^']+)'", html)
-    assert len(images) == 4 + len(files)  # (b) once per scenario
+    assert len(images) == 5 + len(files)  # (b) once per scenario
     for name in images:
         png = tmp_path / "report" / name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000

@@ -27,7 +27,9 @@
     X(identity_strong) X(phone_intercept) X(counter_intercept) X(mediation_intercept) X(assisted_admin) \
     X(assisted_complexity) X(ask_help) X(abandon_retry) X(helper_skill) X(helper_admin)                 \
     X(contest_intercept) X(contest_capital) X(contest_trust) X(appeal_success) X(admin_learning)        \
-    X(trust_loss_rejection) X(trust_loss_interruption) X(trust_gain_success)
+    X(trust_loss_rejection) X(trust_loss_interruption) X(trust_gain_success) X(connection_failure)     \
+    X(borrow_device) X(distance_give_up) X(chip_id_share) X(nfc_phone_share) X(identity_in_person)      \
+    X(helper_hours_per_month) X(help_hours_fixed) X(help_hours_complexity)
 #define DEMAT_BEHAVIOUR_INT_FIELDS(X)                                                            \
     X(reconsider_days) X(retry_days) X(max_failures) X(patience_days) X(abandon_revisit_days) \
     X(helper_capacity) X(renewal_window_days) X(grace_days) X(prior_eligibility_days)

@@ -47,6 +47,7 @@ void Engine::Impl::visit_state(StateVisitor& visit) {
     visit.fixed("queues.credit", queue_credit);
     visit.fixed("queues.daily_capacity", queue_daily_capacity);
     visit.fixed("channels.open", open_channels);
+    visit.fixed("identity.checked", identity_checked);
     visit.fixed("observe.dirty", dirty);
     visit.fixed("observe.due", due);
     visit.fixed("life.next_employment_event", next_employment_event);

@@ -92,6 +92,7 @@ void Engine::Impl::observe_block(std::size_t blk) {
     std::fill(out.channel_events.begin(), out.channel_events.end(), 0);
     std::fill(out.overdue.begin(), out.overdue.end(), 0);
     out.helps_given = 0;
+    out.tallies.clear();
     const std::size_t begin = blk * block_size;
     const std::size_t end = std::min(citizens, begin + block_size);
     const bool rec = recording();
@@ -231,6 +232,24 @@ void Engine::Impl::check_counts() const {
                                    std::to_string(end - 1) + " differ from a recount on day " + std::to_string(e.day_) +
                                    " (a change without its touch, docs/architecture.md)");
     }
+}
+
+// The day's tallied events (reasons, identity steps, help records), counted
+// by service and by each segment group of their citizen. Serial: they are
+// few, and integer sums do not depend on the order of the records.
+void Engine::Impl::count_tallies(DayCounts& total) {
+    constexpr auto K = static_cast<std::size_t>(tally_index::count);
+    const auto G = static_cast<std::size_t>(total_groups_);
+    auto count = [&](std::vector<TallyRecord>& records) {
+        for (const TallyRecord& t : records) {
+            const std::size_t s = t.service;
+            total.tally_counts[s * K + t.what] += 1;
+            for (const int g : groups_of(t.citizen)) total.segment_tally_counts[(s * G + static_cast<std::size_t>(g)) * K + t.what] += 1;
+        }
+        records.clear();
+    };
+    count(serial.counts.tallies);
+    for (auto& blk : blocks) count(blk.counts.tallies);
 }
 
 }  // namespace demat

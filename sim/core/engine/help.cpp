@@ -43,7 +43,16 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
         enqueue(c, s, day, Channel::mediation, sink, rng);
         return true;
     }
+    // Nobody to ask: no capable relative or friend (for an online
+    // procedure), no open mediation site (docs/model.md 6.12).
+    count_help(c, s, channel_open(s, Channel::online) ? HelpSource::relative_or_friend : HelpSource::mediator,
+               HelpOutcome::none_available, sink);
     return false;
+}
+
+void Engine::Impl::count_help(std::size_t c, int s, HelpSource source, HelpOutcome outcome, Sink& sink) {
+    tracking.mark(c, procedure_flag::sought_help(source), e.day_);
+    if (recording()) sink.counts.tally(c, s, tally_index::help_record(source, outcome));
 }
 
 // Informal help, in the requests' order (a random key). Whether a
@@ -139,6 +148,8 @@ void Engine::Impl::add_events(DayCounts& into, DayCounts& from) {
     std::fill(from.channel_events.begin(), from.channel_events.end(), 0);
     into.helps_given += from.helps_given;
     from.helps_given = 0;
+    into.tallies.insert(into.tallies.end(), from.tallies.begin(), from.tallies.end());
+    from.tallies.clear();
 }
 
 // One help request, served at its turn (the serial order).
@@ -149,9 +160,18 @@ void Engine::Impl::serve_help(const HelpRequest& r, int day, Sink& sink) {
 
 // The helper's side of a request still waiting: whether they have time
 // left this month, which this help then uses.
+// With a time budget (6.12), helps_this_month_ counts the quarter-hours
+// used, and a help that would overrun the month's budget is refused.
 bool Engine::Impl::take_help(const HelpRequest& r) {
-    if (e.helps_this_month_[r.helper] >= b.helper_capacity) return false;
-    ++e.helps_this_month_[r.helper];
+    if (b.helper_hours_per_month > 0) {
+        const int need = help_quarter_hours(b, complexity(claim(r.citizen, r.service), r.service));
+        const int budget = std::min(255, static_cast<int>(std::floor(4.0 * b.helper_hours_per_month + 1e-9)));
+        if (e.helps_this_month_[r.helper] + need > budget) return false;
+        e.helps_this_month_[r.helper] = static_cast<std::uint8_t>(e.helps_this_month_[r.helper] + need);
+    } else {
+        if (e.helps_this_month_[r.helper] >= b.helper_capacity) return false;
+        ++e.helps_this_month_[r.helper];
+    }
     if (e.helps_total_[r.helper] < std::numeric_limits<std::uint16_t>::max()) ++e.helps_total_[r.helper];
     return true;
 }
@@ -164,6 +184,7 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     Claim& k = claim(r.citizen, s);
     Stream rng(seed(), Rng::claim_subject(r.citizen, s), static_cast<std::uint32_t>(day), Purpose::help);
     k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    count_help(r.citizen, s, HelpSource::relative_or_friend, turn.available ? HelpOutcome::obtained : HelpOutcome::refused, sink);
     if (!turn.available) {
         if (recording()) sink.counts.count(s, Event::help_informal_unavailable);
         trace(r.citizen, s, TraceKind::helper_unavailable);
@@ -183,10 +204,13 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     }
     trace(r.citizen, s, TraceKind::helped_by_relative, Channel::online);
     const std::size_t helper = r.helper;
-    const bool ok = rng.uniform() < online_success(r.citizen, s, k, &helper);
+    const OnlineOdds odds = online_odds(r.citizen, s, k, &helper, false);
+    const double u = rng.uniform();
+    const bool ok = u < odds.success;
+    count_identity(r.citizen, s, k, odds, u, sink);
     tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
     if (ok) complete(r.citizen, s, day, Channel::online, true, sink);
-    else fail(r.citizen, s, day, sink, rng, true);
+    else fail(r.citizen, s, day, sink, rng, true, failure_reason(odds, u), true);
 }
 
 }  // namespace demat

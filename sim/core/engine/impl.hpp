@@ -168,6 +168,9 @@ struct Engine::Impl {
     std::vector<std::vector<TargetedOutreach>> targeted_outreach;
     // per service, the complexity of a pre-filled renewal, or -1 while renewals are not pre-filled.
     std::vector<double> prefilled_complexity;
+    // Per citizen, 1 once their identity was checked in person (served at a
+    // counter or mediation site): a strong identity step then passes (6.11).
+    std::vector<std::uint8_t> identity_checked;
     std::vector<BlockOutput> blocks;
     BlockOutput serial;
     // What a day uses and leaves empty: scratch lists kept from day to day
@@ -281,6 +284,14 @@ struct Engine::Impl {
         if (!k.has(claim_flag::renewing)) return service(s).complexity_first;
         const double prefilled = prefilled_complexity[static_cast<std::size_t>(s)];
         return prefilled >= 0 ? prefilled : service(s).complexity_renewal;
+    }
+
+    // The online channel of service s is closed by an outage (timeline).
+    bool online_down(int s) const {
+        if (channel_open(s, Channel::online)) return false;
+        for (const std::uint8_t closed : outage_closed)
+            if ((closed >> s & 1u) != 0) return true;
+        return false;
     }
 
     static std::uint8_t channel_bit(Channel c) { return static_cast<std::uint8_t>(1u << static_cast<int>(c)); }
@@ -408,6 +419,7 @@ struct Engine::Impl {
     void touch_concurrently(std::size_t c);
     void observe_block(std::size_t blk);
     void check_counts() const;
+    void count_tallies(DayCounts& total);
 
     // policy timeline: events applied at the start of their day (engine/timeline.cpp;
     // each kind's application in engine/events/<event>.cpp)
@@ -453,11 +465,15 @@ struct Engine::Impl {
     double channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const;
     double channel_taste(std::size_t c, Channel ch) const;
     void procedure_step(std::size_t c, int s, int day, Sink& sink);
-    double online_success(std::size_t c, int s, const Claim& k, const std::size_t* helper) const;
+    OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const;
+    void attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed);
+    void count_identity(std::size_t c, int s, const Claim& k, const OnlineOdds& odds, double u, Sink& sink);
+    bool identity_means(std::size_t c, const std::size_t* helper, bool borrowed) const;
+    bool identity_check_in_person(std::size_t c, int s, int day, Sink& sink, Stream& rng);
     double staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const;
     void complete(std::size_t c, int s, int day, Channel ch, bool assisted, Sink& sink);
-    void fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted);
-    void abandon(std::size_t c, int s, int day, Sink& sink);
+    void fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted, Reason why, bool online);
+    void abandon(std::size_t c, int s, int day, Sink& sink, Reason why);
 
     // informal help (engine/help.cpp)
     bool request_help(std::size_t c, int s, int day, Sink& sink, Stream& rng);
@@ -466,6 +482,13 @@ struct Engine::Impl {
     void serve_help(const HelpRequest& r, int day, Sink& sink);
     bool take_help(const HelpRequest& r);
     void give_help(const HelpTurn& turn, int day, Sink& sink);
+    void count_help(std::size_t c, int s, HelpSource source, HelpOutcome outcome, Sink& sink);
+    // The agents of a staffed channel as a source of help.
+    static HelpSource help_source_of(Channel ch) {
+        if (ch == Channel::phone) return HelpSource::phone_agent;
+        if (ch == Channel::counter) return HelpSource::counter_agent;
+        return HelpSource::mediator;
+    }
 
     // queues of the staffed channels: phone, counter, mediation (engine/queues.cpp)
     void set_daily_capacity(int s, int staffed);

@@ -62,8 +62,20 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
     }
     if (total <= 0) {
         // No channel the citizen can use alone: online without equipment,
-        // or everything closed. Only help remains.
-        if (!request_help(c, s, day, sink, rng)) fail(c, s, day, sink, rng, false);
+        // or everything closed. Only help remains, or, sent online without
+        // a device, a borrowed one (docs/model.md 6.10).
+        const bool unequipped = channel_open(s, Channel::online);
+        if (unequipped && b.borrow_device > 0) {
+            Stream borrow(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::borrow_device);
+            if (borrow.uniform() < b.borrow_device) {
+                attempt_online(c, s, day, sink, rng, true);
+                return;
+            }
+        }
+        if (request_help(c, s, day, sink, rng)) return;
+        if (unequipped && recording()) sink.counts.count(s, Event::online_unequipped);
+        const Reason why = unequipped ? Reason::equipment : online_down(s) ? Reason::connection : Reason::distance;
+        fail(c, s, day, sink, rng, false, why, unequipped);
         return;
     }
     double draw = rng.uniform() * total;
@@ -78,28 +90,100 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
     if (recording()) sink.counts.count(s, ch, ChannelEvent::attempts);
     trace(c, s, TraceKind::tried, ch);
     if (ch == Channel::online) {
-        const bool ok = rng.uniform() < online_success(c, s, k, nullptr);
-        tracking.mark(c, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
-        if (ok) complete(c, s, day, Channel::online, false, sink);
-        else fail(c, s, day, sink, rng, true);
-    } else {
-        enqueue(c, s, day, ch, sink, rng);
+        attempt_online(c, s, day, sink, rng, false);
+        return;
     }
+    if (traits(ch).zoned && b.distance_give_up > 0) {
+        // The trip to the place, given up with a chance growing with its distance.
+        const Population& p = e.population_;
+        const double km = p.zones[p.zone_of(c)].*traits(ch).distance;
+        Stream trip(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::trip);
+        if (trip.uniform() < trip_give_up_probability(b, km, mobility_factor[static_cast<std::size_t>(p.mobility[c])])) {
+            fail(c, s, day, sink, rng, false, Reason::distance, false);
+            return;
+        }
+    }
+    enqueue(c, s, day, ch, sink, rng);
 }
 
-// Logistic success of an online procedure by the citizen, or by a helper
-// for them (the helper's skills stand in for the citizen's).
-double Engine::Impl::online_success(std::size_t c, int s, const Claim& k, const std::size_t* helper) const {
+// One online attempt by the citizen alone (`borrowed`: on a borrowed
+// smartphone), its outcome and, if it fails, its cause (6.10), from one draw.
+void Engine::Impl::attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed) {
+    Claim& k = claim(c, s);
+    if (borrowed) {
+        k.channel = Channel::online;
+        if (recording()) sink.counts.count(s, Channel::online, ChannelEvent::attempts);
+        trace(c, s, TraceKind::tried, Channel::online);
+    }
+    const OnlineOdds odds = online_odds(c, s, k, nullptr, borrowed);
+    const double u = rng.uniform();
+    const bool ok = u < odds.success;
+    count_identity(c, s, k, odds, u, sink);
+    tracking.mark(c, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
+    if (ok) complete(c, s, day, Channel::online, false, sink);
+    else fail(c, s, day, sink, rng, true, failure_reason(odds, u), true);
+}
+
+// The identity step of an online attempt that reached it (6.11).
+// A procedure's first attempt is the one with no failure before it.
+void Engine::Impl::count_identity(std::size_t c, int s, const Claim& k, const OnlineOdds& odds, double u, Sink& sink) {
+    if (!recording() || service(s).identity == IdentityRequirement::none || u >= odds.connected) return;
+    const bool passed = u < odds.past_identity, first = k.failures == 0;
+    sink.counts.tally(c, s, tally_index::identity + 0);
+    if (passed) sink.counts.tally(c, s, tally_index::identity + 1);
+    if (first) sink.counts.tally(c, s, tally_index::identity + 2);
+    if (first && passed) sink.counts.tally(c, s, tally_index::identity + 3);
+}
+
+// The stages of an online procedure by the citizen, or by a helper for
+// them (the helper's skills and device stand in for the citizen's), or on
+// a borrowed smartphone; the connection is the citizen's zone's.
+OnlineOdds Engine::Impl::online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const {
     const Population& p = e.population_;
     double skill = p.digital_skill[c], admin = p.admin_literacy[c], literacy = p.literacy[c];
-    Equipment equipment = p.equipment[c];
+    Equipment equipment = borrowed ? Equipment::smartphone_only : p.equipment[c];
     if (helper) {
         skill = std::max(skill, static_cast<double>(p.digital_skill[*helper]));
         admin = std::max(admin, static_cast<double>(p.admin_literacy[*helper]));
         literacy = std::max(literacy, static_cast<double>(p.literacy[*helper]));
         equipment = std::max(equipment, p.equipment[*helper]);
     }
-    return online_success_probability(b, skill, admin, literacy, equipment, complexity(k, s), service(s).identity);
+    const IdentityRequirement id = service(s).identity;
+    const bool means = id != IdentityRequirement::strong || identity_means(c, helper, borrowed);
+    return demat::online_odds(b, skill, admin, literacy, equipment, complexity(k, s), id,
+                              p.zones[p.zone_of(c)].broadband_coverage, means);
+}
+
+// The means of a strong identity online (6.11): checked in person once,
+// or the citizen's chip card read by a compatible smartphone: their own,
+// a helper's if the helper's device is better, or a borrowed one. A
+// computer owner is taken to have a smartphone too (assumption). Both are
+// lasting traits (a hash of the citizen, no memory).
+bool Engine::Impl::identity_means(std::size_t c, const std::size_t* helper, bool borrowed) const {
+    if (identity_checked[c]) return true;
+    const Population& p = e.population_;
+    auto share = [&](std::size_t who, Purpose purpose, double of) {
+        return static_cast<double>(lasting_index(seed(), who, purpose)) < of * static_cast<double>(lasting_quantile_count);
+    };
+    if (!share(c, Purpose::chip_id, b.chip_id_share)) return false;
+    const std::size_t owner = helper && p.equipment[*helper] > p.equipment[c] ? *helper : c;
+    if (!borrowed && p.equipment[owner] == Equipment::none) return false;
+    return share(owner, Purpose::nfc_phone, b.nfc_phone_share);
+}
+
+// A strong identity step failed for lack of the means: the citizen may go
+// to have it checked in person, at a counter (standing for the post
+// office too) or else a mediation site; true if they joined the queue.
+bool Engine::Impl::identity_check_in_person(std::size_t c, int s, int day, Sink& sink, Stream& rng) {
+    if (service(s).identity != IdentityRequirement::strong || b.identity_in_person <= 0 || identity_means(c, nullptr, false))
+        return false;
+    const Channel place = channel_open(s, Channel::counter) ? Channel::counter : Channel::mediation;
+    if (!channel_open(s, place)) return false;
+    Stream own(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::identity_check);
+    if (own.uniform() >= b.identity_in_person) return false;
+    if (recording()) sink.counts.count(s, Event::identity_in_person);
+    enqueue(c, s, day, place, sink, rng);
+    return true;
 }
 
 double Engine::Impl::staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const {
@@ -139,9 +223,12 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     }
 }
 
-// A failed attempt (`attempted`) or a procedure that could not even start.
-void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted) {
+// A failed attempt (`attempted`) or a procedure that could not even start,
+// for cause `why`; `online`: counted among the failed online attempts
+// (/reasons/failures). If it ends the procedure, `why` is the abandonment's cause.
+void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted, Reason why, bool online) {
     Claim& k = claim(c, s);
+    if (online && recording()) sink.counts.tally(c, s, tally_index::failure(why));
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     if (k.failures < 255) ++k.failures;
     if (attempted) trace(c, s, TraceKind::failed, k.channel);
@@ -149,9 +236,10 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
     if (k.failures >= b.max_failures) {
         tracking.mark(c, procedure_flag::gave_up_for_good, day);
         if (renewing) interrupt(c, s, day, sink);
-        else abandon(c, s, day, sink);
+        else abandon(c, s, day, sink, why);
         return;
     }
+    if (why == Reason::identity && identity_check_in_person(c, s, day, sink, rng)) return;
     const double p_help = std::min(1.0, b.ask_help * k.failures);
     if (rng.uniform() < p_help && request_help(c, s, day, sink, rng)) return;
     if (renewing && day + b.retry_days >= k.episode_start + b.renewal_window_days) {
@@ -162,12 +250,15 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
     k.next_day = day_plus(day, b.retry_days);
 }
 
-void Engine::Impl::abandon(std::size_t c, int s, int day, Sink& sink) {
+void Engine::Impl::abandon(std::size_t c, int s, int day, Sink& sink, Reason why) {
     Claim& k = claim(c, s);
     transition(c, k, ClaimState::abandoned);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::reclaiming));
     k.next_day = day_plus(day, b.abandon_revisit_days);
-    if (recording()) sink.counts.count(s, Event::abandonments);
+    if (recording()) {
+        sink.counts.count(s, Event::abandonments);
+        sink.counts.tally(c, s, tally_index::abandonment(why));
+    }
     trace(c, s, TraceKind::gave_up);
 }
 

@@ -97,9 +97,10 @@ void Engine::Impl::serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink
     if (!turn.gave_up) return serve_staffed(entry, s, Channel::phone, day, sink);
     touch(entry.citizen);
     if (recording()) sink.counts.count(s, Channel::phone, ChannelEvent::queue_gave_up);
+    count_help(entry.citizen, s, HelpSource::phone_agent, HelpOutcome::none_available, sink);
     trace(entry.citizen, s, TraceKind::left_queue, Channel::phone);
     Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
-    fail(entry.citizen, s, day, sink, rng, false);
+    fail(entry.citizen, s, day, sink, rng, false, Reason::wait, false);
 }
 
 void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
@@ -110,9 +111,10 @@ void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Si
         [&](const QueueEntry& entry) {
             touch(entry.citizen);
             if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
+            count_help(entry.citizen, s, help_source_of(ch), HelpOutcome::none_available, sink);
             trace(entry.citizen, s, TraceKind::left_queue, ch);
             Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
-            fail(entry.citizen, s, day, sink, rng, false);
+            fail(entry.citizen, s, day, sink, rng, false, Reason::wait, false);
         },
         [&](const QueueEntry& entry) { serve_staffed(entry, s, ch, day, sink); });
 }
@@ -127,9 +129,12 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
         sink.counts.count(s, ch, ChannelEvent::queue_wait_days, day - entry.day);
     }
     k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    count_help(c, s, help_source_of(ch), HelpOutcome::obtained, sink);
     trace(c, s, TraceKind::served, ch);
     Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::attempt);
     const bool ok = rng.uniform() < staffed_success(c, s, k, ch);
+    // An agent in person sees the identity card (6.11).
+    if (traits(ch).zoned) identity_checked[c] = 1;
     if (ch == Channel::mediation && sc.mediation.mode == MediationMode::doing_with) {
         // Doing-with: the citizen learns, whatever the outcome.
         p.digital_skill[c] += static_cast<float>(sc.mediation.skill_gain * (1.0 - p.digital_skill[c]));
@@ -139,7 +144,7 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
     // Doing-with mediation counts as a procedure done with the citizen,
     // not for them: still assisted.
     if (ok) complete(c, s, day, ch, true, sink);
-    else fail(c, s, day, sink, rng, true);
+    else fail(c, s, day, sink, rng, true, Reason::complexity, false);
 }
 
 // A mediator or counter agent tells the citizen about their other rights.

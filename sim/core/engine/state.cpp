@@ -37,6 +37,7 @@ Engine::Impl::Impl(Engine& engine)
         blk.stock.queue_length.assign(static_cast<std::size_t>(services * channel_count), 0);
     }
     serial.counts = DayCounts(services, groups);
+    identity_checked.assign(citizens, 0);
     const std::size_t zones = e.population_.zones.size();
     queues.resize(static_cast<std::size_t>(services * staffed_count) * zones);
     queue_credit.assign(queues.size(), 0.0);

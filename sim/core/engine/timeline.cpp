@@ -75,6 +75,15 @@ void Engine::Impl::drop_waiting(std::uint8_t service_mask, std::uint8_t channel_
 // A closure fails back every claim waiting at the channel (in a queue,
 // or for a neighbour's help online): the citizen must find another way,
 // exactly as after a failed attempt.
+// The cause recorded when a channel's closure ends a procedure waiting on
+// it (docs/model.md 6.10): the line is down (online: help waited for
+// online), the wait (the phone line), or the place (counter, mediation).
+static Reason closure_reason(Channel ch) {
+    if (ch == Channel::online) return Reason::connection;
+    if (ch == Channel::phone) return Reason::wait;
+    return Reason::distance;
+}
+
 void Engine::Impl::close_channel(std::uint8_t service_mask, Channel ch, int day, Sink& sink) {
     std::uint8_t closing = 0;
     for (int s = 0; s < services; ++s) {
@@ -91,7 +100,7 @@ void Engine::Impl::close_channel(std::uint8_t service_mask, Channel ch, int day,
             if (k.state == ClaimState::not_eligible || !k.has(claim_flag::queued) || k.channel != ch) continue;
             touch(c);
             Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::timeline);
-            fail(c, s, day, sink, rng, false);
+            fail(c, s, day, sink, rng, false, closure_reason(ch), false);
         }
 }
 
