@@ -22,6 +22,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .load import END_WINDOW_DAYS, RunSet, benefit_take_up_by_quintile, end_window, unclaimed_per_year  # noqa: E402
 
+#: The wording of an obligation's states where it differs from a benefit's.
+OBLIGATION_STATES = {"receiving": "fulfilled"}
 STATE_COLOURS = {
     "receiving": "#2b8cbe",
     "in_progress": "#a6bddb",
@@ -31,11 +33,17 @@ STATE_COLOURS = {
     "interrupted": "#a63603",
 }
 QUINTILE_COLOURS = ["#d7301f", "#fc8d59", "#fdcc8a", "#74a9cf", "#0570b0"]
+# Quintile lines that coincide (Q1 and Q3 of hybrid) stay apart by their
+# dash and marker, as on the classroom page (web/src/charts.js QUINTILE_DASHES),
+# and for readers who do not tell the colours apart.
+QUINTILE_STYLES = [("-", "o"), ((0, (7, 3)), "s"), ((0, (2, 2)), "^"), ((0, (7, 2, 1.5, 2)), "D"), ((0, (1, 1.5)), "v")]
 
 
-def _band(ax: plt.Axes, x: np.ndarray, da: xr.DataArray, colour: str, label: str) -> None:
+def _band(ax: plt.Axes, x: np.ndarray, da: xr.DataArray, colour: str, label: str,
+          style: tuple[object, str | None] = ("-", None)) -> None:
     mean = da.mean("run").values
-    ax.plot(x, mean, color=colour, label=label, lw=1.6)
+    ax.plot(x, mean, color=colour, label=label, lw=1.6, linestyle=style[0], marker=style[1], ms=4,
+            markevery=max(1, len(x) // 8))
     if da.sizes["run"] > 1:
         ax.fill_between(x, da.quantile(0.05, "run").values, da.quantile(0.95, "run").values,
                         color=colour, alpha=0.2, lw=0)
@@ -54,8 +62,13 @@ def take_up_by_quintile(sets: Sequence[RunSet]) -> Figure:
     fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets) + 0.6, 3.8), sharey=True, squeeze=False)
     for ax, s in zip(axes[0], sets):
         tu = 100 * benefit_take_up_by_quintile(s)
-        for g, colour in zip(tu["group"].values, QUINTILE_COLOURS):
-            _band(ax, tu["day"].values, tu.sel(group=g), colour, str(g))
+        for q, (g, colour) in enumerate(zip(tu["group"].values, QUINTILE_COLOURS)):
+            # Markers at staggered days, so that the markers of coinciding lines do not cover each other.
+            style = QUINTILE_STYLES[q % len(QUINTILE_STYLES)]
+            days = tu["day"].values
+            every = max(1, len(days) // 8)
+            _band(ax, days, tu.sel(group=g), colour, str(g), style)
+            ax.lines[-1].set_markevery((q * every // len(QUINTILE_STYLES), every))
         ax.set_title(s.label, fontsize=10)
         ax.set_xlabel("day")
         ax.grid(alpha=0.3)
@@ -73,13 +86,23 @@ def non_take_up(s: RunSet) -> Figure:
     fig, axes = plt.subplots(rows, cols, figsize=(4.0 * cols, 2.9 * rows + 0.6), sharex=True, sharey=True,
                              squeeze=False)
     counts = s.root["counts"].mean("run")
+    benefits = set(s.benefits)
+    obligations = [sv for sv in services if sv not in benefits]
     for ax, service in zip(axes.flat, services):
         c = counts.sel(service=service)
         eligible = c.sel(state="eligible").values
         share = {k: 100 * np.divide(c.sel(state=k).values, eligible, out=np.zeros_like(eligible, dtype=float),
                                     where=eligible > 0) for k in STATE_COLOURS}
-        ax.stackplot(c["day"].values, *share.values(), labels=list(share), colors=list(STATE_COLOURS.values()))
-        ax.set_title(service.replace("_", " "), fontsize=9)
+        obligation = service not in benefits
+        # An obligation (the tax return) is not taken up: its "receiving" state
+        # means fulfilled, up to date (docs/model.md section 5). Hatched, so
+        # that the legend tells the two apart.
+        labels = [OBLIGATION_STATES.get(k, k) if obligation else k for k in share]
+        layers = ax.stackplot(c["day"].values, *share.values(), labels=labels, colors=list(STATE_COLOURS.values()))
+        if obligation:
+            layers[0].set_hatch("///")
+            layers[0].set_edgecolor("white")
+        ax.set_title(service.replace("_", " ") + (" (obligation)" if obligation else ""), fontsize=9)
         ax.set_ylim(0, 100)
         ax.margins(x=0)
     for ax in axes.flat[len(services):]:
@@ -88,9 +111,16 @@ def non_take_up(s: RunSet) -> Figure:
         ax.set_ylabel("% of eligible")
     for ax in axes[-1, :]:
         ax.set_xlabel("day")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, [lab.replace("_", " ") for lab in labels], loc="lower center", ncol=6, fontsize=8)
-    fig.suptitle(f"Non-take-up by type: {s.label}", fontsize=11)
+    first = next((ax for ax, sv in zip(axes.flat, services) if sv in benefits), axes.flat[0])
+    handles, labels = first.get_legend_handles_labels()
+    if obligations and benefits:
+        handles[0:0] = [axes.flat[services.index(obligations[0])].get_legend_handles_labels()[0][0]]
+        labels[0:0] = [OBLIGATION_STATES["receiving"] + " (obligation)"]
+        labels[1] = "receiving (benefit)"
+    fig.legend(handles, [lab.replace("_", " ") for lab in labels], loc="lower center", ncol=len(labels),
+               fontsize=8)
+    fig.suptitle(f"Non-take-up by type (obligations: fulfilled or not): {s.label}" if obligations else
+                 f"Non-take-up by type: {s.label}", fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
@@ -98,15 +128,21 @@ def non_take_up(s: RunSet) -> Figure:
 def divide(sets: Sequence[RunSet]) -> Figure:
     """(c) The administrative divide: take-up across the capital ranking, one line per scenario."""
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    highest = 0.0
     for i, s in enumerate(sets):
         tu = 100 * end_window(benefit_take_up_by_quintile(s))
         stats = np.array([_interval(tu.sel(group=g)) for g in tu["group"].values])
+        if np.isfinite(stats[:, 2]).any():
+            highest = max(highest, float(np.nanmax(stats[:, 2])))
         x = np.arange(len(stats)) + (i - (len(sets) - 1) / 2) * 0.06
         ax.errorbar(x, stats[:, 0], yerr=[stats[:, 0] - stats[:, 1], stats[:, 2] - stats[:, 0]],
                     marker="o", capsize=3, label=s.label)
         ax.set_xticks(np.arange(len(stats)), [f"{g}" for g in tu["group"].values])
     ax.set_xlabel("capital quintile (Q1: lowest social, cultural and digital capital)")
     ax.set_ylabel(f"take-up of the benefits pooled (%),\nlast {END_WINDOW_DAYS} recorded days")
+    # From zero, so that the gap between quintiles reads at its true size;
+    # room above the highest point for its marker and the legend.
+    ax.set_ylim(0, min(highest + max(5.0, 0.12 * highest), max(100.0, highest + 2.0)) if highest > 0 else None)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -231,11 +267,13 @@ def reasons(sets: Sequence[RunSet]) -> Figure:
 #: file name -> (function, caption). (b) is drawn once per scenario.
 FIGURES: dict[str, tuple[Callable[..., Figure], str]] = {
     "take_up_by_quintile.png": (take_up_by_quintile,
-        "Take-up of the benefits (pooled) by capital quintile over time, one panel per scenario. "
+        "Take-up of the benefits (pooled) by capital quintile over time, one panel per scenario (each quintile has "
+        "its own dash and marker, so that lines that coincide stay apart). "
         "Q1 is the fifth of the population with the least social, cultural and digital capital."),
     "non_take_up_{index}.png": (non_take_up,
         "Where the eligible are, per service, for {label}: receiving, in progress, or not receiving "
-        "by type of non-take-up (non-knowledge, non-demand, non-receipt, interrupted rights)."),
+        "by type of non-take-up (non-knowledge, non-demand, non-receipt, interrupted rights). For an obligation "
+        "(the income tax return) the first state is fulfilled (up to date), hatched."),
     "divide.png": (divide,
         f"The administrative divide: take-up of the benefits pooled by capital quintile, averaged over the last "
         f"{END_WINDOW_DAYS} recorded days, one line per scenario."),

@@ -24,6 +24,10 @@ Run it again whenever the model or the baseline changes:
     /usr/bin/python3 scripts/measure_scenarios.py --write
 
 (about 10 minutes on 2 cores with the defaults: 50,000 adults, 5 replicates).
+Each ensemble is kept in --work (results/measure/) and reused by the next
+call when it has the same population, replicates and seed; an ensemble
+interrupted half way resumes from the replicates it finished (its sweep's
+journal), so an interruption loses only the runs in progress.
 `--from-measurement scenarios/headline.json --write` renders the texts again
 without running (after a change of wording).
 """
@@ -31,6 +35,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -258,11 +263,40 @@ SCENARIOS = [
 
 # ---- running -------------------------------------------------------------------------------
 
+def planned(args, out):
+    """Whether the ensemble file ``out`` was made with this measurement's population, replicates and root seed."""
+    try:
+        with h5py.File(out, "r") as f:
+            return (int(f.attrs["population"]), int(f.attrs["replicates"]), int(f.attrs["seed"])) == (
+                args.population, args.replicates, args.seed)
+    except (OSError, KeyError, ValueError):
+        return False
+
+
 def sweep(args, scenario_path, out):
-    if os.path.exists(out) and not args.rerun:
-        return
+    """Runs one ensemble into ``out``, keeping each replicate as it ends.
+
+    A finished file of the same plan is reused. `demat sweep` keeps each
+    finished replicate in OUT.journal/ until the file is written (docs/output.md,
+    "Journal"): after an interruption the same command resumes from there
+    (--resume, which the sweep checks against the plan), so that an ensemble
+    interrupted half way loses only the replicates in progress (issue 12,
+    item 9)."""
+    journal = out + ".journal"
+    if args.rerun:
+        if os.path.exists(out):
+            os.remove(out)
+        if os.path.isdir(journal):
+            shutil.rmtree(journal)
+    elif os.path.exists(out):
+        if planned(args, out):
+            return
+        print("%s was made with another population, number of replicates or seed: computing it again" % out,
+              file=sys.stderr)
     cmd = [args.demat, "sweep", scenario_path, "--replicates", str(args.replicates), "--population",
-           str(args.population), "--seed", str(args.seed), "--jobs", str(args.jobs), "-q", "-o", out]
+           str(args.population), "--seed", str(args.seed), "--jobs", str(args.jobs), "-o", out, "--resume"]
+    if not os.path.isdir(journal):
+        cmd.append("-q")  # a resumed sweep says how many replicates it kept and how many it computes
     print("+", " ".join(cmd), file=sys.stderr)
     subprocess.run(cmd, check=True)
 
@@ -442,7 +476,7 @@ def write_all(m):
         write_between_markers(relative, render(m))
 
 
-def main():
+def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--demat", default=os.path.join(ROOT, "build", "bin", "demat"))
     p.add_argument("--population", type=int, default=50000)
@@ -457,7 +491,7 @@ def main():
     p.add_argument("--from-measurement", metavar="JSON",
                    help="render the texts from a measurement file (e.g. %s) instead of running" % MEASUREMENT)
     p.add_argument("--json", metavar="FILE", help="also write the measurement to FILE")
-    args = p.parse_args()
+    args = p.parse_args(argv)
     if args.write:  # before the runs, not after them
         for relative in [MEASUREMENT] + [t for t, _ in TARGETS]:
             path = os.path.join(ROOT, relative)
@@ -467,6 +501,13 @@ def main():
                 sys.exit(f"error: --write: {path} has no {BEGIN.strip()} marker")
     if args.json and not os.access(os.path.dirname(os.path.abspath(args.json)), os.W_OK):
         sys.exit(f"error: --json: cannot write {args.json}")
+    if not args.from_measurement:
+        try:
+            os.makedirs(args.work, exist_ok=True)
+        except OSError as e:
+            sys.exit(f"error: --work: cannot create {args.work} ({e.strerror})")
+        if not os.path.isdir(args.work) or not os.access(args.work, os.W_OK):
+            sys.exit(f"error: --work: {args.work} is not a writable folder")
     if args.from_measurement:
         with open(args.from_measurement) as f:
             m = json.load(f)

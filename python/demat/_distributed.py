@@ -185,27 +185,31 @@ class _Progress:
 def run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any = None, *, workers: int | None = None,
             journal: Journal | None = None, resume: bool = False, retries: int = 2, progress: bool = False,
             label: str = "demat", log: Callable[[str], None] | None = None,
-            on_done: Callable[[int, Any], None] | None = None) -> tuple[list[Any], list[str]]:
+            on_done: Callable[[int, Any], None] | None = None, keep: bool = True) -> tuple[list[Any], list[str]]:
     """Runs ``texts[i]`` with ``seeds[i]``; returns (results, errors) in plan order.
 
     ``results[i]`` is a ``_core.Results``, or None if run i failed ``retries
     + 1`` times, its last error then in ``errors[i]`` (otherwise ""). Runs are
     journaled in ``journal``, if given, as they finish, and ``on_done(i,
     result)`` is called (in this thread) as each computed run ends, so that a
-    caller can keep what finished before an interruption.
+    caller can keep what finished before an interruption. With ``keep``
+    False, a computed run's results are dropped once ``on_done`` has taken
+    what it needs (None in ``results``): thousands of runs then need no more
+    memory than those in flight.
     """
     if isinstance(retries, bool) or int(retries) != retries or retries < 0:
         raise ValueError(f"retries must be a non-negative integer, got {retries!r}")
     if resume and journal is None:
         raise ValueError("resume needs a journal")
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
-    return _run_all(texts, seeds, executor, workers, journal, resume, int(retries), progress, label, log, on_done)
+    return _run_all(texts, seeds, executor, workers, journal, resume, int(retries), progress, label, log, on_done,
+                    keep)
 
 
 def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers: int | None, journal: Journal | None,
              resume: bool, retries: int, progress: bool, label: str,
              log: Callable[[str], None],
-             on_done: Callable[[int, Any], None] | None = None) -> tuple[list[Any], list[str]]:
+             on_done: Callable[[int, Any], None] | None = None, keep: bool = True) -> tuple[list[Any], list[str]]:
     n = len(texts)
     results: list[Any] = [None] * n
     errors = [""] * n
@@ -281,6 +285,8 @@ def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers:
                                        f"{_core.__version__}: every worker must run the same demat")
                 if on_done is not None:
                     on_done(i, results[i])
+                    if not keep:
+                        results[i] = None
             bar.step()
     except BaseException:
         # Ctrl-C, a lost scheduler: runs of this process stop at their next
@@ -299,13 +305,14 @@ def _run_all(texts: Sequence[str], seeds: Sequence[int], executor: Any, workers:
 
 def map_runs(scenarios: Sequence[Any], seeds: Sequence[int | None] | None = None, executor: Any = None, *,
              workers: int | None = None, retries: int = 2, progress: bool = False, label: str = "demat",
-             on_done: Callable[[int, Any], None] | None = None) -> list[Any]:
+             on_done: Callable[[int, Any], None] | None = None, keep: bool = True) -> list[Any]:
     """``demat.Results`` of each (scenario, seed), in order, on ``executor``.
 
     For the calibration, the sensitivity analysis and the validation: runs
     with explicit seeds (None: the scenario's own). A run that keeps failing
     raises (these analyses cannot use a hole). ``on_done(i, results)`` is
-    called as run i ends (demat._runcache keeps its outputs on disk).
+    called as run i ends (demat._runcache keeps its outputs on disk); with
+    ``keep`` False the results are not kept after it (None in the list).
     """
     from ._results import Results
 
@@ -317,9 +324,9 @@ def map_runs(scenarios: Sequence[Any], seeds: Sequence[int | None] | None = None
     texts = [c.to_toml() for c in cores]
     done = None if on_done is None else (lambda i, r: on_done(i, Results(r)))
     results, errors = run_all(texts, [c.seed for c in cores], executor, workers=workers, retries=retries,
-                              progress=progress, label=label, on_done=done)
+                              progress=progress, label=label, on_done=done, keep=keep)
     failed = [f"run {i}: {e}" for i, e in enumerate(errors) if e]
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(texts)} runs failed after {retries + 1} attempts: "
                            + "; ".join(failed[:3]))
-    return [Results(r) for r in results]
+    return [None if r is None else Results(r) for r in results]

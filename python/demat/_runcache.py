@@ -1,7 +1,7 @@
 """What long analyses keep of their runs, on disk as each run ends.
 
-The calibration and the validation (and, with its own format, the
-sensitivity analysis) run hundreds of simulations for a few numbers each. A
+The calibration, the validation, the sensitivity analysis and the drift
+table of docs/model.md run hundreds of simulations for a few numbers each. A
 ``RunCache`` appends those numbers to a JSON-lines file as every run
 finishes (flushed and synced), keyed by what determines them: the resolved
 scenario, the seed, demat's version and the name of the measure. An
@@ -76,10 +76,11 @@ class RunCache:
             os.fsync(out.fileno())
 
     def map(self, scenarios: Sequence[Any], seeds: Sequence[int], measure: Callable[[Any], Any], executor: Any = None,
-            workers: int | None = None, label: str = "runs") -> list[Any]:
+            workers: int | None = None, label: str = "runs", progress: bool = False) -> list[Any]:
         """``measure(results)`` of every (scenario, seed), in order: from the file when it holds the run, else
         computed (on ``executor``, as demat.map_runs) and written as each run ends. ``measure`` must return
-        JSON data (lists of floats, dicts...)."""
+        JSON data (lists of floats, dicts...). A run's results are dropped once measured, so that memory does
+        not grow with the number of runs."""
         keys = [self.key(sc, s) for sc, s in zip(scenarios, seeds)]
         missing = list(dict.fromkeys(i for i, k in enumerate(keys) if k not in self.known))
         first = {}
@@ -91,5 +92,6 @@ class RunCache:
                      f"{len(todo)} to compute")
         if todo:
             map_runs([scenarios[i] for i in todo], [seeds[i] for i in todo], executor, workers=workers,
+                     progress=progress, label=label, keep=False,
                      on_done=lambda j, r: self._keep(keys[todo[j]], measure(r)))
         return [self.known[k] for k in keys]

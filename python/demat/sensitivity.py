@@ -20,9 +20,6 @@ where A_B^i is A with its column i taken from B.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from ._distributed import connect_scheduler, map_runs
+from ._distributed import connect_scheduler
+from ._runcache import RunCache
 from ._scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -135,6 +133,10 @@ def outputs(results: Any) -> np.ndarray:
     return np.append(take_up, take_up[-1] - take_up[0])
 
 
+# The name of what a cache line holds: change it with outputs() or OUTPUTS.
+SENSITIVITY_MEASURE = "sensitivity outputs: pooled benefit take-up per capital quintile, last 91 days, and Q5-Q1"
+
+
 def box(scenario: Scenario) -> list[tuple[float, float]]:
     d = scenario.to_dict()
     out = []
@@ -154,10 +156,9 @@ def run_design(scenario: Scenario, n: int, population: int, seed: int = 1,
     The N (k + 2) runs are independent tasks on ``executor`` (demat.sweep's:
     None for ``workers`` threads here, an Executor, a Dask Client or a
     scheduler address); the outputs do not depend on it. With ``cache``,
-    the outputs of the runs are appended to that file (JSON lines) batch by
-    batch as they end, and runs already there are not run again: an
-    interruption loses at most the batch in progress (a few runs per worker
-    here, 256 on a cluster)."""
+    each run's outputs are appended to that file (demat._runcache, JSON
+    lines) as the run ends, and runs already there are not run again: an
+    interruption loses at most the runs in progress (issue 12, item 9)."""
     k = len(PARAMETERS)
     a, b = saltelli_matrices(k, n, seed=2024)
     bounds = box(scenario)
@@ -166,38 +167,11 @@ def run_design(scenario: Scenario, n: int, population: int, seed: int = 1,
     base = scenario.with_changes({"population.size": population, "days": 91})
     rows = np.concatenate([a, b, *ab_matrices(a, b)])
     scenarios = [base.with_changes({p.key: float(v) for p, v in zip(PARAMETERS, lo + u * (hi - lo))}) for u in rows]
-    keys = [hashlib.sha256((sc.to_toml() + f"\nseed={seed}").encode()).hexdigest() for sc in scenarios]
     log(f"  {len(scenarios)} runs")
-
-    known: dict[str, list[float]] = {}
-    if cache is not None and cache.exists():
-        for line in cache.read_text().splitlines():
-            try:
-                entry = json.loads(line)
-                known[entry["key"]] = entry["outputs"]
-            except (ValueError, KeyError, TypeError):
-                continue  # a line cut by an interruption: that run is done again
-        log(f"  {len(known)} runs read from {cache}")
-        if not cache.read_bytes().endswith(b"\n"):
-            with open(cache, "a") as out:  # end a line cut by the interruption before adding to it
-                out.write("\n")
-
-    missing = [i for i, key in enumerate(keys) if key not in known]
-    local = executor is None
-    batch = max(8, 2 * (workers or os.cpu_count() or 1)) if local else 256
-    for start in range(0, len(missing), batch):
-        part = missing[start:start + batch]
-        results = map_runs([scenarios[i] for i in part], [seed] * len(part), executor, workers=workers,
-                           progress=progress, label="sensitivity")
-        lines = []
-        for i, r in zip(part, results):
-            known[keys[i]] = [float(v) for v in outputs(r)]
-            lines.append(json.dumps({"key": keys[i], "outputs": known[keys[i]]}) + "\n")
-        if cache is not None:
-            with open(cache, "a") as out:
-                out.writelines(lines)
-        log(f"  run {min(start + batch, len(missing))}/{len(missing)} to do")
-    f = np.array([known[key] for key in keys])
+    runs = RunCache(cache, SENSITIVITY_MEASURE, log)
+    values = runs.map(scenarios, [seed] * len(scenarios), lambda r: [float(v) for v in outputs(r)], executor,
+                      workers, label="sensitivity", progress=progress)
+    f = np.array(values)
     return f[:n], f[n:2 * n], f[2 * n:].reshape(k, n, -1)
 
 
@@ -272,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
     ap.add_argument("--cache", type=Path, default=REPO / "results" / "sensitivity-runs.jsonl",
                     help="each run's outputs, appended as it ends and reused by the next call, so that an "
-                         "interruption loses at most one run (default results/sensitivity-runs.jsonl)")
+                         "interruption loses at most the runs in progress (default results/sensitivity-runs.jsonl)")
     args = ap.parse_args(argv)
     # Before hours of runs, not after (issue 12): the outputs' places first.
     from ._outputs import check_writable_file, check_writable_folder

@@ -128,3 +128,51 @@ def test_report_header_gives_each_files_size_when_they_differ(files, small, tmp_
     assert "of different sizes" in header and "3,000 citizens" in header and "3,500 citizens" in header
     same = Path(analysis.write_report(files, tmp_path / "r2")).read_text(encoding="utf-8").split("<h2>", 1)[0]
     assert "of different sizes" not in same and "online_only: 3 run(s)" in same
+
+
+def test_divide_figure_starts_its_axis_at_zero(files):
+    from demat.analysis import figures
+
+    fig = figures.divide(analysis.load_runs(files))
+    bottom, top = fig.axes[0].get_ylim()
+    # Heights compare only from zero: an axis from 30% made a 5-point gap look like a doubling.
+    assert bottom == 0 and top > 0
+    highest = max(float(max(line.get_ydata())) for line in fig.axes[0].get_lines())
+    assert top > highest + 1  # the highest point is not cut by the frame
+
+
+def test_the_income_tax_return_reads_fulfilled_not_receiving_or_take_up(files, tmp_path):
+    from pathlib import Path
+
+    from demat.analysis import figures
+
+    sets = analysis.load_runs(files)
+    assert "income_tax_return" not in sets[0].benefits  # an obligation
+    fig = figures.non_take_up(sets[0])
+    panel = next(ax for ax in fig.axes if ax.get_title().startswith("income tax return"))
+    assert "obligation" in panel.get_title()
+    labels = [c.get_label() for c in panel.collections]
+    assert labels[0] == "fulfilled" and "receiving" not in labels, labels
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "fulfilled (obligation)" in legend and "receiving (benefit)" in legend and "receiving" not in legend
+    benefit = next(ax for ax in fig.axes if ax.get_title() == "minimum income")
+    assert benefit.collections[0].get_label() == "receiving"
+    # Nowhere in the page is the obligation said to be received or taken up.
+    text = Path(analysis.write_report(files, tmp_path / "r")).read_text(encoding="utf-8")
+    for phrase in ("income tax return take-up", "income_tax_return take-up", "take-up of the income tax",
+                   "income tax return receiving"):
+        assert phrase not in text.lower()
+    assert "fulfilled" in text
+
+
+def test_quintile_lines_that_coincide_stay_apart_by_dash_and_marker(files):
+    from demat.analysis import figures
+
+    fig = figures.take_up_by_quintile(analysis.load_runs(files))
+    for ax in fig.axes:
+        lines = [line for line in ax.get_lines() if line.get_label().startswith("Q")]
+        assert len(lines) == 5
+        styles = {(str(line.get_linestyle()), str(line.get_dashes() if hasattr(line, "get_dashes") else ""),
+                   line.get_marker()) for line in lines}
+        assert len({line.get_marker() for line in lines}) == 5, styles
+        assert len({repr(line._dash_pattern) for line in lines}) == 5  # five dash patterns, the first solid

@@ -113,3 +113,67 @@ def test_headline_figures_come_from_the_runs(tmp_path):
     text = module.headline(changed)
     assert "-77.7 pt" in text and "1,234 citizens" in text
     assert "-77.7 pt" not in module.headline(measurement)
+
+
+# ---- issue 12, item 9: an ensemble interrupted half way resumes from the replicates it finished -----------
+
+
+@pytest.mark.skipif(_demat_command() is None, reason="the demat command is not built beside this demat package")
+def test_an_interrupted_ensemble_resumes_and_computes_only_its_missing_replicates(tmp_path):
+    import os
+    import signal
+    import sys
+    import time
+
+    import numpy as np
+
+    call = ("import sys, argparse; sys.path.insert(0, %r); import measure_scenarios as m; "
+            "a = argparse.Namespace(demat=%r, population=300, replicates=6, seed=1, jobs=1, rerun=False); "
+            "m.sweep(a, %r, sys.argv[1])" % (str(SCRIPT.parent), str(_demat_command()),
+                                             str(REPO / "scenarios" / "hybrid.toml")))
+    out = tmp_path / "hybrid.h5"
+    journal = tmp_path / "hybrid.h5.journal"
+    # Ctrl-C, as a user would: SIGINT to the script and its sweep (one process group).
+    first = subprocess.Popen([sys.executable, "-c", call, str(out)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and first.poll() is None:
+        if journal.is_dir() and len(list(journal.glob("run-*.results"))) >= 2:
+            os.killpg(first.pid, signal.SIGINT)
+            break
+        time.sleep(0.01)
+    first.wait(timeout=60)
+    assert first.returncode != 0 and not out.exists()
+    kept = len(list(journal.glob("run-*.results")))
+    assert 2 <= kept < 6, kept
+
+    module = _module()
+    args = module.argparse.Namespace(demat=str(_demat_command()), population=300, replicates=6, seed=1, jobs=1,
+                                     rerun=False)
+    done = subprocess.run([sys.executable, "-c", call, str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "resuming: %d of 6 runs in %s, %d to compute" % (kept, journal, 6 - kept) in done.stderr, done.stderr
+    assert out.exists() and not journal.exists()
+
+    whole = tmp_path / "whole.h5"
+    module.sweep(args, str(REPO / "scenarios" / "hybrid.toml"), str(whole))
+    a, b = demat.load(out), demat.load(whole)
+    assert a.array_paths == b.array_paths
+    for path in a.array_paths:
+        np.testing.assert_array_equal(np.asarray(a[path]), np.asarray(b[path]), err_msg=path)
+
+    # The finished file is reused as it is; one of another plan is computed again.
+    stamp = out.stat().st_mtime_ns
+    module.sweep(args, str(REPO / "scenarios" / "hybrid.toml"), str(out))
+    assert out.stat().st_mtime_ns == stamp
+    assert module.planned(args, str(out))
+    assert not module.planned(module.argparse.Namespace(population=300, replicates=5, seed=1), str(out))
+
+
+def test_measure_scenarios_checks_its_work_folder_before_running(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    done = subprocess.run(["/usr/bin/python3", str(SCRIPT), "--demat", "/nonexistent/demat", "--work",
+                           str(blocker / "measure")], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "--work" in done.stderr and str(blocker) in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

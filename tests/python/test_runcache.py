@@ -115,3 +115,80 @@ def test_validation_run_again_reads_every_run_from_its_cache(tmp_path):
     reads = [line for line in second.stderr.splitlines() if "runs read from" in line]
     assert len(reads) == 2 and all(line.endswith(" 0 to compute") for line in reads), reads
     assert doc.read_text() == text
+
+
+# ---- the other long tools: each run kept as it ends, not each batch ----------------------------------------
+
+
+class Interrupt:
+    """Wraps a tool's measure: Ctrl-C while the ``at``-th run's figures are taken; counts the calls."""
+
+    def __init__(self, measure, at=None):
+        self.measure, self.at, self.calls = measure, at, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls == self.at:
+            raise KeyboardInterrupt
+        return self.measure(*args, **kwargs)
+
+
+def test_sensitivity_keeps_each_run_and_resumes_with_the_numbers_of_an_uninterrupted_design(tiny, tmp_path,
+                                                                                            monkeypatch):
+    from demat import sensitivity
+
+    monkeypatch.setattr(sensitivity, "PARAMETERS", sensitivity.PARAMETERS[:2])  # (2 + 2) x 2 = 8 runs
+    design = lambda cache: sensitivity.run_design(tiny, 2, 200, log=lambda s: None, workers=1,  # noqa: E731
+                                                  cache=cache)
+    cache = tmp_path / "sensitivity.jsonl"
+    monkeypatch.setattr(sensitivity, "outputs", Interrupt(sensitivity.outputs, at=3))
+    with pytest.raises(KeyboardInterrupt):
+        design(cache)
+    assert len(cache.read_text().splitlines()) == 2  # kept as each run ended (by batches of 8, it was none)
+    counted = Interrupt(sensitivity.outputs.measure)
+    monkeypatch.setattr(sensitivity, "outputs", counted)
+    resumed = design(cache)
+    assert counted.calls == 6  # only the missing runs
+    monkeypatch.setattr(sensitivity, "outputs", counted.measure)
+    fresh = design(None)
+    for got, want in zip(resumed, fresh):
+        np.testing.assert_array_equal(got, want)
+    assert len(cache.read_text().splitlines()) == 8
+
+
+def _script(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_measure_drift_keeps_each_run_and_resumes_with_the_numbers_of_an_uninterrupted_table(tmp_path, monkeypatch,
+                                                                                           capsys):
+    drift = _script("measure_drift")
+    args = lambda cache: ["--population", "100", "--seeds", "2", "--threads", "1", "--cache", str(cache)]  # noqa: E731
+    cache = tmp_path / "drift.jsonl"
+    monkeypatch.setattr(drift, "take_up", Interrupt(drift.take_up, at=3))
+    with pytest.raises(KeyboardInterrupt):
+        drift.main(args(cache))
+    assert len(cache.read_text().splitlines()) == 2  # it kept nothing before
+    counted = Interrupt(drift.take_up.measure)
+    monkeypatch.setattr(drift, "take_up", counted)
+    resumed = drift.main(args(cache))
+    assert counted.calls == 2 * 2 * 2 - 2  # two tables x two warm-ups x two seeds, less the two kept
+    assert "2 of 4 runs read from" in capsys.readouterr().err
+    monkeypatch.setattr(drift, "take_up", counted.measure)
+    assert drift.main(args(tmp_path / "fresh.jsonl")) == resumed
+    assert len(cache.read_text().splitlines()) == 8
+
+
+def test_measure_drift_checks_its_cache_location_before_computing(tmp_path, monkeypatch):
+    drift = _script("measure_drift")
+    counted = Interrupt(drift.take_up)
+    monkeypatch.setattr(drift, "take_up", counted)
+    (tmp_path / "a-folder").mkdir()
+    with pytest.raises(SystemExit, match="not a regular file"):
+        drift.main(["--population", "100", "--seeds", "1", "--cache", str(tmp_path / "a-folder")])
+    assert counted.calls == 0
