@@ -127,9 +127,12 @@ def test_an_interrupted_ensemble_resumes_and_computes_only_its_missing_replicate
 
     import numpy as np
 
+    # Replicates long enough (about half a second each) that the sweep cannot
+    # finish between the second replicate and the Ctrl-C on a loaded machine.
+    POPULATION, REPLICATES = 2000, 8
     call = ("import sys, argparse; sys.path.insert(0, %r); import measure_scenarios as m; "
-            "a = argparse.Namespace(demat=%r, population=300, replicates=6, seed=1, jobs=1, rerun=False); "
-            "m.sweep(a, %r, sys.argv[1])" % (str(SCRIPT.parent), str(_demat_command()),
+            "a = argparse.Namespace(demat=%r, population=%d, replicates=%d, seed=1, jobs=1, rerun=False); "
+            "m.sweep(a, %r, sys.argv[1])" % (str(SCRIPT.parent), str(_demat_command()), POPULATION, REPLICATES,
                                              str(REPO / "scenarios" / "hybrid.toml")))
     out = tmp_path / "hybrid.h5"
     journal = tmp_path / "hybrid.h5.journal"
@@ -145,14 +148,15 @@ def test_an_interrupted_ensemble_resumes_and_computes_only_its_missing_replicate
     first.wait(timeout=60)
     assert first.returncode != 0 and not out.exists()
     kept = len(list(journal.glob("run-*.results")))
-    assert 2 <= kept < 6, kept
+    assert 2 <= kept < REPLICATES, kept
 
     module = _module()
-    args = module.argparse.Namespace(demat=str(_demat_command()), population=300, replicates=6, seed=1, jobs=1,
-                                     rerun=False)
+    args = module.argparse.Namespace(demat=str(_demat_command()), population=POPULATION, replicates=REPLICATES,
+                                     seed=1, jobs=1, rerun=False)
     done = subprocess.run([sys.executable, "-c", call, str(out)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "resuming: %d of 6 runs in %s, %d to compute" % (kept, journal, 6 - kept) in done.stderr, done.stderr
+    assert "resuming: %d of %d runs in %s, %d to compute" % (kept, REPLICATES, journal, REPLICATES - kept) in done.stderr, \
+        done.stderr
     assert out.exists() and not journal.exists()
 
     whole = tmp_path / "whole.h5"
@@ -167,7 +171,7 @@ def test_an_interrupted_ensemble_resumes_and_computes_only_its_missing_replicate
     module.sweep(args, str(REPO / "scenarios" / "hybrid.toml"), str(out))
     assert out.stat().st_mtime_ns == stamp
     assert module.planned(args, str(out))
-    assert not module.planned(module.argparse.Namespace(population=300, replicates=5, seed=1), str(out))
+    assert not module.planned(module.argparse.Namespace(population=POPULATION, replicates=5, seed=1), str(out))
 
 
 def test_measure_scenarios_checks_its_work_folder_before_running(tmp_path):
