@@ -438,7 +438,15 @@ double mean_suspended(const Results& r, const std::string& dimension, std::size_
 
 TEST_CASE("document requests: with every channel but online closed, the unequipped go unanswered and are suspended", "[control]") {
     Scenario open = asked_for_documents();
+    open.control.weights.fill(0.0);  // controls at random: the scorer's online_user feature would spare the unequipped
     open.behaviour.borrow_device = 0.0;
+    open.behaviour.helper_capacity = 0;  // no relative or friend has time to answer with them
+    set_channel(open, Channel::phone, true, 50.0);  // enough agents that answers are not held up in queues
+    set_channel(open, Channel::counter, true, 50.0);
+    // No renewals: the same recipients in both runs, whose only procedures
+    // are their answers (online only, the unequipped would lose their
+    // rights at renewal before any control).
+    for (auto& s : open.services) s.renewal_days = 0;
     Scenario online_only = open;
     set_channel(online_only, Channel::phone, false);
     set_channel(online_only, Channel::counter, false);
@@ -451,6 +459,10 @@ TEST_CASE("document requests: with every channel but online closed, the unequipp
     // Lacking a device ends answers where online is all there is (elsewhere
     // the unequipped choose a staffed channel, 6.3; a smartphone's limits
     // remain a cause of failed online attempts, 6.10).
+    INFO("unanswered: open " << total_unanswered(a) << ", online only " << total_unanswered(b) << "; equipment "
+                              << total_answer(a, "unanswered_equipment") << ", " << total_answer(b, "unanswered_equipment")
+                              << "; deadline " << total_answer(a, "unanswered_deadline") << ", "
+                              << total_answer(b, "unanswered_deadline"));
     CHECK(total_answer(b, "unanswered_equipment") > 2 * total_answer(a, "unanswered_equipment") + 20);
     // Nobody is in error and everyone means to answer: every suspension is an answer not sent.
     REQUIRE(total_event(a, ControlEvent::suspensions) == total_unanswered(a));

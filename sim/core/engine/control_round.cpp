@@ -121,7 +121,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
             if (u.error == control_error::none) {
                 const double innocent =
                     logistic(cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
-                             cp.error_complexity * complexity(k, s) + cp.error_change * (changed ? 1.0 : 0.0));
+                             cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0));
                 if (draw < cp.fraud_rate) {
                     u.error = control_error::deliberate;
                     u.error_since = static_cast<std::uint16_t>(day);

@@ -268,12 +268,13 @@ struct Engine::Impl {
     // Digital control of recipients (engine/control_*.cpp); empty when off.
     ControlState control;
     bool control_on() const { return sc.control.enabled; }
-    // The claim's procedure under way on a received right (claim_flag::renewing)
-    // is the answer to a document request, not a renewal (docs/model.md 11.3).
-    // Claims live in e.claims_, so a claim's place there is its unit.
-    bool answering(const Claim& k) const {
-        return k.has(claim_flag::renewing) && control_on() &&
-               control.units[static_cast<std::size_t>(&k - e.claims_.data())].request == control_request::answering;
+    // Citizen c's procedure under way on their received right to s
+    // (claim_flag::renewing) is the answer to a document request, not a
+    // renewal (docs/model.md 11.3).
+    bool answering(std::size_t c, int s) const {
+        const std::size_t unit = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
+        return e.claims_[unit].has(claim_flag::renewing) && control_on() &&
+               control.units[unit].request == control_request::answering;
     }
     // awareness_factor() by trait quantile (see there).
     std::array<double, lasting_quantile_count> awareness_factors{};
@@ -287,11 +288,14 @@ struct Engine::Impl {
     bool recording() const { return e.day_ >= sc.warmup_days; }
     std::uint64_t seed() const { return sc.seed; }
 
-    double complexity(const Claim& k, int s) const {
+    // The complexity of claim k, citizen c's claim to s (or one the initial
+    // conditions imagine for them, which answers no control).
+    double complexity(std::size_t c, int s, const Claim& k) const {
         if (!k.has(claim_flag::renewing)) return service(s).complexity_first;
         // The documents a control asks for are those of the periodic
         // declaration, never pre-filled (docs/model.md 11.3).
-        if (answering(k)) return service(s).complexity_renewal;
+        if (&k == &e.claims_[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] && answering(c, s))
+            return service(s).complexity_renewal;
         const double prefilled = prefilled_complexity[static_cast<std::size_t>(s)];
         return prefilled >= 0 ? prefilled : service(s).complexity_renewal;
     }

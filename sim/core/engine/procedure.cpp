@@ -47,7 +47,7 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
     Claim& k = claim(c, s);
     // A renewal's window (6.9); an answer's deadline is enforced each
     // morning (resolve_document_requests).
-    if (k.has(claim_flag::renewing) && day >= k.episode_start + b.renewal_window_days && !answering(k)) {
+    if (k.has(claim_flag::renewing) && day >= k.episode_start + b.renewal_window_days && !answering(c, s)) {
         interrupt(c, s, day, sink);
         return;
     }
@@ -152,7 +152,7 @@ OnlineOdds Engine::Impl::online_odds(std::size_t c, int s, const Claim& k, const
     }
     const IdentityRequirement id = service(s).identity;
     const bool means = id != IdentityRequirement::strong || identity_means(c, helper, borrowed);
-    return demat::online_odds(b, skill, admin, literacy, equipment, complexity(k, s), id,
+    return demat::online_odds(b, skill, admin, literacy, equipment, complexity(c, s, k), id,
                               p.zones[p.zone_of(c)].broadband_coverage, means);
 }
 
@@ -190,7 +190,7 @@ bool Engine::Impl::identity_check_in_person(std::size_t c, int s, int day, Sink&
 
 double Engine::Impl::staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const {
     const Population& p = e.population_;
-    return staffed_success_probability(b, sc.mediation, ch, p.admin_literacy[c], complexity(k, s));
+    return staffed_success_probability(b, sc.mediation, ch, p.admin_literacy[c], complexity(c, s, k));
 }
 
 void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assisted, Sink& sink) {
@@ -211,7 +211,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     trace(c, s, TraceKind::completed_procedure, ch);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     k.failures = 0;
-    if (answering(k)) {
+    if (answering(c, s)) {
         answer_sent(c, s, day, ch);  // the documents a control asked for (11.3)
     } else if (k.has(claim_flag::renewing)) {
         k.flags &= static_cast<std::uint8_t>(~claim_flag::renewing);
@@ -239,7 +239,7 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
     const bool renewing = k.has(claim_flag::renewing);
     // An answer to a document request ends as a renewal would, but in no
     // answer (11.3) rather than an interruption.
-    const bool answer = answering(k);
+    const bool answer = answering(c, s);
     if (k.failures >= b.max_failures) {
         tracking.mark(c, procedure_flag::gave_up_for_good, day);
         if (answer) answer_failed(c, s, static_cast<int>(why));

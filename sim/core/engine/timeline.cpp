@@ -118,7 +118,7 @@ void Engine::Impl::attribute_automatically(int s, int day) {
         if (k.state == ClaimState::not_eligible || k.state == ClaimState::submitted) continue;
         if (k.state == ClaimState::receiving) {
             if (!k.has(claim_flag::renewing)) continue;
-            if (answering(k)) {
+            if (answering(c, s)) {
                 // An answer to a control is not a renewal the administration
                 // can take over: it goes on, tomorrow if its queue was dropped.
                 if (!k.has(claim_flag::queued)) continue;
