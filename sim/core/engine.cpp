@@ -496,7 +496,9 @@ bool Engine::step() {
     const bool rec = im.recording();
     im.serial.counts.clear();
     im.apply_timeline(day_);
-    // The month's controls, before phase A counts their suspensions.
+    // Document requests settled, then the month's controls, before phase A
+    // counts their suspensions.
+    if (im.control_on()) im.resolve_document_requests(day_);
     if (im.control_on() && day_ % 30 == 0) im.control_round(day_);
     auto phase_start = Clock::now();
     executor_.for_each_block(blocks, [&](std::size_t blk) { im.observe_block(blk); });

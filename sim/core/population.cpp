@@ -229,8 +229,7 @@ void check_params(const PopulationParams& p) {
 // number of zones allows, then shuffled so that types are not in blocks.
 std::vector<Zone> make_zones(const PopulationParams& p, std::uint64_t seed) {
     const auto n = static_cast<std::uint64_t>(p.size);
-    const std::uint64_t count = std::max<std::uint64_t>(1, (n + static_cast<std::uint64_t>(p.zone_size) - 1) /
-                                                               static_cast<std::uint64_t>(p.zone_size));
+    const auto count = static_cast<std::uint64_t>(zone_count(p));
     std::vector<Zone> zones(count);
 
     double total = 0.0;

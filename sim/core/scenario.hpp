@@ -9,6 +9,7 @@
 
 #include "core/timeline_events.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -60,6 +61,12 @@ struct PopulationParams {
     // Digital skill below this threshold (or no internet use) is illectronisme.
     double illectronisme_threshold = 0.25;
 };
+
+// The number of zones: the population cut in zones of zone_size residents
+// (the last one smaller), at least one (core/population.cpp, make_zones).
+inline std::int64_t zone_count(const PopulationParams& p) {
+    return std::max<std::int64_t>(1, (p.size + p.zone_size - 1) / p.zone_size);
+}
 
 // ---- network ---------------------------------------------------------------
 
@@ -239,6 +246,9 @@ struct ControlParams {
     std::array<double, territory_type_count> territory_intensity{1.0, 1.0, 1.0};
     double targeted_zone_share = 0.0;
     double targeted_zone_intensity = 1.0;
+    // Zones (indices into the population's zones) chosen by local actors,
+    // whose intensity is multiplied by targeted_zone_intensity too.
+    std::vector<std::int64_t> targeted_zones;
     // The truth (docs/model.md section 11.2): monthly onset of an innocent error,
     // logistic(error_intercept + error_admin * (1 - admin literacy) + error_complexity
     // * complexity + error_change * recent change); deliberate errors at a fixed rate.
@@ -252,6 +262,8 @@ struct ControlParams {
     // Detection of an existing error by control type, and the factor of a circumvented answer.
     std::array<double, 3> detection{0.3, 0.7, 0.9};
     double circumvention_detection = 0.5;
+    // Days a citizen has to answer a document request (docs/model.md section 11.3).
+    int document_deadline_days = 30;
     // Consequences.
     int suspension_days = 60;
     int recovery_months_max = 24;

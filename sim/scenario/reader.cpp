@@ -315,6 +315,21 @@ void check_service(const std::vector<Layer>& layers, const ServiceParams& servic
     }
 }
 
+// control.targeted_zones names zones of the population: the first index
+// not among them, or -1.
+std::int64_t zone_outside(const Scenario& scenario) {
+    for (const std::int64_t z : scenario.control.targeted_zones)
+        if (z >= zone_count(scenario.population)) return z;
+    return -1;
+}
+
+std::string zones_of(const Scenario& scenario) {
+    const std::int64_t n = zone_count(scenario.population);
+    return std::to_string(n) + " zone" + (n > 1 ? "s" : "") + " (indices 0 to " + std::to_string(n - 1) +
+           ": population.size " + std::to_string(scenario.population.size) + " / population.zone_size " +
+           std::to_string(scenario.population.zone_size) + ", rounded up)";
+}
+
 Scenario resolve(const std::vector<Layer>& layers, std::string_view text, const std::string& source_name) {
     Scenario scenario;
     // Defaults come from the schema, not from the struct: a test checks they agree.
@@ -348,6 +363,13 @@ Scenario resolve(const std::vector<Layer>& layers, std::string_view text, const 
     }
 
     resolve_timeline(layers, scenario);
+
+    if (const std::int64_t z = zone_outside(scenario); z >= 0) {
+        const Located* at = find_global(layers, "control.targeted_zones");
+        fail(at ? at->file : source_name, at ? at->line : 0, "control.targeted_zones",
+             "key 'control.targeted_zones': zone " + std::to_string(z) + " is not a zone of the population, which has " +
+                 zones_of(scenario));
+    }
 
     const auto& w = scenario.capital;
     if (w.education + w.digital_skill + w.literacy + w.admin_literacy + w.helpers <= 0.0) {
@@ -502,6 +524,12 @@ Scenario load_scenario(const std::string& path) {
 
 void set_population_size(Scenario& scenario, std::int64_t size, const std::string& source) {
     check_override("population.size", size, source);
+    Scenario resized = scenario;
+    resized.population.size = size;
+    if (const std::int64_t z = zone_outside(resized); z >= 0)
+        throw ScenarioError("", 0, source,
+                            "'" + source + "': " + std::to_string(size) + " citizens make " + zones_of(resized) +
+                                ", but control.targeted_zones names zone " + std::to_string(z));
     scenario.population.size = size;
 }
 

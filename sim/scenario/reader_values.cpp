@@ -163,6 +163,20 @@ Value convert(const Spec& spec, const toml::node& node, const std::string& file,
             }
             return names;
         }
+        case Kind::index_list: {
+            const auto* array = node.as_array();
+            if (!array) bad(describe(node));
+            std::vector<std::int64_t> values;
+            for (std::size_t i = 0; i < array->size(); ++i) {
+                const auto* v = array->get(i)->as_integer();
+                if (!v || v->get() < spec.int_min || v->get() > spec.int_max)
+                    bad(describe(*array->get(i)) + " at position " + std::to_string(i + 1));
+                if (std::find(values.begin(), values.end(), v->get()) != values.end())
+                    bad(std::to_string(v->get()) + " twice");
+                values.push_back(v->get());
+            }
+            return values;
+        }
     }
     throw std::logic_error("scenario schema: unhandled kind for key " + key);
 }

@@ -563,6 +563,10 @@ std::string format_value(const Value& value) {
                 std::vector<std::string> items;
                 for (double x : v) items.push_back(format_double(x));
                 return bracket(items);
+            } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+                std::vector<std::string> items;
+                for (const std::int64_t x : v) items.push_back(std::to_string(x));
+                return bracket(items);
             } else {
                 std::vector<std::string> items;
                 for (const auto& x : v) items.push_back(quote(x));
@@ -581,6 +585,7 @@ std::string type_name(const Spec& spec) {
         case Kind::choice: return "string";
         case Kind::float_array: return "array of " + std::to_string(spec.length) + " floats";
         case Kind::name_set: return "array of strings";
+        case Kind::index_list: return "array of integers";
     }
     return "";
 }
@@ -594,9 +599,10 @@ std::string bound(double x) {
 
 std::string interval(const Spec& spec) {
     std::string out = "[";  // see bracket()
-    out += spec.kind == Kind::integer ? std::to_string(spec.int_min) : bound(spec.min);
+    const bool integers = spec.kind == Kind::integer || spec.kind == Kind::index_list;
+    out += integers ? std::to_string(spec.int_min) : bound(spec.min);
     out += ", ";
-    out += spec.kind == Kind::integer ? std::to_string(spec.int_max) : bound(spec.max);
+    out += integers ? std::to_string(spec.int_max) : bound(spec.max);
     out += "]";
     return out;
 }
@@ -612,6 +618,7 @@ std::string range_text(const Spec& spec) {
         case Kind::float_array:
             return "each in " + interval(spec) + (spec.sums_to_one ? ", summing to 1" : "");
         case Kind::name_set: return "non-empty subset of: " + join(spec.names, ", ");
+        case Kind::index_list: return "distinct, each in " + interval(spec);
     }
     return "";
 }
@@ -627,6 +634,7 @@ std::string expectation(const Spec& spec) {
             return "an array of " + std::to_string(spec.length) + " numbers in " + interval(spec) +
                    (spec.sums_to_one ? " summing to 1" : "");
         case Kind::name_set: return "a non-empty array of distinct names among " + join(spec.names, ", ");
+        case Kind::index_list: return "an array of distinct integers in " + interval(spec);
     }
     return "";
 }

@@ -45,6 +45,12 @@ void add_control_entries(std::vector<GlobalEntry>& e) {
         {"share of zones", "Share of zones, the most deprived first (share of residents in income deciles 1-3), "
                            "whose intensity is multiplied by control.targeted_zone_intensity.",
          "assumption: no targeted zones unless the scenario says so"}));
+    e.push_back(index_list<S>("control.targeted_zones", DEMAT_FIELD(control.targeted_zones), 0, 100000000,
+        {"zone indices", "Zones chosen by local actors (indices into the population's zones, from 0 to the number "
+                         "of zones - 1, i.e. ceil(population.size / population.zone_size) - 1) whose intensity is "
+                         "multiplied by control.targeted_zone_intensity, as well as the targeted_zone_share most "
+                         "deprived (a zone in both is multiplied once).",
+         "assumption: none unless the scenario names places (local actors decide where devices are deployed)"}));
     e.push_back(number<S>("control.targeted_zone_intensity", DEMAT_FIELD(control.targeted_zone_intensity), 1.0, 0.0, 100.0,
         {"multiplier", "Intensity multiplier of the targeted zones.", "assumption: none by default"}));
     e.push_back(number<S>("control.error_intercept", DEMAT_FIELD(control.error_intercept), -5.5, -logit_max, logit_max,
@@ -75,6 +81,11 @@ void add_control_entries(std::vector<GlobalEntry>& e) {
     e.push_back(probability<S>("control.circumvention_detection", DEMAT_FIELD(control.circumvention_detection), 0.5,
         {"factor", "Detection is multiplied by this when someone else answers in the citizen's name.",
          "assumption"}));
+    e.push_back(integer<S>("control.document_deadline_days", DEMAT_FIELD(control.document_deadline_days), 30, 1, 365,
+        {"days", "Days a citizen has to answer a document request. The answer is a procedure like any other "
+                 "(channel choice, online attempt and identity step, help, queues; docs/model.md sections 6 and "
+                 "11.3); one not sent by then counts as no answer, and the right is suspended.",
+         "assumption: a month"}));
     e.push_back(integer<S>("control.suspension_days", DEMAT_FIELD(control.suspension_days), 60, 1, 3650,
         {"days", "Days a suspended right waits for an answer before it is terminated.", "assumption: two months"}));
     e.push_back(integer<S>("control.recovery_months_max", DEMAT_FIELD(control.recovery_months_max), 24, 0, 600,

@@ -138,6 +138,26 @@ Entry<Target> numbers(std::string key, Access access, std::vector<double> defaul
     return entry;
 }
 
+// A list of distinct indices in [min, max], perhaps empty, kept in the
+// order given (a check against the population, when one is needed, is the
+// reader's: see check_control in reader.cpp).
+template <class Target, class Access>
+Entry<Target> index_list(std::string key, Access access, std::int64_t min, std::int64_t max, Doc doc) {
+    auto entry = make_entry<Target>(std::move(key), Kind::index_list, std::vector<std::int64_t>{}, std::move(doc));
+    entry.int_min = min;
+    entry.int_max = max;
+    entry.set = [access](Target& target, const Value& value) {
+        const auto& values = std::get<std::vector<std::int64_t>>(value);
+        auto& field = access(target);
+        field.assign(values.begin(), values.end());
+    };
+    entry.get = [access](const Target& target) -> Value {
+        const auto& field = access(target);
+        return std::vector<std::int64_t>(field.begin(), field.end());
+    };
+    return entry;
+}
+
 // A set of names stored as a bit mask: bit i <=> names[i].
 template <class Target, class Access>
 Entry<Target> name_set(std::string key, Access access, std::vector<std::string> names, Doc doc) {

@@ -29,17 +29,18 @@ enum class Kind {
     choice,       // one string among `names` -> enum field
     float_array,  // fixed-length array of floats in [min, max], optionally summing to 1
     name_set,     // non-empty list of distinct strings among `names` -> bit mask
+    index_list,   // list (perhaps empty) of distinct integers in [int_min, int_max] -> vector of indices
 };
 
 using Value = std::variant<std::int64_t, double, bool, std::string, std::vector<double>,
-                           std::vector<std::string>>;
+                           std::vector<std::string>, std::vector<std::int64_t>>;
 
 // Everything about a key except its binding.
 struct Spec {
     std::string key;  // relative to the target: "days", "eligibility.age_min", "enabled"
     Kind kind = Kind::floating;
     Value default_value;
-    std::int64_t int_min = 0, int_max = 0;  // integer
+    std::int64_t int_min = 0, int_max = 0;  // integer, index_list elements
     double min = 0.0, max = 0.0;            // floating, float_array elements
     std::vector<std::string> names;         // choice, name_set
     std::size_t length = 0;                 // float_array

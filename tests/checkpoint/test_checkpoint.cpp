@@ -214,6 +214,25 @@ TEST_CASE("checkpoint: with digital control on (scores, suspensions, debts, fear
     for (int day : {w - 1, w + 29, w + 30, w + 31, w + 75}) check_resume("control", sc, reference, day, 1, 2);
 }
 
+TEST_CASE("checkpoint: document requests open over the checkpoint day (answers under way, in queues, ignored)", "[checkpoint]") {
+    Scenario sc = small_scenario(6000, 90);
+    sc.behaviour.prior_eligibility_days = 36500;
+    sc.control.enabled = true;
+    sc.control.type_share = {0.0, 1.0, 0.0};
+    sc.control.adhesion_intercept = 0.0;  // withdrawals: requests open until their deadline
+    sc.control.document_deadline_days = 45;
+    for (auto& s : sc.services) s.channels[static_cast<std::size_t>(Channel::counter)].capacity_per_10k = 0.5;
+    const Results reference = uninterrupted(sc);
+    const Array& answers = reference.array("control/answers");
+    std::int64_t settled = 0;
+    for (const std::int64_t x : answers.integers()) settled += x;
+    REQUIRE(settled > 50);
+    const int w = sc.warmup_days;
+    // Requests of the round on day w are open until day w + 45 at the latest;
+    // on w + 30 the next round asks again while they are.
+    for (int day : {w + 1, w + 10, w + 30, w + 44}) check_resume("control_requests", sc, reference, day, 2, 1);
+}
+
 TEST_CASE("checkpoint: a completed run saves and loads, and has nothing left to do", "[checkpoint]") {
     const Scenario sc = small_scenario(3000, 20);
     const Results reference = uninterrupted(sc);

@@ -132,6 +132,28 @@ TEST_CASE("bad input: exit code 2, a message naming file, line and key, and no o
     REQUIRE(contains(missing.output, "nope.toml"));
 }
 
+TEST_CASE("bad input: a targeted zone outside the population, in the file or after --population, exits with 2") {
+    const fs::path dir = scratch("bad_zones");
+    const fs::path bad = dir / "zones.toml";
+    std::ofstream(bad) << "base = \"" << scenario("algorithmic_control.toml") << "\"\n[population]\nsize = 20000\n"
+                       << "zone_size = 2500\n[control]\ntargeted_zones = [3, 17]\n";
+    const Outcome r = run_demat("validate " + bad.string());
+    INFO(r.output);
+    REQUIRE(r.code == 2);
+    REQUIRE(contains(r.output, bad.string()));
+    REQUIRE(contains(r.output, "control.targeted_zones"));
+    REQUIRE(contains(r.output, "zone 17"));
+    const fs::path fits = dir / "fits.toml";
+    std::ofstream(fits) << "base = \"" << scenario("algorithmic_control.toml") << "\"\n[population]\nsize = 20000\n"
+                        << "zone_size = 2500\n[control]\ntargeted_zones = [3, 7]\n";
+    REQUIRE(run_demat("validate " + fits.string()).code == 0);
+    const Outcome smaller = run_demat("run " + fits.string() + " --population 5000 -o " + (dir / "never.h5").string());
+    INFO(smaller.output);
+    REQUIRE(smaller.code == 2);
+    REQUIRE(contains(smaller.output, "--population"));
+    REQUIRE(contains(smaller.output, "names zone 3"));  // the first named zone beyond the 2 of 5,000 citizens
+}
+
 TEST_CASE("an output path that cannot be written is refused before simulating") {
     const Outcome r = run_demat("run " + scenario("hybrid.toml") + " -o /nonexistent-folder/x.h5");
     INFO(r.output);

@@ -2,7 +2,9 @@
 // nothing; the budget, the scorer, the truth, the responses, fear and the
 // decomposition; determinism with control on.
 #include "core/engine.hpp"
+#include "core/channels.hpp"
 #include "core/engine/control.hpp"
+#include "core/error.hpp"
 #include "core/segments.hpp"
 #include "parallel/parallel_executor.hpp"
 #include "engine_fixtures.hpp"
@@ -42,6 +44,30 @@ std::int64_t total_event(const Results& r, ControlEvent ev) {
     const Array& a = r.array("control/events");
     std::int64_t sum = 0;
     for (std::size_t i = event_index(ev); i < a.size(); i += control_event_count) sum += a.integers()[i];
+    return sum;
+}
+
+// Sum of a /control/answers column over rounds and services.
+std::int64_t total_answer(const Results& r, const std::string& label) {
+    const auto& names = r.coordinate("control/answer").labels;
+    const auto at = static_cast<std::size_t>(std::find(names.begin(), names.end(), label) - names.begin());
+    REQUIRE(at < names.size());
+    const Array& a = r.array("control/answers");
+    std::int64_t sum = 0;
+    for (std::size_t i = at; i < a.size(); i += names.size()) sum += a.integers()[i];
+    return sum;
+}
+
+std::int64_t total_answered(const Results& r) {
+    std::int64_t sum = 0;
+    for (const auto& ch : channel_labels()) sum += total_answer(r, "answered_" + ch);
+    return sum;
+}
+
+std::int64_t total_unanswered(const Results& r) {
+    std::int64_t sum = 0;
+    for (const auto& label : r.coordinate("control/answer").labels)
+        if (label.rfind("unanswered_", 0) == 0) sum += total_answer(r, label);
     return sum;
 }
 
@@ -178,6 +204,39 @@ TEST_CASE("control: raising a feature's weight or a territory's intensity raises
     CHECK(fairness(r2, "territory", 2, "control_rate_per_1000") < fairness(r0, "territory", 2, "control_rate_per_1000"));
 }
 
+TEST_CASE("control: the zones a scenario names, and only they, get the targeted intensity", "[control]") {
+    Scenario sc = controlled(30000, 120);
+    sc.control.weights.fill(0.0);
+    ParallelExecutor ex(1);
+    const Engine probe(sc, ex);
+    const auto& zones = probe.population().zones;
+    REQUIRE(zones.size() == 12);
+    // Every zone but the rural ones named, at intensity 0: only rural units can be controlled.
+    Scenario rural_only = sc;
+    rural_only.control.targeted_zone_intensity = 0.0;
+    std::size_t rural = 0;
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+        if (zones[z].type == TerritoryType::rural) ++rural;
+        else rural_only.control.targeted_zones.push_back(static_cast<std::int64_t>(z));
+    }
+    REQUIRE(rural > 0);
+    REQUIRE(rural < zones.size());
+    const Results r = run(rural_only);
+    CHECK(fairness(r, "territory", 0, "controls") == 0);
+    CHECK(fairness(r, "territory", 1, "controls") == 0);
+    CHECK(fairness(r, "territory", 2, "controls") > 1000);
+    // Named at intensity 4: the named (non-rural) zones' rate rises, the others' falls.
+    Scenario favoured = rural_only;
+    favoured.control.targeted_zone_intensity = 4.0;
+    const Results base = run(sc), f = run(favoured);
+    CHECK(fairness(f, "territory", 0, "control_rate_per_1000") > 1.2 * fairness(base, "territory", 0, "control_rate_per_1000"));
+    CHECK(fairness(f, "territory", 2, "control_rate_per_1000") < 0.8 * fairness(base, "territory", 2, "control_rate_per_1000"));
+    // A zone outside the population is refused.
+    Scenario outside = sc;
+    outside.control.targeted_zones = {12};
+    CHECK_THROWS_AS(Engine(outside, ex), ScenarioError);
+}
+
 TEST_CASE("control: with no declaration errors, nothing is recovered and every suspension is wrongful", "[control]") {
     Scenario sc = controlled(20000, 180);
     sc.control.error_intercept = -20.0;
@@ -196,10 +255,16 @@ TEST_CASE("control: with no declaration errors, nothing is recovered and every s
     CHECK(total_event(r, ControlEvent::wrongful_suspensions) == suspensions);
     CHECK(total_event(r, ControlEvent::terminations) > 0);
     // With no error to find, a right is suspended exactly when its holder
-    // does not answer (withdrawal) or contests and loses (docs/model.md 11.4).
+    // sends no answer in time (by withdrawal, or an answer procedure given
+    // up or too late) or contests and loses (docs/model.md 11.3-11.4).
     REQUIRE(total_event(r, ControlEvent::withdrawal) > 100);
-    CHECK(suspensions == total_event(r, ControlEvent::withdrawal) + total_event(r, ControlEvent::contestation) -
+    CHECK(suspensions == total_unanswered(r) + total_event(r, ControlEvent::contestation) -
                              total_event(r, ControlEvent::appeals_won));
+    // Every withdrawal is unanswered at its deadline, but for the requests
+    // still open when the run ends or whose right ended first.
+    CHECK(total_answer(r, "unanswered_withdrawal") <= total_event(r, ControlEvent::withdrawal));
+    CHECK(total_answer(r, "unanswered_withdrawal") > total_event(r, ControlEvent::withdrawal) / 2);
+    CHECK(total_answered(r) > 100);
 }
 
 TEST_CASE("control: errors are found and recovered, frauds penalised", "[control]") {
@@ -275,16 +340,26 @@ TEST_CASE("control: with fear's weights at zero there is no chilling effect, and
     calm.control.fraud_rate = 0.0;
     calm.control.adhesion_intercept = 20.0;
     calm.control.circumvention_intercept = calm.control.contestation_intercept = -20.0;
-    calm.control.type_share = {0.0, 1.0, 0.0};
+    calm.control.type_share = {0.0, 0.0, 1.0};  // home visits: nothing asked of the citizen but their response
     calm.control.monthly_rate = 0.5;
     calm.control.fear_control = calm.control.fear_wrongful = calm.control.fear_neighbour = 0.0;
     calm.control.trust_loss_control = calm.control.trust_loss_wrongful = 0.0;
     Scenario off = calm;
     off.control.enabled = false;
     const Results on = run(calm), without = run(off);
-    REQUIRE(total_event(on, ControlEvent::documents) > 1000);
+    REQUIRE(total_event(on, ControlEvent::visit) > 1000);
     REQUIRE(total_event(on, ControlEvent::suspensions) == 0);
     require_identical_outside_control(on, without);
+    // A document request, answered by all, is a procedure all the same:
+    // attempts at the channels that a model answering on the spot would not make.
+    Scenario asked = calm;
+    asked.control.type_share = {0.0, 1.0, 0.0};
+    const Results documents = run(asked);
+    REQUIRE(total_answered(documents) > 1000);
+    for (std::size_t s = 0; s < 2; ++s) {
+        INFO("service " << s);
+        CHECK(total(documents, "metrics/attempts", s) > total(without, "metrics/attempts", s));
+    }
 
     Scenario fearful = calm;
     fearful.control.fear_control = 0.5;
@@ -334,4 +409,123 @@ TEST_CASE("control: results identical with 1 and 2 threads", "[control]") {
     sc.control.targeted_zone_share = 0.3;
     sc.control.targeted_zone_intensity = 3.0;
     require_identical(run(sc, 1), run(sc, 2));
+}
+
+namespace {
+
+// Everyone means to answer a document request; nobody is in error.
+Scenario asked_for_documents(std::int64_t citizens = 20000, int days = 180) {
+    Scenario sc = controlled(citizens, days);
+    sc.control.error_intercept = -20.0;
+    sc.control.error_admin = sc.control.error_complexity = sc.control.error_change = 0.0;
+    sc.control.fraud_rate = 0.0;
+    sc.control.type_share = {0.0, 1.0, 0.0};
+    sc.control.adhesion_intercept = 20.0;
+    sc.control.circumvention_intercept = sc.control.contestation_intercept = -20.0;
+    return sc;
+}
+
+// The recorded days' mean of /control/segments/<dimension>/suspended for one group, all services.
+double mean_suspended(const Results& r, const std::string& dimension, std::size_t group) {
+    const Array& a = r.array("control/segments/" + dimension + "/suspended");
+    const std::size_t groups = a.shape[2];
+    double sum = 0;
+    for (std::size_t t = 0; t < a.shape[0] * a.shape[1]; ++t) sum += static_cast<double>(a.integers()[t * groups + group]);
+    return sum / static_cast<double>(a.shape[0]);
+}
+
+}  // namespace
+
+TEST_CASE("document requests: with every channel but online closed, the unequipped go unanswered and are suspended", "[control]") {
+    Scenario open = asked_for_documents();
+    open.control.weights.fill(0.0);  // controls at random: the scorer's online_user feature would spare the unequipped
+    open.behaviour.borrow_device = 0.0;
+    open.behaviour.helper_capacity = 0;  // no relative or friend has time to answer with them
+    set_channel(open, Channel::phone, true, 50.0);  // enough agents that answers are not held up in queues
+    set_channel(open, Channel::counter, true, 50.0);
+    // No renewals: the same recipients in both runs, whose only procedures
+    // are their answers (online only, the unequipped would lose their
+    // rights at renewal before any control).
+    for (auto& s : open.services) s.renewal_days = 0;
+    Scenario online_only = open;
+    set_channel(online_only, Channel::phone, false);
+    set_channel(online_only, Channel::counter, false);
+    set_channel(online_only, Channel::mediation, false);
+    const Results a = run(open), b = run(online_only);
+    // The answer goes through the channels open: none but online here.
+    CHECK(total_answer(b, "answered_phone") == 0);
+    CHECK(total_answer(b, "answered_counter") == 0);
+    CHECK(total_answer(a, "answered_counter") + total_answer(a, "answered_phone") > 100);
+    // Lacking a device ends answers where online is all there is (elsewhere
+    // the unequipped choose a staffed channel, 6.3; a smartphone's limits
+    // remain a cause of failed online attempts, 6.10).
+    INFO("unanswered: open " << total_unanswered(a) << ", online only " << total_unanswered(b) << "; equipment "
+                              << total_answer(a, "unanswered_equipment") << ", " << total_answer(b, "unanswered_equipment")
+                              << "; deadline " << total_answer(a, "unanswered_deadline") << ", "
+                              << total_answer(b, "unanswered_deadline"));
+    CHECK(total_answer(b, "unanswered_equipment") > 2 * total_answer(a, "unanswered_equipment") + 20);
+    // Nobody is in error and everyone means to answer: every suspension is an answer not sent.
+    REQUIRE(total_event(a, ControlEvent::suspensions) == total_unanswered(a));
+    REQUIRE(total_event(b, ControlEvent::suspensions) == total_unanswered(b));
+    CHECK(static_cast<double>(total_event(b, ControlEvent::suspensions)) >
+          1.5 * static_cast<double>(total_event(a, ControlEvent::suspensions)) + 20);
+    // The stock of suspended rights rises most among the unequipped (equipment group 0).
+    const double rise_none = mean_suspended(b, "equipment", 0) - mean_suspended(a, "equipment", 0);
+    CHECK(rise_none > 5);
+    const double none_a = mean_suspended(a, "equipment", 0), computer_a = mean_suspended(a, "equipment", 2);
+    const double none_b = mean_suspended(b, "equipment", 0), computer_b = mean_suspended(b, "equipment", 2);
+    CHECK(none_b / std::max(1.0, computer_b) > none_a / std::max(1.0, computer_a));
+}
+
+TEST_CASE("document requests: a longer deadline raises the share answered", "[control]") {
+    Scenario short_deadline = asked_for_documents();
+    set_channel(short_deadline, Channel::counter, true, 0.5);  // queues that take time
+    set_channel(short_deadline, Channel::phone, true, 0.5);
+    short_deadline.control.document_deadline_days = 5;
+    Scenario long_deadline = short_deadline;
+    long_deadline.control.document_deadline_days = 60;
+    const Results a = run(short_deadline), b = run(long_deadline);
+    auto share = [](const Results& r) {
+        const double answered = static_cast<double>(total_answered(r)), unanswered = static_cast<double>(total_unanswered(r));
+        REQUIRE(answered + unanswered > 1000);
+        return answered / (answered + unanswered);
+    };
+    INFO("answered share: 5 days " << share(a) << ", 60 days " << share(b));
+    // Over 1,000 requests each, a difference of 0.1 is more than 6 standard errors.
+    CHECK(share(b) > share(a) + 0.1);
+    CHECK(total_answer(a, "unanswered_deadline") > total_answer(b, "unanswered_deadline"));
+}
+
+TEST_CASE("document requests: the stock of suspended rights by segment adds up to /control/suspended", "[control]") {
+    Scenario sc = controlled(12000, 120);
+    sc.control.type_share = {0.0, 1.0, 0.0};
+    sc.control.adhesion_intercept = -1.0;
+    const Results r = run(sc);
+    const Array& all = r.array("control/suspended");
+    std::int64_t peak = 0;
+    for (const auto& info : dimensions()) {
+        INFO(info.name);
+        const Array& a = r.array("control/segments/" + info.name + "/suspended");
+        REQUIRE(a.shape[0] * a.shape[1] == all.size());
+        for (std::size_t t = 0; t < all.size(); ++t) {
+            std::int64_t sum = 0;
+            for (std::size_t g = 0; g < a.shape[2]; ++g) sum += a.integers()[t * a.shape[2] + g];
+            REQUIRE(sum == all.integers()[t]);
+            peak = std::max(peak, sum);
+        }
+    }
+    CHECK(peak > 20);
+}
+
+TEST_CASE("document requests: identical with 1 and 2 threads, answers through queues, mediation and help", "[control]") {
+    Scenario sc = asked_for_documents(12000, 120);
+    sc.control.adhesion_intercept = 0.0;  // every intent: answers, circumventions, withdrawals, disputes
+    sc.control.circumvention_intercept = sc.control.contestation_intercept = 0.0;
+    sc.control.document_deadline_days = 20;
+    set_channel(sc, Channel::mediation, true, 2.0);
+    set_channel(sc, Channel::counter, true, 1.0);
+    const Results one = run(sc, 1);
+    REQUIRE(total_answer(one, "answered_mediation") > 0);
+    REQUIRE(total_unanswered(one) > 0);
+    require_identical(one, run(sc, 2));
 }

@@ -81,3 +81,20 @@ def test_control_summary_is_the_arrays_totals_and_the_capital_rows(pair):
     assert s["random_precision"] == pytest.approx(float(fair["random_precision"].iloc[0]))
     with pytest.raises(ValueError):
         off.control_summary()
+
+
+def test_document_requests_and_the_suspended_stock_by_segment(pair):
+    on, _ = pair
+    answers = np.asarray(on["control/answers"])
+    labels = list(on.coordinate("control/answer"))
+    assert labels[:4] == ["answered_online", "answered_phone", "answered_counter", "answered_mediation"]
+    assert labels[-2:] == ["unanswered_deadline", "unanswered_withdrawal"]
+    assert answers.shape == (len(on.coordinate("control/day")), len(on.services), len(labels))
+    events = np.asarray(on["control/events"])
+    names = list(on.coordinate("control/event"))
+    # Each request is settled once at most (some are still open at the end).
+    assert 0 < answers.sum() <= events[:, :, names.index("documents")].sum()
+    stock = np.asarray(on["control/suspended"])
+    for dimension in on.segment_dimensions:
+        by_group = np.asarray(on[f"control/segments/{dimension}/suspended"])
+        assert (by_group.sum(axis=2) == stock).all(), dimension

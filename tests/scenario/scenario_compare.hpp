@@ -36,9 +36,9 @@
 #define DEMAT_MEDIATION_FIELDS(X) X(mode) X(skill_gain) X(admin_gain) X(doing_with_penalty)
 #define DEMAT_CONTROL_FIELDS(X)                                                                                   \
     X(enabled) X(selection) X(monthly_rate) X(type_share) X(intercept) X(weights) X(territory_intensity)              \
-    X(targeted_zone_share) X(targeted_zone_intensity) X(error_intercept) X(error_admin) X(error_complexity)            \
+    X(targeted_zone_share) X(targeted_zone_intensity) X(targeted_zones) X(error_intercept) X(error_admin) X(error_complexity)            \
     X(error_change) X(fraud_rate) X(error_correction) X(error_share) X(detection) X(circumvention_detection)           \
-    X(suspension_days) X(recovery_months_max) X(recovery_share) X(fraud_penalty) X(appeal_success)                    \
+    X(document_deadline_days) X(suspension_days) X(recovery_months_max) X(recovery_share) X(fraud_penalty) X(appeal_success)                    \
     X(adhesion_intercept) X(adhesion_trust) X(adhesion_capital) X(circumvention_intercept) X(circumvention_help)       \
     X(contestation_intercept) X(contestation_capital) X(contestation_trust) X(withdrawal_past_controls)               \
     X(fear_control) X(fear_wrongful) X(fear_neighbour) X(fear_cost) X(fear_decay) X(trust_loss_control)               \

@@ -180,6 +180,22 @@ TEST_CASE("control section: keys are checked against the schema, and off and unt
     CHECK_THAT(std::string(selection.what()), Catch::Contains("score") && Catch::Contains("random"));
     const ScenarioError shares = error_of("[control]\ntype_share = [0.5, 0.5, 0.5]\n[services.a]\n");
     CHECK_THAT(std::string(shares.what()), Catch::Contains("control.type_share"));
+    // Targeted zones: distinct indices of the population's zones (20,000 / 2,500 = 8 zones).
+    const std::string sized = "[population]\nsize = 20000\nzone_size = 2500\n[services.a]\n[control]\n";
+    const ScenarioError outside = error_of(sized + "targeted_zones = [3, 17]\n");
+    CHECK(outside.key() == "control.targeted_zones");
+    CHECK(outside.line() == 6);
+    CHECK_THAT(std::string(outside.what()), Catch::Contains("zone 17") && Catch::Contains("8 zones") &&
+                                                Catch::Contains("0 to 7") && Catch::Contains("test.toml"));
+    CHECK_THAT(std::string(error_of(sized + "targeted_zones = [3, 3]\n").what()), Catch::Contains("3 twice"));
+    CHECK_THAT(std::string(error_of(sized + "targeted_zones = [-1]\n").what()), Catch::Contains("control.targeted_zones"));
+    CHECK_THAT(std::string(error_of(sized + "targeted_zones = [1.5]\n").what()), Catch::Contains("integers"));
+    Scenario named = parse_scenario(sized + "enabled = true\ntargeted_zones = [3, 7]\n", "zones.toml");
+    CHECK(named.control.targeted_zones == std::vector<std::int64_t>{3, 7});
+    CHECK(parse_scenario(to_toml(named), "again.toml").control.targeted_zones == named.control.targeted_zones);
+    // A smaller population by override no longer has zone 7.
+    CHECK_THROWS_AS(set_population_size(named, 15000, "--population"), ScenarioError);
+    set_population_size(named, 17501, "--population");  // 8 zones still
     // The resolved text of a scenario without control is what it was before the module.
     const Scenario plain = parse_scenario("[services.a]\n", "plain.toml");
     CHECK(to_toml(plain).find("[control]") == std::string::npos);
@@ -224,6 +240,7 @@ TEST_CASE("to_toml round-trips every field changed from its default", "[reader][
     s.control.weights = {0.1, -0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
     s.control.territory_intensity = {2.0, 1.0, 0.5};
     s.control.suspension_days = 45;
+    s.control.document_deadline_days = 21;
     s.control.fear_cost = 1.25;
 
     ServiceParams a;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/claim.hpp"
+#include "core/metrics.hpp"
 #include "core/scenario.hpp"
 
 #include <array>
@@ -38,17 +39,43 @@ inline constexpr std::uint8_t deliberate = 2;
 enum class ControlType : std::uint8_t { automated = 0, documents = 1, visit = 2 };
 enum class ControlResponse : std::uint8_t { adhesion = 0, circumvention = 1, contestation = 2, withdrawal = 3 };
 
+// A document request's course (docs/model.md section 11.3): open from the
+// round that asks until the morning after it is settled
+// (resolve_document_requests), then none again.
+namespace control_request {
+inline constexpr std::uint8_t none = 0;
+inline constexpr std::uint8_t answering = 1;   // the answer is a procedure under way (section 6) on the received right
+inline constexpr std::uint8_t ignored = 2;     // withdrawal: nothing will be sent
+inline constexpr std::uint8_t answered = 3;    // sent in time; `detail` is the channel
+inline constexpr std::uint8_t unanswered = 4;  // given up, failed too late or overtaken by the deadline; `detail` is the cause
+}  // namespace control_request
+
+// Why a document request went unanswered: a Reason (section 6.10) when the
+// answer procedure failed or was given up; else one of these.
+inline constexpr int unanswered_deadline = reason_count;        // still under way (queue, help, retry) on the deadline
+inline constexpr int unanswered_withdrawal = reason_count + 1;  // the citizen never tried (withdrawal)
+// The labels of /control/answers: answered by channel, then unanswered by cause.
+inline constexpr int control_answer_count = channel_count + reason_count + 2;
+const std::vector<std::string>& control_answer_names();
+
 // What the administration knows of a unit beyond its features, and the truth
-// it does not see. 12 bytes per unit.
+// it does not see. 15 bytes per unit.
 struct __attribute__((packed)) ControlUnit {
     std::uint16_t error_since = never;      // absolute day an undetected error began (never: none)
-    std::uint16_t last_control = never;     // absolute day of the last control (never: none)
+    std::uint16_t last_control = never;     // absolute day of the last control (never: none); a document request's day
     std::uint16_t suspended_since = never;  // absolute day of a suspension awaiting termination
+    // While a document request is answered: the claim's next day to come
+    // back to once the answer is sent (its renewal date).
+    std::uint16_t renewal_due = never;
     std::uint8_t error = control_error::none;
     std::uint8_t controls = 0;  // controls so far (saturates at 255)
-    float debt = 0.0f;          // overpayments and penalties still to recover, euros
+    std::uint8_t request : 3 = control_request::none;
+    std::uint8_t circumvention : 1 = 0;  // the answer is sent by someone else in the citizen's name
+    std::uint8_t detail : 4 = 0;         // answered: the Channel; unanswered: the cause (above)
+    float debt = 0.0f;                   // overpayments and penalties still to recover, euros
 };
-static_assert(sizeof(ControlUnit) == 12);
+static_assert(sizeof(ControlUnit) == 15);
+static_assert(channel_count <= 16 && unanswered_withdrawal < 16, "a channel or a cause fits `detail`");
 
 // The events of /control/events, in the order of the `control/event` coordinate.
 enum class ControlEvent : std::uint8_t {
@@ -78,6 +105,14 @@ const std::vector<std::string>& control_event_names();
 inline constexpr int control_amount_count = 3;  // overpayment_found, penalties, recovered
 const std::vector<std::string>& control_amount_names();
 
+// Control counts go to the round of the control (every event of a document
+// request too, settled later): the index among the recorded rounds of the
+// round on `day`, a round day on or after the warm-up.
+inline std::size_t control_round_index(int day, int warmup_days) {
+    const int first = (warmup_days + 29) / 30 * 30;  // the first round day on or after the warm-up
+    return static_cast<std::size_t>((day - first) / 30);
+}
+
 // The features of docs/model.md section 11.1, in the order of ControlParams::weights.
 const std::vector<std::string>& control_feature_names();
 
@@ -96,12 +131,17 @@ struct ControlState {
     // since cleared): what the daily stock scans instead of every claim.
     // Derived from the claims (rebuilt by control_setup on a restore).
     std::vector<std::uint32_t> flagged;
-    std::vector<std::int64_t> events, segment_events, suspended;
+    // Units with an open document request, in unit order: settled, serially,
+    // each morning (resolve_document_requests).
+    std::vector<std::uint32_t> requests;
+    // Also [round][service][answer] (the round of the request), and the
+    // daily stock by segment group, [day][service][group].
+    std::vector<std::int64_t> events, segment_events, suspended, answers, segment_suspended;
     std::vector<double> amounts;
 
     std::size_t memory_bytes() const {
         return units.capacity() * sizeof(ControlUnit) + fear.capacity() * sizeof(float) +
-               last_change.capacity() * sizeof(std::uint16_t);
+               last_change.capacity() * sizeof(std::uint16_t) + requests.capacity() * sizeof(std::uint32_t);
     }
 };
 

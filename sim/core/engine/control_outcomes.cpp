@@ -73,19 +73,43 @@ void Engine::Impl::apply_control(const ControlCandidate& cand, int day) {
     const ControlType type = type_draw < cp.type_share[0]                      ? ControlType::automated
                              : type_draw < cp.type_share[0] + cp.type_share[1] ? ControlType::documents
                                                                                : ControlType::visit;
-    count_control(groups, s, static_cast<ControlEvent>(static_cast<int>(ControlEvent::automated) + static_cast<int>(type)));
-    const bool in_error = u.error != control_error::none;
-    if (in_error) count_control(groups, s, ControlEvent::selected_in_error);
+    count_control(groups, s, static_cast<ControlEvent>(static_cast<int>(ControlEvent::automated) + static_cast<int>(type)), day);
+    if (u.error != control_error::none) count_control(groups, s, ControlEvent::selected_in_error, day);
 
-    Stream outcome(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_outcome);
+    ControlResponse response = ControlResponse::adhesion;  // an automated control asks nothing of the citizen
+    if (type != ControlType::automated) {
+        Stream answer(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_response);
+        response = control_response(c, u, answer);
+        count_control(groups, s, static_cast<ControlEvent>(static_cast<int>(ControlEvent::adhesion) + static_cast<int>(response)), day);
+    }
+    if (u.controls < 255) ++u.controls;
+    u.last_control = static_cast<std::uint16_t>(day);
+    add_fear(c, cp.fear_control);
+    p.trust[c] -= static_cast<float>(cp.trust_loss_control * p.trust[c]);
+    // A document request is answered through the procedures of section 6
+    // before a deadline, or not at all: settled later (control_requests.cpp).
+    // A contested request is disputed at once.
+    if (type == ControlType::documents && response != ControlResponse::contestation) {
+        request_documents(c, s, day, response);
+        return;
+    }
+    control_outcome(c, s, type, response, day, day, groups);
+}
+
+// What a control finds, and its consequences (docs/model.md 11.3): the
+// control of day `asked`, settled on `day` (later for an answered
+// document request). Its draws are keyed by the control's day.
+void Engine::Impl::control_outcome(std::size_t c, int s, ControlType type, ControlResponse response, int asked, int day,
+                                   const std::array<std::uint8_t, dimension_count>& groups) {
+    const ControlParams& cp = sc.control;
+    ControlUnit& u = control.units[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
+    const bool in_error = u.error != control_error::none;
+    Stream outcome(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(asked), Purpose::control_outcome);
     const double detection = cp.detection[static_cast<std::size_t>(type)];
     bool found = false, suspend = false;
     if (type == ControlType::automated) {
         found = in_error && outcome.uniform() < detection;
     } else {
-        Stream answer(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_response);
-        const ControlResponse response = control_response(c, u, answer);
-        count_control(groups, s, static_cast<ControlEvent>(static_cast<int>(ControlEvent::adhesion) + static_cast<int>(response)));
         switch (response) {
             case ControlResponse::adhesion: found = in_error && outcome.uniform() < detection; break;
             case ControlResponse::circumvention:
@@ -95,7 +119,7 @@ void Engine::Impl::apply_control(const ControlCandidate& cand, int day) {
                 if (in_error) {
                     found = outcome.uniform() < detection;
                 } else if (outcome.uniform() < cp.appeal_success) {
-                    count_control(groups, s, ControlEvent::appeals_won);
+                    count_control(groups, s, ControlEvent::appeals_won, asked);
                 } else {
                     suspend = true;  // a lost dispute counts as documents refused
                 }
@@ -103,30 +127,25 @@ void Engine::Impl::apply_control(const ControlCandidate& cand, int day) {
             case ControlResponse::withdrawal: suspend = true; break;
         }
     }
-    if (u.controls < 255) ++u.controls;
-    u.last_control = static_cast<std::uint16_t>(day);
-    add_fear(c, cp.fear_control);
-    p.trust[c] -= static_cast<float>(cp.trust_loss_control * p.trust[c]);
-
     if (found) {
         const int months = std::min(cp.recovery_months_max, (day - static_cast<int>(u.error_since)) / 30 + 1);
         const double overpaid = months * cp.error_share * service(s).monthly_amount;
         u.debt += static_cast<float>(overpaid);
-        count_amount(s, 0, overpaid);
+        count_amount(s, 0, overpaid, asked);
         if (u.error == control_error::deliberate) {
-            count_control(groups, s, ControlEvent::found_deliberate);
+            count_control(groups, s, ControlEvent::found_deliberate, asked);
             const double penalty = cp.fraud_penalty * overpaid;
             u.debt += static_cast<float>(penalty);
-            count_amount(s, 1, penalty);
+            count_amount(s, 1, penalty, asked);
         } else {
-            count_control(groups, s, ControlEvent::found_innocent);
+            count_control(groups, s, ControlEvent::found_innocent, asked);
         }
         u.error = control_error::none;
         u.error_since = never;
     } else if (suspend) {
-        control_suspend(c, s, day, !in_error, groups);
+        control_suspend(c, s, day, !in_error, groups, asked);
     } else {
-        count_control(groups, s, ControlEvent::nothing_found);
+        count_control(groups, s, ControlEvent::nothing_found, asked);
     }
 }
 
@@ -134,7 +153,7 @@ void Engine::Impl::apply_control(const ControlCandidate& cand, int day) {
 // interruption whose cause is a control (claim_flag::control) until it is
 // received again, and is terminated after control.suspension_days.
 void Engine::Impl::control_suspend(std::size_t c, int s, int day, bool wrongful,
-                                   const std::array<std::uint8_t, dimension_count>& groups) {
+                                   const std::array<std::uint8_t, dimension_count>& groups, int asked) {
     const ControlParams& cp = sc.control;
     Claim& k = claim(c, s);
     transition(c, k, ClaimState::interrupted);
@@ -145,9 +164,9 @@ void Engine::Impl::control_suspend(std::size_t c, int s, int day, bool wrongful,
     k.next_day = never;  // the round terminates it (control_month_block)
     control.units[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].suspended_since =
         static_cast<std::uint16_t>(day);
-    count_control(groups, s, ControlEvent::suspensions);
+    count_control(groups, s, ControlEvent::suspensions, asked);
     if (wrongful) {
-        count_control(groups, s, ControlEvent::wrongful_suspensions);
+        count_control(groups, s, ControlEvent::wrongful_suspensions, asked);
         Population& p = e.population_;
         p.trust[c] -= static_cast<float>(cp.trust_loss_wrongful * p.trust[c]);
     }
@@ -166,32 +185,26 @@ void Engine::Impl::control_terminate(std::size_t c, int s, int day) {
     count_control(c, s, ControlEvent::terminations);
 }
 
-// Counts happen only in a round (control_round): its index among the recorded rounds.
-static std::size_t round_index(int day, int warmup_days) {
-    const int first = (warmup_days + 29) / 30 * 30;  // the first round day on or after the warm-up
-    return static_cast<std::size_t>((day - first) / 30);
-}
-
 void Engine::Impl::count_control(std::size_t c, int s, ControlEvent ev) {
     if (!recording()) return;
     std::array<std::uint8_t, dimension_count> groups{};
     const auto g = groups_of(c);
     for (std::size_t d = 0; d < g.size(); ++d) groups[d] = static_cast<std::uint8_t>(g[d]);
-    count_control(groups, s, ev);
+    count_control(groups, s, ev, e.day_);
 }
 
-void Engine::Impl::count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev) {
-    if (!recording()) return;  // the groups are filled only on recorded days
-    const std::size_t d = round_index(e.day_, sc.warmup_days);
+void Engine::Impl::count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev, int asked) {
+    if (asked < sc.warmup_days) return;  // the groups are filled only on recorded days
+    const std::size_t d = control_round_index(asked, sc.warmup_days);
     const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
     const auto su = static_cast<std::size_t>(s), evi = static_cast<std::size_t>(ev);
     control.events[(d * S + su) * control_event_count + evi] += 1;
     for (const std::uint8_t g : groups) control.segment_events[((d * S + su) * G + g) * control_event_count + evi] += 1;
 }
 
-void Engine::Impl::count_amount(int s, int amount, double euros) {
-    if (!recording()) return;
-    const std::size_t d = round_index(e.day_, sc.warmup_days);
+void Engine::Impl::count_amount(int s, int amount, double euros, int asked) {
+    if (asked < sc.warmup_days) return;
+    const std::size_t d = control_round_index(asked, sc.warmup_days);
     control.amounts[(d * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)) * control_amount_count +
                     static_cast<std::size_t>(amount)] += euros;
 }
@@ -201,7 +214,7 @@ void Engine::Impl::count_amount(int s, int amount, double euros) {
 // and those whose flag has gone are dropped from the list.
 void Engine::Impl::record_control_stock(int day) {
     const auto d = static_cast<std::size_t>(day - sc.warmup_days);
-    const auto S = static_cast<std::size_t>(services);
+    const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
     auto& flagged = control.flagged;
     std::sort(flagged.begin(), flagged.end());
     flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
@@ -210,8 +223,9 @@ void Engine::Impl::record_control_stock(int day) {
         const Claim& k = e.claims_[unit];
         if (!k.has(claim_flag::control)) continue;
         flagged[kept++] = unit;
-        if (k.state != ClaimState::not_eligible && reported_state(k) == ReportedState::interrupted)
-            ++control.suspended[d * S + unit % S];
+        if (k.state == ClaimState::not_eligible || reported_state(k) != ReportedState::interrupted) continue;
+        ++control.suspended[d * S + unit % S];
+        for (const int g : groups_of(unit / S)) ++control.segment_suspended[(d * S + unit % S) * G + static_cast<std::size_t>(g)];
     }
     flagged.resize(kept);
 }

@@ -78,6 +78,11 @@ void Engine::Impl::add_control_results(Results& r) const {
                         "eligible claims counted as interrupted whose cause is a control (suspended or terminated, "
                         "not received again), at the start of the day; included in /counts' interrupted",
                         "claims"});
+    r.coordinates.push_back({"control/answer", control_answer_names(), {},
+                             "how a document request ended: answered by channel, or unanswered by cause (docs/output.md, Control)"});
+    r.arrays.push_back({"control/answers", {"control/day", "service", "control/answer"},
+                        {R, S, std::size_t{control_answer_count}}, control.answers,
+                        "document requests settled, by the round that asked, service and how they ended", "1"});
 
     // Whole population totals, for the ratios of every group.
     Totals all;
@@ -102,6 +107,11 @@ void Engine::Impl::add_control_results(Results& r) const {
         r.coordinates.push_back({group, info.groups, {}, info.description});
         r.arrays.push_back({base + "/events", {"control/day", "service", group, "control/event"},
                             {R, S, groups, E}, std::move(events), "control events by segment group", "1"});
+        std::vector<std::int64_t> stock(D * S * groups);
+        for (std::size_t t = 0; t < D * S; ++t)
+            for (std::size_t g = 0; g < groups; ++g) stock[t * groups + g] = control.segment_suspended[t * G + offset + g];
+        r.arrays.push_back({base + "/suspended", {"day", "service", group}, {D, S, groups}, std::move(stock),
+                            "/control/suspended by segment group", "claims"});
         std::vector<double> fair(groups * I);
         const double rate_all = ratio(all.controls, all.scored), tpr_all = ratio(all.selected_in_error, all.in_error);
         for (std::size_t g = 0; g < groups; ++g) {
@@ -141,6 +151,9 @@ void Engine::Impl::visit_control_state(StateVisitor& visit) {
     visit.fixed("control.segment_events", control.segment_events);
     visit.fixed("control.suspended", control.suspended);
     visit.fixed("control.amounts", control.amounts);
+    visit.fixed("control.answers", control.answers);
+    visit.fixed("control.segment_suspended", control.segment_suspended);
+    visit("control.requests", control.requests);
 }
 
 }  // namespace demat

@@ -4,6 +4,7 @@
 // 11.1-11.3). The consequences of each control: control_outcomes.cpp.
 #include "core/engine/impl.hpp"
 #include "core/detmath.hpp"
+#include "core/error.hpp"
 
 #include <algorithm>
 #include <array>
@@ -31,6 +32,14 @@ bool changed_recently(std::uint16_t last_change, int day) {
 }  // namespace
 
 void Engine::Impl::control_setup() {
+    // The reader checks the zones named against the population's size; a
+    // scenario built otherwise (the library, bindings) is checked here.
+    for (const std::int64_t z : sc.control.targeted_zones)
+        if (z < 0 || static_cast<std::size_t>(z) >= e.population_.zones.size())
+            throw ScenarioError("", 0, "control.targeted_zones",
+                                "key 'control.targeted_zones': zone " + std::to_string(z) +
+                                    " is not a zone of the population, which has " +
+                                    std::to_string(e.population_.zones.size()) + " (indices from 0)");
     const auto S = static_cast<std::size_t>(services);
     const auto D = static_cast<std::size_t>(sc.days);
     const auto G = static_cast<std::size_t>(total_groups_);
@@ -45,6 +54,9 @@ void Engine::Impl::control_setup() {
     control.segment_events.assign(R * S * G * control_event_count, 0);
     control.suspended.assign(D * S, 0);
     control.amounts.assign(R * S * control_amount_count, 0.0);
+    control.answers.assign(R * S * control_answer_count, 0);
+    control.segment_suspended.assign(D * S * G, 0);
+    control.requests.clear();
     control.flagged.clear();
     for (std::size_t i = 0; i < e.claims_.size(); ++i)
         if (e.claims_[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
@@ -109,7 +121,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
             if (u.error == control_error::none) {
                 const double innocent =
                     logistic(cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
-                             cp.error_complexity * complexity(k, s) + cp.error_change * (changed ? 1.0 : 0.0));
+                             cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0));
                 if (draw < cp.fraud_rate) {
                     u.error = control_error::deliberate;
                     u.error_since = static_cast<std::uint16_t>(day);
@@ -132,9 +144,11 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
             // with probabilities proportional to the weights w.
             const double uniform = (static_cast<double>(pick.next_word() >> 8) + 0.5) / 16777216.0;
             const double random_key = intensity == 1.0 ? uniform : intensity > 0 ? dmath::pow(uniform, 1.0 / intensity) : -1.0;
-            const double key = cp.selection == ControlSelection::random ? random_key
-                               : intensity > 0                         ? score * intensity
-                                                                       : -1.0;
+            // A unit whose document request is still open is not controlled again.
+            const double key = u.request != control_request::none          ? -1.0
+                               : cp.selection == ControlSelection::random ? random_key
+                               : intensity > 0                            ? score * intensity
+                                                                          : -1.0;
             ControlCandidate cand{key, random_key, pick.next_word(), static_cast<std::uint32_t>(index), {}};
             if (recording()) {
                 const auto g = groups_of(c);
@@ -160,17 +174,22 @@ void Engine::Impl::control_round(int day) {
         for (std::uint32_t c = zone.first_citizen; c < zone.first_citizen + zone.residents; ++c) poor += p.income_decile[c] <= 3;
         deprivation[z] = zone.residents > 0 ? static_cast<float>(poor) / static_cast<float>(zone.residents) : 0.0f;
     }
-    // Local intensity: by territory type, and for the most deprived zones.
+    // Local intensity: by territory type, and for the targeted zones: the
+    // most deprived share and those the scenario names, once each.
     std::vector<double> intensity(zones);
     for (std::size_t z = 0; z < zones; ++z) intensity[z] = cp.territory_intensity[static_cast<std::size_t>(p.zones[z].type)];
-    const auto targeted = static_cast<std::size_t>(std::llround(cp.targeted_zone_share * static_cast<double>(zones)));
-    if (targeted > 0) {
+    std::vector<std::uint8_t> targeted(zones, 0);
+    const auto most_deprived = static_cast<std::size_t>(std::llround(cp.targeted_zone_share * static_cast<double>(zones)));
+    if (most_deprived > 0) {
         std::vector<std::uint32_t> order(zones);
         std::iota(order.begin(), order.end(), 0u);
         std::stable_sort(order.begin(), order.end(),
                          [&](std::uint32_t a, std::uint32_t b2) { return deprivation[a] > deprivation[b2]; });
-        for (std::size_t i = 0; i < targeted; ++i) intensity[order[i]] *= cp.targeted_zone_intensity;
+        for (std::size_t i = 0; i < most_deprived; ++i) targeted[order[i]] = 1;
     }
+    for (const std::int64_t z : cp.targeted_zones) targeted[static_cast<std::size_t>(z)] = 1;  // checked by control_setup
+    for (std::size_t z = 0; z < zones; ++z)
+        if (targeted[z]) intensity[z] *= cp.targeted_zone_intensity;
 
     scratch.control_candidates.resize(blocks.size());
     std::vector<std::vector<std::int64_t>> terminations(blocks.size());
@@ -198,15 +217,15 @@ void Engine::Impl::control_round(int day) {
         const int s = static_cast<int>(cand.unit % S);
         ControlUnit& u = control.units[cand.unit];
         if (recording()) {
-            count_control(cand.groups, s, ControlEvent::scored);
-            if (u.error == control_error::innocent) count_control(cand.groups, s, ControlEvent::in_error_innocent);
-            if (u.error == control_error::deliberate) count_control(cand.groups, s, ControlEvent::in_error_deliberate);
+            count_control(cand.groups, s, ControlEvent::scored, day);
+            if (u.error == control_error::innocent) count_control(cand.groups, s, ControlEvent::in_error_innocent, day);
+            if (u.error == control_error::deliberate) count_control(cand.groups, s, ControlEvent::in_error_deliberate, day);
         }
         // Debts are repaid from the payments, a share of each month's.
         if (u.debt > 0) {
             const double withheld = std::min(static_cast<double>(u.debt), cp.recovery_share * service(s).monthly_amount);
             u.debt = static_cast<float>(std::max(0.0, static_cast<double>(u.debt) - withheld));
-            count_amount(s, 2, withheld);
+            count_amount(s, 2, withheld, day);
         }
         eligible += cand.key >= 0;
     }
@@ -234,8 +253,10 @@ void Engine::Impl::control_round(int day) {
     // same budget would have controlled (docs/model.md section 11.6).
     for (const std::uint32_t i : top([](const ControlCandidate& x) { return x.random_key; }))
         if (control.units[all[i].unit].error != control_error::none)
-            count_control(all[i].groups, static_cast<int>(all[i].unit % S), ControlEvent::random_in_error);
+            count_control(all[i].groups, static_cast<int>(all[i].unit % S), ControlEvent::random_in_error, day);
     for (const std::uint32_t i : top([](const ControlCandidate& x) { return x.key; })) apply_control(all[i], day);
+    // This round's requests join those still open: all settled in unit order.
+    std::sort(control.requests.begin(), control.requests.end());
 }
 
 }  // namespace demat

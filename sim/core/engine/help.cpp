@@ -164,7 +164,7 @@ void Engine::Impl::serve_help(const HelpRequest& r, int day, Sink& sink) {
 // used, and a help that would overrun the month's budget is refused.
 bool Engine::Impl::take_help(const HelpRequest& r) {
     if (b.helper_hours_per_month > 0) {
-        const int need = help_quarter_hours(b, complexity(claim(r.citizen, r.service), r.service));
+        const int need = help_quarter_hours(b, complexity(r.citizen, r.service, claim(r.citizen, r.service)));
         const int budget = std::min(255, static_cast<int>(std::floor(4.0 * b.helper_hours_per_month + 1e-9)));
         if (e.helps_this_month_[r.helper] + need > budget) return false;
         e.helps_this_month_[r.helper] = static_cast<std::uint8_t>(e.helps_this_month_[r.helper] + need);

@@ -268,6 +268,14 @@ struct Engine::Impl {
     // Digital control of recipients (engine/control_*.cpp); empty when off.
     ControlState control;
     bool control_on() const { return sc.control.enabled; }
+    // Citizen c's procedure under way on their received right to s
+    // (claim_flag::renewing) is the answer to a document request, not a
+    // renewal (docs/model.md 11.3).
+    bool answering(std::size_t c, int s) const {
+        const std::size_t unit = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
+        return e.claims_[unit].has(claim_flag::renewing) && control_on() &&
+               control.units[unit].request == control_request::answering;
+    }
     // awareness_factor() by trait quantile (see there).
     std::array<double, lasting_quantile_count> awareness_factors{};
 
@@ -280,8 +288,14 @@ struct Engine::Impl {
     bool recording() const { return e.day_ >= sc.warmup_days; }
     std::uint64_t seed() const { return sc.seed; }
 
-    double complexity(const Claim& k, int s) const {
+    // The complexity of claim k, citizen c's claim to s (or one the initial
+    // conditions imagine for them, which answers no control).
+    double complexity(std::size_t c, int s, const Claim& k) const {
         if (!k.has(claim_flag::renewing)) return service(s).complexity_first;
+        // The documents a control asks for are those of the periodic
+        // declaration, never pre-filled (docs/model.md 11.3).
+        if (&k == &e.claims_[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] && answering(c, s))
+            return service(s).complexity_renewal;
         const double prefilled = prefilled_complexity[static_cast<std::size_t>(s)];
         return prefilled >= 0 ? prefilled : service(s).complexity_renewal;
     }
@@ -517,12 +531,22 @@ struct Engine::Impl {
                                                                const std::vector<float>& zone_deprivation) const;
     void apply_control(const ControlCandidate& cand, int day);
     ControlResponse control_response(std::size_t c, const ControlUnit& u, Stream& rng) const;
-    void control_suspend(std::size_t c, int s, int day, bool wrongful, const std::array<std::uint8_t, dimension_count>& groups);
+    void control_outcome(std::size_t c, int s, ControlType type, ControlResponse response, int asked, int day,
+                         const std::array<std::uint8_t, dimension_count>& groups);
+    void control_suspend(std::size_t c, int s, int day, bool wrongful, const std::array<std::uint8_t, dimension_count>& groups,
+                         int asked);
     void control_terminate(std::size_t c, int s, int day);
     void add_fear(std::size_t c, double gain);
+    // document requests (engine/control_requests.cpp)
+    void request_documents(std::size_t c, int s, int day, ControlResponse intent);
+    int answer_deadline(std::size_t c, int s) const;
+    void answer_sent(std::size_t c, int s, int day, Channel ch);
+    void answer_failed(std::size_t c, int s, int cause);
+    void resolve_document_requests(int day);
+    // Counts go to the round of day `asked` (the control's), if recorded.
     void count_control(std::size_t c, int s, ControlEvent ev);
-    void count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev);
-    void count_amount(int s, int amount, double euros);
+    void count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev, int asked);
+    void count_amount(int s, int amount, double euros, int asked);
     void record_control_stock(int day);
     void add_control_results(Results& r) const;
     void visit_control_state(StateVisitor& visit);

@@ -45,7 +45,9 @@ double Engine::Impl::channel_taste(std::size_t c, Channel ch) const {
 
 void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
     Claim& k = claim(c, s);
-    if (k.has(claim_flag::renewing) && day >= k.episode_start + b.renewal_window_days) {
+    // A renewal's window (6.9); an answer's deadline is enforced each
+    // morning (resolve_document_requests).
+    if (k.has(claim_flag::renewing) && day >= k.episode_start + b.renewal_window_days && !answering(c, s)) {
         interrupt(c, s, day, sink);
         return;
     }
@@ -150,7 +152,7 @@ OnlineOdds Engine::Impl::online_odds(std::size_t c, int s, const Claim& k, const
     }
     const IdentityRequirement id = service(s).identity;
     const bool means = id != IdentityRequirement::strong || identity_means(c, helper, borrowed);
-    return demat::online_odds(b, skill, admin, literacy, equipment, complexity(k, s), id,
+    return demat::online_odds(b, skill, admin, literacy, equipment, complexity(c, s, k), id,
                               p.zones[p.zone_of(c)].broadband_coverage, means);
 }
 
@@ -188,7 +190,7 @@ bool Engine::Impl::identity_check_in_person(std::size_t c, int s, int day, Sink&
 
 double Engine::Impl::staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const {
     const Population& p = e.population_;
-    return staffed_success_probability(b, sc.mediation, ch, p.admin_literacy[c], complexity(k, s));
+    return staffed_success_probability(b, sc.mediation, ch, p.admin_literacy[c], complexity(c, s, k));
 }
 
 void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assisted, Sink& sink) {
@@ -209,7 +211,9 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     trace(c, s, TraceKind::completed_procedure, ch);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     k.failures = 0;
-    if (k.has(claim_flag::renewing)) {
+    if (answering(c, s)) {
+        answer_sent(c, s, day, ch);  // the documents a control asked for (11.3)
+    } else if (k.has(claim_flag::renewing)) {
         k.flags &= static_cast<std::uint8_t>(~claim_flag::renewing);
         const int next = k.episode_start + service(s).renewal_days;
         k.next_day = next > day ? day_plus(next, 0) : day_plus(day, 1);
@@ -233,16 +237,25 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
     if (k.failures < 255) ++k.failures;
     if (attempted) trace(c, s, TraceKind::failed, k.channel);
     const bool renewing = k.has(claim_flag::renewing);
+    // An answer to a document request ends as a renewal would, but in no
+    // answer (11.3) rather than an interruption.
+    const bool answer = answering(c, s);
     if (k.failures >= b.max_failures) {
         tracking.mark(c, procedure_flag::gave_up_for_good, day);
-        if (renewing) interrupt(c, s, day, sink);
+        if (answer) answer_failed(c, s, static_cast<int>(why));
+        else if (renewing) interrupt(c, s, day, sink);
         else abandon(c, s, day, sink, why);
         return;
     }
     if (why == Reason::identity && identity_check_in_person(c, s, day, sink, rng)) return;
     const double p_help = std::min(1.0, b.ask_help * k.failures);
     if (rng.uniform() < p_help && request_help(c, s, day, sink, rng)) return;
-    if (renewing && day + b.retry_days >= k.episode_start + b.renewal_window_days) {
+    // The next try would come too late.
+    if (answer && day + b.retry_days >= answer_deadline(c, s)) {
+        answer_failed(c, s, static_cast<int>(why));
+        return;
+    }
+    if (renewing && !answer && day + b.retry_days >= k.episode_start + b.renewal_window_days) {
         interrupt(c, s, day, sink);
         return;
     }

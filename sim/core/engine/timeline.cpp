@@ -118,6 +118,15 @@ void Engine::Impl::attribute_automatically(int s, int day) {
         if (k.state == ClaimState::not_eligible || k.state == ClaimState::submitted) continue;
         if (k.state == ClaimState::receiving) {
             if (!k.has(claim_flag::renewing)) continue;
+            if (answering(c, s)) {
+                // An answer to a control is not a renewal the administration
+                // can take over: it goes on, tomorrow if its queue was dropped.
+                if (!k.has(claim_flag::queued)) continue;
+                touch(c);
+                k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
+                k.next_day = day_plus(day, 1);
+                continue;
+            }
             touch(c);
             k.flags &= released;
             k.failures = 0;
