@@ -523,6 +523,7 @@ bool Engine::step() {
                 add(total.centiles, blk.stock.centiles, first, last);
                 add(total.queue_length, blk.stock.queue_length, first, last);
                 add(total.overdue, blk.counts.overdue, first, last);
+                add(total.unclaimed_cents, blk.counts.unclaimed_cents, first, last);
             }
         });
     }

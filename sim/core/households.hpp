@@ -38,6 +38,15 @@ inline constexpr std::array<std::array<double, child_band_count>, 5> child_band_
     {0.00, 0.20, 0.80},
     {0.00, 0.10, 0.90},
 }};
+// Published household marginals the population is checked against
+// (tests/core/test_households.cpp; docs/population.md, "Children"): Insee,
+// census 2020, households by family structure and by size (approx.). Types
+// in Household's order (single, couple, single_parent, couple_children),
+// renormalised without the ~3% of "other" households (several people
+// without a family), which the model folds into the couple categories.
+inline constexpr std::array<double, 4> household_type_share{0.381, 0.268, 0.103, 0.248};
+// Households of 1, 2, 3, 4 and 5 or more persons.
+inline constexpr std::array<double, 5> household_size_share{0.370, 0.330, 0.130, 0.110, 0.060};
 // The claimant rule's stochastic part: sd of the normal noise added to
 // admin_literacy x digital_skill (assumption: ability decides between
 // spouses of clearly different skills, chance between close ones).
