@@ -32,8 +32,8 @@ inline constexpr std::array<double, 4> children_count_share{0.45, 0.39, 0.12, 0.
 // out near their shares of the under-18 population (Insee, population by
 // age 2024: 15.5% under 3, 49.5% 3-11, 35% 12-17).
 inline constexpr std::array<std::array<double, child_band_count>, 5> child_band_by_head_age{{
-    {0.50, 0.45, 0.05},
-    {0.20, 0.60, 0.20},
+    {0.45, 0.50, 0.05},
+    {0.15, 0.65, 0.20},
     {0.04, 0.36, 0.60},
     {0.00, 0.20, 0.80},
     {0.00, 0.10, 0.90},
