@@ -14,13 +14,21 @@
 namespace demat {
 
 // Probability of deciding to claim, for a citizen who knows the service;
-// `taste` is the citizen's lasting inclination for this service (logit units).
+// `taste` is the citizen's lasting inclination for this service (logit units);
+// `amount` the monthly amount at stake (docs/model.md 5.2: the unit's own
+// amount for a differential service, monthly_amount otherwise).
 inline double claim_probability(const BehaviourParams& b, const ServiceParams& svc, double admin_literacy,
-                                double trust, double taste = 0.0) {
+                                double trust, double taste, double amount) {
     const double benefit = svc.kind == ServiceKind::obligation ? b.decision_obligation
-                                                                : b.decision_benefit * svc.monthly_amount / 500.0;
+                                                                : b.decision_benefit * amount / 500.0;
     return logistic(b.decision_intercept + taste + benefit - b.decision_complexity * svc.complexity_first * (1.0 - admin_literacy) -
                     b.decision_distrust * (1.0 - trust) - b.decision_stigma * svc.stigma);
+}
+
+// The same with the service's flat monthly_amount at stake.
+inline double claim_probability(const BehaviourParams& b, const ServiceParams& svc, double admin_literacy,
+                                double trust, double taste = 0.0) {
+    return claim_probability(b, svc, admin_literacy, trust, taste, svc.monthly_amount);
 }
 
 // Identity barrier (in logit units) for a procedure done online.

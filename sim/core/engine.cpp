@@ -329,6 +329,9 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     start = Clock::now();
     network_ = build_network(scenario_, population_, executor_);
     stats_.network_seconds = seconds_since(start);
+    // Benefit units (docs/model.md 5.1) keep what they need of the
+    // households, when a service asks for them.
+    if (uses_households(scenario_)) households_ = build_households(scenario_, population_, executor_);
     // Household ids serve only to build the network, which now holds the
     // household ties: 4 bytes per citizen (214 MB at national scale) freed.
     std::vector<std::uint32_t>().swap(population_.household_id);
@@ -394,7 +397,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
 
     stats_.setup_seconds = seconds_since(start);
     stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
-                          n * (sizeof(float) + 6) + capable_.size() * sizeof(std::uint64_t) +
+                          n * (sizeof(float) + 6) + capable_.size() * sizeof(std::uint64_t) + households_.memory_bytes() +
                           impl_->memory_bytes();
 }
 
@@ -434,6 +437,8 @@ void Engine::visit_own_state(StateVisitor& visit) {
     visit("citizen.habit", habit_);
     visit("citizen.helps_this_month", helps_this_month_);
     visit("citizen.helps_total", helps_total_);
+    // Only in runs that use them, so that the others' checkpoints are unchanged.
+    if (uses_households(scenario_)) households_.visit_state(visit);
 }
 
 // A restored state whose arrays disagree in size would read out of bounds:
@@ -450,7 +455,10 @@ void Engine::check_restored() const {
     const bool engine_ok = network_.citizens() == n && claims_.size() == n * static_cast<std::size_t>(services_) &&
                            capital_score_.size() == n &&
                            capital_centile_.size() == n && knows_.size() == n && capable_.size() == (n + 63) / 64 &&
-                           habit_.size() == n && helps_this_month_.size() == n && helps_total_.size() == n;
+                           habit_.size() == n && helps_this_month_.size() == n && helps_total_.size() == n &&
+                           (!uses_households(scenario_) ||
+                            (households_.role.size() == n && households_.children.size() == 3 * n &&
+                             households_.represented.size() == n));
     if (!population_ok || !engine_ok || static_cast<std::int64_t>(n) != scenario_.population.size ||
         day_ < 0 || day_ > total_days())
         throw CheckpointError("checkpoint state does not fit its scenario (" + std::to_string(n) + " citizens, day " +
@@ -517,6 +525,7 @@ bool Engine::step() {
                 add(total.centiles, blk.stock.centiles, first, last);
                 add(total.queue_length, blk.stock.queue_length, first, last);
                 add(total.overdue, blk.counts.overdue, first, last);
+                add(total.unclaimed_cents, blk.counts.unclaimed_cents, first, last);
             }
         });
     }

@@ -16,6 +16,7 @@
 
 #include "core/claim.hpp"
 #include "core/executor.hpp"
+#include "core/households.hpp"
 #include "core/metrics.hpp"
 #include "core/network.hpp"
 #include "core/population.hpp"
@@ -79,6 +80,13 @@ public:
     const Scenario& scenario() const { return scenario_; }
     const Population& population() const { return population_; }
     const Network& network() const { return network_; }
+    // Benefit units (docs/model.md 5.1): empty unless a service is claimed
+    // per couple or household or has a differential amount.
+    const Households& households() const { return households_; }
+    // The monthly amount at stake for citizen c's claim to service s: the
+    // service's monthly_amount (flat), or its unit's differential amount
+    // (docs/model.md 5.2; 0 when none is due).
+    double amount_at_stake(std::size_t citizen, int service) const;
     const Claim& claim(std::size_t citizen, int service) const {
         return claims_[citizen * static_cast<std::size_t>(services_) + static_cast<std::size_t>(service)];
     }
@@ -140,6 +148,7 @@ private:
     std::vector<std::uint8_t> habit_;              // channel of the last successful procedure, 255 = none
     std::vector<std::uint8_t> helps_this_month_;
     std::vector<std::uint16_t> helps_total_;
+    Households households_;
     std::unique_ptr<Impl> impl_;
     Metrics metrics_;
     EngineStats stats_;

@@ -101,12 +101,13 @@ DayCounts::DayCounts(int services_, int groups_)
       channel_events(sz(services_ * channel_count * channel_event_count)),
       queue_length(sz(services_ * channel_count)),
       overdue(sz(services_)),
+      unclaimed_cents(sz(services_)),
       tally_counts(sz(services_ * tally_index::count)),
       segment_tally_counts(sz(services_ * groups_ * tally_index::count)) {}
 
 void DayCounts::clear() {
     for (auto* v : {&segment_states, &states, &centiles, &events, &channel_events, &queue_length, &overdue,
-                    &tally_counts, &segment_tally_counts})
+                    &unclaimed_cents, &tally_counts, &segment_tally_counts})
         std::fill(v->begin(), v->end(), 0);
     helps_given = 0;
     tallies.clear();
@@ -123,6 +124,7 @@ void DayCounts::add(const DayCounts& o) {
     add_vec(channel_events, o.channel_events);
     add_vec(queue_length, o.queue_length);
     add_vec(overdue, o.overdue);
+    add_vec(unclaimed_cents, o.unclaimed_cents);
     add_vec(tally_counts, o.tally_counts);
     add_vec(segment_tally_counts, o.segment_tally_counts);
     helps_given += o.helps_given;
@@ -161,6 +163,9 @@ Metrics::Metrics(const Scenario& scenario, int recorded_days)
     channel_events_.assign(d * sz(services_ * channel_count * channel_event_count), 0);
     queue_length_.assign(d * sz(services_ * channel_count), 0);
     overdue_.assign(d * sz(services_), 0);
+    const bool differential = std::any_of(scenario.services.begin(), scenario.services.end(),
+                                          [](const ServiceParams& s) { return s.amount_rule != AmountRule::flat; });
+    unclaimed_cents_.assign(differential ? d * sz(services_) : 0, 0);
     helps_given_.assign(d, 0);
     tallies_.assign(d * sz(services_ * tally_index::count), 0);
     segment_tallies_.assign(d * sz(services_ * groups_ * tally_index::count), 0);
@@ -174,6 +179,9 @@ void Metrics::record(int day, const DayCounts& c) {
     std::copy(c.channel_events.begin(), c.channel_events.end(), channel_events_.begin() + static_cast<std::ptrdiff_t>(d * c.channel_events.size()));
     std::copy(c.queue_length.begin(), c.queue_length.end(), queue_length_.begin() + static_cast<std::ptrdiff_t>(d * c.queue_length.size()));
     std::copy(c.overdue.begin(), c.overdue.end(), overdue_.begin() + static_cast<std::ptrdiff_t>(d * c.overdue.size()));
+    if (!unclaimed_cents_.empty())
+        std::copy(c.unclaimed_cents.begin(), c.unclaimed_cents.end(),
+                  unclaimed_cents_.begin() + static_cast<std::ptrdiff_t>(d * c.unclaimed_cents.size()));
     for (int s = 0; s < services_; ++s) {
         std::int64_t eligible[capital_centiles], receiving[capital_centiles];
         for (int g = 0; g < capital_centiles; ++g) {
@@ -200,6 +208,8 @@ void Metrics::visit_state(StateVisitor& visit) {
     visit.fixed("metrics.channel_events", channel_events_);
     visit.fixed("metrics.queue_length", queue_length_);
     visit.fixed("metrics.overdue", overdue_);
+    // Only in runs with a differential service, so that other checkpoints are unchanged.
+    if (!unclaimed_cents_.empty()) visit.fixed("metrics.unclaimed_cents", unclaimed_cents_);
     visit.fixed("metrics.helps_given", helps_given_);
     visit("metrics.burden_histogram", burden_histogram_);
     visit.fixed("metrics.tallies", tallies_);
@@ -327,7 +337,11 @@ Results Metrics::to_results(const Scenario& sc, int first, int end) const {
             const auto eligible = static_cast<double>(counts[i * K]);
             const auto receiving = static_cast<double>(counts[i * K + 1]);
             take_up[i] = eligible > 0 ? receiving / eligible : nan;
-            unclaimed[i] = (eligible - receiving) * sc.services[s].monthly_amount / days_per_month;
+            // A flat service's units all have monthly_amount; a differential
+            // one's their own amounts (docs/model.md 5.2).
+            unclaimed[i] = sc.services[s].amount_rule == AmountRule::flat
+                               ? (eligible - receiving) * sc.services[s].monthly_amount / days_per_month
+                               : static_cast<double>(unclaimed_cents_[(F + d) * Su + s]) / 100.0 / days_per_month;
             auto rate = [&](std::size_t q) {
                 const std::size_t j = ((d * Su + s) * 5 + q) * K;
                 return capital[j] > 0 ? static_cast<double>(capital[j + 1]) / static_cast<double>(capital[j]) : nan;
@@ -338,7 +352,21 @@ Results Metrics::to_results(const Scenario& sc, int first, int end) const {
     r.arrays.push_back({"metrics/take_up_rate", {"day", "service"}, {D, Su}, std::move(take_up),
                         "receiving / eligible (NaN when nobody is eligible)", "1"});
     r.arrays.push_back({"metrics/unclaimed_euros", {"day", "service"}, {D, Su}, std::move(unclaimed),
-                        "benefits left unclaimed that day: (eligible - receiving) x monthly_amount / (365/12)", "euros"});
+                        unclaimed_cents_.empty()
+                            ? "benefits left unclaimed that day: (eligible - receiving) x monthly_amount / (365/12)"
+                            : "benefits left unclaimed that day: sum over the eligible units not receiving of their "
+                              "monthly amount (monthly_amount for a flat service), / (365/12)",
+                        "euros"});
+    // Which unit each service's counts are in (docs/output.md), when a
+    // service is not claimed per citizen.
+    if (std::any_of(sc.services.begin(), sc.services.end(),
+                    [](const ServiceParams& s) { return s.unit != BenefitUnit::individual; })) {
+        static const char* unit_names[] = {"individual", "couple", "household"};
+        std::string units;
+        for (const ServiceParams& s : sc.services)
+            units += (units.empty() ? "" : ",") + s.name + "=" + unit_names[static_cast<int>(s.unit)];
+        r.attributes["count_units"] = units;
+    }
     r.arrays.push_back({"metrics/divide_index", {"day", "service"}, {D, Su}, std::move(divide),
                         "take-up of capital quintile Q5 minus take-up of Q1", "1"});
     r.arrays.push_back({"metrics/concentration_index", {"day", "service"}, {D, Su}, std::move(concentration),

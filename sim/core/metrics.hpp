@@ -110,6 +110,9 @@ struct DayCounts {
     std::vector<std::int64_t> queue_length;
     // [service]: in-progress claims older than grace_days.
     std::vector<std::int64_t> overdue;
+    // [service]: cents left unclaimed today by the eligible units of
+    // differential services (docs/model.md 5.2); 0 for flat services.
+    std::vector<std::int64_t> unclaimed_cents;
     // informal helps given today (all services)
     std::int64_t helps_given = 0;
     // The day's tallied events (reasons, identity, help), as records.
@@ -165,6 +168,7 @@ private:
     std::vector<std::int64_t> channel_events_;  // [day][service][channel][channel event]
     std::vector<std::int64_t> queue_length_;    // [day][service][channel]
     std::vector<std::int64_t> overdue_;         // [day][service]
+    std::vector<std::int64_t> unclaimed_cents_; // [day][service], only with a differential service
     std::vector<std::int64_t> helps_given_;     // [day]
     std::vector<std::int64_t> burden_histogram_;  // [helps 1..]
     std::vector<std::int64_t> tallies_;           // [day][service][tally]

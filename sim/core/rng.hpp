@@ -56,6 +56,11 @@ enum class Purpose : std::uint32_t {
     chip_id = 38,
     nfc_phone = 39,
     identity_check = 40,
+    // Benefit units and differential amounts (core/households.hpp, docs/model.md 5.1-5.2):
+    // streams of their own, so that switching them on moves no other draw.
+    children = 41,
+    claimant = 42,
+    unit_resources = 43,
 };
 
 class Rng {

@@ -32,6 +32,12 @@ inline constexpr int channel_count = 4;
 enum class ServiceKind : std::uint8_t { benefit = 0, obligation = 1 };
 enum class IdentityRequirement : std::uint8_t { none = 0, account = 1, strong = 2 };
 enum class MediationMode : std::uint8_t { doing_for = 0, doing_with = 1 };
+// Who a service is claimed for (docs/model.md, section 5.1): each citizen,
+// a couple, or the whole household (core/households.hpp).
+enum class BenefitUnit : std::uint8_t { individual = 0, couple = 1, household = 2 };
+// How a service's amount is set (docs/model.md, section 5.2; core/amounts.hpp):
+// flat (monthly_amount for everyone) or one of the differential scales.
+enum class AmountRule : std::uint8_t { flat = 0, minimum_income = 1, in_work_benefit = 2, housing_benefit = 3, old_age_minimum = 4 };
 
 inline constexpr int education_count = 3;
 inline constexpr int employment_count = 4;
@@ -326,6 +332,8 @@ struct ServiceParams {
     double outreach = 0.0;
     bool automatic = false;
     double stigma = 0.0;
+    BenefitUnit unit = BenefitUnit::individual;
+    AmountRule amount_rule = AmountRule::flat;
 };
 
 // ---- policy timeline: core/timeline_events.hpp -------------------------------

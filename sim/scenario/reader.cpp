@@ -589,9 +589,19 @@ std::string to_toml(const Scenario& scenario) {
     } else {
         write_entries(out, scenario, global_entries(), "");
     }
+    // Benefit units and amount rules (docs/model.md 5.1-5.2) are written
+    // only when a service departs from individual and flat, so that the
+    // resolved text (an output attribute) of other scenarios is unchanged
+    // by their existence, as with [control] above.
+    const bool units_untouched = std::all_of(scenario.services.begin(), scenario.services.end(), [](const ServiceParams& s) {
+        return s.unit == BenefitUnit::individual && s.amount_rule == AmountRule::flat;
+    });
+    std::vector<ServiceEntry> service_keys;
+    for (const auto& entry : service_entries())
+        if (!units_untouched || (entry.key != "unit" && entry.key != "amount_rule")) service_keys.push_back(entry);
     for (const auto& service : scenario.services) {
         const std::string prefix = "services." + service.name;
-        write_entries(out, service, service_entries(), prefix);
+        write_entries(out, service, service_keys, prefix);
         for (std::size_t c = 0; c < service.channels.size(); ++c)
             write_entries(out, service.channels[c], channel_entries(), prefix + ".channels." + channel_names()[c]);
     }

@@ -397,6 +397,18 @@ std::vector<ServiceEntry> build_service_entries() {
     e.push_back(probability<P>("stigma", DEMAT_FIELD(stigma), 0.0,
         {"0-1", "Stigma attached to claiming, weighted by behaviour.decision_stigma.",
          "assumption: none unless set"}));
+    e.push_back(choice<P>("unit", DEMAT_FIELD(unit), {"individual", "couple", "household"}, "individual",
+        {"", "Benefit unit: individual (each eligible citizen claims for themself), couple (the reference person "
+             "and partner) or household (every adult and the children). With couple or household, one adult "
+             "claims for the unit and counts are in units (docs/model.md 5.1, docs/output.md).",
+         "CAF: RSA, prime d'activite, aides au logement and Complementaire sante solidaire are assessed on the "
+         "household (foyer); ASPA per person with a couple ceiling (service-public.fr, 2024)"}));
+    e.push_back(choice<P>("amount_rule", DEMAT_FIELD(amount_rule),
+        {"flat", "minimum_income", "in_work_benefit", "housing_benefit", "old_age_minimum"}, "flat",
+        {"", "flat: every recipient gets monthly_amount; the others are differential scales (core/amounts.hpp): "
+             "a ceiling set by the unit's composition minus the unit's resources, placed by income rank "
+             "(docs/model.md 5.2).",
+         "scales of 2024: CAF and service-public.fr (docs/amounts.md)"}));
     e.push_back(integer<P>("eligibility.age_min", DEMAT_FIELD(eligibility.age_min), 18, 18, 120,
         {"years", "Minimum age.", "n/a (eligibility rule)"}));
     e.push_back(integer<P>("eligibility.age_max", DEMAT_FIELD(eligibility.age_max), 120, 18, 120,

@@ -233,6 +233,18 @@ TEST_CASE("checkpoint: document requests open over the checkpoint day (answers u
     for (int day : {w + 1, w + 10, w + 30, w + 44}) check_resume("control_requests", sc, reference, day, 2, 1);
 }
 
+TEST_CASE("checkpoint: with benefit units and differential amounts, resumed runs are identical", "[checkpoint]") {
+    Scenario sc = small_scenario(6000, 60);
+    sc.services[0].unit = BenefitUnit::household;
+    sc.services[0].amount_rule = AmountRule::minimum_income;
+    sc.services[1].unit = BenefitUnit::couple;
+    sc.services[1].amount_rule = AmountRule::housing_benefit;
+    const Results reference = uninterrupted(sc);
+    REQUIRE(reference.attributes.count("count_units") == 1);
+    for (int day : {0, 30, 61, 100}) check_resume("units", sc, reference, day);
+    check_resume("units", sc, reference, 75, 1, 2);
+}
+
 TEST_CASE("checkpoint: a completed run saves and loads, and has nothing left to do", "[checkpoint]") {
     const Scenario sc = small_scenario(3000, 20);
     const Results reference = uninterrupted(sc);

@@ -53,7 +53,7 @@ inline constexpr int control_field_count =
 // Scalars of ServiceParams (besides name, eligibility and channels).
 #define DEMAT_SERVICE_SCALAR_FIELDS(X)                                                              \
     X(kind) X(monthly_amount) X(complexity_first) X(complexity_renewal) X(identity) X(processing_days) \
-    X(renewal_days) X(outreach) X(automatic) X(stigma)
+    X(renewal_days) X(outreach) X(automatic) X(stigma) X(unit) X(amount_rule)
 
 #define DEMAT_COUNT_FIELD(f) +1
 inline constexpr int behaviour_field_count =

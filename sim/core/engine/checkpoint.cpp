@@ -80,6 +80,8 @@ void Engine::Impl::visit_policy(StateVisitor& visit, const std::string& prefix, 
     visit(prefix + "outreach", svc.outreach);
     visit(prefix + "automatic", svc.automatic);
     visit(prefix + "stigma", svc.stigma);
+    visit(prefix + "unit", svc.unit);
+    visit(prefix + "amount_rule", svc.amount_rule);
 }
 
 // The blocks' state counts, as one flat array (each block's size is set

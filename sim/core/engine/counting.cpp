@@ -91,6 +91,7 @@ void Engine::Impl::observe_block(std::size_t blk) {
     std::fill(out.events.begin(), out.events.end(), 0);
     std::fill(out.channel_events.begin(), out.channel_events.end(), 0);
     std::fill(out.overdue.begin(), out.overdue.end(), 0);
+    std::fill(out.unclaimed_cents.begin(), out.unclaimed_cents.end(), 0);
     out.helps_given = 0;
     out.tallies.clear();
     const std::size_t begin = blk * block_size;
@@ -174,6 +175,7 @@ void Engine::Impl::observe_block(std::size_t blk) {
         due[c] = std::min(next, life_due(c, day));
         if (incremental) tally(blocks[blk].stock, c, groups_of(c), +1);
     }
+    if (rec) count_unclaimed(begin, end, out);
     if (full_count) {
         BlockStock& stock = blocks[blk].stock;
         for (auto* v : {&stock.segment_states, &stock.states, &stock.centiles, &stock.queue_length})

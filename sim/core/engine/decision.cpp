@@ -27,7 +27,7 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
     // Fear of controls is a cost of claiming (docs/model.md section 11.5).
     if (control_on()) taste -= sc.control.fear_cost * control.fear[c];
-    if (rng.uniform() < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste)) {
+    if (rng.uniform() < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste, unit_amount(c, s))) {
         transition(c, k, ClaimState::attempting);
         k.failures = 0;
         k.episode_start = static_cast<std::uint16_t>(day);

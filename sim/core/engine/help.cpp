@@ -20,7 +20,25 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
     Claim& k = claim(c, s);
     if (recording()) sink.counts.count(s, Event::help_requested);
     trace(c, s, TraceKind::asked_for_help);
+    const auto capable = [&](std::uint32_t h) { return (e.capable_[h >> 6] >> (h & 63) & 1u) != 0; };
+    const auto ask = [&](std::uint32_t h) {
+        k.flags |= claim_flag::queued;
+        k.channel = Channel::online;
+        if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help);
+        k.next_day = never;
+        sink.help_requests.push_back({static_cast<std::uint32_t>(c), h, rng.next_word(), static_cast<std::uint8_t>(s)});
+    };
     if (channel_open(s, Channel::online)) {
+        // A unit's claimant asks the other adult of the household first
+        // (docs/model.md 5.1).
+        const Households& units = e.households_;
+        if (service(s).unit != BenefitUnit::individual && !units.empty() && units.role[c] != HouseholdRole::alone) {
+            const auto partner = static_cast<std::uint32_t>(units.partner_of(c));
+            if (capable(partner)) {
+                ask(partner);
+                return true;
+            }
+        }
         const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
         const auto degree = static_cast<std::size_t>(last - first);
         if (degree > 0) {
@@ -28,13 +46,8 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
             const std::size_t start = rng.below(degree);
             for (std::size_t i = 0; i < degree; ++i) {
                 const std::uint32_t h = first[(start + i) % degree];
-                if ((e.capable_[h >> 6] >> (h & 63) & 1u) == 0) continue;
-                k.flags |= claim_flag::queued;
-                k.channel = Channel::online;
-                if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help);
-                k.next_day = never;
-                sink.help_requests.push_back(
-                    {static_cast<std::uint32_t>(c), h, rng.next_word(), static_cast<std::uint8_t>(s)});
+                if (!capable(h)) continue;
+                ask(h);
                 return true;
             }
         }

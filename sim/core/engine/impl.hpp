@@ -460,6 +460,12 @@ struct Engine::Impl {
     // eligibility spells (engine/eligibility.cpp)
     void update_eligibility(std::size_t c, int s, int day, Sink& sink);
 
+    // benefit units and differential amounts (engine/units.cpp)
+    double unit_amount(std::size_t c, int s) const;
+    bool unit_eligible(std::size_t c, int s) const;
+    std::uint8_t differential_services() const;
+    void count_unclaimed(std::size_t begin, std::size_t end, DayCounts& out) const;
+
     // awareness: hazards, candidate days, learning of a right (engine/awareness.cpp)
     double awareness_hazard(std::size_t c, int s, double share) const;
     double awareness_hazard(std::size_t c, int s, double share, double factor) const;

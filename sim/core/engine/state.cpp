@@ -25,12 +25,14 @@ Engine::Impl::Impl(Engine& engine)
     const int groups = total_groups();
     blocks.resize(block_count(citizens));
     for (auto& blk : blocks) {
-        // Only the event counters and the overdue count: no 64-bit state counts.
+        // Only the event counters, the overdue count and the unclaimed
+        // cents: no 64-bit state counts.
         blk.counts.services = services;
         blk.counts.groups = groups;
         blk.counts.events.assign(static_cast<std::size_t>(services * event_count), 0);
         blk.counts.channel_events.assign(static_cast<std::size_t>(services * channel_count * channel_event_count), 0);
         blk.counts.overdue.assign(static_cast<std::size_t>(services), 0);
+        blk.counts.unclaimed_cents.assign(static_cast<std::size_t>(services), 0);
         blk.stock.segment_states.assign(static_cast<std::size_t>(services * groups * 6), 0);
         blk.stock.states.assign(static_cast<std::size_t>(services * 6), 0);
         blk.stock.centiles.assign(static_cast<std::size_t>(services * capital_centiles * 2), 0);
