@@ -66,7 +66,7 @@ Scenario base(std::int64_t citizens = 20000, int days = 200) {
 
 }  // namespace
 
-TEST_CASE("self-efficacy: a success raises it by the whole gain when the citizen did it, by a share when it was done for them; a failure lowers it") {
+TEST_CASE("self-efficacy: a success raises it by the whole gain when the citizen did it, by a share when it was done for them, and a failure lowers it") {
     BehaviourParams b;
     b.self_efficacy_gain = 0.2;
     b.self_efficacy_loss = 0.3;
