@@ -243,6 +243,47 @@ class Results:
             table[column] = table[column].astype("category")
         return table
 
+    def discouraged(self) -> Any:
+        """Decisions not to claim and those discouraged by self-efficacy, as a tidy table.
+
+        Columns: day, service, dimension, group, declined, discouraged,
+        discouraged_share (discouraged / declined, NaN without a decision).
+        From ``/self_efficacy/declines`` (dimension and group ``"all"``) and
+        every ``/self_efficacy/segments/<dimension>/declines``. A decision is
+        discouraged when the same draw would have been a claim at a neutral
+        self-efficacy of 0.5 (docs/model.md 6.13); with
+        ``behaviour.self_efficacy_claim = 0`` none is.
+        """
+        import pandas as pd
+
+        if "self_efficacy/declines" not in self:
+            raise ValueError("this file has no /self_efficacy (written by a demat before self-efficacy was recorded)")
+        if self.is_sweep:
+            raise ValueError("discouraged() is per run; select a run's file for a sweep")
+        days = np.asarray(self.coordinate("day"))
+        frames = []
+
+        def tidy(array: np.ndarray, dimension: str, groups: list[str]) -> Any:
+            values = np.asarray(array)
+            index = pd.MultiIndex.from_product([days, self.services, groups], names=["day", "service", "group"])
+            frame = pd.DataFrame({"declined": values[..., 0].reshape(-1), "discouraged": values[..., 1].reshape(-1)},
+                                 index=index).reset_index()
+            frame["dimension"] = dimension
+            return frame[["day", "service", "dimension", "group", "declined", "discouraged"]]
+
+        frames.append(tidy(np.asarray(self["self_efficacy/declines"])[:, :, None, :], "all", ["all"]))
+        for dimension in self.segment_dimensions:
+            groups = list(self.coordinate(f"self_efficacy/segments/{dimension}/group"))
+            frames.append(tidy(self[f"self_efficacy/segments/{dimension}/declines"], dimension, groups))
+        table = pd.concat(frames, ignore_index=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table["discouraged_share"] = np.where(table["declined"] > 0,
+                                                  table["discouraged"] / table["declined"].where(table["declined"] > 0),
+                                                  np.nan)
+        for column in ("service", "dimension", "group"):
+            table[column] = table[column].astype("category")
+        return table
+
     def control(self) -> Any:
         """Digital control events as a tidy table: day, service, dimension, group, event, value.
 

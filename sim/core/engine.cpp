@@ -451,7 +451,8 @@ void Engine::check_restored() const {
                                p.household_id.empty() /* freed once the network was built */ &&
                                p.tenant.size() == n && p.equipment.size() == n &&
                                p.mobility.size() == n && p.digital_skill.size() == n && p.literacy.size() == n &&
-                               p.admin_literacy.size() == n && p.trust.size() == n;
+                               p.admin_literacy.size() == n && p.trust.size() == n &&
+                               p.self_efficacy.size() == n;
     const bool engine_ok = network_.citizens() == n && claims_.size() == n * static_cast<std::size_t>(services_) &&
                            capital_score_.size() == n &&
                            capital_centile_.size() == n && knows_.size() == n && capable_.size() == (n + 63) / 64 &&

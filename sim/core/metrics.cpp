@@ -466,6 +466,23 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
                             {D, Su, groups, HS, HO}, by_group(tally_index::help, HS * HO, offset, groups),
                             "requests for help by source, outcome and " + info.name, "requests"});
     }
+    const auto E = sz(tally_index::efficacy_count);
+    r.coordinates.push_back({"self_efficacy/measure", {"declined", "discouraged"}, {},
+                             "decisions not to claim, and those that a neutral self-efficacy (0.5) would have turned "
+                             "into a claim (docs/model.md 6.13)"});
+    r.arrays.push_back({"self_efficacy/declines", {"day", "service", "self_efficacy/measure"}, {D, Su, E},
+                        totals(tally_index::efficacy, E),
+                        "decisions not to claim and the discouraged among them; the sum of declined is "
+                        "metrics/claims_declined", "decisions"});
+    for (int di = 0; di < dimension_count; ++di) {
+        const DimensionInfo& info = dimensions()[sz(di)];
+        const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
+        const std::string base = "self_efficacy/segments/" + info.name;
+        r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
+        r.arrays.push_back({base + "/declines", {"day", "service", base + "/group", "self_efficacy/measure"},
+                            {D, Su, groups, E}, by_group(tally_index::efficacy, E, offset, groups),
+                            "decisions not to claim and the discouraged among them by " + info.name, "decisions"});
+    }
 }
 
 }  // namespace demat

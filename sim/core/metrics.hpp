@@ -56,14 +56,17 @@ const std::vector<std::string>& help_source_names();
 const std::vector<std::string>& help_outcome_names();
 
 // Events counted per service and segment group as well: one index space,
-// [failures by reason | abandonments by reason | identity | help by source and outcome].
+// [failures by reason | abandonments by reason | identity | help by source and outcome |
+// decisions not to claim, and those discouraged by self-efficacy].
 namespace tally_index {
 inline constexpr int failures = 0;
 inline constexpr int abandonments = failures + reason_count;
 inline constexpr int identity = abandonments + reason_count;  // attempts, successes, first attempts, first successes
 inline constexpr int identity_count = 4;
 inline constexpr int help = identity + identity_count;        // + source * help_outcome_count + outcome
-inline constexpr int count = help + help_source_count * help_outcome_count;
+inline constexpr int efficacy = help + help_source_count * help_outcome_count;  // declined, discouraged
+inline constexpr int efficacy_count = 2;
+inline constexpr int count = efficacy + efficacy_count;
 inline int failure(Reason r) { return failures + static_cast<int>(r); }
 inline int abandonment(Reason r) { return abandonments + static_cast<int>(r); }
 inline int help_record(HelpSource s, HelpOutcome o) {

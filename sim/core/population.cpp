@@ -47,6 +47,7 @@ void Population::resize(std::size_t n) {
     literacy.resize(n);
     admin_literacy.resize(n);
     trust.resize(n);
+    self_efficacy.resize(n);
 }
 
 void Population::visit_state(StateVisitor& visit) {
@@ -68,6 +69,7 @@ void Population::visit_state(StateVisitor& visit) {
     visit("population.literacy", literacy);
     visit("population.admin_literacy", admin_literacy);
     visit("population.trust", trust);
+    visit("population.self_efficacy", self_efficacy);
 }
 
 bool Population::zones_tile() const {
@@ -94,7 +96,7 @@ std::size_t Population::memory_bytes() const {
     return bytes(zones) + bytes(age) + bytes(birthday) + bytes(education) + bytes(income_decile) +
            bytes(employment) + bytes(household) + bytes(household_id) + bytes(tenant) + bytes(zone_of_page) +
            bytes(equipment) + bytes(mobility) + bytes(digital_skill) + bytes(literacy) + bytes(admin_literacy) +
-           bytes(trust);
+           bytes(trust) + bytes(self_efficacy);
 }
 
 namespace {
@@ -545,6 +547,10 @@ Population generate_population(const Scenario& scenario, Executor& executor) {
             pop.digital_skill[c] = static_cast<float>(logistic(latent.skill[c] + skill_intercept[g]));
             pop.literacy[c] = static_cast<float>(logistic(latent.literacy[c] + literacy_intercept[b]));
             pop.tenant[c] = latent.tenure[pop.household_id[c]] >= tenure_cut ? 1 : 0;
+            // Self-efficacy starts where past mastery left it: the mean of
+            // the two competences a procedure asks for (docs/model.md 6.13,
+            // an assumption). No draw: the other attributes stay as they were.
+            pop.self_efficacy[c] = 0.5f * (pop.digital_skill[c] + pop.admin_literacy[c]);
         }
     });
     return pop;

@@ -210,6 +210,17 @@ struct BehaviourParams {
     double trust_loss_interruption = 0.05;
     double trust_gain_success = 0.01;
 
+    // Self-efficacy (docs/model.md, section 6.13): the belief of being able
+    // to do a procedure, moved by mastery experiences. Its weights in the
+    // decision and the channel choice are 0 by default: the baseline is
+    // calibrated without it.
+    double self_efficacy_gain = 0.1;       // towards 1 after a success done alone
+    double self_efficacy_loss = 0.1;       // towards 0 after a failed attempt
+    double self_efficacy_doing_for = 0.25; // share of the gain when the procedure was done for the citizen
+    double self_efficacy_doing_with = 1.0; // share of the gain when done with a mediator (doing_with)
+    double self_efficacy_claim = 0.0;      // logit of claiming per unit of self-efficacy above 0.5
+    double self_efficacy_online = 0.0;     // online utility per unit of self-efficacy above 0.5
+
     // Renewal: days allowed to complete a periodic declaration.
     int renewal_window_days = 30;
     // Grace period before an in-progress claim is counted as overdue.

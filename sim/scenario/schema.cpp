@@ -337,6 +337,31 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(probability<S>("behaviour.trust_gain_success", DEMAT_FIELD(behaviour.trust_gain_success), 0.01,
         {"trust per event", "Gain in trust after a successful procedure.", "assumption: trust is rebuilt slowly"}));
 
+    // ---- behaviour: self-efficacy (docs/model.md 6.13) ----
+    e.push_back(probability<S>("behaviour.self_efficacy_gain", DEMAT_FIELD(behaviour.self_efficacy_gain), 0.1,
+        {"self-efficacy per success", "Share of the way to 1 that self-efficacy moves after a procedure "
+                                      "completed alone (a mastery experience).",
+         "assumption: Bandura (1977), mastery experiences are the strongest source of self-efficacy; "
+         "about ten successes take a doubter most of the way"}));
+    e.push_back(probability<S>("behaviour.self_efficacy_loss", DEMAT_FIELD(behaviour.self_efficacy_loss), 0.1,
+        {"self-efficacy per failure", "Share of the way to 0 that self-efficacy moves after a failed attempt.",
+         "assumption: as large as a success's gain"}));
+    e.push_back(probability<S>("behaviour.self_efficacy_doing_for", DEMAT_FIELD(behaviour.self_efficacy_doing_for), 0.25,
+        {"share of the gain", "Share of behaviour.self_efficacy_gain after a procedure done for the citizen "
+                              "(a relative, an agent, doing_for mediation).",
+         "assumption: a success one did not do oneself is a weak mastery experience (Bandura 1977)"}));
+    e.push_back(probability<S>("behaviour.self_efficacy_doing_with", DEMAT_FIELD(behaviour.self_efficacy_doing_with), 1.0,
+        {"share of the gain", "Share of behaviour.self_efficacy_gain after a procedure done with a mediator "
+                              "(mediation.mode = doing_with).",
+         "assumption: done with the citizen, it counts as their own success"}));
+    e.push_back(number<S>("behaviour.self_efficacy_claim", DEMAT_FIELD(behaviour.self_efficacy_claim), 0.0, 0.0, logit_max,
+        {"logit per unit", "Weight of self-efficacy (minus 0.5) in the decision to claim: below 0.5, a "
+                           "discouraged non-demand.",
+         "assumption: 0 until fitted (the baseline is calibrated without it)"}));
+    e.push_back(number<S>("behaviour.self_efficacy_online", DEMAT_FIELD(behaviour.self_efficacy_online), 0.0, 0.0, logit_max,
+        {"utility per unit", "Weight of self-efficacy (minus 0.5) in the online channel's utility.",
+         "assumption: 0 until fitted (the baseline is calibrated without it)"}));
+
     // ---- behaviour: renewal and accounting ----
     e.push_back(integer<S>("behaviour.renewal_window_days", DEMAT_FIELD(behaviour.renewal_window_days), 30, 1, 365,
         {"days", "Days allowed to complete a periodic declaration before the right is interrupted.",

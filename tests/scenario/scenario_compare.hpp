@@ -29,7 +29,9 @@
     X(contest_intercept) X(contest_capital) X(contest_trust) X(appeal_success) X(admin_learning)        \
     X(trust_loss_rejection) X(trust_loss_interruption) X(trust_gain_success) X(connection_failure)     \
     X(borrow_device) X(distance_give_up) X(chip_id_share) X(nfc_phone_share) X(identity_in_person)      \
-    X(helper_hours_per_month) X(help_hours_fixed) X(help_hours_complexity)
+    X(helper_hours_per_month) X(help_hours_fixed) X(help_hours_complexity)                              \
+    X(self_efficacy_gain) X(self_efficacy_loss) X(self_efficacy_doing_for) X(self_efficacy_doing_with)  \
+    X(self_efficacy_claim) X(self_efficacy_online)
 #define DEMAT_BEHAVIOUR_INT_FIELDS(X)                                                            \
     X(reconsider_days) X(retry_days) X(max_failures) X(patience_days) X(abandon_revisit_days) \
     X(helper_capacity) X(renewal_window_days) X(grace_days) X(prior_eligibility_days)

@@ -480,6 +480,11 @@ struct Engine::Impl {
 
     // decision to claim (engine/decision.cpp)
     void decide(std::size_t c, int s, int day, Sink& sink);
+    // Self-efficacy (self_efficacy.cpp, docs/model.md 6.13).
+    double efficacy_logit(std::size_t c) const;
+    double efficacy_utility(std::size_t c, Channel ch) const;
+    void efficacy_success(std::size_t c, Channel ch, bool assisted);
+    void efficacy_failure(std::size_t c);
 
     // procedure: channel choice, online attempt, success and failure (engine/procedure.cpp)
     double channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const;

@@ -258,7 +258,8 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
     const Population& p = e.population_;
     const double taste =
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
-    const double claim_p = claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste, unit_amount(c, s));
+    const double claim_p =
+        claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy_logit(c), unit_amount(c, s));
     k.flags |= claim_flag::knows;
     if (could_claim(s) && d.claimed < 1.0 - dmath::pow(1.0 - claim_p, decisions)) {
         transition(c, k, ClaimState::receiving);

@@ -27,6 +27,7 @@ double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Cla
     if (t.distance)
         u -= b.channel_distance * (zone.*t.distance) * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
     if (e.habit_[c] == static_cast<std::uint8_t>(ch)) u += b.channel_habit;
+    u += efficacy_utility(c, ch);
     // A channel that just failed is less attractive for the next try.
     if (k.failures > 0 && k.channel == ch) u -= 1.0;
     (void)s;
@@ -208,6 +209,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     p.admin_literacy[c] += static_cast<float>(b.admin_learning * (1.0 - p.admin_literacy[c]));
     p.trust[c] += static_cast<float>(b.trust_gain_success * (1.0 - p.trust[c]));
     e.habit_[c] = static_cast<std::uint8_t>(ch);
+    efficacy_success(c, ch, assisted);
     trace(c, s, TraceKind::completed_procedure, ch);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     k.failures = 0;
@@ -235,7 +237,10 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
     if (online && recording()) sink.counts.tally(c, s, tally_index::failure(why));
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     if (k.failures < 255) ++k.failures;
-    if (attempted) trace(c, s, TraceKind::failed, k.channel);
+    if (attempted) {
+        trace(c, s, TraceKind::failed, k.channel);
+        efficacy_failure(c);
+    }
     const bool renewing = k.has(claim_flag::renewing);
     // An answer to a document request ends as a renewal would, but in no
     // answer (11.3) rather than an interruption.
