@@ -56,6 +56,9 @@ enum class Purpose : std::uint32_t {
     chip_id = 38,
     nfc_phone = 39,
     identity_check = 40,
+    // Counters by zone (engine/events/counters.cpp, docs/model.md 6.13).
+    zone_location = 41,
+    counter_rank = 42,
 };
 
 class Rng {
