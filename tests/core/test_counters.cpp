@@ -205,7 +205,7 @@ TEST_CASE("close_counters: share 0.5 closes round(0.5 n) zones, territory only z
     }
 }
 
-TEST_CASE("distance: no trip limit, no distance reason; with one, trips are given up exactly when too long") {
+TEST_CASE("distance: without a trip limit no distance reason, with one trips are given up exactly when too long") {
     Scenario sc = counters_only(20000, 90);
     set_channel(sc, Channel::counter, true, 2000.0);  // plenty of places: nobody leaves a queue
     sc.behaviour.patience_days = 90;
