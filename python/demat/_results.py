@@ -251,7 +251,7 @@ class Results:
         From ``/self_efficacy/declines`` (dimension and group ``"all"``) and
         every ``/self_efficacy/segments/<dimension>/declines``. A decision is
         discouraged when the same draw would have been a claim at a neutral
-        self-efficacy of 0.5 (docs/model.md 6.13); with
+        self-efficacy of 0.5 (docs/model.md 6.14); with
         ``behaviour.self_efficacy_claim = 0`` none is.
         """
         import pandas as pd

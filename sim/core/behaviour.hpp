@@ -121,6 +121,12 @@ inline double trip_give_up_probability(const BehaviourParams& b, double km, doub
     return 1.0 - dmath::exp(-b.distance_give_up * km * mobility_factor);
 }
 
+// A trip beyond the limit is given up for certain (docs/model.md 6.13);
+// a limit of 0 is none.
+inline bool trip_too_long(const BehaviourParams& b, double km, double mobility_factor) {
+    return b.trip_limit_km > 0 && km * mobility_factor > b.trip_limit_km;
+}
+
 // Success of a procedure done by a phone agent, a counter agent or a
 // mediator: the channel's own intercept (core/channels.hpp). Only staffed
 // channels have agents.

@@ -135,6 +135,8 @@ void Engine::Impl::serve(int day) {
             for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
                 scratch.chunk_of_zone[z] = static_cast<std::uint32_t>(chunk);
         scratch.phone_served.assign(chunks * static_cast<std::size_t>(services), {});
+        scratch.counter_served.assign(chunks * static_cast<std::size_t>(services), {});
+        scratch.taken_at_counters.resize(static_cast<std::size_t>(services));
         scratch.help_turns.assign(chunks, {});
         scratch.taken.resize(static_cast<std::size_t>(services));
     }
@@ -186,7 +188,8 @@ void Engine::Impl::serve(int day) {
         });
         for (auto it = begin; it != end; ++it) {
             const QueueRequest& r = *it;
-            const std::size_t zone = traits(r.channel).zoned ? e.population_.zone_of(r.citizen) : 0;
+            // A place serves its zone, or the zones whose counter is closed (6.13).
+            const std::size_t zone = traits(r.channel).zoned ? site_zone(r.service, r.channel, e.population_.zone_of(r.citizen)) : 0;
             queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
         }
     });
@@ -203,8 +206,12 @@ void Engine::Impl::serve(int day) {
     // which entries of another service's line are still waiting.
     // Each service's line is its own (queue, credit, claims read, lists
     // written): the services are selected in parallel.
-    e.executor_.for_each_block(static_cast<std::size_t>(services),
-                               [&](std::size_t s) { select_phone(static_cast<int>(s), day); });
+    // Counters whose residents moved to another zone's (6.13) are selected
+    // the same way, after the line (their entries are other claims).
+    e.executor_.for_each_block(static_cast<std::size_t>(services), [&](std::size_t s) {
+        select_phone(static_cast<int>(s), day);
+        select_counters(static_cast<int>(s), day);
+    });
     scratch.serving_zones = true;
     e.executor_.for_each_block(chunks, [&](std::size_t chunk) {
         BlockOutput& out = scratch.zone_chunks[chunk];
@@ -213,11 +220,18 @@ void Engine::Impl::serve(int day) {
             // This chunk's residents taken from the phone line, in its
             // order, before their counters and mediation (as one thread would).
             auto& turns = scratch.phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
-            for (const PhoneTurn& turn : turns) serve_phone(turn, s, day, local);
+            for (const PhoneTurn& turn : turns) serve_turn(turn, s, Channel::phone, day, local);
             turns.clear();
+            const bool moved = (counters_moved >> s & 1u) != 0;
+            if (moved) {
+                auto& at_counters = scratch.counter_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
+                for (const PhoneTurn& turn : at_counters) serve_turn(turn, s, Channel::counter, day, local);
+                at_counters.clear();
+            }
             for (std::size_t z = chunk * zones / chunks; z < (chunk + 1) * zones / chunks; ++z)
                 for (int k = 0; k < staffed_count; ++k)
-                    if (traits(staffed_channel(k)).zoned) serve_queue(s, k, z, day, local);
+                    if (traits(staffed_channel(k)).zoned && !(moved && staffed_channel(k) == Channel::counter))
+                        serve_queue(s, k, z, day, local);
         }
     });
     scratch.serving_zones = false;
@@ -637,5 +651,16 @@ Results Engine::results() const {
 }
 
 std::uint8_t Engine::procedure_flags(std::size_t citizen) const { return impl_->tracking.procedure_flags(citizen); }
+
+long Engine::counter_zone(int service, std::size_t zone) const {
+    const std::uint32_t z = impl_->site_zone(service, Channel::counter, zone);
+    return z == Impl::no_counter ? -1 : static_cast<long>(z);
+}
+
+double Engine::km_to_counter(int service, std::size_t zone) const { return impl_->km_to_site(service, Channel::counter, zone); }
+
+std::size_t Engine::queue_entries(int service, Channel channel, std::size_t zone) const {
+    return impl_->queues[impl_->queue_index(service, staffed_index(channel), zone)].size();
+}
 
 }  // namespace demat

@@ -103,6 +103,13 @@ public:
     // The citizen's procedure_flag bits over the procedures window (core/tracking.hpp).
     std::uint8_t procedure_flags(std::size_t citizen) const;
     const EngineStats& stats() const { return stats_; }
+    // Counters by zone (docs/model.md 6.13): the zone whose counter serves
+    // `zone` for `service` (the zone itself while its counter is open, the
+    // nearest open one otherwise, -1 if none is open) and the km to it.
+    long counter_zone(int service, std::size_t zone) const;
+    double km_to_counter(int service, std::size_t zone) const;
+    // Entries in the queue of a staffed channel (the phone line: zone 0).
+    std::size_t queue_entries(int service, Channel channel, std::size_t zone) const;
     // Records the events of these citizens (core/trace.hpp) from the next
     // day on; before the first step, to have their whole story. An empty
     // list turns tracing off. Throws UsageError for an unknown citizen.

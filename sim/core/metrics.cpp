@@ -469,7 +469,7 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
     const auto E = sz(tally_index::efficacy_count);
     r.coordinates.push_back({"self_efficacy/measure", {"declined", "discouraged"}, {},
                              "decisions not to claim, and those that a neutral self-efficacy (0.5) would have turned "
-                             "into a claim (docs/model.md 6.13)"});
+                             "into a claim (docs/model.md 6.14)"});
     r.arrays.push_back({"self_efficacy/declines", {"day", "service", "self_efficacy/measure"}, {D, Su, E},
                         totals(tally_index::efficacy, E),
                         "decisions not to claim and the discouraged among them; the sum of declined is "

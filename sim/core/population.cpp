@@ -548,7 +548,7 @@ Population generate_population(const Scenario& scenario, Executor& executor) {
             pop.literacy[c] = static_cast<float>(logistic(latent.literacy[c] + literacy_intercept[b]));
             pop.tenant[c] = latent.tenure[pop.household_id[c]] >= tenure_cut ? 1 : 0;
             // Self-efficacy starts where past mastery left it: the mean of
-            // the two competences a procedure asks for (docs/model.md 6.13,
+            // the two competences a procedure asks for (docs/model.md 6.14,
             // an assumption). No draw: the other attributes stay as they were.
             pop.self_efficacy[c] = 0.5f * (pop.digital_skill[c] + pop.admin_literacy[c]);
         }

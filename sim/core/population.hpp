@@ -39,7 +39,7 @@ struct Population {
     std::vector<float> literacy;               // [0,1]
     std::vector<float> admin_literacy;         // [0,1]
     std::vector<float> trust;                  // [0,1]
-    std::vector<float> self_efficacy;          // [0,1], belief of being able to do a procedure (docs/model.md 6.13)
+    std::vector<float> self_efficacy;          // [0,1], belief of being able to do a procedure (docs/model.md 6.14)
 
     // The zone of every zone_page-th citizen (index into zones). Citizens
     // are stored zone by zone, so zone_of() finds any citizen's zone from its

@@ -61,6 +61,9 @@ enum class Purpose : std::uint32_t {
     children = 41,
     claimant = 42,
     unit_resources = 43,
+    // Counters by zone (engine/events/counters.cpp, docs/model.md 6.13).
+    zone_location = 44,
+    counter_rank = 45,
 };
 
 class Rng {

@@ -59,6 +59,9 @@ struct PopulationParams {
     std::array<double, territory_type_count> territory_share{0.37, 0.30, 0.33};
     // Residents per zone (a zone is a local area sharing counters and mediation sites).
     std::int64_t zone_size = 2500;
+    // Mean spacing of the zones' centres, for the distance to another zone's
+    // counter when the zone's own is closed (docs/model.md 6.13).
+    double zone_spacing_km = 4.5;
     // Share of adults living alone, and of families with children that are single-parent.
     double living_alone_share = 0.20;
     double single_parent_share_of_families = 0.25;
@@ -139,6 +142,9 @@ struct BehaviourParams {
     double channel_skill = 3.0;      // online utility per unit of digital skill
     double channel_distance = 0.08;  // disutility per km to a counter or mediation site
     double channel_habit = 1.0;      // bonus for the channel last used successfully
+    // Bonus for the channel through which the citizen last completed this
+    // service's procedure (docs/model.md 6.3); 0 (off): no per-service record is kept.
+    double channel_habit_service = 0.0;
     double channel_taste_spread = 1.0;  // spread of personal channel tastes ("happy non-use")
 
     // Online success: logistic(online_intercept + online_skill * skill +
@@ -160,6 +166,9 @@ struct BehaviourParams {
     double connection_failure = 0.0;
     double borrow_device = 0.0;
     double distance_give_up = 0.0;
+    // A trip longer than trip_limit_km (km x mobility factor) is given up
+    // for certain (docs/model.md 6.13); 0: no limit.
+    double trip_limit_km = 0.0;
     // Strong identity (docs/model.md 6.11): the means to pass it online,
     // an identity card with a chip and a compatible (NFC) smartphone,
     // lasting traits of chip_id_share of citizens and nfc_phone_share of
@@ -210,7 +219,7 @@ struct BehaviourParams {
     double trust_loss_interruption = 0.05;
     double trust_gain_success = 0.01;
 
-    // Self-efficacy (docs/model.md, section 6.13): the belief of being able
+    // Self-efficacy (docs/model.md, section 6.14): the belief of being able
     // to do a procedure, moved by mastery experiences. Its weights in the
     // decision and the channel choice are 0 by default: the baseline is
     // calibrated without it.

@@ -1,5 +1,5 @@
 // Self-efficacy: the belief of being able to do a procedure (docs/model.md,
-// section 6.13). Pure functions of the parameters and the current value, so
+// section 6.14). Pure functions of the parameters and the current value, so
 // that the rule lives here once and is tested without an engine.
 #pragma once
 

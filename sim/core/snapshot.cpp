@@ -99,7 +99,7 @@ Snapshot make_snapshot(const Engine& engine) {
     f.push_back(per_citizen<float>("trust", "trust in the administration at the end of the run, in [0, 1]", "1", {},
                                    [&p](std::size_t c) { return p.trust[c]; }));
     f.push_back(per_citizen<float>("self_efficacy", "belief of being able to do a procedure at the end of the run, in [0, 1] "
-                                   "(docs/model.md 6.13)", "1", {},
+                                   "(docs/model.md 6.14)", "1", {},
                                    [&p](std::size_t c) { return p.self_efficacy[c]; }));
     f.push_back(per_citizen<std::uint16_t>("helps_given", "online procedures done for neighbours over the whole run",
                                            "1", {}, [&engine](std::size_t c) { return engine.helps_given(c); }));

@@ -200,6 +200,43 @@ struct CloseMediation {
     bool operator==(const CloseMediation&) const = default;
 };
 
+struct CloseCounters {
+    static constexpr std::string_view name = "close_counters";
+    static constexpr bool per_service = true;
+    static constexpr std::string_view effect =
+        "The counters of the service close in a `share` of the zones of type `territory` whose counter is open, "
+        "chosen by a fixed rank of the zones drawn from the seed (the round(`share` x n) first in rank; "
+        "docs/model.md 6.13); without `share` and `territory`, in every zone. A closed zone's residents go to "
+        "the nearest open counter (farther: its distance enters the choice, 6.3, and the trip, 6.13) and join "
+        "its queue, at its capacity; those already queued move to that queue; if no counter of the service "
+        "stays open anywhere, they fail back as with `close_channel` (reason distance).";
+    std::string service = "*";
+    double share = 1.0;
+    int territory = -1;
+    template <class V> void keys(V& v) {
+        v.number("share", share, Need::optional, between(0.0, 1.0), "share of the zones whose counter closes");
+        v.territory("territory", territory, Need::optional, "dense_urban, intermediate, rural or \"*\"");
+    }
+    bool operator==(const CloseCounters&) const = default;
+};
+
+struct OpenCounters {
+    static constexpr std::string_view name = "open_counters";
+    static constexpr bool per_service = true;
+    static constexpr std::string_view effect =
+        "The converse of `close_counters`: the counters reopen in a `share` of the zones of type `territory` "
+        "whose counter is closed, the last in the closing rank first; without `share` and `territory`, in every "
+        "zone. Residents already queued at a neighbour's counter stay in that queue.";
+    std::string service = "*";
+    double share = 1.0;
+    int territory = -1;
+    template <class V> void keys(V& v) {
+        v.number("share", share, Need::optional, between(0.0, 1.0), "share of the closed zones whose counter reopens");
+        v.territory("territory", territory, Need::optional, "dense_urban, intermediate, rural or \"*\"");
+    }
+    bool operator==(const OpenCounters&) const = default;
+};
+
 struct SkillsProgramme {
     static constexpr std::string_view name = "skills_programme";
     static constexpr bool per_service = false;  // it trains citizens, whatever they claim
@@ -265,6 +302,8 @@ void apply(const OpenMediation& ev, EventContext& at);
 void apply(const CloseMediation& ev, EventContext& at);
 void apply(const SkillsProgramme& ev, EventContext& at);
 void apply(const PrefillRenewals& ev, EventContext& at);
+void apply(const CloseCounters& ev, EventContext& at);
+void apply(const OpenCounters& ev, EventContext& at);
 
 }  // namespace event
 
@@ -272,7 +311,7 @@ void apply(const PrefillRenewals& ev, EventContext& at);
 using EventData = std::variant<event::CloseChannel, event::OpenChannel, event::SetCapacity, event::SetComplexity,
                                event::SetOutreach, event::SetAutomatic, event::Outage, event::SetIdentity,
                                event::OpenMediation, event::CloseMediation, event::SkillsProgramme,
-                               event::PrefillRenewals>;
+                               event::PrefillRenewals, event::CloseCounters, event::OpenCounters>;
 
 // A policy change dated in recorded days (docs/model.md, section 10).
 struct TimelineEvent {

@@ -74,6 +74,11 @@ std::vector<GlobalEntry> build_global_entries() {
                       "inside which local ties are drawn.",
          "assumption: the scale of a small town or an urban district; 2,500 makes 40 zones at the default size, "
                       "enough for the territory shares to hold within 1 point (20 zones of 5,000 missed them by 2)"}));
+    e.push_back(number<S>("population.zone_spacing_km", DEMAT_FIELD(population.zone_spacing_km), 4.5, 0.1, 100.0,
+        {"km", "Mean spacing of the zones' centres, placed at random in a square of side zone_spacing_km x "
+               "sqrt(zones): the trip to another zone's counter when one's own is closed (docs/model.md 6.13).",
+         "France's mean density (Insee: 68 million people on 552,000 km2, 123 per km2) gives a zone of 2,500 "
+         "residents about 20 km2, a square of 4.5 km"}));
     e.push_back(probability<S>("population.living_alone_share", DEMAT_FIELD(population.living_alone_share), 0.20,
         {"share of adults", "Adults living alone.",
          "Insee households (approx.): ~20% of adults (37% of households are one person)"}));
@@ -209,6 +214,11 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(number<S>("behaviour.channel_habit", DEMAT_FIELD(behaviour.channel_habit), 1.0, 0.0, logit_max,
         {"utility", "Bonus for the channel last used successfully.",
          "assumption: habits matter but do not dominate"}));
+    e.push_back(number<S>("behaviour.channel_habit_service", DEMAT_FIELD(behaviour.channel_habit_service), 0.0, 0.0, logit_max,
+        {"utility", "Bonus for the channel through which the citizen last completed a procedure of the same "
+                    "service (docs/model.md 6.3), on top of channel_habit.",
+         "assumption: 0 (off) by default, so that the calibrated baseline is unchanged; renewals done the way "
+         "they were done last time are what 'habit' means for a yearly declaration"}));
     e.push_back(number<S>("behaviour.channel_taste_spread", DEMAT_FIELD(behaviour.channel_taste_spread), 1.0, 0.0, logit_max,
         {"utility", "Spread of personal channel tastes: some capable citizens prefer the counter or "
                     "the phone (\"happy non-use\").",
@@ -244,6 +254,11 @@ std::vector<GlobalEntry> build_global_entries() {
         {"per km", "Hazard per km (times the mobility factor) of giving up the trip to a counter or mediation "
                    "site once chosen (docs/model.md 6.10).",
          "assumption: 0 by default (distance already lowers the choice of the channel, 6.3)"}));
+    e.push_back(number<S>("behaviour.trip_limit_km", DEMAT_FIELD(behaviour.trip_limit_km), 0.0, 0.0, 1000.0,
+        {"km", "Longest trip (km times the mobility factor) a citizen makes to a counter or mediation site: "
+               "a longer one is given up, for the reason distance (docs/model.md 6.13); 0: no limit.",
+         "assumption: 0 (off) by default; about 60 is an hour's drive there and back, 40 km by public "
+         "transport, 20 km for someone without a car or a lift"}));
     e.push_back(probability<S>("behaviour.chip_id_share", DEMAT_FIELD(behaviour.chip_id_share), 0.3,
         {"share", "Share of citizens holding an identity card with a chip (needed, with a compatible smartphone, "
                   "for a strong identity online; docs/model.md 6.11).",
@@ -337,7 +352,7 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(probability<S>("behaviour.trust_gain_success", DEMAT_FIELD(behaviour.trust_gain_success), 0.01,
         {"trust per event", "Gain in trust after a successful procedure.", "assumption: trust is rebuilt slowly"}));
 
-    // ---- behaviour: self-efficacy (docs/model.md 6.13) ----
+    // ---- behaviour: self-efficacy (docs/model.md 6.14) ----
     e.push_back(probability<S>("behaviour.self_efficacy_gain", DEMAT_FIELD(behaviour.self_efficacy_gain), 0.1,
         {"self-efficacy per success", "Share of the way to 1 that self-efficacy moves after a procedure "
                                       "completed alone (a mastery experience).",

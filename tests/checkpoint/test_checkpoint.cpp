@@ -95,7 +95,8 @@ Scenario with_timeline() {
 
 // The timeline events with state beyond the services' parameters: mediation
 // sites (twice in the same territory, so that the second change reads the
-// initial distances), a skills programme, targeted outreach, pre-filling.
+// initial distances), a skills programme, targeted outreach, pre-filling,
+// counters by zone.
 Scenario with_policy_timeline() {
     Scenario sc = small_scenario(8000, 60);
     sc.population.zone_size = 1000;
@@ -110,7 +111,13 @@ Scenario with_policy_timeline() {
                                               .group = 4}),  // 75+
         timeline_event(15, event::PrefillRenewals{}),
         timeline_event(35, event::CloseMediation{.territory = rural, .share = 0.75}),
+        // Counters closed in part of the zones (their residents queue at a
+        // neighbour's), some reopened, with the per-service habit and the trip limit.
+        timeline_event(10, event::CloseCounters{.share = 0.5}),
+        timeline_event(40, event::OpenCounters{.share = 0.5, .territory = rural}),
     };
+    sc.behaviour.channel_habit_service = 2.0;
+    sc.behaviour.trip_limit_km = 40.0;
     return sc;
 }
 

@@ -1,4 +1,4 @@
-// Self-efficacy (docs/model.md 6.13): successes raise it, more when the
+// Self-efficacy (docs/model.md 6.14): successes raise it, more when the
 // citizen did the procedure (alone or with a doing-with mediator) than when
 // it was done for them; failures lower it; it discourages claims and the
 // online channel only through its weights, which are 0 by default.

@@ -12,7 +12,7 @@
 #include <type_traits>
 
 #define DEMAT_POPULATION_FIELDS(X)                                                              \
-    X(size) X(age_group_share) X(territory_share) X(zone_size) X(living_alone_share)          \
+    X(size) X(age_group_share) X(territory_share) X(zone_size) X(zone_spacing_km) X(living_alone_share)          \
     X(single_parent_share_of_families) X(tenant_share) X(unemployment_rate) X(illectronisme_threshold)
 #define DEMAT_NETWORK_FIELDS(X) \
     X(mean_extra_degree) X(isolated_share) X(homophily_age) X(homophily_education) X(long_range_share)
@@ -22,13 +22,13 @@
     X(peer_information) X(base_awareness) X(awareness_spread) X(mediator_information) X(decision_intercept)                 \
     X(decision_benefit) X(decision_complexity) X(decision_distrust) X(decision_stigma)                  \
     X(decision_obligation) X(decision_taste_spread) X(channel_online) X(channel_phone) X(channel_counter) X(channel_mediation)   \
-    X(channel_skill) X(channel_distance) X(channel_habit) X(channel_taste_spread) X(online_intercept)   \
+    X(channel_skill) X(channel_distance) X(channel_habit) X(channel_habit_service) X(channel_taste_spread) X(online_intercept)   \
     X(online_skill) X(online_admin) X(online_literacy) X(online_complexity) X(identity_account)         \
     X(identity_strong) X(phone_intercept) X(counter_intercept) X(mediation_intercept) X(assisted_admin) \
     X(assisted_complexity) X(ask_help) X(abandon_retry) X(helper_skill) X(helper_admin)                 \
     X(contest_intercept) X(contest_capital) X(contest_trust) X(appeal_success) X(admin_learning)        \
     X(trust_loss_rejection) X(trust_loss_interruption) X(trust_gain_success) X(connection_failure)     \
-    X(borrow_device) X(distance_give_up) X(chip_id_share) X(nfc_phone_share) X(identity_in_person)      \
+    X(borrow_device) X(distance_give_up) X(trip_limit_km) X(chip_id_share) X(nfc_phone_share) X(identity_in_person) \
     X(helper_hours_per_month) X(help_hours_fixed) X(help_hours_complexity)                              \
     X(self_efficacy_gain) X(self_efficacy_loss) X(self_efficacy_doing_for) X(self_efficacy_doing_with)  \
     X(self_efficacy_claim) X(self_efficacy_online)

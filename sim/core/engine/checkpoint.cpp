@@ -47,6 +47,13 @@ void Engine::Impl::visit_state(StateVisitor& visit) {
     visit.fixed("queues.credit", queue_credit);
     visit.fixed("queues.daily_capacity", queue_daily_capacity);
     visit.fixed("channels.open", open_channels);
+    // Counters by zone (6.13): the closures and what they imply, small;
+    // the zones' centres are a constant of the seed.
+    visit.fixed("counters.closed", counter_closed);
+    visit.fixed("counters.zone", counter_zone);
+    visit.fixed("counters.km", counter_km);
+    visit("counters.moved", counters_moved);
+    visit.fixed("citizen.service_habit", service_habit);
     visit.fixed("identity.checked", identity_checked);
     visit.fixed("observe.dirty", dirty);
     visit.fixed("observe.due", due);

@@ -44,7 +44,7 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
         if (recording()) {
             sink.counts.count(s, Event::claims_declined);
             sink.counts.tally(c, s, tally_index::efficacy + 0);
-            // Discouraged: the same draw would have claimed at a neutral self-efficacy (6.13).
+            // Discouraged: the same draw would have claimed at a neutral self-efficacy (6.14).
             if (efficacy < 0 && u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste, amount))
                 sink.counts.tally(c, s, tally_index::efficacy + 1);
         }

@@ -168,6 +168,26 @@ struct Engine::Impl {
     std::vector<std::vector<TargetedOutreach>> targeted_outreach;
     // per service, the complexity of a pre-filled renewal, or -1 while renewals are not pre-filled.
     std::vector<double> prefilled_complexity;
+    // Counters by zone (docs/model.md 6.13; engine/counters.cpp). Per
+    // zone, bit s: the zone's counter of service s is closed
+    // (close_counters). Per [service][zone]: the zone whose counter serves
+    // its residents (itself while open, else the nearest open one,
+    // no_counter if none is open) and their km to it. Derived from the
+    // closures, kept rather than recomputed on every choice.
+    static constexpr std::uint32_t no_counter = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::uint8_t> counter_closed;
+    std::vector<std::uint32_t> counter_zone;
+    std::vector<float> counter_km;
+    // Services (bit s) with residents served by another zone's counter:
+    // their counter queues hold citizens of several zones and are served
+    // like the phone line (select_counters).
+    std::uint8_t counters_moved = 0;
+    // The zones' centres (km), a constant of the seed: x, y per zone.
+    std::vector<std::array<double, 2>> zone_centre;
+    // Per [citizen][service] with channel_habit_service > 0 (empty
+    // otherwise): 1 + the channel of the last completed procedure of the
+    // service, 0 for none (6.3).
+    std::vector<std::uint8_t> service_habit;
     // Per citizen, 1 once their identity was checked in person (served at a
     // counter or mediation site): a strong identity step then passes (6.11).
     std::vector<std::uint8_t> identity_checked;
@@ -178,6 +198,8 @@ struct Engine::Impl {
     // Nothing in it is checkpointed, and nothing in it may carry over from
     // one day to the next: whatever does belongs to the state above and in
     // engine/checkpoint.cpp.
+    // A queue entry to serve (or that gave up) today, decided serially
+    // (the phone line; counters whose residents moved, 6.13).
     struct PhoneTurn {
         QueueEntry entry;
         bool gave_up;
@@ -194,6 +216,8 @@ struct Engine::Impl {
         // The phone line's entries to serve (or that gave up) today, by
         // chunk of zones and service, [chunk][service] (select_phone).
         std::vector<std::vector<PhoneTurn>> phone_served;
+        // The same for the counters of services in counters_moved (select_counters).
+        std::vector<std::vector<PhoneTurn>> counter_served;
         std::vector<std::uint32_t> chunk_of_zone;  // derived from the zones and the thread count
         // Informal helps to give today, by chunk of zones (serve_help_requests).
         std::vector<std::vector<HelpTurn>> help_turns;
@@ -203,6 +227,7 @@ struct Engine::Impl {
             std::vector<HelpTurn> serial_turns;
         } help_scratch;
         std::vector<CitizenSet> taken;  // per service, citizens whose claim select_phone took today
+        std::vector<CitizenSet> taken_at_counters;  // the same for select_counters
         bool serving_zones = false;     // true during the zone-parallel pass: touch() is atomic
         // Phase C's lists of the day's help requests and queue arrivals,
         // with their sorting scratch.
@@ -370,6 +395,21 @@ struct Engine::Impl {
         return next;
     }
 
+    // The zone whose place of channel ch serves zone z for service s: the
+    // zone itself, but for a closed counter (6.13); no_counter if none.
+    std::uint32_t site_zone(int s, Channel ch, std::size_t z) const {
+        if (ch != Channel::counter) return static_cast<std::uint32_t>(z);
+        return counter_zone[static_cast<std::size_t>(s) * e.population_.zones.size() + z];
+    }
+    // km from zone z to the place of channel ch serving it for service s.
+    double km_to_site(int s, Channel ch, std::size_t z) const {
+        if (ch == Channel::counter) return counter_km[static_cast<std::size_t>(s) * e.population_.zones.size() + z];
+        return e.population_.zones[z].*traits(ch).distance;
+    }
+    bool counter_reachable(int s, std::size_t z) const {
+        return channel_open(s, Channel::counter) && site_zone(s, Channel::counter, z) != no_counter;
+    }
+
     bool still_waiting(std::uint32_t c, int s, Channel ch) {
         const Claim& k = claim(c, s);
         return k.has(claim_flag::queued) && k.channel == ch && k.state != ClaimState::not_eligible;
@@ -444,6 +484,13 @@ struct Engine::Impl {
     void drop_waiting(std::uint8_t service_mask, std::uint8_t channel_mask);
     void close_channel(std::uint8_t service_mask, Channel ch, int day, Sink& sink);
     void attribute_automatically(int s, int day);
+    void fail_waiting(std::uint8_t service_mask, Channel ch, int day, Sink& sink);
+
+    // counters by zone: closures, the nearest open counter (engine/counters.cpp)
+    void place_zones();
+    void change_counters(std::uint8_t service_mask, double share, int territory, bool close, int day, Sink& sink);
+    void locate_counters(int s);
+    void move_counter_queues(int s);
 
     // initial conditions: who knows and receives on day 0 (engine/initial_conditions.cpp)
     PriorDraws prior_draws(std::size_t c, int s) const;
@@ -480,7 +527,7 @@ struct Engine::Impl {
 
     // decision to claim (engine/decision.cpp)
     void decide(std::size_t c, int s, int day, Sink& sink);
-    // Self-efficacy (self_efficacy.cpp, docs/model.md 6.13).
+    // Self-efficacy (self_efficacy.cpp, docs/model.md 6.14).
     double efficacy_logit(std::size_t c) const;
     double efficacy_utility(std::size_t c, Channel ch) const;
     void efficacy_success(std::size_t c, Channel ch, bool assisted);
@@ -521,7 +568,9 @@ struct Engine::Impl {
     void select_phone(int s, int day);
     template <class Waiting, class Leave, class Serve>
     void run_queue(std::size_t qi, int day, Waiting&& waiting, Leave&& leave, Serve&& serve);
-    void serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink);
+    void select_counters(int s, int day);
+    void serve_turn(const PhoneTurn& turn, int s, Channel ch, int day, Sink& sink);
+    void leave_queue(const QueueEntry& entry, int s, Channel ch, int day, Sink& sink);
     void serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink);
     void serve_staffed(const QueueEntry& entry, int s, Channel ch, int day, Sink& sink);
     void inform_other_services(std::uint32_t c, int s, int day, Sink& sink);

@@ -18,19 +18,23 @@ namespace demat {
 // Channel-choice utilities (multinomial logit); -inf = not available alone.
 double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const {
     const Population& p = e.population_;
-    const Zone& zone = p.zones[p.zone_of(c)];
+    const std::size_t zone = p.zone_of(c);
     const ChannelTraits& t = traits(ch);
     if (t.needs_equipment && p.equipment[c] == Equipment::none) return -std::numeric_limits<double>::infinity();
+    // No counter of the service open in any zone (6.13).
+    if (ch == Channel::counter && site_zone(s, ch, zone) == no_counter) return -std::numeric_limits<double>::infinity();
     double u = b.*t.utility;
     if (t.skill_term == ChannelTraits::SkillTerm::skilled) u += b.channel_skill * (p.digital_skill[c] - 0.5);
     if (t.skill_term == ChannelTraits::SkillTerm::unskilled) u += 1.0 - p.digital_skill[c];
     if (t.distance)
-        u -= b.channel_distance * (zone.*t.distance) * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
+        u -= b.channel_distance * km_to_site(s, ch, zone) * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
     if (e.habit_[c] == static_cast<std::uint8_t>(ch)) u += b.channel_habit;
     u += efficacy_utility(c, ch);
+    if (!service_habit.empty() &&
+        service_habit[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] == static_cast<std::uint8_t>(ch) + 1)
+        u += b.channel_habit_service;
     // A channel that just failed is less attractive for the next try.
     if (k.failures > 0 && k.channel == ch) u -= 1.0;
-    (void)s;
     return u;
 }
 
@@ -96,14 +100,22 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
         attempt_online(c, s, day, sink, rng, false);
         return;
     }
-    if (traits(ch).zoned && b.distance_give_up > 0) {
-        // The trip to the place, given up with a chance growing with its distance.
+    if (traits(ch).zoned && (b.distance_give_up > 0 || b.trip_limit_km > 0)) {
+        // The trip to the place: given up beyond the limit (6.13), else with
+        // a chance growing with its distance (6.10).
         const Population& p = e.population_;
-        const double km = p.zones[p.zone_of(c)].*traits(ch).distance;
-        Stream trip(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::trip);
-        if (trip.uniform() < trip_give_up_probability(b, km, mobility_factor[static_cast<std::size_t>(p.mobility[c])])) {
+        const double km = km_to_site(s, ch, p.zone_of(c));
+        const double factor = mobility_factor[static_cast<std::size_t>(p.mobility[c])];
+        if (trip_too_long(b, km, factor)) {
             fail(c, s, day, sink, rng, false, Reason::distance, false);
             return;
+        }
+        if (b.distance_give_up > 0) {
+            Stream trip(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::trip);
+            if (trip.uniform() < trip_give_up_probability(b, km, factor)) {
+                fail(c, s, day, sink, rng, false, Reason::distance, false);
+                return;
+            }
         }
     }
     enqueue(c, s, day, ch, sink, rng);
@@ -180,7 +192,7 @@ bool Engine::Impl::identity_means(std::size_t c, const std::size_t* helper, bool
 bool Engine::Impl::identity_check_in_person(std::size_t c, int s, int day, Sink& sink, Stream& rng) {
     if (service(s).identity != IdentityRequirement::strong || b.identity_in_person <= 0 || identity_means(c, nullptr, false))
         return false;
-    const Channel place = channel_open(s, Channel::counter) ? Channel::counter : Channel::mediation;
+    const Channel place = counter_reachable(s, e.population_.zone_of(c)) ? Channel::counter : Channel::mediation;
     if (!channel_open(s, place)) return false;
     Stream own(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::identity_check);
     if (own.uniform() >= b.identity_in_person) return false;
@@ -210,6 +222,8 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     p.trust[c] += static_cast<float>(b.trust_gain_success * (1.0 - p.trust[c]));
     e.habit_[c] = static_cast<std::uint8_t>(ch);
     efficacy_success(c, ch, assisted);
+    if (!service_habit.empty())
+        service_habit[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] = static_cast<std::uint8_t>(ch) + 1;
     trace(c, s, TraceKind::completed_procedure, ch);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     k.failures = 0;

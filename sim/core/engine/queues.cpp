@@ -24,6 +24,8 @@ void Engine::Impl::set_daily_capacity(int s, int staffed) {
         double capacity = ch.capacity_per_10k * residents / 10000.0;
         // Mediation capacity grows and shrinks with the zone's sites.
         if (staffed == staffed_index(Channel::mediation) && mediation_sites[z] != 1.0) capacity *= mediation_sites[z];
+        // A closed counter has no places; its residents use another's (6.13).
+        if (channel == Channel::counter && (counter_closed[z] >> s & 1u) != 0) capacity = 0.0;
         queue_daily_capacity[queue_index(s, staffed, z)] = capacity;
     }
 }
@@ -66,6 +68,30 @@ void Engine::Impl::select_phone(int s, int day) {
         [&](const QueueEntry& entry) { assign(entry, false); });
 }
 
+// The counter queues of service s, when residents of a closed counter's
+// zone wait at another zone's (counters_moved, 6.13): decided serially
+// as the phone line is, zone by zone, and carried out in the
+// zone-parallel pass by the worker of each citizen's own zone, so that a
+// citizen is never served by two workers at once.
+void Engine::Impl::select_counters(int s, int day) {
+    if ((counters_moved >> s & 1u) == 0) return;
+    const int staffed = staffed_index(Channel::counter);
+    auto& claimed = scratch.taken_at_counters[static_cast<std::size_t>(s)];
+    claimed.clear();
+    auto waiting = [&](std::uint32_t c) {
+        if (!still_waiting(c, s, Channel::counter)) return false;
+        return claimed.insert(c);
+    };
+    auto assign = [&](const QueueEntry& entry, bool gave_up) {
+        const std::size_t chunk = scratch.chunk_of_zone[e.population_.zone_of(entry.citizen)];
+        scratch.counter_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].push_back({entry, gave_up});
+    };
+    for (std::size_t z = 0; z < e.population_.zones.size(); ++z)
+        run_queue(
+            queue_index(s, staffed, z), day, waiting, [&](const QueueEntry& entry) { assign(entry, true); },
+            [&](const QueueEntry& entry) { assign(entry, false); });
+}
+
 // One day of queue qi, in its order: those who have waited longer than
 // their patience leave first (they are at the front; `leave` for each
 // still `waiting`), then the day's places go to the entries that joined
@@ -92,30 +118,27 @@ void Engine::Impl::run_queue(std::size_t qi, int day, Waiting&& waiting, Leave&&
     }
 }
 
-void Engine::Impl::serve_phone(const PhoneTurn& turn, int s, int day, Sink& sink) {
-    const QueueEntry& entry = turn.entry;
-    if (!turn.gave_up) return serve_staffed(entry, s, Channel::phone, day, sink);
+// A turn decided serially (select_phone, select_counters), carried out.
+void Engine::Impl::serve_turn(const PhoneTurn& turn, int s, Channel ch, int day, Sink& sink) {
+    if (turn.gave_up) leave_queue(turn.entry, s, ch, day, sink);
+    else serve_staffed(turn.entry, s, ch, day, sink);
+}
+
+// An entry leaves after waiting longer than its patience: a failed attempt for the wait.
+void Engine::Impl::leave_queue(const QueueEntry& entry, int s, Channel ch, int day, Sink& sink) {
     touch(entry.citizen);
-    if (recording()) sink.counts.count(s, Channel::phone, ChannelEvent::queue_gave_up);
-    count_help(entry.citizen, s, HelpSource::phone_agent, HelpOutcome::none_available, sink);
-    trace(entry.citizen, s, TraceKind::left_queue, Channel::phone);
+    if (recording()) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
+    count_help(entry.citizen, s, help_source_of(ch), HelpOutcome::none_available, sink);
+    trace(entry.citizen, s, TraceKind::left_queue, ch);
     Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
     fail(entry.citizen, s, day, sink, rng, false, Reason::wait, false);
 }
 
 void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
     const auto ch = staffed_channel(staffed);
-    const bool rec = recording();
     run_queue(
         queue_index(s, staffed, zone), day, [&](std::uint32_t c) { return still_waiting(c, s, ch); },
-        [&](const QueueEntry& entry) {
-            touch(entry.citizen);
-            if (rec) sink.counts.count(s, ch, ChannelEvent::queue_gave_up);
-            count_help(entry.citizen, s, help_source_of(ch), HelpOutcome::none_available, sink);
-            trace(entry.citizen, s, TraceKind::left_queue, ch);
-            Stream rng(seed(), Rng::claim_subject(entry.citizen, s), static_cast<std::uint32_t>(day), Purpose::queue_order);
-            fail(entry.citizen, s, day, sink, rng, false, Reason::wait, false);
-        },
+        [&](const QueueEntry& entry) { leave_queue(entry, s, ch, day, sink); },
         [&](const QueueEntry& entry) { serve_staffed(entry, s, ch, day, sink); });
 }
 

@@ -1,5 +1,5 @@
 // Self-efficacy: moved by successes and failures, weighed in the decision to
-// claim and in the choice of the online channel (docs/model.md, section 6.13).
+// claim and in the choice of the online channel (docs/model.md, section 6.14).
 #include "core/engine/impl.hpp"
 #include "core/self_efficacy.hpp"
 

@@ -48,6 +48,8 @@ Engine::Impl::Impl(Engine& engine)
     mediation_sites.assign(zones, 1.0);
     initial_km_to_mediation.resize(zones);
     for (std::size_t z = 0; z < zones; ++z) initial_km_to_mediation[z] = e.population_.zones[z].km_to_mediation;
+    place_zones();
+    if (b.channel_habit_service > 0) service_habit.assign(citizens * static_cast<std::size_t>(services), 0);
     targeted_outreach.resize(static_cast<std::size_t>(services));
     prefilled_complexity.assign(static_cast<std::size_t>(services), -1.0);
     for (int s = 0; s < services; ++s) {
@@ -74,7 +76,7 @@ Engine::Impl::Impl(Engine& engine)
 
 // The per-citizen arrays of the Impl (the per-block lists vary from day to day).
 std::size_t Engine::Impl::memory_bytes() const {
-    return tracking.memory_bytes() + dirty.capacity() * sizeof(std::uint64_t) +
+    return tracking.memory_bytes() + dirty.capacity() * sizeof(std::uint64_t) + service_habit.capacity() +
            (due.capacity() + next_employment_event.capacity()) * sizeof(std::uint16_t) + control.memory_bytes();
 }
 

@@ -91,11 +91,17 @@ void Engine::Impl::close_channel(std::uint8_t service_mask, Channel ch, int day,
         open_channels[static_cast<std::size_t>(s)] &= static_cast<std::uint8_t>(~channel_bit(ch));
         closing |= static_cast<std::uint8_t>(1u << s);
     }
-    if (closing == 0) return;
-    drop_waiting(closing, channel_bit(ch));
+    fail_waiting(closing, ch, day, sink);
+}
+
+// Every claim of the given services waiting at channel ch (queued or
+// about to join) fails back to its citizen, as after a failed attempt.
+void Engine::Impl::fail_waiting(std::uint8_t service_mask, Channel ch, int day, Sink& sink) {
+    if (service_mask == 0) return;
+    drop_waiting(service_mask, channel_bit(ch));
     for (std::size_t c = 0; c < citizens; ++c)
         for (int s = 0; s < services; ++s) {
-            if ((closing >> s & 1u) == 0) continue;
+            if ((service_mask >> s & 1u) == 0) continue;
             const Claim& k = claim(c, s);
             if (k.state == ClaimState::not_eligible || !k.has(claim_flag::queued) || k.channel != ch) continue;
             touch(c);
