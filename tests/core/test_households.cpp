@@ -303,3 +303,32 @@ TEST_CASE("household marginals: children, couples with children and households o
     REQUIRE(std::abs(type[3] / households - household_type_share[3]) < 0.02);
     for (std::size_t k = 2; k < 5; ++k) REQUIRE(std::abs(size[k] / households - household_size_share[k]) < 0.02);
 }
+
+TEST_CASE("help: with unit services, the other adult's help counts as household, and both informal sources make help_informal") {
+    const Results with_units = run(units_scenario(20000, 120), 2);
+    const Results alone = run(small_scenario(20000, 120), 2);
+    // help/requests [day, service, source, outcome]
+    auto help = [](const Results& r, HelpSource source, HelpOutcome outcome) {
+        const auto& v = r.array("help/requests").integers();
+        const std::size_t per = help_source_count * help_outcome_count;
+        const std::size_t at = static_cast<std::size_t>(source) * help_outcome_count + static_cast<std::size_t>(outcome);
+        std::int64_t n = 0;
+        for (std::size_t i = at; i < v.size(); i += per) n += v[i];
+        return n;
+    };
+    auto total = [](const Results& r, const std::string& path) {
+        std::int64_t n = 0;
+        for (const auto x : r.array(path).integers()) n += x;
+        return n;
+    };
+    REQUIRE(help(alone, HelpSource::household, HelpOutcome::obtained) == 0);
+    REQUIRE(help(with_units, HelpSource::household, HelpOutcome::obtained) > 20);  // 39 at seed 7
+    for (const Results* r : {&with_units, &alone}) {
+        REQUIRE(help(*r, HelpSource::household, HelpOutcome::obtained) +
+                    help(*r, HelpSource::relative_or_friend, HelpOutcome::obtained) ==
+                total(*r, "metrics/help_informal"));
+        REQUIRE(help(*r, HelpSource::household, HelpOutcome::refused) +
+                    help(*r, HelpSource::relative_or_friend, HelpOutcome::refused) ==
+                total(*r, "metrics/help_informal_unavailable"));
+    }
+}

@@ -197,7 +197,12 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     Claim& k = claim(r.citizen, s);
     Stream rng(seed(), Rng::claim_subject(r.citizen, s), static_cast<std::uint32_t>(day), Purpose::help);
     k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
-    count_help(r.citizen, s, HelpSource::relative_or_friend, turn.available ? HelpOutcome::obtained : HelpOutcome::refused, sink);
+    // The other adult of the citizen's household, once households exist (5.1), or a relative or friend.
+    const Households& units = e.households_;
+    const bool household = !units.empty() && units.role[r.citizen] != HouseholdRole::alone &&
+                           units.partner_of(r.citizen) == r.helper;
+    count_help(r.citizen, s, household ? HelpSource::household : HelpSource::relative_or_friend,
+               turn.available ? HelpOutcome::obtained : HelpOutcome::refused, sink);
     if (!turn.available) {
         if (recording()) sink.counts.count(s, Event::help_informal_unavailable);
         trace(r.citizen, s, TraceKind::helper_unavailable);
