@@ -239,6 +239,15 @@ def identity_figures(a, b, start, end):
             "procedures given up for identity " + num(given_up(a), given_up(b))]
 
 
+def unclaimed(*services):
+    """Money left unclaimed per year over the window (docs/model.md 8): with differential amounts, the sum of the
+    units' own amounts; with flat ones, (eligible - receiving) x the flat amount."""
+    def figures(a, b, start, end):
+        per_year = lambda r, s: r.metrics["unclaimed_euros"][:, start:end, r.s(s)].sum(axis=1) * 365.0 / (end - start)
+        return ["`%s` unclaimed, euros a year, %s" % (s, num(per_year(a, s), per_year(b, s))) for s in services]
+    return figures
+
+
 SCENARIOS = [
     ("online_only", "hybrid", [LAST_90], focus("minimum_income", "old_age_minimum", "income_tax_return")),
     ("online_with_mediation", "hybrid", [LAST_90], focus("minimum_income", "old_age_minimum", "income_tax_return")),
@@ -258,6 +267,10 @@ SCENARIOS = [
     ("targeted_territories", "hybrid", [LAST_90], control_figures),
     ("strong_identity", "hybrid", [LAST_90],
      focus("minimum_income", "complementary_health", "income_tax_return", extra=identity_figures)),
+    # Counts of unit services are in households (docs/output.md), those of hybrid in citizens: take-up rates compare.
+    ("households", "hybrid", [LAST_90],
+     focus("minimum_income", "housing_benefit", "old_age_minimum",
+           extra=unclaimed("minimum_income", "housing_benefit", "old_age_minimum"))),
 ]
 
 
