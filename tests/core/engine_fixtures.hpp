@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/engine.hpp"
+#include "core/metrics.hpp"
 #include "core/results.hpp"
 #include "core/scenario.hpp"
 
@@ -71,6 +72,16 @@ inline void set_channel(Scenario& sc, Channel c, bool enabled, double capacity =
         s.channels[static_cast<std::size_t>(c)].enabled = enabled;
         if (capacity >= 0) s.channels[static_cast<std::size_t>(c)].capacity_per_10k = capacity;
     }
+}
+
+// help/requests [day, service, source, outcome] summed over days and services for one source and outcome.
+inline std::int64_t help_requests(const Results& r, HelpSource source, HelpOutcome outcome) {
+    const auto& v = r.array("help/requests").integers();
+    const std::size_t per = help_source_count * help_outcome_count;
+    const std::size_t at = static_cast<std::size_t>(source) * help_outcome_count + static_cast<std::size_t>(outcome);
+    std::int64_t n = 0;
+    for (std::size_t i = at; i < v.size(); i += per) n += v[i];
+    return n;
 }
 
 // Sum over days of a [day, service] metric, for one service.

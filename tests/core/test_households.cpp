@@ -307,15 +307,7 @@ TEST_CASE("household marginals: children, couples with children and households o
 TEST_CASE("help: with unit services, the other adult's help counts as household, and both informal sources make help_informal") {
     const Results with_units = run(units_scenario(20000, 120), 2);
     const Results alone = run(small_scenario(20000, 120), 2);
-    // help/requests [day, service, source, outcome]
-    auto help = [](const Results& r, HelpSource source, HelpOutcome outcome) {
-        const auto& v = r.array("help/requests").integers();
-        const std::size_t per = help_source_count * help_outcome_count;
-        const std::size_t at = static_cast<std::size_t>(source) * help_outcome_count + static_cast<std::size_t>(outcome);
-        std::int64_t n = 0;
-        for (std::size_t i = at; i < v.size(); i += per) n += v[i];
-        return n;
-    };
+    const auto help = help_requests;
     auto total = [](const Results& r, const std::string& path) {
         std::int64_t n = 0;
         for (const auto x : r.array(path).integers()) n += x;

@@ -50,15 +50,8 @@ std::int64_t channel_total(const Results& r, const std::string& path, Channel ch
     return n;
 }
 
-// help/requests summed over days and services, [source][outcome].
-std::int64_t help(const Results& r, HelpSource source, HelpOutcome outcome) {
-    const auto& v = r.array("help/requests").integers();
-    const std::size_t per = help_source_count * help_outcome_count;
-    const std::size_t at = static_cast<std::size_t>(source) * help_outcome_count + static_cast<std::size_t>(outcome);
-    std::int64_t n = 0;
-    for (std::size_t i = at; i < v.size(); i += per) n += v[i];
-    return n;
-}
+// help/requests summed over days and services (engine_fixtures.hpp).
+std::int64_t help(const Results& r, HelpSource source, HelpOutcome outcome) { return help_requests(r, source, outcome); }
 
 Scenario base() {
     Scenario sc = small_scenario(20000, 150);
