@@ -248,7 +248,7 @@ herr_t collect_hard_link(hid_t, const char* name, const H5L_info_t* info, void* 
 // ones (as the engine does), this is the order they were written in, even
 // though a group such as /segments is created, by its first coordinate,
 // before the root-level arrays.
-void read_group(hid_t file, const std::string& prefix, Results& results) {
+void read_group(hid_t file, const std::string& prefix, Results& results, const std::function<void()>& progress) {
     Handle group(DEMAT_H5(H5Gopen2, file, prefix.empty() ? "/" : prefix.c_str(), H5P_DEFAULT), Kind::group);
     Handle creation(DEMAT_H5(H5Gget_create_plist, group), Kind::property_list);
     unsigned order_flags = 0;
@@ -273,16 +273,17 @@ void read_group(hid_t file, const std::string& prefix, Results& results) {
                 results.coordinates.push_back(read_coordinate(object, path));
             else
                 results.arrays.push_back(read_array(object, path));
+            if (progress) progress();
         }
         // Committed datatypes are not part of a Results: nothing to read.
     }
     group.close();
-    for (const auto& path : subgroups) read_group(file, path, results);
+    for (const auto& path : subgroups) read_group(file, path, results, progress);
 }
 
 }  // namespace
 
-Results read_hdf5(const std::string& path) {
+Results read_hdf5(const std::string& path, const std::function<void()>& progress) {
     h5::QuietErrors quiet;
     std::error_code status;
     if (!fs::is_regular_file(path, status)) throw std::runtime_error("reading '" + path + "': no such file");
@@ -293,7 +294,7 @@ Results read_hdf5(const std::string& path) {
             Handle root(DEMAT_H5(H5Gopen2, file, "/", H5P_DEFAULT), Kind::group);
             results.attributes = read_attributes(root, "the root group");
         }
-        read_group(file, "", results);
+        read_group(file, "", results, progress);
         return results;
     } catch (...) {
         rethrow_with_context("reading '" + path + "': ");

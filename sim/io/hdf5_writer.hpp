@@ -9,6 +9,7 @@
 #include "core/results.hpp"
 #include "core/snapshot.hpp"
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -35,8 +36,10 @@ void write_hdf5(const Results& results, const std::string& path, const Snapshot*
 // group's own datasets first, which is the order they were given in when
 // each list is ordered that way (as the engine's are).
 // Throws std::runtime_error if the file is missing or not laid out as
-// write_hdf5 writes, Hdf5Error if HDF5 fails.
-Results read_hdf5(const std::string& path);
+// write_hdf5 writes, Hdf5Error if HDF5 fails. `progress`, if given, is
+// called after each dataset read (the forked reader of results_file.cpp
+// tells its parent it is not stuck).
+Results read_hdf5(const std::string& path, const std::function<void()>& progress = {});
 
 // Checks before a run that `path` can be created (its folder exists and is
 // writable, by creating and removing a probe file beside it); throws

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace demat {
@@ -124,8 +125,24 @@ namespace {
 // The child sends what it read in this private format; both ends are this
 // build of demat, so there is no versioning.
 
+bool write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Written straight to the pipe as it is encoded: a sweep's arrays can add up
+// to hundreds of megabytes (dense tallies by segment, day and service), which
+// a copy in the child would double, and the parent counts each chunk that
+// arrives as a sign of life (read_results_file).
 class Out {
 public:
+    explicit Out(int fd) : fd_(fd) {}
     void u64(std::uint64_t x) { raw(&x, sizeof x); }
     void str(const std::string& s) {
         u64(s.size());
@@ -140,17 +157,33 @@ public:
         u64(v.size());
         for (const auto& s : v) str(s);
     }
-    std::string bytes;
+    // True if every byte reached the pipe.
+    bool flush() {
+        ok_ = ok_ && write_all(fd_, buffer_.data(), buffer_.size());
+        buffer_.clear();
+        return ok_;
+    }
 
 private:
+    static constexpr std::size_t chunk = std::size_t{1} << 20;
     void raw(const void* p, std::size_t n) {
-        if (n > 0) bytes.append(static_cast<const char*>(p), n);
+        if (n == 0) return;
+        if (n >= chunk) {
+            flush();
+            ok_ = ok_ && write_all(fd_, static_cast<const char*>(p), n);
+            return;
+        }
+        buffer_.append(static_cast<const char*>(p), n);
+        if (buffer_.size() >= chunk) flush();
     }
+    int fd_;
+    bool ok_ = true;
+    std::string buffer_;
 };
 
 class In {
 public:
-    explicit In(const std::string& bytes) : bytes_(bytes) {}
+    explicit In(std::string_view bytes) : bytes_(bytes) {}
     std::uint64_t u64() {
         std::uint64_t x = 0;
         raw(&x, sizeof x);
@@ -189,12 +222,11 @@ private:
         std::memcpy(p, bytes_.data() + at_, n);
         at_ += n;
     }
-    const std::string& bytes_;
+    std::string_view bytes_;
     std::size_t at_ = 0;
 };
 
-std::string encode(const Results& r) {
-    Out o;
+void encode(const Results& r, Out& o) {
     o.u64(r.attributes.size());
     for (const auto& [name, value] : r.attributes) {
         o.str(name);
@@ -227,10 +259,9 @@ std::string encode(const Results& r) {
         if (a.is_integer()) o.vec(a.integers());
         else o.vec(a.reals());
     }
-    return std::move(o.bytes);
 }
 
-Results decode(const std::string& bytes) {
+Results decode(std::string_view bytes) {
     In in(bytes);
     Results r;
     for (std::uint64_t n = in.u64(), i = 0; i < n; ++i) {
@@ -269,16 +300,6 @@ Results decode(const std::string& bytes) {
     return r;
 }
 
-bool write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
 
 // Runs in the forked child: nothing here may return to the caller's code
 // (no exceptions out, no atexit handlers, no stdio flush of the parent's buffers).
@@ -292,12 +313,23 @@ bool write_all(int fd, const char* data, std::size_t size) {
         ::close(oom);
     }
     std::string message;
-    char status = 'E';
     try {
-        Results r = read_hdf5(path);
+        // One byte per dataset read: the parent's time limit is on silence,
+        // so a big file that reads steadily is not taken for a stuck one.
+        Results r = read_hdf5(path, [fd] {
+            if (!write_all(fd, ".", 1)) ::_exit(3);
+        });
         check_results_layout(r, path);
-        message = encode(r);
-        status = 'R';
+        // Past the status byte nothing can be taken back: a failure ends the
+        // child without an answer, which the parent reports as such.
+        if (!write_all(fd, "R", 1)) ::_exit(3);
+        try {
+            Out out(fd);
+            encode(r, out);
+            ::_exit(out.flush() ? 0 : 3);
+        } catch (...) {
+            ::_exit(3);
+        }
     } catch (const ResultsFileError& e) {
         message = e.why();
     } catch (const std::bad_alloc&) {
@@ -307,7 +339,7 @@ bool write_all(int fd, const char* data, std::size_t size) {
     } catch (...) {
         message = "unknown error";
     }
-    const bool ok = write_all(fd, &status, 1) && write_all(fd, message.data(), message.size());
+    const bool ok = write_all(fd, "E", 1) && write_all(fd, message.data(), message.size());
     ::_exit(ok ? 0 : 3);
 }
 
@@ -359,11 +391,19 @@ Results read_results_file(const std::string& path) {
         child_read(path, fds[1]);
     }
     ::close(fds[1]);
+    // A bigger pipe: fewer wake-ups for an answer of hundreds of megabytes
+    // (best effort: the default still works).
+    (void)::fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
 
+    // The limit is on silence, not on the whole read: the child sends a byte
+    // per dataset and then its answer in chunks, so a large file that is
+    // read steadily gets the time it needs, while libhdf5 spinning on a
+    // damaged block (no byte for `limit` seconds) is killed.
     std::string answer;
     bool timed_out = false;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(limit);
-    char buffer[1 << 16];
+    const auto silence = std::chrono::duration<double>(limit);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(silence);
+    std::vector<char> buffer(std::size_t{1} << 20);
     while (true) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
@@ -374,10 +414,11 @@ Results read_results_file(const std::string& path) {
         const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
         if (ready < 0 && errno == EINTR) continue;
         if (ready <= 0) continue;
-        const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+        const ssize_t n = ::read(fds[0], buffer.data(), buffer.size());
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
-        answer.append(buffer, static_cast<std::size_t>(n));
+        answer.append(buffer.data(), static_cast<std::size_t>(n));
+        deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(silence);
     }
     ::close(fds[0]);
     if (timed_out) ::kill(child, SIGKILL);
@@ -388,16 +429,19 @@ Results read_results_file(const std::string& path) {
         char seconds[32];
         std::snprintf(seconds, sizeof seconds, "%.0f", limit);
         throw ResultsFileError(path, std::string("reading it took longer than ") + seconds +
-                                         " s (a damaged file can make libhdf5 loop; DEMAT_READ_TIMEOUT sets the limit)");
+                                         " s without progress (a damaged file can make libhdf5 loop; "
+                                         "DEMAT_READ_TIMEOUT sets the limit)");
     }
     if (WIFSIGNALED(wstatus))
         throw ResultsFileError(path, "libhdf5 crashed reading it (signal " + std::to_string(WTERMSIG(wstatus)) + ", " +
                                          strsignal(WTERMSIG(wstatus)) + "): the file is damaged");
-    if (answer.empty() || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+    std::string_view body(answer);
+    body.remove_prefix(std::min(body.find_first_not_of('.'), body.size()));  // the progress bytes
+    if (body.empty() || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
         throw ResultsFileError(path, "the reader process ended without an answer");
-    if (answer[0] != 'R') throw ResultsFileError(path, first_line(answer.substr(1), path));
-    answer.erase(0, 1);
-    return decode(answer);
+    if (body[0] != 'R') throw ResultsFileError(path, first_line(std::string(body.substr(1)), path));
+    body.remove_prefix(1);
+    return decode(body);
 }
 
 }  // namespace demat

@@ -28,7 +28,8 @@ Results read_results_file(const std::string& path);
 // ResultsFileError naming `path` and the first thing missing or wrong.
 void check_results_layout(const Results& results, const std::string& path);
 
-// Seconds the reader of `path` is given: DEMAT_READ_TIMEOUT if set, else 10 s
+// Seconds the reader of `path` may stay silent (no dataset read, no chunk of
+// its answer sent) before it is killed: DEMAT_READ_TIMEOUT if set, else 10 s
 // plus 1 s per 20 MB of file.
 double read_time_limit(const std::string& path);
 

@@ -93,6 +93,30 @@ def test_results_error_is_a_value_error_and_good_files_still_load():
     assert demat.load(CORPUS / "sweep.h5").is_sweep
 
 
+@needs_cli
+def test_a_large_file_read_steadily_is_not_taken_for_a_stuck_one(tmp_path, monkeypatch):
+    # The time limit is on silence: the reader sends a byte per dataset and its
+    # answer in chunks. A sweep's dense tallies by segment, day and service come
+    # to about 50 MB per replicate whatever the population, so eight replicates
+    # take seconds to read: far longer than the 1 s limit set here, and each of
+    # their datasets far shorter. A limit on the whole read rejects this file
+    # (as the 10 s default did on a loaded machine).
+    out = tmp_path / "sweep.h5"
+    done = cli("sweep", HYBRID, "--replicates", "8", "--population", "300", "--seed", "1", "-o", out, "-q",
+               timeout=300)
+    assert done.returncode == 0, done.stderr
+    limit = 1.0
+    monkeypatch.setenv("DEMAT_READ_TIMEOUT", str(limit))
+    start = time.monotonic()
+    results = demat.load(out)
+    took = time.monotonic() - start
+    assert took > limit, f"the file was read in {took:.2f} s: too fast to tell a limit on silence from one on the whole"
+    with h5py.File(out, "r") as f:
+        assert np.array_equal(results["counts"], f["counts"][()])
+        assert np.array_equal(results["help/segments/capital_quintile/requests"],
+                              f["help/segments/capital_quintile/requests"][()])
+
+
 # ---- 2. full disk -----------------------------------------------------------------------------------
 
 
