@@ -6,6 +6,7 @@
 #include "core/metrics.hpp"
 #include "core/results.hpp"
 #include "core/scenario.hpp"
+#include "parallel/parallel_executor.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -59,6 +60,17 @@ inline Scenario small_scenario(std::int64_t citizens = 20000, int days = 120) {
     tax.renewal_days = 365;
     sc.services.push_back(tax);
     return sc;
+}
+
+// Runs `sc` to the end on `threads` threads; `check_counts` recounts every
+// citizen every day against the incremental counts (Engine::check_counts_every_day).
+inline Results run(const Scenario& sc, int threads = 1, bool check_counts = false) {
+    ParallelExecutor ex(threads);
+    Engine engine(sc, ex);
+    engine.check_counts_every_day(check_counts);
+    engine.run();
+    REQUIRE(engine.completed());
+    return engine.results();
 }
 
 // A timeline event on `day`: timeline_event(30, event::SetOutreach{.rate = 0.02}).

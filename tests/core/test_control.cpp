@@ -20,15 +20,6 @@ using namespace demat::test;
 
 namespace {
 
-Results run(const Scenario& sc, int threads = 1, bool check_counts = false) {
-    ParallelExecutor ex(threads);
-    Engine engine(sc, ex);
-    engine.check_counts_every_day(check_counts);
-    engine.run();
-    REQUIRE(engine.completed());
-    return engine.results();
-}
-
 // A small scenario with control on: every benefit recipient is a unit.
 Scenario controlled(std::int64_t citizens = 20000, int days = 180) {
     Scenario sc = small_scenario(citizens, days);

@@ -23,15 +23,6 @@ namespace {
 // public transport, none.
 constexpr std::array<double, 3> mobility_factor{1.0, 1.5, 3.0};
 
-Results run(const Scenario& sc, int threads = 1) {
-    ParallelExecutor ex(threads);
-    Engine engine(sc, ex);
-    engine.check_counts_every_day(true);
-    engine.run();
-    REQUIRE(engine.completed());
-    return engine.results();
-}
-
 std::int64_t abandonments_for(const Results& r, Reason why) {
     const auto& v = r.array("reasons/abandonments").integers();
     std::int64_t n = 0;
@@ -111,7 +102,7 @@ TEST_CASE("habit: a bonus for the channel last used for a service raises the sha
 
 TEST_CASE("habit: off, no per-service record is kept and results are those of a bonus of zero") {
     Scenario sc = small_scenario(6000, 120);
-    const Results off = run(sc);
+    const Results off = run(sc, 1, true);
     ParallelExecutor ex(1);
     const Engine engine(sc, ex);
     sc.behaviour.channel_habit_service = 1e-300;  // on, but too small to move any choice
@@ -120,7 +111,7 @@ TEST_CASE("habit: off, no per-service record is kept and results are those of a 
     // One byte per citizen and service when on, none when off.
     CHECK(with_record.stats().memory_bytes - engine.stats().memory_bytes ==
           engine.population().size() * sc.services.size());
-    require_identical(off, run(sc));
+    require_identical(off, run(sc, 1, true));
 }
 
 TEST_CASE("counters: closing one zone's counter sends its residents to the nearest open one, whose queue grows") {
@@ -212,7 +203,7 @@ TEST_CASE("distance: without a trip limit no distance reason, with one trips are
     sc.behaviour.max_failures = 2;
     sc.population.zone_spacing_km = 100.0;  // neighbours far apart: a closed counter is a long trip
     sc.timeline = {timeline_event(0, event::CloseCounters{.share = 0.5})};
-    const Results no_limit = run(sc);
+    const Results no_limit = run(sc, 1, true);
     CHECK(abandonments_for(no_limit, Reason::distance) == 0);
     CHECK(abandonments_for(no_limit, Reason::wait) == 0);
 
@@ -234,7 +225,7 @@ TEST_CASE("distance: without a trip limit no distance reason, with one trips are
 
     // Everybody within reach: a limit above every trip gives no distance reason.
     sc.behaviour.trip_limit_km = 3.0 * longest_closed + 1.0;
-    CHECK(abandonments_for(run(sc), Reason::distance) == 0);
+    CHECK(abandonments_for(run(sc, 1, true), Reason::distance) == 0);
 
     sc.behaviour.trip_limit_km = longest_open + 0.5;
     ParallelExecutor ex2(1);
@@ -283,8 +274,8 @@ TEST_CASE("counters, habit and trip limit: the same results on 1 and 2 threads")
         timeline_event(30, event::OpenCounters{.share = 0.5}),
         timeline_event(50, event::CloseCounters{.service = "housing_benefit"}),
     };
-    const Results one = run(sc, 1);
-    require_identical(one, run(sc, 2));
+    const Results one = run(sc, 1, true);
+    require_identical(one, run(sc, 2, true));
     // The mechanisms were at work: trips given up for distance, waits left.
     CHECK(abandonments_for(one, Reason::distance) > 0);
     CHECK(abandonments_for(one, Reason::wait) > 0);

@@ -14,13 +14,6 @@ using namespace demat;
 using namespace demat::test;
 
 namespace {
-Results run(const Scenario& sc, int threads = 1) {
-    ParallelExecutor ex(threads);
-    Engine engine(sc, ex);
-    engine.run();
-    REQUIRE(engine.completed());
-    return engine.results();
-}
 constexpr int eligible = 0, receiving = 1, non_knowledge = 2, non_demand = 3, in_progress = 4, non_receipt = 5,
               interrupted = 6;
 }  // namespace

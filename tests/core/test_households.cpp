@@ -42,14 +42,6 @@ Scenario units_scenario(std::int64_t citizens = 20000, int days = 90) {
     return sc;
 }
 
-Results run(const Scenario& sc, int threads) {
-    ParallelExecutor ex(threads);
-    Engine engine(sc, ex);
-    engine.run();
-    REQUIRE(engine.completed());
-    return engine.results();
-}
-
 }  // namespace
 
 TEST_CASE("minimum income: the scale by composition, paid down to 6 EUR and not past the ceiling") {

@@ -18,13 +18,6 @@ using namespace demat::test;
 
 namespace {
 
-Results run(const Scenario& sc, int threads = 1) {
-    ParallelExecutor ex(threads);
-    Engine engine(sc, ex);
-    engine.run();
-    return engine.results();
-}
-
 // Sum over days and services of /reasons/<kind>, by reason.
 std::array<std::int64_t, reason_count> by_reason(const Results& r, const std::string& kind) {
     std::array<std::int64_t, reason_count> out{};

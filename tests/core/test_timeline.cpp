@@ -20,14 +20,6 @@ constexpr auto phone = static_cast<std::size_t>(Channel::phone);
 constexpr auto counter = static_cast<std::size_t>(Channel::counter);
 constexpr auto mediation = static_cast<std::size_t>(Channel::mediation);
 
-Results run(const Scenario& sc, int threads = 1) {
-    ParallelExecutor ex(threads);
-    Engine engine(sc, ex);
-    engine.run();
-    REQUIRE(engine.completed());
-    return engine.results();
-}
-
 TimelineEvent close_event(int day, Channel channel, const std::string& service = "*") {
     return timeline_event(day, event::CloseChannel{.service = service, .channel = channel});
 }

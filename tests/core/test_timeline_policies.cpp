@@ -21,14 +21,6 @@ namespace {
 constexpr int non_knowledge = 2, interrupted = 6;
 constexpr auto mediation = static_cast<std::size_t>(Channel::mediation);
 
-Results run(const Scenario& sc, int threads = 1) {
-    ParallelExecutor ex(threads);
-    Engine engine(sc, ex);
-    engine.run();
-    REQUIRE(engine.completed());
-    return engine.results();
-}
-
 // Sum over days [from, to) and every service of metrics/<name>[day, service, channel] at one channel.
 std::int64_t channel_sum(const Results& r, const std::string& metric, std::size_t channel, std::size_t from, std::size_t to) {
     const Array& a = r.array("metrics/" + metric);
