@@ -110,7 +110,7 @@ TEST_CASE("household_type and tenure: the groups of the contract, and the states
     }
 }
 
-TEST_CASE("tenure: 16% of households rent social housing, poorer than the private tenants; a household has one tenure") {
+TEST_CASE("tenure: 16% of households rent social housing, poorer than the private tenants, and a household has one tenure") {
     Scenario sc = small_scenario(40000, 10);
     ParallelExecutor ex(2);
     const Population p = generate_population(sc, ex);
