@@ -229,3 +229,13 @@ def test_take_up_by_segment_says_so_when_a_file_lacks_the_dimension(files, tmp_p
     fig = figures.take_up_by_segment(sets)
     assert [t.get_text() for t in fig.axes[0].texts] == ["no /segments/household_type in these files"]
     assert not fig.axes[0].patches
+
+
+def test_pooled_run_files_pool_their_segments(files, tmp_path):
+    import shutil
+
+    copy = tmp_path / "hybrid.h5"
+    shutil.copy(files[0], copy)
+    (s,) = analysis.load_runs([files[0], copy])
+    assert s.runs == 2
+    assert {d: ds.sizes["run"] for d, ds in s.segments.items()} == {"household_type": 2, "tenure": 2}
