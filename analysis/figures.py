@@ -20,7 +20,14 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .load import END_WINDOW_DAYS, RunSet, benefit_take_up_by_quintile, end_window, unclaimed_per_year  # noqa: E402
+from .load import (  # noqa: E402
+    END_WINDOW_DAYS,
+    RunSet,
+    benefit_take_up_by_quintile,
+    benefit_take_up_by_segment,
+    end_window,
+    unclaimed_per_year,
+)
 
 #: The wording of an obligation's states where it differs from a benefit's.
 OBLIGATION_STATES = {"receiving": "fulfilled"}
@@ -264,6 +271,45 @@ def reasons(sets: Sequence[RunSet]) -> Figure:
     return fig
 
 
+#: The panels of take_up_by_segment, one per segment dimension (docs/output.md,
+#: /segments): a dimension is one more entry here and in load.SEGMENT_DIMENSIONS.
+SEGMENT_PANELS = ("household_type",)
+
+
+def take_up_by_segment(sets: Sequence[RunSet]) -> Figure:
+    """Take-up of the benefits pooled by group of each SEGMENT_PANELS dimension, at the end of the run."""
+    fig, axes = plt.subplots(1, len(SEGMENT_PANELS), figsize=(5.6 * len(SEGMENT_PANELS) + 0.6, 4.0), squeeze=False)
+    width = 0.8 / max(1, len(sets))
+    for ax, dimension in zip(axes[0], SEGMENT_PANELS):
+        ax.set_title(f"by {dimension.replace('_', ' ')}", fontsize=10)
+        drawn = False
+        groups: list[str] = []
+        for i, s in enumerate(sets):
+            tu = benefit_take_up_by_segment(s, dimension)
+            if tu is None:
+                continue
+            tu = 100 * end_window(tu)
+            groups = [str(g) for g in tu["group"].values]
+            stats = [_interval(tu.sel(group=g)) for g in tu["group"].values]
+            x = np.arange(len(groups)) + (i - (len(sets) - 1) / 2) * width
+            mean = np.array([m for m, _, _ in stats])
+            low = np.array([m - lo for m, lo, _ in stats])
+            high = np.array([hi - m for m, _, hi in stats])
+            ax.bar(x, mean, width, label=s.label, yerr=np.vstack([low, high]) if s.runs > 1 else None, capsize=2)
+            drawn = True
+        if not drawn:
+            ax.text(0.5, 0.5, f"no /segments/{dimension} in these files", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set_xticks([])
+            continue
+        ax.set_xticks(np.arange(len(groups)), groups, rotation=20)
+        ax.set_ylabel("take-up of benefits (%)")
+        ax.grid(alpha=0.3, axis="y")
+        ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
 #: file name -> (function, caption). (b) is drawn once per scenario.
 FIGURES: dict[str, tuple[Callable[..., Figure], str]] = {
     "take_up_by_quintile.png": (take_up_by_quintile,
@@ -284,6 +330,11 @@ FIGURES: dict[str, tuple[Callable[..., Figure], str]] = {
     "queues.png": (queues,
         "Queues and waits at the staffed channels (a channel no one could use reads \"closed\", not a wait of "
         "0), and how many procedures informal helpers did for others over the run."),
+    "take_up_by_segment.png": (take_up_by_segment,
+        f"Take-up of the benefits (pooled) by household type, averaged over the last {END_WINDOW_DAYS} recorded "
+        "days, one bar per scenario (error bars: 5-95% across replicates). A group nobody of the run belongs to "
+        "(the model folds \"other\" households into the couple types) has no bar; a file without the dimension "
+        "says so."),
     "reasons.png": (reasons,
         "Why online attempts fail and procedures are given up: connection, equipment, skill, complexity, "
         "identity, wait, distance (docs/model.md 6.10), per 1,000 citizens over the recorded run."),

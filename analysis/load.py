@@ -8,12 +8,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import h5py
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 #: Days at the end of a run over which end-of-run figures are averaged.
 END_WINDOW_DAYS = 90
+
+#: Segment dimensions kept in RunSet.segments, for the figures of take-up by
+#: segment (figures.take_up_by_segment); a file without one simply lacks it.
+SEGMENT_DIMENSIONS = ("household_type", "tenure", "agency_contact")
 
 
 @dataclass
@@ -35,6 +40,8 @@ class RunSet:
     changes: dict[str, Any] = field(default_factory=dict)
     #: /reasons (failures and abandonments by cause), None in files written before it existed
     reasons: xr.Dataset | None = None
+    #: /segments/<dimension> of SEGMENT_DIMENSIONS that the file holds
+    segments: dict[str, xr.Dataset] = field(default_factory=dict)
 
     @property
     def runs(self) -> int:
@@ -128,10 +135,18 @@ def load_runs(paths: Iterable[str | os.PathLike[str]]) -> list[RunSet]:
         parts = [_with_run(root), _with_run(groups["segments/capital_quintile"]), _with_run(groups["metrics"]),
                  _with_run(groups["helpers"]) if groups["helpers"] is not None else None]
         reasons = _with_run(groups["reasons"]) if groups["reasons"] is not None else None
+        segments = {}
+        with h5py.File(path, "r") as f:
+            present = [d for d in SEGMENT_DIMENSIONS if f"segments/{d}/counts" in f]
+        for d in present:
+            ds = _open(path, f"segments/{d}")
+            if ds is not None:
+                ds = ds.assign_coords({k: root[k] for k in ds.dims if k in root.coords and k not in ds.coords})
+                segments[d] = _with_run(ds)
         name = str(attrs.get("scenario_name", os.path.splitext(os.path.basename(path))[0]))
         swept = [k for k in str(attrs.get("swept_keys", "")).split("\n") if k]
         if not swept:
-            sets.append(RunSet(name, path, attrs, *parts, reasons=reasons))
+            sets.append(RunSet(name, path, attrs, *parts, reasons=reasons, segments=segments))
             continue
         points = root["run_point"].values
         for point in pd.unique(points):
@@ -141,7 +156,8 @@ def load_runs(paths: Iterable[str | os.PathLike[str]]) -> list[RunSet]:
                                            for k, v in changes.items())
             subset = [p.isel(run=runs) if p is not None else None for p in parts]
             sets.append(RunSet(label, path, attrs, *subset, changes=changes,
-                               reasons=reasons.isel(run=runs) if reasons is not None else None))
+                               reasons=reasons.isel(run=runs) if reasons is not None else None,
+                               segments={d: ds.isel(run=runs) for d, ds in segments.items()}))
     return _pool_same_scenario(sets)
 
 
@@ -162,6 +178,11 @@ def _pool_same_scenario(sets: list[RunSet]) -> list[RunSet]:
                 setattr(match, name, xr.concat([a, b.assign_coords(run=b["run"] + n)], dim="run",
                                                data_vars="minimal", coords="minimal", compat="override",
                                                join="outer", combine_attrs="override"))
+        # A dimension missing from either file is dropped from the pool.
+        match.segments = {d: xr.concat([a, s.segments[d].assign_coords(run=s.segments[d]["run"] + n)], dim="run",
+                                       data_vars="minimal", coords="minimal", compat="override",
+                                       join="outer", combine_attrs="override")
+                          for d, a in match.segments.items() if d in s.segments}
     labels = [p.label for p in pooled]
     for p in pooled:
         if labels.count(p.label) > 1:
@@ -195,6 +216,15 @@ def states(ds: xr.Dataset, *names: str) -> xr.DataArray:
 def benefit_take_up_by_quintile(s: RunSet) -> xr.DataArray:
     """Take-up of the benefit services pooled: receiving / eligible, [run, day, group]."""
     c = s.capital["counts"].sel(service=s.benefits).sum("service")
+    return c.sel(state="receiving") / c.sel(state="eligible")
+
+
+def benefit_take_up_by_segment(s: RunSet, dimension: str) -> xr.DataArray | None:
+    """Take-up of the benefit services pooled by group of a segment dimension, [run, day, group];
+    None when the file does not have the dimension."""
+    if dimension not in s.segments:
+        return None
+    c = s.segments[dimension]["counts"].sel(service=s.benefits).sum("service")
     return c.sel(state="receiving") / c.sel(state="eligible")
 
 

@@ -64,6 +64,18 @@ void print_comparison(std::ostream& out, const Comparison& c, const ComparedFile
                           interval(show, s.difference_low.take_up_by_capital[q], s.difference_high.take_up_by_capital[q]).c_str());
             out << line;
         }
+        std::size_t at = 0;
+        for (const ComparedSegment& seg : c.segments) {
+            for (const std::string& group : seg.groups) {
+                const std::string label = "take-up, " + group;
+                std::snprintf(line, sizeof line, "  %-24s %s%s\n", label.c_str(),
+                              points(s.a.take_up_by_segment[at], s.b.take_up_by_segment[at]).c_str(),
+                              interval(show, s.difference_low.take_up_by_segment.empty() ? 0 : s.difference_low.take_up_by_segment[at],
+                                       s.difference_high.take_up_by_segment.empty() ? 0 : s.difference_high.take_up_by_segment[at]).c_str());
+                out << line;
+                ++at;
+            }
+        }
         std::snprintf(line, sizeof line, "  divide index (Q5 - Q1)   %+5.1fpt -> %+5.1fpt %+6.1fpt%s\n",
                       100 * s.a.divide_index, 100 * s.b.divide_index, 100 * (s.b.divide_index - s.a.divide_index),
                       interval(show, s.difference_low.divide_index, s.difference_high.divide_index).c_str());

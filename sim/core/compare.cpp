@@ -7,7 +7,12 @@
 
 namespace demat {
 
-RunFigures run_figures(const Results& r, std::size_t s, int window_days) {
+const std::vector<std::string>& compared_segments() {
+    static const std::vector<std::string> names{"household_type", "tenure"};
+    return names;
+}
+
+RunFigures run_figures(const Results& r, std::size_t s, int window_days, const std::vector<ComparedSegment>& segments) {
     RunFigures f;
     const Array& counts = r.array("counts");
     const Array& capital = r.array("segments/capital_quintile/counts");
@@ -31,6 +36,18 @@ RunFigures run_figures(const Results& r, std::size_t s, int window_days) {
     double money = 0;
     for (std::size_t d = D - window; d < D; ++d) money += unclaimed[d * S + s];
     f.unclaimed_euros_per_year = money * 365.0 / static_cast<double>(window);
+    for (const ComparedSegment& seg : segments) {
+        const Array& by = r.array("segments/" + seg.dimension + "/counts");
+        const std::size_t G = seg.groups.size();
+        for (std::size_t g = 0; g < G; ++g) {
+            double eligible = 0, receiving = 0;
+            for (std::size_t d = D - window; d < D; ++d) {
+                eligible += static_cast<double>(by.integers()[((d * S + s) * G + g) * K]);
+                receiving += static_cast<double>(by.integers()[((d * S + s) * G + g) * K + 1]);
+            }
+            f.take_up_by_segment.push_back(eligible > 0 ? receiving / eligible : nan);
+        }
+    }
     return f;
 }
 
@@ -122,27 +139,30 @@ namespace {
 
 // Every figure of a RunFigures as one flat list, to average and take
 // quantiles field by field.
-constexpr std::size_t figure_count = 7 + 5 + 2;
-std::array<double, figure_count> flatten(const RunFigures& f) {
-    std::array<double, figure_count> x{};
+constexpr std::size_t fixed_figures = 7 + 5 + 2;
+std::vector<double> flatten(const RunFigures& f) {
+    std::vector<double> x(fixed_figures);
     std::copy(f.shares.begin(), f.shares.end(), x.begin());
     std::copy(f.take_up_by_capital.begin(), f.take_up_by_capital.end(), x.begin() + 7);
     x[12] = f.divide_index;
     x[13] = f.unclaimed_euros_per_year;
+    x.insert(x.end(), f.take_up_by_segment.begin(), f.take_up_by_segment.end());
     return x;
 }
-RunFigures unflatten(const std::array<double, figure_count>& x) {
+RunFigures unflatten(const std::vector<double>& x) {
     RunFigures f;
     std::copy(x.begin(), x.begin() + 7, f.shares.begin());
     std::copy(x.begin() + 7, x.begin() + 12, f.take_up_by_capital.begin());
     f.divide_index = x[12];
     f.unclaimed_euros_per_year = x[13];
+    f.take_up_by_segment.assign(x.begin() + static_cast<std::ptrdiff_t>(fixed_figures), x.end());
     return f;
 }
 
 RunFigures mean_of(const std::vector<RunFigures>& runs) {
     if (runs.size() == 1) return runs[0];  // bit-for-bit the single run's figures
-    std::array<double, figure_count> sum{};
+    const std::size_t figure_count = flatten(runs[0]).size();
+    std::vector<double> sum(figure_count, 0.0);
     for (const auto& f : runs) {
         const auto x = flatten(f);
         for (std::size_t i = 0; i < figure_count; ++i) sum[i] += x[i];
@@ -169,6 +189,13 @@ Comparison compare_runs(const Results& a, const Results& b, int window_days) {
         for (std::size_t i = 0; i < std::min(c.runs_a, c.runs_b); ++i) pairs.emplace_back(i, i);
     }
     c.pairs = pairs.size();
+    for (const std::string& dimension : compared_segments()) {
+        const std::string path = "segments/" + dimension + "/counts";
+        if (!runs_a[0].has_array(path) || !runs_b[0].has_array(path)) continue;
+        const auto& groups = runs_a[0].coordinate("segments/" + dimension + "/group").labels;
+        if (groups != runs_b[0].coordinate("segments/" + dimension + "/group").labels) continue;
+        c.segments.push_back({dimension, groups});
+    }
     const auto& sa = runs_a[0].coordinate("service").labels;
     const auto& sb = runs_b[0].coordinate("service").labels;
     for (std::size_t i = 0; i < sa.size(); ++i) {
@@ -179,16 +206,17 @@ Comparison compare_runs(const Results& a, const Results& b, int window_days) {
         }
         const auto sj = static_cast<std::size_t>(j - sb.begin());
         std::vector<RunFigures> fa, fb;
-        for (const auto& r : runs_a) fa.push_back(run_figures(r, i, window_days));
-        for (const auto& r : runs_b) fb.push_back(run_figures(r, sj, window_days));
+        for (const auto& r : runs_a) fa.push_back(run_figures(r, i, window_days, c.segments));
+        for (const auto& r : runs_b) fb.push_back(run_figures(r, sj, window_days, c.segments));
         ServiceComparison sc{sa[i], mean_of(fa), mean_of(fb), false, {}, {}};
         if (pairs.size() > 1) {
-            std::array<std::vector<double>, figure_count> differences;
+            const std::size_t figure_count = flatten(fa[0]).size();
+            std::vector<std::vector<double>> differences(figure_count);
             for (const auto& [ia, ib] : pairs) {
                 const auto xa = flatten(fa[ia]), xb = flatten(fb[ib]);
                 for (std::size_t k = 0; k < figure_count; ++k) differences[k].push_back(xb[k] - xa[k]);
             }
-            std::array<double, figure_count> low{}, high{};
+            std::vector<double> low(figure_count), high(figure_count);
             for (std::size_t k = 0; k < figure_count; ++k) {
                 low[k] = quantile(differences[k], 0.05);
                 high[k] = quantile(differences[k], 0.95);

@@ -23,6 +23,19 @@ struct RunFigures {
     std::array<double, 5> take_up_by_capital{};  // Q1..Q5
     double divide_index = 0;                     // Q5 - Q1
     double unclaimed_euros_per_year = 0;
+    // Take-up by group of each of compared_segments() that both files hold
+    // (Comparison::segments), groups of one dimension after the other.
+    std::vector<double> take_up_by_segment;
+};
+
+// The segment dimensions `demat compare` shows take-up by, besides capital:
+// each only when both files have it (files of earlier versions do not).
+const std::vector<std::string>& compared_segments();
+
+// A compared dimension and its groups.
+struct ComparedSegment {
+    std::string dimension;
+    std::vector<std::string> groups;
 };
 
 struct ServiceComparison {
@@ -39,6 +52,7 @@ struct Comparison {
     std::size_t runs_a = 1, runs_b = 1;  // runs held by each file
     std::size_t pairs = 1;               // replicate differences behind the intervals
     std::vector<ServiceComparison> services;   // services present in both runs, in a's order
+    std::vector<ComparedSegment> segments;     // of compared_segments(), those both files hold
     std::vector<std::string> only_in_a, only_in_b;
 };
 
@@ -49,7 +63,8 @@ struct Comparison {
 // other (n = 1), else the first min(n_a, n_b) runs of each.
 Comparison compare_runs(const Results& a, const Results& b, int window_days);
 
-RunFigures run_figures(const Results& r, std::size_t service, int window_days);
+RunFigures run_figures(const Results& r, std::size_t service, int window_days,
+                       const std::vector<ComparedSegment>& segments = {});
 
 // The runs of a sweep/ensemble file, each as a one-run Results (arrays and
 // coordinates without the `run` axis); a one-run file is returned as is.

@@ -185,6 +185,20 @@ inline constexpr double tenant_effect_per_decile = -0.22;
 inline constexpr std::array<double, territory_type_count> tenant_effect_territory{0.8, 0.0, -0.9};
 inline constexpr std::array<double, household_count> tenant_effect_household{0.5, -0.2, 0.6, -0.2};
 
+// Social housing: of all households, the share that rent from a social
+// landlord (Insee Premiere n. 1715, 2018: the social stock is 16% of the
+// occupied dwellings in 2016). The tenant households with the highest
+// latent below are social tenants, the others rent from a private landlord.
+// assumption: the latent falls with the standard of living and is higher
+// for single parents, as the same source describes the social stock's
+// occupants (median standard of living 15,100 euros against more for the
+// rest of the population; poverty rate 35% against 23% for private tenants;
+// single-parent families very present); the sizes of the effects are not
+// fitted.
+inline constexpr double social_tenant_share = 0.16;
+inline constexpr double social_effect_per_decile = -0.35;
+inline constexpr std::array<double, household_count> social_effect_household{0.0, -0.3, 0.8, 0.2};
+
 // ---- equipment ------------------------------------------------------------------------
 
 // Share with no equipment at all and with a smartphone only (no computer), by

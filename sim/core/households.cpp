@@ -62,6 +62,24 @@ UnitComposition Households::composition(std::size_t c, BenefitUnit unit, AmountR
     return u;
 }
 
+void household_positions(const Population& p, std::size_t first, std::size_t count, std::uint32_t* id,
+                         HouseholdRole* role) {
+    if (count == 0) return;
+    const std::size_t end = first + count;
+    std::size_t c = p.zones[p.zone_of(first)].first_citizen;
+    while (c < end) {
+        const Household type = p.household[c];
+        const bool two = (type == Household::couple || type == Household::couple_children) && c + 1 < p.size();
+        for (std::size_t k = 0; k < (two ? 2u : 1u); ++k) {
+            const std::size_t at = c + k;
+            if (at < first || at >= end) continue;
+            id[at - first] = static_cast<std::uint32_t>(c);
+            role[at - first] = !two ? HouseholdRole::alone : k == 0 ? HouseholdRole::reference : HouseholdRole::partner;
+        }
+        c += two ? 2 : 1;
+    }
+}
+
 Households build_households(const Scenario& scenario, const Population& p, Executor& executor) {
     Households h;
     const std::size_t n = p.size();

@@ -76,6 +76,16 @@ struct Households {
     std::size_t memory_bytes() const;
 };
 
+// The household of each citizen of [first, first + count), without household
+// ids (freed once the network is built): the population generator lays out
+// each zone's households in order, a couple or couple_children on two
+// consecutive places, never across a zone's end (core/population.cpp), so a
+// walk from the first citizen's zone start finds every household's first
+// adult. id[i] is that first adult's index (the household id of
+// Population::household_id), role[i] the citizen's place.
+void household_positions(const Population& population, std::size_t first, std::size_t count, std::uint32_t* id,
+                         HouseholdRole* role);
+
 // True if a service of the scenario is claimed per unit or has a differential amount.
 bool uses_households(const Scenario& scenario);
 

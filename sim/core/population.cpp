@@ -455,6 +455,28 @@ std::uint8_t draw_income_decile(Education education, int age, Employment employm
     return static_cast<std::uint8_t>(1 + above);
 }
 
+// Tenants of a social landlord (tenant = 2) among the tenant households
+// (france_calibration.hpp, social_tenant_share): the households with the
+// highest latent, one logistic draw per household from its own stream
+// (Purpose::social_housing), so that no other attribute moves.
+void split_tenants(std::uint64_t seed, double tenant_share, Population& pop) {
+    const std::size_t n = pop.size();
+    std::vector<float> latent(n, 0.0f), heads;
+    for (std::size_t c = 0; c < n; ++c) {
+        if (pop.household_id[c] != c || pop.tenant[c] == 0) continue;
+        Stream stream(seed, c, 0, Purpose::social_housing);
+        const double decile_centred = pop.income_decile[c] - 5.5;
+        latent[c] = static_cast<float>(social_effect_per_decile * decile_centred +
+                                       social_effect_household[static_cast<std::size_t>(pop.household[c])] +
+                                       logistic_noise(stream));
+        heads.push_back(latent[c]);
+    }
+    const double fraction = tenant_share > 0.0 ? social_tenant_share / tenant_share : 0.0;
+    const double cut = cut_at(heads, 1.0 - std::min(1.0, fraction));
+    for (std::size_t c = 0; c < n; ++c)
+        if (pop.tenant[c] != 0 && latent[pop.household_id[c]] >= cut) pop.tenant[c] = 2;
+}
+
 Population generate_population(const Scenario& scenario, Executor& executor) {
     const PopulationParams& p = scenario.population;
     check_params(p);
@@ -553,6 +575,7 @@ Population generate_population(const Scenario& scenario, Executor& executor) {
             pop.self_efficacy[c] = 0.5f * (pop.digital_skill[c] + pop.admin_literacy[c]);
         }
     });
+    split_tenants(scenario.seed, p.tenant_share, pop);
     return pop;
 }
 

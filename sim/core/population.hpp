@@ -32,7 +32,7 @@ struct Population {
     std::vector<Employment> employment;
     std::vector<Household> household;
     std::vector<std::uint32_t> household_id;   // citizens sharing an id live together (emptied by the Engine once its network is built)
-    std::vector<std::uint8_t> tenant;          // 0/1
+    std::vector<std::uint8_t> tenant;          // 0 owner, 1 private tenant, 2 social tenant (segments.hpp, tenure)
     std::vector<Equipment> equipment;
     std::vector<Mobility> mobility;
     std::vector<float> digital_skill;          // [0,1]

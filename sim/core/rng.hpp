@@ -64,6 +64,8 @@ enum class Purpose : std::uint32_t {
     // Counters by zone (engine/events/counters.cpp, docs/model.md 6.13).
     zone_location = 44,
     counter_rank = 45,
+    // Tenure of the tenants (core/population.cpp): social or private landlord.
+    social_housing = 46,
 };
 
 class Rng {

@@ -14,6 +14,11 @@ const std::array<DimensionInfo, dimension_count>& dimensions() {
         {"territory", {"dense_urban", "intermediate", "rural"}, "type of the zone (Insee density grid)"},
         {"isolation", {"0-1", "2-4", "5+"}, "number of ties in the social network"},
         {"equipment", {"none", "smartphone_only", "computer"}, "digital equipment at home"},
+        {"household_type", {"single", "couple", "single_parent", "couple_children", "other"},
+         "family structure of the household: couple_children and single_parent with children under 18; "
+         "other (several adults without a family) is folded into the couple types by the population and stays empty"},
+        {"tenure", {"owner", "private_tenant", "social_tenant"},
+         "tenure of the household's home: owner (or housed free), tenant of a private landlord, tenant of social housing"},
     }};
     return info;
 }

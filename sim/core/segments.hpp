@@ -19,8 +19,10 @@ enum class Dimension : std::uint8_t {
     territory,
     isolation,
     equipment,
+    household_type,
+    tenure,
 };
-inline constexpr int dimension_count = 8;
+inline constexpr int dimension_count = 10;
 
 struct DimensionInfo {
     std::string name;
@@ -51,6 +53,12 @@ inline std::uint8_t age_group_of(int age) {
     if (age < 75) return 3;
     return 4;
 }
+
+// household_type's groups are Household's codes, plus "other" (several
+// adults without a family), which the population generator folds into the
+// couple types (core/households.hpp, household_type_share): the group stays
+// in the output, empty, so that the contract does not depend on the model.
+inline constexpr int household_type_other = 4;
 
 inline std::uint8_t isolation_level(std::uint32_t degree) { return degree <= 1 ? 0 : (degree <= 4 ? 1 : 2); }
 

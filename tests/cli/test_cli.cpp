@@ -253,6 +253,57 @@ TEST_CASE("demat compare: files with replicates give mean differences with a 5-9
     // Online only lowers minimum income take-up in every replicate pair here (common random numbers).
     CHECK(c.services[0].difference_high.shares[1] < 0);
 
+    // Take-up by household type and tenure (issue 14): the groups of both files, means over the runs, a
+    // direct ratio of the segment's counts, and an interval around the mean difference.
+    REQUIRE(c.segments.size() == 2);
+    int figures_checked = 0;
+    CHECK(c.segments[0].dimension == "household_type");
+    CHECK(c.segments[0].groups.size() == 5);
+    CHECK(c.segments[1].dimension == "tenure");
+    CHECK(c.segments[1].groups == std::vector<std::string>{"owner", "private_tenant", "social_tenant"});
+    for (const auto& s : c.services) {
+        INFO(s.service);
+        const auto si = static_cast<std::size_t>(&s - c.services.data());
+        REQUIRE(s.a.take_up_by_segment.size() == 8);
+        REQUIRE(s.difference_low.take_up_by_segment.size() == 8);
+        for (std::size_t k = 0; k < 8; ++k) {
+            INFO("figure " << k);
+            double sum = 0;
+            for (const auto& r : runs) sum += demat::run_figures(r, si, 30, c.segments).take_up_by_segment[k];
+            if (k == 4) {  // "other": nobody, NaN
+                CHECK(std::isnan(s.a.take_up_by_segment[k]));
+                continue;
+            }
+            // A group nobody of which is eligible (owners for the housing benefit, single parents for
+            // the old-age minimum) has no take-up in some run.
+            if (std::isnan(sum)) continue;
+            ++figures_checked;
+            CHECK(s.a.take_up_by_segment[k] == Approx(sum / 5).epsilon(1e-12));
+            const double mean = s.b.take_up_by_segment[k] - s.a.take_up_by_segment[k];
+            CHECK(s.difference_low.take_up_by_segment[k] <= mean + 1e-12);
+            CHECK(mean <= s.difference_high.take_up_by_segment[k] + 1e-12);
+        }
+        // Single parents of the first run, from the counts: receiving / eligible over the last 30 days.
+        const demat::Array& by = runs[0].array("segments/household_type/counts");
+        const std::size_t D = by.shape[0], S = by.shape[1], G = by.shape[2], K = by.shape[3];
+        double eligible = 0, receiving = 0;
+        for (std::size_t d = D - 30; d < D; ++d) {
+            eligible += static_cast<double>(by.integers()[((d * S + si) * G + 2) * K]);
+            receiving += static_cast<double>(by.integers()[((d * S + si) * G + 2) * K + 1]);
+        }
+        const double single_parents = demat::run_figures(runs[0], si, 30, c.segments).take_up_by_segment[2];
+        if (eligible > 0) CHECK(single_parents == receiving / eligible);
+        else CHECK(std::isnan(single_parents));
+    }
+    CHECK(figures_checked >= 30);  // of 6 services x 7 groups
+    // A file of an earlier version, without the dimension: compared without it.
+    demat::Results older = h;
+    std::erase_if(older.arrays, [](const demat::Array& a) { return a.path == "segments/household_type/counts"; });
+    const demat::Comparison without = demat::compare_runs(older, o, 30);
+    REQUIRE(without.segments.size() == 1);
+    CHECK(without.segments[0].dimension == "tenure");
+    CHECK(without.services[0].a.take_up_by_segment.size() == 3);
+
     const Outcome out = run_demat("compare " + (dir / "h.h5").string() + " " + (dir / "o.h5").string() + " --window 30");
     INFO(out.output);
     REQUIRE(out.code == 0);
@@ -262,6 +313,8 @@ TEST_CASE("demat compare: files with replicates give mean differences with a 5-9
     CHECK(contains(out.output, "Each service on its own, never pooled: its divide index is the take-up of capital Q5 minus"));
     CHECK(contains(out.output, "5th and 95th percentiles of the 5 per-replicate differences"));
     CHECK(contains(out.output, "pt  ["));
+    CHECK(contains(out.output, "  take-up, single_parent    "));
+    CHECK(contains(out.output, "  take-up, social_tenant    "));
     // A file with one run against one with replicates: every replicate against the single run.
     const demat::Comparison mixed = demat::compare_runs(demat::read_hdf5((dir / "one.h5").string()), o, 30);
     CHECK(mixed.runs_a == 1);

@@ -49,7 +49,7 @@ def test_report_writes_figures_and_a_page_that_references_them(files, tmp_path):
     with open(page, encoding="utf-8") as f:
         html = f.read()
     images = re.findall(r"<img src='([^']+)'", html)
-    assert len(images) == 5 + len(files)  # (b) once per scenario
+    assert len(images) == 6 + len(files)  # (b) once per scenario
     for name in images:
         png = tmp_path / "report" / name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
@@ -176,3 +176,66 @@ def test_quintile_lines_that_coincide_stay_apart_by_dash_and_marker(files):
                    line.get_marker()) for line in lines}
         assert len({line.get_marker() for line in lines}) == 5, styles
         assert len({repr(line._dash_pattern) for line in lines}) == 5  # five dash patterns, the first solid
+
+
+# ---- issue 14, outputs by household: take-up by household type -----------------------------------
+
+
+def test_results_follow_the_household_dimensions(files):
+    r = demat.load(files[0])
+    assert {"household_type", "tenure"} <= set(r.segment_dimensions)
+    table = r.to_dataframe(metrics=False)
+    groups = table[table.dimension == "household_type"].group.unique()
+    assert set(groups) == {"single", "couple", "single_parent", "couple_children", "other"}
+    assert set(table[table.dimension == "tenure"].group.unique()) == {"owner", "private_tenant", "social_tenant"}
+    # Summing the groups gives the population, state by state and day by day.
+    assert (r.segments("household_type").sum(axis=2) == r["counts"]).all()
+    assert (r.segments("tenure").sum(axis=2) == r["counts"]).all()
+
+
+def test_take_up_by_household_type_bars_are_the_arrays(files):
+    from demat.analysis import figures
+    from demat.analysis.load import END_WINDOW_DAYS
+
+    sets = analysis.load_runs(files[:1])
+    fig = figures.take_up_by_segment(sets)
+    assert figures.SEGMENT_PANELS[0] == "household_type"
+    panel = fig.axes[0]
+    heights = [p.get_height() for p in panel.patches]
+    r = demat.load(files[0])
+    benefits = [i for i, s in enumerate(r.services) if s != "income_tax_return"]
+    c = r.segments("household_type")[-END_WINDOW_DAYS:][:, benefits].sum(axis=1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = 100 * (c[..., 1] / c[..., 0]).mean(axis=0)
+    assert [t.get_text() for t in panel.get_xticklabels()] == ["single", "couple", "single_parent",
+                                                                "couple_children", "other"]
+    # "other" is empty in the model: no bar (NaN), the four others drawn at their take-up.
+    assert np.isnan(heights[4]) and np.isnan(expected[4])
+    assert heights[:4] == pytest.approx(list(expected[:4]))
+
+
+def test_take_up_by_segment_says_so_when_a_file_lacks_the_dimension(files, tmp_path):
+    import shutil
+
+    import h5py
+    from demat.analysis import figures
+
+    old = tmp_path / "old.h5"
+    shutil.copy(files[0], old)
+    with h5py.File(old, "r+") as f:
+        del f["segments/household_type"]
+    sets = analysis.load_runs([old])
+    assert "household_type" not in sets[0].segments and "tenure" in sets[0].segments
+    fig = figures.take_up_by_segment(sets)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["no /segments/household_type in these files"]
+    assert not fig.axes[0].patches
+
+
+def test_pooled_run_files_pool_their_segments(files, tmp_path):
+    import shutil
+
+    copy = tmp_path / "hybrid.h5"
+    shutil.copy(files[0], copy)
+    (s,) = analysis.load_runs([files[0], copy])
+    assert s.runs == 2
+    assert {d: ds.sizes["run"] for d, ds in s.segments.items()} == {"household_type": 2, "tenure": 2}

@@ -50,6 +50,8 @@ int Engine::Impl::group_in(std::size_t c, int dimension) const {
         case Dimension::territory: return static_cast<int>(p.zones[p.zone_of(c)].type);
         case Dimension::isolation: return isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
         case Dimension::equipment: return static_cast<int>(p.equipment[c]);
+        case Dimension::household_type: return static_cast<int>(p.household[c]);
+        case Dimension::tenure: return static_cast<int>(p.tenant[c]);
     }
     return -1;
 }

@@ -8,6 +8,7 @@
 
 #include "core/claim.hpp"
 #include "core/metrics.hpp"
+#include "core/segments.hpp"
 #include "core/scenario.hpp"
 
 #include <array>
@@ -158,7 +159,7 @@ struct ControlCandidate {
     double random_key;  // the random counterfactual's key at the same budget
     std::uint32_t tie;  // a uniform draw: equal keys are ordered at random
     std::uint32_t unit; // citizen * services + service
-    std::array<std::uint8_t, 8> groups;  // the citizen's flat segment groups (groups_of), found in parallel
+    std::array<std::uint8_t, dimension_count> groups;  // the citizen's flat segment groups (groups_of), found in parallel
 };
 
 }  // namespace demat

@@ -164,7 +164,6 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
 void Engine::Impl::control_round(int day) {
     const ControlParams& cp = sc.control;
     const Population& p = e.population_;
-    static_assert(dimension_count == 8, "ControlCandidate::groups holds one group per dimension");
     // The territory's deprivation: its share of residents in income deciles 1-3.
     const std::size_t zones = p.zones.size();
     std::vector<float> deprivation(zones, 0.0f);

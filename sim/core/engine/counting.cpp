@@ -30,6 +30,8 @@ std::array<int, dimension_count> Engine::Impl::groups_of(std::size_t c, int age,
     g[5] = offsets[5] + static_cast<int>(p.zones[p.zone_of(c)].type);
     g[6] = offsets[6] + isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
     g[7] = offsets[7] + static_cast<int>(p.equipment[c]);
+    g[8] = offsets[8] + static_cast<int>(p.household[c]);
+    g[9] = offsets[9] + static_cast<int>(p.tenant[c]);
     return g;
 }
 
