@@ -34,14 +34,6 @@ Scenario units_scenario(std::int64_t citizens, int days) {
     return sc;
 }
 
-Results run(const Scenario& sc, int threads) {
-    ParallelExecutor ex(threads);
-    Engine engine(sc, ex);
-    engine.run();
-    REQUIRE(engine.completed());
-    return engine.results();
-}
-
 // A snapshot field's values for every citizen, in its type T.
 template <typename T>
 std::vector<T> field_values(const Snapshot& snap, const std::string& name) {
