@@ -184,6 +184,11 @@ struct Engine::Impl {
     std::uint8_t counters_moved = 0;
     // The zones' centres (km), a constant of the seed: x, y per zone.
     std::vector<std::array<double, 2>> zone_centre;
+    // Per zone, its fifth (0..4) of the order in which close_counters closes
+    // the counters of all zones, a constant of the seed: what
+    // /counter_closure counts by (docs/output.md).
+    std::vector<std::uint8_t> closure_rank;
+    void count_closure(std::size_t c, int s, ClosureMeasure m, Sink& sink) const;
     // Per [citizen][service] with channel_habit_service > 0 (empty
     // otherwise): 1 + the channel of the last completed procedure of the
     // service, 0 for none (6.3).

@@ -240,6 +240,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
         k.channel = ch;
         k.next_day = day_plus(day, service(s).processing_days);
         if (rec) sink.counts.count(s, Event::claims_submitted);
+        if (rec) count_closure(c, s, ClosureMeasure::claims_submitted, sink);
     }
 }
 
