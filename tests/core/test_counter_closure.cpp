@@ -113,3 +113,30 @@ TEST_CASE("counter_closure: the same at 1 and 2 threads") {
     for (const char* m : {"counter_closure/claims_submitted", "counter_closure/first_payments"})
         CHECK(one.array(m).integers() == two.array(m).integers());
 }
+
+TEST_CASE("decision_access: no effect without a closed counter; with one, fewer claims in the closed fifth") {
+    // Without a closure the access lost is 0 for everyone: the same run whatever the weight.
+    Scenario plain = small_scenario(20000, 60);
+    Scenario weighted = plain;
+    weighted.behaviour.decision_access = 3.0;
+    const Results p = run(plain).results, w = run(weighted).results;
+    CHECK(p.array("counts").integers() == w.array("counts").integers());
+    CHECK(p.array("metrics/claims_started").integers() == w.array("metrics/claims_started").integers());
+    // With the counters of the first fifth closed, claiming costs their
+    // residents the access lost: fewer claims filed there than at weight 0,
+    // at least 10% fewer (the run gives more); the other fifths keep most.
+    Scenario closed = counters_far(150);
+    closed.timeline = {timeline_event(0, event::CloseCounters{.share = 0.2})};
+    Scenario closed_weighted = closed;
+    closed_weighted.behaviour.decision_access = 3.0;
+    const auto base = by_rank(run(closed).results, "counter_closure/claims_submitted");
+    const auto less = by_rank(run(closed_weighted).results, "counter_closure/claims_submitted");
+    REQUIRE(base[0] > 50);
+    CHECK(static_cast<double>(less[0]) < 0.9 * static_cast<double>(base[0]));
+    std::int64_t others_base = 0, others_less = 0;
+    for (std::size_t g = 1; g < base.size(); ++g) {
+        others_base += base[g];
+        others_less += less[g];
+    }
+    CHECK(static_cast<double>(others_less) > 0.9 * static_cast<double>(others_base));
+}

@@ -539,7 +539,8 @@ struct Engine::Impl {
     void efficacy_failure(std::size_t c);
 
     // procedure: channel choice, online attempt, success and failure (engine/procedure.cpp)
-    double channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const;
+    double channel_utility(std::size_t c, int s, Channel ch, const Claim& k, double as_if_km = -1.0) const;
+    double access_loss(std::size_t c, int s, const Claim& k) const;
     double channel_taste(std::size_t c, Channel ch) const;
     void procedure_step(std::size_t c, int s, int day, Sink& sink);
     OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const;
