@@ -106,11 +106,12 @@ TEST_CASE("counter_closure: share k/5 closes exactly the first k rank groups, an
     CHECK(pay_closed[0] < pay_open[0]);
 }
 
-TEST_CASE("counter_closure: the same at 1 and 2 threads") {
+TEST_CASE("counter_closure: the same at 1 and 2 threads, with decision_access too") {
     Scenario sc = small_scenario(20000, 90);
     sc.timeline = {timeline_event(5, event::CloseCounters{.share = 0.6})};
+    sc.behaviour.decision_access = 1.0;
     const Results one = run(sc, 1).results, two = run(sc, 2).results;
-    for (const char* m : {"counter_closure/claims_submitted", "counter_closure/first_payments"})
+    for (const char* m : {"counter_closure/claims_submitted", "counter_closure/first_payments", "counts"})
         CHECK(one.array(m).integers() == two.array(m).integers());
 }
 
