@@ -8,6 +8,14 @@ the model's mean and 5-95% interval over the replicates; the take-up of every
 service at recorded days 0, 364 and the last (stationarity); and the outreach
 experiment (demat.outreach). The prose around the markers is written by
 hand; the numbers are not.
+
+``python3 -m demat.validation --responses`` measures the responses instead
+(demat.responses: closing counters against Deshpande & Li 2019, the outreach
+help arm against Finkelstein & Notowidigdo 2019) and prints the model
+against the published figure for each, with the 5-95% interval over the
+replicates; with ``--write`` it also puts the table between the
+``<!-- responses:begin -->`` and ``<!-- responses:end -->`` markers of the
+document. It exits 1 when a response is outside its tolerance.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from ._scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[2]
 BEGIN, END = "<!-- validation:begin -->", "<!-- validation:end -->"
+RESPONSES_BEGIN, RESPONSES_END = "<!-- responses:begin -->", "<!-- responses:end -->"
 
 
 def _interval(x: np.ndarray) -> str:
@@ -99,7 +108,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="the figures of every finished run, written as each run ends and read back: an "
                          "interrupted validation run again computes only the missing runs "
                          "(default results/validation-runs.jsonl)")
+    ap.add_argument("--responses", action="store_true",
+                    help="measure the responses (closing counters, outreach with help: demat.responses) and print "
+                         "model against published with 5-95%% intervals, instead of the baseline tables; exit 1 "
+                         "if one is outside its tolerance")
+    ap.add_argument("--closure-share", type=float, default=0.2,
+                    help="with --responses: share of the zones whose counters close (0.2, 0.4, 0.6 or 0.8)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="with --responses: a scenario change for every run (e.g. behaviour.decision_access=1), "
+                         "to measure the responses of a variant; repeatable")
+    ap.add_argument("--write", action="store_true",
+                    help="with --responses: also write the table between the responses markers of --doc")
     args = ap.parse_args(argv)
+    if args.responses:
+        return _responses(ap, args)
     # Before the runs, not after (issue 12): the document must take the table.
     from ._outputs import check_writable_file
 
@@ -132,6 +154,69 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.doc.write_text(re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _m: block, doc, flags=re.S))
     print(block)
     return 0
+
+
+def _responses(ap: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from . import responses
+
+    if args.closure_share not in (0.2, 0.4, 0.6, 0.8):
+        print(f"{ap.prog}: --closure-share: expected 0.2, 0.4, 0.6 or 0.8, got {args.closure_share}", file=sys.stderr)
+        return 2
+    from ._outputs import check_writable_file
+
+    if args.write:
+        check_writable_file(args.doc, "--doc", must_exist=True)
+        if RESPONSES_BEGIN not in args.doc.read_text():
+            print(f"{ap.prog}: {args.doc}: no {RESPONSES_BEGIN} marker", file=sys.stderr)
+            return 2
+    if args.cache == ap.get_default("cache"):
+        args.cache.parent.mkdir(parents=True, exist_ok=True)
+    check_writable_file(args.cache, "--cache")
+    try:
+        client = connect_scheduler(args.scheduler)
+    except (ValueError, ConnectionError) as e:
+        print(f"{ap.prog}: --scheduler: {e}", file=sys.stderr)
+        return 2
+    changes: dict[str, Any] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print(f"{ap.prog}: --set: expected KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        try:
+            changes[key.strip()] = float(value) if any(ch in value for ch in ".eE") else int(value)
+        except ValueError:
+            changes[key.strip()] = value.strip()
+    try:
+        scenario = Scenario.load(args.scenario).with_changes(changes) if changes else Scenario.load(args.scenario)
+    except Exception as e:  # the scenario's own error names the key and what was expected
+        print(f"{ap.prog}: --set: {e}", file=sys.stderr)
+        return 2
+    try:
+        text, closure, result = responses.run(
+            scenario, args.population, args.replicates, args.outreach_population,
+            args.outreach_replicates, args.closure_share, executor=client, workers=args.threads or None,
+            cache_path=args.cache, log=lambda s: print(s, file=sys.stderr, flush=True))
+    finally:
+        if client is not None:
+            client.close()
+    command = "python3 -m demat.validation --responses" + "".join(
+        f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+        if k in ("population", "replicates", "outreach_population", "outreach_replicates", "closure_share") and
+        v != ap.get_default(k)) + "".join(f" --set {item}" for item in args.set)
+    block = (f"{RESPONSES_BEGIN}\nGenerated by `{command}`; do not edit by hand.\n\n"
+             f"Closure: `{args.scenario.name}` with and without `close_counters` (every service, share "
+             f"{args.closure_share}, recorded day 0), {args.population} citizens, seeds 1-{args.replicates} (the same "
+             f"seed in both runs); outreach: {args.outreach_population} citizens, seeds 1-{args.outreach_replicates}, "
+             f"the cohort eligible and not receiving on day 0. Model: mean and 5-95% interval over the seeds.\n\n"
+             f"{text}\n{RESPONSES_END}")
+    if args.write:
+        doc = args.doc.read_text()
+        args.doc.write_text(re.sub(re.escape(RESPONSES_BEGIN) + r".*?" + re.escape(RESPONSES_END), lambda _m: block,
+                                   doc, flags=re.S))
+    print(block)
+    help_arm = result["letter_and_help"][:, 0]
+    return 0 if all(ok for _r, _v, ok in responses.evaluate(closure, help_arm)) else 1
 
 
 if __name__ == "__main__":

@@ -498,6 +498,7 @@ long Engine::counter_zone(int service, std::size_t zone) const {
 }
 
 double Engine::km_to_counter(int service, std::size_t zone) const { return impl_->km_to_site(service, Channel::counter, zone); }
+int Engine::closure_rank(std::size_t zone) const { return impl_->closure_rank.at(zone); }
 
 std::size_t Engine::queue_entries(int service, Channel channel, std::size_t zone) const {
     return impl_->queues[impl_->queue_index(service, staffed_index(channel), zone)].size();

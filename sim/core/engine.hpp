@@ -108,6 +108,9 @@ public:
     // nearest open one otherwise, -1 if none is open) and the km to it.
     long counter_zone(int service, std::size_t zone) const;
     double km_to_counter(int service, std::size_t zone) const;
+    // The zone's fifth (0..4) of the closing order of counters: its rank
+    // group in /counter_closure (docs/output.md).
+    int closure_rank(std::size_t zone) const;
     // Entries in the queue of a staffed channel (the phone line: zone 0).
     std::size_t queue_entries(int service, Channel channel, std::size_t zone) const;
     // Records the events of these citizens (core/trace.hpp) from the next

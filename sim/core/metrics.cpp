@@ -103,11 +103,12 @@ DayCounts::DayCounts(int services_, int groups_)
       overdue(sz(services_)),
       unclaimed_cents(sz(services_)),
       tally_counts(sz(services_ * tally_index::count)),
-      segment_tally_counts(sz(services_ * groups_ * tally_index::count)) {}
+      segment_tally_counts(sz(services_ * groups_ * tally_index::count)),
+      closure(sz(services_ * closure_rank_groups * closure_education_groups * closure_measure_count)) {}
 
 void DayCounts::clear() {
     for (auto* v : {&segment_states, &states, &centiles, &events, &channel_events, &queue_length, &overdue,
-                    &unclaimed_cents, &tally_counts, &segment_tally_counts})
+                    &unclaimed_cents, &tally_counts, &segment_tally_counts, &closure})
         std::fill(v->begin(), v->end(), 0);
     helps_given = 0;
     tallies.clear();
@@ -127,6 +128,7 @@ void DayCounts::add(const DayCounts& o) {
     add_vec(unclaimed_cents, o.unclaimed_cents);
     add_vec(tally_counts, o.tally_counts);
     add_vec(segment_tally_counts, o.segment_tally_counts);
+    add_vec(closure, o.closure);
     helps_given += o.helps_given;
     tallies.insert(tallies.end(), o.tallies.begin(), o.tallies.end());
 }
@@ -169,6 +171,7 @@ Metrics::Metrics(const Scenario& scenario, int recorded_days)
     helps_given_.assign(d, 0);
     tallies_.assign(d * sz(services_ * tally_index::count), 0);
     segment_tallies_.assign(d * sz(services_ * groups_ * tally_index::count), 0);
+    closure_.assign(d * sz(services_ * closure_rank_groups * closure_education_groups * closure_measure_count), 0);
 }
 
 void Metrics::record(int day, const DayCounts& c) {
@@ -196,6 +199,8 @@ void Metrics::record(int day, const DayCounts& c) {
     if (c.segment_tally_counts.size() == sz(services_ * groups_ * tally_index::count))
         std::copy(c.segment_tally_counts.begin(), c.segment_tally_counts.end(),
                   segment_tallies_.begin() + static_cast<std::ptrdiff_t>(d * c.segment_tally_counts.size()));
+    if (c.closure.size() * sz(days_) == closure_.size())
+        std::copy(c.closure.begin(), c.closure.end(), closure_.begin() + static_cast<std::ptrdiff_t>(d * c.closure.size()));
     recorded_ = std::max(recorded_, day + 1);
 }
 
@@ -214,6 +219,7 @@ void Metrics::visit_state(StateVisitor& visit) {
     visit("metrics.burden_histogram", burden_histogram_);
     visit.fixed("metrics.tallies", tallies_);
     visit.fixed("metrics.segment_tallies", segment_tallies_);
+    visit.fixed("metrics.counter_closure", closure_);
 }
 
 void Metrics::set_helps_given(const std::vector<std::uint16_t>& helps) {
@@ -380,7 +386,34 @@ Results Metrics::to_results(const Scenario& sc, int first, int end) const {
                         "number of informal helpers by procedures done for others over the whole run (warm-up included)",
                         "citizens"});
     add_tally_results(r, first, end, false);
+    add_closure_results(r, first, end);
     return r;
+}
+
+// /counter_closure (docs/output.md): claims filed and first payments by the
+// claimant's zone's fifth of the closing order and education; summed over
+// both, /metrics/claims_submitted and /metrics/first_payments.
+void Metrics::add_closure_results(Results& r, int first, int end) const {
+    const std::size_t F = sz(first), D = sz(end - first), Su = sz(services_);
+    const std::size_t RG = sz(closure_rank_groups), EG = sz(closure_education_groups), M = sz(closure_measure_count);
+    r.coordinates.push_back({"counter_closure/rank", {"0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"}, {},
+                             "the claimant's zone's place in the order in which close_counters closes the counters of "
+                             "all zones (territory *): a close_counters with share k/5, every counter open, closes "
+                             "exactly the first k groups (docs/model.md 6.13)"});
+    r.coordinates.push_back({"counter_closure/education", dimensions()[sz(static_cast<int>(Dimension::education))].groups, {},
+                             "the claimant's highest diploma"});
+    static const char* names[] = {"claims_submitted", "first_payments"};
+    static const char* text[] = {
+        "claims filed (as metrics/claims_submitted) by the claimant's zone's fifth of the closing order and education",
+        "first payments in an eligibility spell (as metrics/first_payments) by the claimant's zone's fifth of the "
+        "closing order and education"};
+    for (std::size_t m = 0; m < M; ++m) {
+        std::vector<std::int64_t> v(D * Su * RG * EG);
+        for (std::size_t i = 0; i < v.size(); ++i) v[i] = closure_[(F * Su * RG * EG + i) * M + m];
+        r.arrays.push_back({std::string("counter_closure/") + names[m],
+                            {"day", "service", "counter_closure/rank", "counter_closure/education"}, {D, Su, RG, EG},
+                            std::move(v), text[m], "events"});
+    }
 }
 
 // Reasons, identity steps and help records (docs/output.md): totals by

@@ -79,7 +79,7 @@ inline int help_record(HelpSource s, HelpOutcome o) {
 struct TallyRecord {
     std::uint32_t citizen;
     std::uint8_t service;
-    std::uint8_t what;  // tally index
+    std::uint8_t what;  // tally index; tally_index::count + ClosureMeasure for a /counter_closure record
 };
 
 // Events counted per service, channel and day.
@@ -94,6 +94,16 @@ enum class ChannelEvent : std::uint8_t {
 inline constexpr int channel_event_count = 6;
 
 inline constexpr int capital_centiles = 100;
+
+// Claims filed and first payments by the claimant's zone's place in the
+// order in which close_counters closes counters (fifths of that order) and
+// by education (docs/output.md, /counter_closure): the same zones in a run
+// with and in a run without the closure, for the closure response
+// (docs/validation.md, Responses).
+inline constexpr int closure_rank_groups = 5;
+inline constexpr int closure_education_groups = 3;
+enum class ClosureMeasure : std::uint8_t { claims_submitted = 0, first_payments };
+inline constexpr int closure_measure_count = 2;
 
 // One block's (or the serial phase's) counts for one day.
 struct DayCounts {
@@ -122,6 +132,8 @@ struct DayCounts {
     std::vector<TallyRecord> tallies;
     // Their counts, in the day's total only: [service][tally] and [service][group][tally].
     std::vector<std::int64_t> tally_counts, segment_tally_counts;
+    // [service][closure rank group][education][closure measure]
+    std::vector<std::int64_t> closure;
 
     DayCounts() = default;
     DayCounts(int services, int groups);
@@ -130,6 +142,10 @@ struct DayCounts {
 
     void count(int service, Event e, std::int64_t n = 1) {
         events[static_cast<std::size_t>(service * event_count + static_cast<int>(e))] += n;
+    }
+    void count_closure(int service, int rank_group, int education, ClosureMeasure m) {
+        closure[static_cast<std::size_t>(((service * closure_rank_groups + rank_group) * closure_education_groups + education) *
+                                             closure_measure_count + static_cast<int>(m))] += 1;
     }
     void tally(std::size_t citizen, int service, int what) {
         tallies.push_back({static_cast<std::uint32_t>(citizen), static_cast<std::uint8_t>(service), static_cast<std::uint8_t>(what)});
@@ -176,7 +192,9 @@ private:
     std::vector<std::int64_t> burden_histogram_;  // [helps 1..]
     std::vector<std::int64_t> tallies_;           // [day][service][tally]
     std::vector<std::int64_t> segment_tallies_;   // [day][service][group][tally]
+    std::vector<std::int64_t> closure_;           // [day][service][closure rank group][education][measure]
     void add_tally_results(Results& r, int first, int end, bool identity_metrics) const;
+    void add_closure_results(Results& r, int first, int end) const;
 };
 
 // Concentration index of a 0/1 outcome over a ranking given by groups of

@@ -131,6 +131,9 @@ struct BehaviourParams {
     // Spread of a lasting personal inclination for or against claiming each
     // service (logit units): some people never want a benefit, whatever the day.
     double decision_taste_spread = 2.5;
+    // Weight, in the decision, of the loss of access when the zone's counter
+    // is closed (docs/model.md 6.2); 0 = off.
+    double decision_access = 0.0;
     // Days before a Declined citizen reconsiders.
     int reconsider_days = 90;
 

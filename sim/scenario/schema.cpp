@@ -181,6 +181,13 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(number<S>("behaviour.decision_distrust", DEMAT_FIELD(behaviour.decision_distrust), 1.5, 0.0, logit_max,
         {"logit", "Weight of distrust (1 - trust) against claiming.",
          "assumption: fear of consequences is cited by 18% (DREES Études et résultats n°1263, 2023)"}));
+    e.push_back(number<S>("behaviour.decision_access", DEMAT_FIELD(behaviour.decision_access), 0.0, 0.0, logit_max,
+        {"logit per utility unit", "Weight, against claiming, of the access lost when the counter of one's zone is "
+                                   "closed: the fall of the expected best channel utility (logsum of 6.3) from the "
+                                   "zone's own counter to the one serving it now (docs/model.md 6.2).",
+         "assumption: 0 (off) by default, so that the calibrated baseline is unchanged; 1 would weigh a channel "
+         "utility unit as a decision logit unit (a nested logit's inclusive value). Added to study the response to "
+         "closing counters (Deshpande & Li 2019, docs/validation.md, Responses); not fitted"}));
     e.push_back(number<S>("behaviour.decision_stigma", DEMAT_FIELD(behaviour.decision_stigma), 1.0, 0.0, logit_max,
         {"logit", "Weight of a service's stigma against claiming.",
          "assumption: not wanting to be \"assisted\" is cited by 16% (DREES Études et résultats n°1263, 2023)"}));

@@ -21,7 +21,7 @@
 #define DEMAT_BEHAVIOUR_DOUBLE_FIELDS(X)                                                               \
     X(peer_information) X(base_awareness) X(awareness_spread) X(mediator_information) X(decision_intercept)                 \
     X(decision_benefit) X(decision_complexity) X(decision_distrust) X(decision_stigma)                  \
-    X(decision_obligation) X(decision_taste_spread) X(channel_online) X(channel_phone) X(channel_counter) X(channel_mediation)   \
+    X(decision_obligation) X(decision_taste_spread) X(decision_access) X(channel_online) X(channel_phone) X(channel_counter) X(channel_mediation)   \
     X(channel_skill) X(channel_distance) X(channel_habit) X(channel_habit_service) X(channel_taste_spread) X(online_intercept)   \
     X(online_skill) X(online_admin) X(online_literacy) X(online_complexity) X(identity_account)         \
     X(identity_strong) X(phone_intercept) X(counter_intercept) X(mediation_intercept) X(assisted_admin) \

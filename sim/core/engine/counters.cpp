@@ -24,9 +24,32 @@ void Engine::Impl::place_zones() {
         zone_centre[z] = {x, rng.uniform() * side};
     }
     counter_closed.assign(zones, 0);
+    // The order of change_counters below with territory "*" and every
+    // counter open (the same draw per zone), in fifths cut where a share
+    // k/5 stops: round(k/5 x n).
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> rank;  // (draw, zone)
+    for (std::size_t z = 0; z < zones; ++z) {
+        Stream rng(seed(), z, 0, Purpose::counter_rank);
+        rank.emplace_back(rng.next_word(), static_cast<std::uint32_t>(z));
+    }
+    std::sort(rank.begin(), rank.end());
+    closure_rank.assign(zones, 0);
+    for (std::size_t i = 0; i < zones; ++i) {
+        std::uint8_t g = 0;
+        for (int k = 1; k < closure_rank_groups; ++k)
+            if (static_cast<double>(i) >= std::floor(static_cast<double>(k) / closure_rank_groups * static_cast<double>(zones) + 0.5)) g = static_cast<std::uint8_t>(k);
+        closure_rank[rank[i].second] = g;
+    }
     counter_zone.assign(static_cast<std::size_t>(services) * zones, 0);
     counter_km.assign(static_cast<std::size_t>(services) * zones, 0.0f);
     for (int s = 0; s < services; ++s) locate_counters(s);
+}
+
+// A record of the day's tallies, past the tally indices: count_tallies
+// counts it by zone rank and education at the day's end, serially, like
+// the others (the same counts at any thread count).
+void Engine::Impl::count_closure(std::size_t c, int s, ClosureMeasure m, Sink& sink) const {
+    sink.counts.tally(c, s, tally_index::count + static_cast<int>(m));
 }
 
 // For every zone, the counter that serves it for service s: its own while

@@ -247,6 +247,12 @@ void Engine::Impl::count_tallies(DayCounts& total) {
     auto count = [&](std::vector<TallyRecord>& records) {
         for (const TallyRecord& t : records) {
             const std::size_t s = t.service;
+            if (t.what >= K) {  // a /counter_closure record (count_closure)
+                total.count_closure(t.service, closure_rank[e.population_.zone_of(t.citizen)],
+                                    static_cast<int>(e.population_.education[t.citizen]),
+                                    static_cast<ClosureMeasure>(t.what - K));
+                continue;
+            }
             total.tally_counts[s * K + t.what] += 1;
             for (const int g : groups_of(t.citizen)) total.segment_tally_counts[(s * G + static_cast<std::size_t>(g)) * K + t.what] += 1;
         }

@@ -27,6 +27,8 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
     // Fear of controls is a cost of claiming (docs/model.md section 11.5).
     if (control_on()) taste -= sc.control.fear_cost * control.fear[c];
+    // Access lost to a closed counter is a cost of claiming (6.2); off at 0.
+    if (b.decision_access > 0) taste -= b.decision_access * access_loss(c, s, k);
     const double efficacy = efficacy_logit(c), amount = unit_amount(c, s);
     const double u = rng.uniform();
     if (u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy, amount)) {

@@ -184,6 +184,11 @@ struct Engine::Impl {
     std::uint8_t counters_moved = 0;
     // The zones' centres (km), a constant of the seed: x, y per zone.
     std::vector<std::array<double, 2>> zone_centre;
+    // Per zone, its fifth (0..4) of the order in which close_counters closes
+    // the counters of all zones, a constant of the seed: what
+    // /counter_closure counts by (docs/output.md).
+    std::vector<std::uint8_t> closure_rank;
+    void count_closure(std::size_t c, int s, ClosureMeasure m, Sink& sink) const;
     // Per [citizen][service] with channel_habit_service > 0 (empty
     // otherwise): 1 + the channel of the last completed procedure of the
     // service, 0 for none (6.3).
@@ -534,7 +539,8 @@ struct Engine::Impl {
     void efficacy_failure(std::size_t c);
 
     // procedure: channel choice, online attempt, success and failure (engine/procedure.cpp)
-    double channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const;
+    double channel_utility(std::size_t c, int s, Channel ch, const Claim& k, double as_if_km = -1.0) const;
+    double access_loss(std::size_t c, int s, const Claim& k) const;
     double channel_taste(std::size_t c, Channel ch) const;
     void procedure_step(std::size_t c, int s, int day, Sink& sink);
     OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const;

@@ -16,18 +16,21 @@
 namespace demat {
 
 // Channel-choice utilities (multinomial logit); -inf = not available alone.
-double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Claim& k) const {
+// `as_if_km` >= 0: the counter as if at that distance and open (access_loss).
+double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Claim& k, double as_if_km) const {
     const Population& p = e.population_;
     const std::size_t zone = p.zone_of(c);
     const ChannelTraits& t = traits(ch);
     if (t.needs_equipment && p.equipment[c] == Equipment::none) return -std::numeric_limits<double>::infinity();
+    const bool counter_as_if = ch == Channel::counter && as_if_km >= 0.0;
     // No counter of the service open in any zone (6.13).
-    if (ch == Channel::counter && site_zone(s, ch, zone) == no_counter) return -std::numeric_limits<double>::infinity();
+    if (ch == Channel::counter && !counter_as_if && site_zone(s, ch, zone) == no_counter) return -std::numeric_limits<double>::infinity();
     double u = b.*t.utility;
     if (t.skill_term == ChannelTraits::SkillTerm::skilled) u += b.channel_skill * (p.digital_skill[c] - 0.5);
     if (t.skill_term == ChannelTraits::SkillTerm::unskilled) u += 1.0 - p.digital_skill[c];
-    if (t.distance)
-        u -= b.channel_distance * km_to_site(s, ch, zone) * mobility_factor[static_cast<std::size_t>(p.mobility[c])];
+    const double m = mobility_factor[static_cast<std::size_t>(p.mobility[c])];
+    if (t.distance && counter_as_if) u -= b.channel_distance * as_if_km * m;
+    else if (t.distance) u -= b.channel_distance * km_to_site(s, ch, zone) * m;
     if (e.habit_[c] == static_cast<std::uint8_t>(ch)) u += b.channel_habit;
     u += efficacy_utility(c, ch);
     if (!service_habit.empty() &&
@@ -36,6 +39,34 @@ double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Cla
     // A channel that just failed is less attractive for the next try.
     if (k.failures > 0 && k.channel == ch) u -= 1.0;
     return u;
+}
+
+// exp(-10): access_loss is capped at 10 utility units.
+constexpr double access_loss_floor = 4.5399929762484854e-05;
+
+// The access a citizen lost because the counter of their zone is closed
+// (docs/model.md 6.2): the logsum of the channel utilities of 6.3 (tastes
+// included) with the zone's own counter open, minus the same with the
+// counter that serves the zone now (farther, or none). 0 while the zone's
+// counter is open, or when the counter is closed as a channel everywhere.
+double Engine::Impl::access_loss(std::size_t c, int s, const Claim& k) const {
+    const std::size_t zone = e.population_.zone_of(c);
+    if (!channel_open(s, Channel::counter) || (counter_closed[zone] >> s & 1u) == 0) return 0.0;
+    double home = 0.0, now = 0.0;
+    for (int i = 0; i < channel_count; ++i) {
+        const auto ch = static_cast<Channel>(i);
+        if (!channel_open(s, ch)) continue;
+        const double taste = channel_taste(c, ch);
+        const double u_now = channel_utility(c, s, ch, k) + taste;
+        const double u_home = ch == Channel::counter
+                                  ? channel_utility(c, s, ch, k, e.population_.zones[zone].km_to_counter) + taste
+                                  : u_now;
+        if (!std::isinf(u_now)) now += dmath::exp(std::min(u_now, 50.0));
+        if (!std::isinf(u_home)) home += dmath::exp(std::min(u_home, 50.0));
+    }
+    if (home <= 0.0) return 0.0;
+    // No channel usable alone now: the loss is capped at 10 utility units.
+    return dmath::log(home) - dmath::log(std::max(now, home * access_loss_floor));
 }
 
 // Personal, lifelong taste for each channel ("happy non-use"): a pure
@@ -240,6 +271,7 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
         k.channel = ch;
         k.next_day = day_plus(day, service(s).processing_days);
         if (rec) sink.counts.count(s, Event::claims_submitted);
+        if (rec) count_closure(c, s, ClosureMeasure::claims_submitted, sink);
     }
 }
 

@@ -35,6 +35,7 @@ void Engine::Impl::finish_processing(std::size_t c, int s, int day, Sink& sink) 
         if (!k.has(claim_flag::ever_received) && rec) {
             sink.counts.count(s, Event::first_payments);
             sink.counts.count(s, Event::time_to_right_days, day - k.eligible_since);
+            count_closure(c, s, ClosureMeasure::first_payments, sink);
         }
         transition(c, k, ClaimState::receiving);
         trace(c, s, TraceKind::got_right);
