@@ -21,7 +21,7 @@ struct Run {
     std::vector<bool> closed;      // per zone, counter of service 0 closed at the end
 };
 
-Run run(const Scenario& sc, int threads = 1) {
+Run run_closure(const Scenario& sc, int threads = 1) {
     ParallelExecutor ex(threads);
     Engine engine(sc, ex);
     engine.run();
@@ -61,7 +61,7 @@ std::vector<std::int64_t> by_rank(const Results& r, const std::string& path) {
 TEST_CASE("counter_closure: summed over rank and education, claims filed and first payments are those of /metrics") {
     Scenario sc = small_scenario(20000, 120);
     sc.timeline = {timeline_event(10, event::CloseCounters{.share = 0.4})};
-    const Results r = run(sc).results;
+    const Results r = run_closure(sc).results;
     for (const char* m : {"claims_submitted", "first_payments"}) {
         const Array& a = r.array(std::string("counter_closure/") + m);
         const auto& total = r.array(std::string("metrics/") + m).integers();
@@ -87,7 +87,7 @@ TEST_CASE("counter_closure: share k/5 closes exactly the first k rank groups, an
     Scenario open = counters_far(150);
     Scenario closed = open;
     closed.timeline = {timeline_event(0, event::CloseCounters{.share = 0.2})};
-    const Run a = run(open), b = run(closed);
+    const Run a = run_closure(open), b = run_closure(closed);
     // 20 zones: 4 per fifth, the same in both runs (a constant of the seed).
     REQUIRE(a.rank == b.rank);
     REQUIRE(a.rank.size() == 20);
@@ -110,7 +110,7 @@ TEST_CASE("counter_closure: the same at 1 and 2 threads, with decision_access to
     Scenario sc = small_scenario(20000, 90);
     sc.timeline = {timeline_event(5, event::CloseCounters{.share = 0.6})};
     sc.behaviour.decision_access = 1.0;
-    const Results one = run(sc, 1).results, two = run(sc, 2).results;
+    const Results one = run_closure(sc, 1).results, two = run_closure(sc, 2).results;
     for (const char* m : {"counter_closure/claims_submitted", "counter_closure/first_payments", "counts"})
         CHECK(one.array(m).integers() == two.array(m).integers());
 }
@@ -120,7 +120,7 @@ TEST_CASE("decision_access: no effect without a closed counter; with one, fewer 
     Scenario plain = small_scenario(20000, 60);
     Scenario weighted = plain;
     weighted.behaviour.decision_access = 3.0;
-    const Results p = run(plain).results, w = run(weighted).results;
+    const Results p = run_closure(plain).results, w = run_closure(weighted).results;
     CHECK(p.array("counts").integers() == w.array("counts").integers());
     CHECK(p.array("metrics/claims_started").integers() == w.array("metrics/claims_started").integers());
     // With the counters of the first fifth closed, claiming costs their
@@ -130,8 +130,8 @@ TEST_CASE("decision_access: no effect without a closed counter; with one, fewer 
     closed.timeline = {timeline_event(0, event::CloseCounters{.share = 0.2})};
     Scenario closed_weighted = closed;
     closed_weighted.behaviour.decision_access = 3.0;
-    const auto base = by_rank(run(closed).results, "counter_closure/claims_submitted");
-    const auto less = by_rank(run(closed_weighted).results, "counter_closure/claims_submitted");
+    const auto base = by_rank(run_closure(closed).results, "counter_closure/claims_submitted");
+    const auto less = by_rank(run_closure(closed_weighted).results, "counter_closure/claims_submitted");
     REQUIRE(base[0] > 50);
     CHECK(static_cast<double>(less[0]) < 0.9 * static_cast<double>(base[0]));
     std::int64_t others_base = 0, others_less = 0;
