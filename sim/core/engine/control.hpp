@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace demat {
@@ -159,6 +160,19 @@ struct ControlCandidate {
     std::uint32_t tie;  // a uniform draw: equal keys are ordered at random
     std::uint32_t unit; // citizen * services + service
     std::array<std::uint8_t, 8> groups;  // the citizen's flat segment groups (groups_of), found in parallel
+};
+
+// What the round's parallel pass leaves for the serial part, per block of
+// citizens, in unit order: the serial part only adds these up, in block
+// order, so that results do not depend on the threads.
+struct ControlBlock {
+    std::vector<ControlCandidate> candidates;  // every recipient unit
+    std::vector<std::uint32_t> terminations;   // suspensions past their term
+    // On recorded days, the events `scored`, `in_error_innocent` and
+    // `in_error_deliberate`: [service][group, then the whole population][3].
+    std::vector<std::int64_t> counts;
+    // Debts repaid from this month's payment: (service, euros withheld).
+    std::vector<std::pair<std::uint8_t, double>> recovered;
 };
 
 }  // namespace demat
