@@ -138,6 +138,12 @@ struct ControlState {
     // Also [round][service][answer] (the round of the request), and the
     // daily stock by segment group, [day][service][group].
     std::vector<std::int64_t> events, segment_events, suspended, answers, segment_suspended;
+    // Answers to document requests completed, by the day they were completed
+    // (as /metrics/autonomous_completions and assisted_completions, which
+    // include them): [day][service][0 alone, 1 with help]. Counted from the
+    // threads of phases B and C by atomic increments (integers: the order
+    // does not change the sum).
+    std::vector<std::int64_t> answer_completions;
     std::vector<double> amounts;
 
     std::size_t memory_bytes() const {

@@ -56,6 +56,7 @@ void Engine::Impl::control_setup() {
     control.amounts.assign(R * S * control_amount_count, 0.0);
     control.answers.assign(R * S * control_answer_count, 0);
     control.segment_suspended.assign(D * S * G, 0);
+    control.answer_completions.assign(D * S * 2, 0);
     control.requests.clear();
     control.flagged.clear();
     for (std::size_t i = 0; i < e.claims_.size(); ++i)

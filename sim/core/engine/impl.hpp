@@ -604,6 +604,7 @@ struct Engine::Impl {
     void resolve_document_requests(int day);
     // Counts go to the round of day `asked` (the control's), if recorded.
     void count_control(std::size_t c, int s, ControlEvent ev);
+    void count_answer_completion(int s, int day, bool assisted);
     void count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev, int asked);
     void count_amount(int s, int amount, double euros, int asked);
     void record_control_stock(int day);
