@@ -87,7 +87,10 @@ void print_summary(std::ostream& out, const Scenario& sc, const RunSummary& summ
         // so that it compares with a run without control.
         std::string answers;
         for (const auto& s : summary.services)
-            if (!std::isnan(s.answer_autonomy_share)) answers += " " + s.service + " " + percent(s.answer_autonomy_share) + ",";
+            if (!std::isnan(s.answer_autonomy_share)) {
+                const std::string value = percent(s.answer_autonomy_share);
+                answers += " " + s.service + " " + value.substr(value.find_first_not_of(' ')) + ",";
+            }
         if (!answers.empty()) {
             answers.pop_back();
             out << "  answers to document requests done alone (not in the autonomy column):" << answers << "\n";
