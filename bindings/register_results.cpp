@@ -58,7 +58,8 @@ py::dict service_summary(const ServiceSummary& s) {
     d["concentration_index"] = s.concentration_index;
     d["unclaimed_euros_per_year"] = s.unclaimed_euros_per_year;
     d["mean_time_to_right_days"] = s.mean_time_to_right_days;
-    d["autonomy_share"] = s.autonomy_share;
+    d["autonomy_share"] = s.autonomy_share;  // without answers to document requests
+    d["answer_autonomy_share"] = s.answer_autonomy_share;
     return d;
 }
 

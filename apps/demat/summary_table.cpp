@@ -83,6 +83,18 @@ void print_summary(std::ostream& out, const Scenario& sc, const RunSummary& summ
                       "  controls finding an error: %s with the scorer, %s with random selection at the same budget\n",
                       percent(c->precision).c_str(), percent(c->random_precision).c_str());
         out << line;
+        // Answers are procedures too, left out of the autonomy column above
+        // so that it compares with a run without control.
+        std::string answers;
+        for (const auto& s : summary.services)
+            if (!std::isnan(s.answer_autonomy_share)) {
+                const std::string value = percent(s.answer_autonomy_share);
+                answers += " " + s.service + " " + value.substr(value.find_first_not_of(' ')) + ",";
+            }
+        if (!answers.empty()) {
+            answers.pop_back();
+            out << "  answers to document requests done alone (not in the autonomy column):" << answers << "\n";
+        }
     }
     const double agent_days = static_cast<double>(sc.population.size) * (sc.days + sc.warmup_days);
     std::snprintf(line, sizeof line,

@@ -285,7 +285,7 @@ struct ControlParams {
     double error_admin = 2.0;
     double error_complexity = 2.0;
     double error_change = 1.5;
-    double fraud_rate = 0.00115;
+    double fraud_rate = 0.0008;
     double error_correction = 0.083;
     double error_share = 0.2;
     // Detection of an existing error by control type, and the factor of a circumvented answer.

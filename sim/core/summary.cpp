@@ -61,6 +61,9 @@ RunSummary summarise(const Results& r) {
     const auto& autonomous = r.array("metrics/autonomous_completions").integers();
     const auto& assisted = r.array("metrics/assisted_completions").integers();
     const auto& names = r.coordinate("service").labels;
+    // Answers to document requests, counted in the completions above too.
+    const std::vector<std::int64_t> none;
+    const auto& answers = has_array(r, "control/answer_completions") ? r.array("control/answer_completions").integers() : none;
     const std::size_t last = days - 1;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t s = 0; s < services; ++s) {
@@ -79,15 +82,24 @@ RunSummary summarise(const Results& r) {
         double money = 0;
         for (std::size_t d = days - window; d < days; ++d) money += unclaimed[d * services + s];
         ss.unclaimed_euros_per_year = money * 365.0 / static_cast<double>(window);
-        std::int64_t payments = 0, waited = 0, alone = 0, helped = 0;
+        std::int64_t payments = 0, waited = 0, alone = 0, helped = 0, answered_alone = 0, answered_helped = 0;
         for (std::size_t d = 0; d < days; ++d) {
             payments += first_payments[d * services + s];
             waited += time_to_right[d * services + s];
             alone += autonomous[d * services + s];
             helped += assisted[d * services + s];
+            if (!answers.empty()) {
+                answered_alone += answers[(d * services + s) * 2];
+                answered_helped += answers[(d * services + s) * 2 + 1];
+            }
         }
         ss.mean_time_to_right_days = payments ? static_cast<double>(waited) / static_cast<double>(payments) : nan;
+        alone -= answered_alone;
+        helped -= answered_helped;
         ss.autonomy_share = alone + helped ? static_cast<double>(alone) / static_cast<double>(alone + helped) : nan;
+        ss.answer_autonomy_share = answered_alone + answered_helped
+                                       ? static_cast<double>(answered_alone) / static_cast<double>(answered_alone + answered_helped)
+                                       : nan;
         out.services.push_back(ss);
     }
     out.control = summarise_control(r);

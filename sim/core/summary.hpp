@@ -21,7 +21,12 @@ struct ServiceSummary {
     double concentration_index = 0;
     double unclaimed_euros_per_year = 0;         // over the last 365 recorded days, scaled if fewer
     double mean_time_to_right_days = 0;          // over the whole recorded period
-    double autonomy_share = 0;                   // procedures completed alone / all completed
+    // Procedures completed alone / all completed. With control on, answers
+    // to document requests (docs/model.md 11.3) are left out, so that the
+    // share compares like with like with a run without control; they
+    // have their own share below (NaN without control or answers).
+    double autonomy_share = 0;
+    double answer_autonomy_share = 0;            // answers completed alone / all answers completed
 };
 
 // Digital control over the recorded run (docs/model.md 11.6), all services:

@@ -6,6 +6,7 @@
 #include "core/engine/control.hpp"
 #include "core/error.hpp"
 #include "core/segments.hpp"
+#include "core/summary.hpp"
 #include "parallel/parallel_executor.hpp"
 #include "engine_fixtures.hpp"
 
@@ -519,4 +520,68 @@ TEST_CASE("document requests: identical with 1 and 2 threads, answers through qu
     REQUIRE(total_answer(one, "answered_mediation") > 0);
     REQUIRE(total_unanswered(one) > 0);
     require_identical(one, run(sc, 2));
+}
+
+TEST_CASE("document requests: answers are counted apart, and the summary's autonomy leaves them out", "[control]") {
+    Scenario sc = asked_for_documents(12000, 150);
+    const Results on = run(sc);
+    const Array& answers = on.array("control/answer_completions");
+    const auto& alone = on.array("metrics/autonomous_completions").integers();
+    const auto& helped = on.array("metrics/assisted_completions").integers();
+    const std::size_t days = answers.shape[0], services = answers.shape[1];
+    REQUIRE(answers.shape[2] == 2);
+    REQUIRE(on.coordinate("control/help").labels == std::vector<std::string>{"autonomous", "assisted"});
+    // A subset of the completions, day by day.
+    std::int64_t completed = 0;
+    for (std::size_t i = 0; i < days * services; ++i) {
+        REQUIRE(answers.integers()[2 * i] <= alone[i]);
+        REQUIRE(answers.integers()[2 * i + 1] <= helped[i]);
+        completed += answers.integers()[2 * i] + answers.integers()[2 * i + 1];
+    }
+    // As many as the answers settled: they differ only by the requests of
+    // the warm-up answered in the recorded days and by the answers of the
+    // last day, settled the morning after the run (renewals, which are far
+    // more numerous, are not among them).
+    const std::int64_t answered = total_answered(on);
+    INFO("answers completed " << completed << ", settled as answered " << answered);
+    REQUIRE(answered > 500);
+    CHECK(std::abs(static_cast<double>(completed - answered)) < 0.05 * static_cast<double>(answered));
+    // The summary's autonomy is that of the other procedures; the answers have their own.
+    const RunSummary summary = summarise(on);
+    bool differs = false;
+    for (std::size_t s = 0; s < services; ++s) {
+        std::int64_t a = 0, h = 0, answer_a = 0, answer_h = 0;
+        for (std::size_t d = 0; d < days; ++d) {
+            a += alone[d * services + s];
+            h += helped[d * services + s];
+            answer_a += answers.integers()[(d * services + s) * 2];
+            answer_h += answers.integers()[(d * services + s) * 2 + 1];
+        }
+        const ServiceSummary& ss = summary.services[s];
+        INFO(ss.service << ": alone " << a << ", helped " << h << ", answers alone " << answer_a << ", helped " << answer_h);
+        if (a + h - answer_a - answer_h > 0)
+            REQUIRE(ss.autonomy_share == static_cast<double>(a - answer_a) / static_cast<double>(a + h - answer_a - answer_h));
+        if (answer_a + answer_h > 0) {
+            REQUIRE(ss.answer_autonomy_share == static_cast<double>(answer_a) / static_cast<double>(answer_a + answer_h));
+            differs = differs || ss.autonomy_share != static_cast<double>(a) / static_cast<double>(a + h);
+        } else {
+            REQUIRE(std::isnan(ss.answer_autonomy_share));
+        }
+    }
+    CHECK(differs);
+    // Without control, the share is that of every completion, as before.
+    sc.control.enabled = false;
+    const Results off = run(sc);
+    const RunSummary plain = summarise(off);
+    const auto& off_alone = off.array("metrics/autonomous_completions").integers();
+    const auto& off_helped = off.array("metrics/assisted_completions").integers();
+    for (std::size_t s = 0; s < services; ++s) {
+        std::int64_t a = 0, h = 0;
+        for (std::size_t d = 0; d < days; ++d) {
+            a += off_alone[d * services + s];
+            h += off_helped[d * services + s];
+        }
+        if (a + h > 0) REQUIRE(plain.services[s].autonomy_share == static_cast<double>(a) / static_cast<double>(a + h));
+        REQUIRE(std::isnan(plain.services[s].answer_autonomy_share));
+    }
 }

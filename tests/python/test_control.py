@@ -98,3 +98,24 @@ def test_document_requests_and_the_suspended_stock_by_segment(pair):
     for dimension in on.segment_dimensions:
         by_group = np.asarray(on[f"control/segments/{dimension}/suspended"])
         assert (by_group.sum(axis=2) == stock).all(), dimension
+
+
+def test_summary_autonomy_leaves_out_the_answers_to_document_requests(pair):
+    on, off = pair
+    alone = np.asarray(on["metrics/autonomous_completions"]).sum(axis=0)
+    helped = np.asarray(on["metrics/assisted_completions"]).sum(axis=0)
+    answers = np.asarray(on["control/answer_completions"]).sum(axis=0)  # [service][autonomous, assisted]
+    assert list(on.coordinate("control/help")) == ["autonomous", "assisted"]
+    assert answers.sum() > 0 and (answers[:, 0] <= alone).all() and (answers[:, 1] <= helped).all()
+    for s, (_, row) in enumerate(on.summary().iterrows()):
+        others = alone[s] + helped[s] - answers[s].sum()
+        if others:
+            assert row["autonomy_share"] == pytest.approx((alone[s] - answers[s, 0]) / others)
+        if answers[s].sum():
+            assert row["answer_autonomy_share"] == pytest.approx(answers[s, 0] / answers[s].sum())
+    off_alone = np.asarray(off["metrics/autonomous_completions"]).sum(axis=0)
+    off_helped = np.asarray(off["metrics/assisted_completions"]).sum(axis=0)
+    for s, (_, row) in enumerate(off.summary().iterrows()):
+        if off_alone[s] + off_helped[s]:
+            assert row["autonomy_share"] == pytest.approx(off_alone[s] / (off_alone[s] + off_helped[s]))
+        assert np.isnan(row["answer_autonomy_share"])

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace demat {
@@ -138,6 +139,12 @@ struct ControlState {
     // Also [round][service][answer] (the round of the request), and the
     // daily stock by segment group, [day][service][group].
     std::vector<std::int64_t> events, segment_events, suspended, answers, segment_suspended;
+    // Answers to document requests completed, by the day they were completed
+    // (as /metrics/autonomous_completions and assisted_completions, which
+    // include them): [day][service][0 alone, 1 with help]. Counted from the
+    // threads of phases B and C by atomic increments (integers: the order
+    // does not change the sum).
+    std::vector<std::int64_t> answer_completions;
     std::vector<double> amounts;
 
     std::size_t memory_bytes() const {
@@ -160,6 +167,19 @@ struct ControlCandidate {
     std::uint32_t tie;  // a uniform draw: equal keys are ordered at random
     std::uint32_t unit; // citizen * services + service
     std::array<std::uint8_t, dimension_count> groups;  // the citizen's flat segment groups (groups_of), found in parallel
+};
+
+// What the round's parallel pass leaves for the serial part, per block of
+// citizens, in unit order: the serial part only adds these up, in block
+// order, so that results do not depend on the threads.
+struct ControlBlock {
+    std::vector<ControlCandidate> candidates;  // every recipient unit
+    std::vector<std::uint32_t> terminations;   // suspensions past their term
+    // On recorded days, the events `scored`, `in_error_innocent` and
+    // `in_error_deliberate`: [service][group, then the whole population][3].
+    std::vector<std::int64_t> counts;
+    // Debts repaid from this month's payment: (service, euros withheld).
+    std::vector<std::pair<std::uint8_t, double>> recovered;
 };
 
 }  // namespace demat

@@ -216,7 +216,13 @@ void Engine::Impl::record_control_stock(int day) {
     const auto d = static_cast<std::size_t>(day - sc.warmup_days);
     const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
     auto& flagged = control.flagged;
-    std::sort(flagged.begin(), flagged.end());
+    // Kept sorted from day to day: only the units flagged since yesterday
+    // (appended) are sorted, then merged in.
+    const auto sorted_end = std::is_sorted_until(flagged.begin(), flagged.end());
+    if (sorted_end != flagged.end()) {
+        std::sort(sorted_end, flagged.end());
+        std::inplace_merge(flagged.begin(), sorted_end, flagged.end());
+    }
     flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
     std::size_t kept = 0;
     for (const std::uint32_t unit : flagged) {

@@ -57,6 +57,14 @@ int Engine::Impl::answer_deadline(std::size_t c, int s) const {
     return static_cast<int>(u.last_control) + sc.control.document_deadline_days;
 }
 
+// An answer completed on recorded day `day` (procedure.cpp's complete, from
+// any thread), alone or with help.
+void Engine::Impl::count_answer_completion(int s, int day, bool assisted) {
+    const auto at = (static_cast<std::size_t>(day - sc.warmup_days) * static_cast<std::size_t>(services) +
+                     static_cast<std::size_t>(s)) * 2 + (assisted ? 1 : 0);
+    __atomic_fetch_add(&control.answer_completions[at], std::int64_t{1}, __ATOMIC_RELAXED);
+}
+
 // The answer procedure succeeded through channel `ch` (complete): the
 // claim goes back to its renewal date (the day after, if that has passed).
 void Engine::Impl::answer_sent(std::size_t c, int s, int day, Channel ch) {

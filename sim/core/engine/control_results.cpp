@@ -84,6 +84,15 @@ void Engine::Impl::add_control_results(Results& r) const {
                         {R, S, std::size_t{control_answer_count}}, control.answers,
                         "document requests settled, by the round that asked, service and how they ended", "1"});
 
+    r.coordinates.push_back({"control/help", {"autonomous", "assisted"}, {},
+                             "completed alone (online) or with help (informal, mediation, counter, phone), as "
+                             "/metrics/autonomous_completions and /metrics/assisted_completions"});
+    r.arrays.push_back({"control/answer_completions", {"day", "service", "control/help"}, {D, S, std::size_t{2}},
+                        control.answer_completions,
+                        "answers to document requests completed, by the day they were completed: procedures counted "
+                        "in /metrics/autonomous_completions and /metrics/assisted_completions as well",
+                        "events"});
+
     // Whole population totals, for the ratios of every group.
     Totals all;
     for (std::size_t i = 0; i < R * S; ++i) all.add(&control.events[i * E]);
@@ -153,6 +162,7 @@ void Engine::Impl::visit_control_state(StateVisitor& visit) {
     visit.fixed("control.amounts", control.amounts);
     visit.fixed("control.answers", control.answers);
     visit.fixed("control.segment_suspended", control.segment_suspended);
+    visit.fixed("control.answer_completions", control.answer_completions);
     visit("control.requests", control.requests);
 }
 

@@ -56,88 +56,103 @@ void Engine::Impl::control_setup() {
     control.amounts.assign(R * S * control_amount_count, 0.0);
     control.answers.assign(R * S * control_answer_count, 0);
     control.segment_suspended.assign(D * S * G, 0);
+    control.answer_completions.assign(D * S * 2, 0);
     control.requests.clear();
     control.flagged.clear();
     for (std::size_t i = 0; i < e.claims_.size(); ++i)
         if (e.claims_[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
 }
 
-// Each feature in [0, 1] (docs/model.md section 11.1).
-std::array<double, control_feature_count> Engine::Impl::control_features(std::size_t c, int s, int day,
-                                                                         const std::vector<float>& zone_deprivation) const {
-    const Population& p = e.population_;
-    const ControlUnit& u = control.units[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
-    int benefits = 0;
-    for (int t = 0; t < services; ++t)
-        benefits += service(t).kind == ServiceKind::benefit && e.claim(c, t).state == ClaimState::receiving;
-    const int decile = p.income_decile[c];
-    std::array<double, control_feature_count> x{};
-    x[0] = (10.0 - decile) / 9.0;
-    x[1] = p.employment[c] == Employment::unemployed ? 1.0 : 0.0;
-    x[2] = zone_deprivation[p.zone_of(c)];
-    x[3] = p.tenant[c] != 0 && decile <= 3 ? 1.0 : 0.0;
-    x[4] = changed_recently(control.last_change[c], day) ? 1.0 : 0.0;
-    x[5] = p.household[c] == Household::single_parent ? 1.0 : 0.0;
-    x[6] = services > 1 ? std::max(0, benefits - 1) / static_cast<double>(services - 1) : 0.0;
-    x[7] = e.habit_[c] == static_cast<std::uint8_t>(Channel::online) ? 1.0 : 0.0;
-    x[8] = u.last_control == never ? 1.0 : std::min(1.0, (day - static_cast<int>(u.last_control)) / 365.0);
-    return x;
-}
-
 // One block's units for this month: the truth moves on, suspensions past
-// their term are listed, and every recipient unit becomes a candidate.
-// Writes only the block's citizens and units (and its candidate list).
+// their term are listed, and every recipient unit becomes a candidate,
+// with its debt repaid and its counts made here rather than serially.
+// Writes only the block's citizens and units (and its ControlBlock).
 void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vector<double>& zone_intensity,
-                                       const std::vector<float>& zone_deprivation,
-                                       std::vector<std::int64_t>& terminations) {
+                                       const std::vector<float>& zone_deprivation, const std::vector<int>& benefits) {
     const ControlParams& cp = sc.control;
     const Population& p = e.population_;
-    auto& candidates = scratch.control_candidates[blk];
-    candidates.clear();
+    ControlBlock& out = scratch.control_blocks[blk];
+    out.candidates.clear();
+    out.terminations.clear();
+    out.recovered.clear();
+    const bool rec = recording();
+    const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
+    if (rec) out.counts.assign(S * (G + 1) * 3, 0);
+    const auto kept_fear = static_cast<float>(1.0 - cp.fear_decay);
     const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
     for (std::size_t c = begin; c < end; ++c) {
-        control.fear[c] *= static_cast<float>(1.0 - cp.fear_decay);
-        for (int s = 0; s < services; ++s) {
-            if (service(s).kind != ServiceKind::benefit) continue;
-            const std::size_t index = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
+        // Only what changes is written: most units are not received and
+        // already clean, and their memory is then only read.
+        if (control.fear[c] != 0.0f) control.fear[c] *= kept_fear;
+        // The citizen's features (docs/model.md section 11.1, each in
+        // [0, 1]), zone and groups: found at their first recipient unit.
+        bool citizen_known = false;
+        std::array<double, control_feature_count> x{};
+        double intensity = 0;
+        bool changed = false;
+        std::array<std::uint8_t, dimension_count> groups{};
+        for (const int s : benefits) {
+            const std::size_t index = c * S + static_cast<std::size_t>(s);
             ControlUnit& u = control.units[index];
             const Claim& k = claim(c, s);
             const bool suspended = k.state == ClaimState::interrupted && k.has(claim_flag::control);
-            if (!suspended) u.suspended_since = never;
+            if (!suspended && u.suspended_since != never) u.suspended_since = never;
             if (k.state != ClaimState::receiving) {
                 // Nothing is paid, so nothing is overpaid: the error ends
                 // with the payments (a suspended unit keeps it).
                 if (!suspended) {
-                    u.error = control_error::none;
-                    u.error_since = never;
+                    if (u.error != control_error::none) u.error = control_error::none;
+                    if (u.error_since != never) u.error_since = never;
                 } else if (u.suspended_since != never && day - u.suspended_since >= cp.suspension_days) {
-                    terminations.push_back(static_cast<std::int64_t>(index));
+                    out.terminations.push_back(static_cast<std::uint32_t>(index));
                 }
                 continue;
             }
+            if (!citizen_known) {
+                citizen_known = true;
+                int received = 0;
+                for (int t = 0; t < services; ++t)
+                    received += service(t).kind == ServiceKind::benefit && claim(c, t).state == ClaimState::receiving;
+                const std::uint32_t zone = p.zone_of(c);
+                const int decile = p.income_decile[c];
+                changed = changed_recently(control.last_change[c], day);
+                x[0] = (10.0 - decile) / 9.0;
+                x[1] = p.employment[c] == Employment::unemployed ? 1.0 : 0.0;
+                x[2] = zone_deprivation[zone];
+                x[3] = p.tenant[c] != 0 && decile <= 3 ? 1.0 : 0.0;
+                x[4] = changed ? 1.0 : 0.0;
+                x[5] = p.household[c] == Household::single_parent ? 1.0 : 0.0;
+                x[6] = services > 1 ? std::max(0, received - 1) / static_cast<double>(services - 1) : 0.0;
+                x[7] = e.habit_[c] == static_cast<std::uint8_t>(Channel::online) ? 1.0 : 0.0;
+                intensity = zone_intensity[zone];
+                if (rec) {
+                    const auto g = groups_of(c);
+                    for (std::size_t d = 0; d < g.size(); ++d) groups[d] = static_cast<std::uint8_t>(g[d]);
+                }
+            }
             Stream truth(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_truth);
             const double draw = truth.uniform();
-            const bool changed = changed_recently(control.last_change[c], day);
             if (u.error == control_error::none) {
-                const double innocent =
-                    logistic(cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
-                             cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0));
                 if (draw < cp.fraud_rate) {
                     u.error = control_error::deliberate;
                     u.error_since = static_cast<std::uint16_t>(day);
-                } else if (draw < cp.fraud_rate + innocent * (1.0 - cp.fraud_rate)) {
-                    u.error = control_error::innocent;
-                    u.error_since = static_cast<std::uint16_t>(day);
+                } else {
+                    const double innocent =
+                        logistic(cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
+                                 cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0));
+                    if (draw < cp.fraud_rate + innocent * (1.0 - cp.fraud_rate)) {
+                        u.error = control_error::innocent;
+                        u.error_since = static_cast<std::uint16_t>(day);
+                    }
                 }
             } else if (u.error == control_error::innocent && draw < cp.error_correction) {
                 u.error = control_error::none;
                 u.error_since = never;
             }
-            const auto x = control_features(c, s, day, zone_deprivation);
+            x[8] = u.last_control == never ? 1.0 : std::min(1.0, (day - static_cast<int>(u.last_control)) / 365.0);
             double logit = cp.intercept;
             for (int f = 0; f < control_feature_count; ++f) logit += cp.weights[static_cast<std::size_t>(f)] * x[static_cast<std::size_t>(f)];
             const double score = logistic(logit);
-            const double intensity = zone_intensity[p.zone_of(c)];
             Stream pick(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_select);
             // Weighted sampling without replacement (Efraimidis & Spirakis,
             // Inf. Process. Lett. 2006): the k largest u^(1/w) are a sample
@@ -149,12 +164,25 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                                : cp.selection == ControlSelection::random ? random_key
                                : intensity > 0                            ? score * intensity
                                                                           : -1.0;
-            ControlCandidate cand{key, random_key, pick.next_word(), static_cast<std::uint32_t>(index), {}};
-            if (recording()) {
-                const auto g = groups_of(c);
-                for (std::size_t d = 0; d < g.size(); ++d) cand.groups[d] = static_cast<std::uint8_t>(g[d]);
+            out.candidates.push_back({key, random_key, pick.next_word(), static_cast<std::uint32_t>(index), groups});
+            if (rec) {
+                const std::size_t su = static_cast<std::size_t>(s);
+                const std::size_t which = u.error == control_error::innocent ? 1 : u.error == control_error::deliberate ? 2 : 0;
+                std::int64_t* all = &out.counts[(su * (G + 1) + G) * 3];
+                all[0] += 1;
+                if (which != 0) all[which] += 1;
+                for (const std::uint8_t g : groups) {
+                    std::int64_t* group = &out.counts[(su * (G + 1) + g) * 3];
+                    group[0] += 1;
+                    if (which != 0) group[which] += 1;
+                }
             }
-            candidates.push_back(cand);
+            // Debts are repaid from the payments, a share of each month's.
+            if (u.debt > 0) {
+                const double withheld = std::min(static_cast<double>(u.debt), cp.recovery_share * service(s).monthly_amount);
+                u.debt = static_cast<float>(std::max(0.0, static_cast<double>(u.debt) - withheld));
+                out.recovered.emplace_back(static_cast<std::uint8_t>(s), withheld);
+            }
         }
     }
 }
@@ -190,72 +218,86 @@ void Engine::Impl::control_round(int day) {
     for (std::size_t z = 0; z < zones; ++z)
         if (targeted[z]) intensity[z] *= cp.targeted_zone_intensity;
 
-    scratch.control_candidates.resize(blocks.size());
-    std::vector<std::vector<std::int64_t>> terminations(blocks.size());
-    e.executor_.for_each_block(blocks.size(), [&](std::size_t blk) {
-        terminations[blk].clear();
-        control_month_block(blk, day, intensity, deprivation, terminations[blk]);
-    });
-    const auto S = static_cast<std::size_t>(services);
-    for (const auto& list : terminations)
-        for (const std::int64_t index : list)
-            control_terminate(static_cast<std::size_t>(index) / S, static_cast<int>(static_cast<std::size_t>(index) % S), day);
+    std::vector<int> benefits;
+    for (int s = 0; s < services; ++s)
+        if (service(s).kind == ServiceKind::benefit) benefits.push_back(s);
+    auto& out = scratch.control_blocks;
+    out.resize(blocks.size());
+    e.executor_.for_each_block(blocks.size(), [&](std::size_t blk) { control_month_block(blk, day, intensity, deprivation, benefits); });
+    const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
+    for (const ControlBlock& block : out)
+        for (const std::uint32_t index : block.terminations)
+            control_terminate(index / S, static_cast<int>(index % S), day);
 
-    // One list, and the per-block lists' memory given back (the largest
-    // transient of the round: docs/performance.md).
-    std::vector<ControlCandidate> all;
-    std::size_t total = 0;
-    for (const auto& list : scratch.control_candidates) total += list.size();
-    all.reserve(total);
-    for (auto& list : scratch.control_candidates) {
-        all.insert(all.end(), list.begin(), list.end());
-        std::vector<ControlCandidate>().swap(list);
-    }
-    std::size_t eligible = 0;
-    for (const ControlCandidate& cand : all) {
-        const int s = static_cast<int>(cand.unit % S);
-        ControlUnit& u = control.units[cand.unit];
-        if (recording()) {
-            count_control(cand.groups, s, ControlEvent::scored, day);
-            if (u.error == control_error::innocent) count_control(cand.groups, s, ControlEvent::in_error_innocent, day);
-            if (u.error == control_error::deliberate) count_control(cand.groups, s, ControlEvent::in_error_deliberate, day);
-        }
-        // Debts are repaid from the payments, a share of each month's.
-        if (u.debt > 0) {
-            const double withheld = std::min(static_cast<double>(u.debt), cp.recovery_share * service(s).monthly_amount);
-            u.debt = static_cast<float>(std::max(0.0, static_cast<double>(u.debt) - withheld));
-            count_amount(s, 2, withheld, day);
-        }
-        eligible += cand.key >= 0;
+    // The blocks' counts and repayments, added in block (so unit) order.
+    std::size_t total = 0, eligible = 0;
+    const bool rec = recording();
+    const std::size_t d = rec ? control_round_index(day, sc.warmup_days) : 0;
+    constexpr auto first = static_cast<std::size_t>(ControlEvent::scored);
+    static_assert(static_cast<int>(ControlEvent::in_error_innocent) == 1 && static_cast<int>(ControlEvent::in_error_deliberate) == 2,
+                  "the blocks count scored, in_error_innocent and in_error_deliberate in this order");
+    for (const ControlBlock& block : out) {
+        total += block.candidates.size();
+        for (const ControlCandidate& cand : block.candidates) eligible += cand.key >= 0;
+        for (const auto& [s, withheld] : block.recovered) count_amount(s, 2, withheld, day);
+        if (!rec) continue;
+        for (std::size_t su = 0; su < S; ++su)
+            for (std::size_t j = 0; j < 3; ++j) {
+                control.events[(d * S + su) * control_event_count + first + j] += block.counts[(su * (G + 1) + G) * 3 + j];
+                for (std::size_t g = 0; g < G; ++g)
+                    control.segment_events[((d * S + su) * G + g) * control_event_count + first + j] += block.counts[(su * (G + 1) + g) * 3 + j];
+            }
     }
     // The budget, spent exactly: the k highest keys (ties in random order).
     const auto budget = std::min<std::size_t>(
-        eligible, static_cast<std::size_t>(std::llround(cp.monthly_rate * static_cast<double>(all.size()))));
-    if (budget == 0) return;
-    // The k candidates with the highest keys (indices into `all`, in unit order).
-    auto top = [&](auto key_of) {
-        std::vector<std::uint32_t> chosen(all.size());
-        std::iota(chosen.begin(), chosen.end(), 0u);
-        auto before = [&](std::uint32_t i, std::uint32_t j) {
-            const ControlCandidate &a = all[i], &b2 = all[j];
-            const double ka = key_of(a), kb = key_of(b2);
-            if (ka != kb) return ka > kb;
-            if (a.tie != b2.tie) return a.tie > b2.tie;
-            return a.unit < b2.unit;
+        eligible, static_cast<std::size_t>(std::llround(cp.monthly_rate * static_cast<double>(total))));
+    if (budget > 0) {
+        // The positions (among all candidates, in unit order) of the k
+        // candidates with the highest keys, in unit order. Only the keys
+        // are moved about: the k largest are found in linear time, and
+        // only they are sorted.
+        struct Keyed {
+            double key;
+            std::uint32_t tie;
+            std::uint32_t at;  // the candidate's position, in unit order
         };
-        std::nth_element(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(budget - 1), chosen.end(), before);
-        chosen.resize(budget);
-        std::sort(chosen.begin(), chosen.end(), [&](std::uint32_t i, std::uint32_t j) { return all[i].unit < all[j].unit; });
-        return chosen;
-    };
-    // The counterfactual: how many units in error random selection at the
-    // same budget would have controlled (docs/model.md section 11.6).
-    for (const std::uint32_t i : top([](const ControlCandidate& x) { return x.random_key; }))
-        if (control.units[all[i].unit].error != control_error::none)
-            count_control(all[i].groups, static_cast<int>(all[i].unit % S), ControlEvent::random_in_error, day);
-    for (const std::uint32_t i : top([](const ControlCandidate& x) { return x.key; })) apply_control(all[i], day);
-    // This round's requests join those still open: all settled in unit order.
-    std::sort(control.requests.begin(), control.requests.end());
+        auto top = [&](auto key_of) {
+            std::vector<Keyed> chosen;
+            chosen.reserve(total);
+            for (const ControlBlock& block : out)
+                for (const ControlCandidate& cand : block.candidates)
+                    chosen.push_back({key_of(cand), cand.tie, static_cast<std::uint32_t>(chosen.size())});
+            auto before = [&](const Keyed& a, const Keyed& b2) {
+                if (a.key != b2.key) return a.key > b2.key;
+                if (a.tie != b2.tie) return a.tie > b2.tie;
+                return a.at < b2.at;  // the position orders as the unit
+            };
+            std::nth_element(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(budget - 1), chosen.end(), before);
+            chosen.resize(budget);
+            std::sort(chosen.begin(), chosen.end(), [](const Keyed& a, const Keyed& b2) { return a.at < b2.at; });
+            return chosen;
+        };
+        // Each chosen candidate, in unit order.
+        auto each = [&](const std::vector<Keyed>& chosen, auto apply) {
+            std::size_t blk = 0, base = 0;
+            for (const Keyed& k : chosen) {
+                while (k.at >= base + out[blk].candidates.size()) base += out[blk++].candidates.size();
+                apply(out[blk].candidates[k.at - base]);
+            }
+        };
+        // The counterfactual: how many units in error random selection at the
+        // same budget would have controlled (docs/model.md section 11.6).
+        each(top([](const ControlCandidate& x) { return x.random_key; }), [&](const ControlCandidate& cand) {
+            if (control.units[cand.unit].error != control_error::none)
+                count_control(cand.groups, static_cast<int>(cand.unit % S), ControlEvent::random_in_error, day);
+        });
+        each(top([](const ControlCandidate& x) { return x.key; }), [&](const ControlCandidate& cand) { apply_control(cand, day); });
+        // This round's requests join those still open: all settled in unit order.
+        std::sort(control.requests.begin(), control.requests.end());
+    }
+    // The candidates' memory given back (the largest transient of the
+    // round: docs/performance.md).
+    for (ControlBlock& block : out) std::vector<ControlCandidate>().swap(block.candidates);
 }
 
 }  // namespace demat

@@ -242,8 +242,9 @@ struct Engine::Impl {
         struct {
             std::vector<QueueRequest> requests, by_service;
         } arrivals_today;
-        // The control round's candidates, per block (control_round).
-        std::vector<std::vector<ControlCandidate>> control_candidates;
+        // The control round's per-block output (control_round); emptied
+        // after each round.
+        std::vector<ControlBlock> control_blocks;
     } scratch;
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
     std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
@@ -592,9 +593,7 @@ struct Engine::Impl {
     void control_setup();
     void control_round(int day);
     void control_month_block(std::size_t blk, int day, const std::vector<double>& zone_intensity,
-                             const std::vector<float>& zone_deprivation, std::vector<std::int64_t>& terminations);
-    std::array<double, control_feature_count> control_features(std::size_t c, int s, int day,
-                                                               const std::vector<float>& zone_deprivation) const;
+                             const std::vector<float>& zone_deprivation, const std::vector<int>& benefits);
     void apply_control(const ControlCandidate& cand, int day);
     ControlResponse control_response(std::size_t c, const ControlUnit& u, Stream& rng) const;
     void control_outcome(std::size_t c, int s, ControlType type, ControlResponse response, int asked, int day,
@@ -611,6 +610,7 @@ struct Engine::Impl {
     void resolve_document_requests(int day);
     // Counts go to the round of day `asked` (the control's), if recorded.
     void count_control(std::size_t c, int s, ControlEvent ev);
+    void count_answer_completion(int s, int day, bool assisted);
     void count_control(const std::array<std::uint8_t, dimension_count>& groups, int s, ControlEvent ev, int asked);
     void count_amount(int s, int amount, double euros, int asked);
     void record_control_stock(int day);

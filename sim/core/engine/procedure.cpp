@@ -241,9 +241,11 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     Claim& k = claim(c, s);
     Population& p = e.population_;
     const bool rec = recording();
+    const bool answer = answering(c, s);  // the documents a control asked for (11.3)
     if (rec) {
         sink.counts.count(s, ch, ChannelEvent::successes);
         sink.counts.count(s, assisted ? Event::assisted_completions : Event::autonomous_completions);
+        if (answer) count_answer_completion(s, day, assisted);
         if (e.capital_quintile(c) == 0) {
             sink.counts.count(s, Event::procedures_completed_low_capital);
             if (!assisted) sink.counts.count(s, Event::autonomous_completions_low_capital);
@@ -258,8 +260,8 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     trace(c, s, TraceKind::completed_procedure, ch);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     k.failures = 0;
-    if (answering(c, s)) {
-        answer_sent(c, s, day, ch);  // the documents a control asked for (11.3)
+    if (answer) {
+        answer_sent(c, s, day, ch);
     } else if (k.has(claim_flag::renewing)) {
         k.flags &= static_cast<std::uint8_t>(~claim_flag::renewing);
         const int next = k.episode_start + service(s).renewal_days;
