@@ -73,8 +73,12 @@ void Engine::Impl::act_block(std::size_t blk) {
                 for (int s = 0; s < services; ++s) {
                     const bool was_unaware = claim(c, s).state == ClaimState::unaware;
                     update_eligibility(c, s, day, sink);
-                    // A new spell's chance of learning of it starts today.
-                    if (!was_unaware && claim(c, s).state == ClaimState::unaware) schedule_awareness(c, s, day);
+                    // A new spell's chance of learning of it starts today
+                    // (and the pension fund may write then, 6.15).
+                    if (!was_unaware && claim(c, s).state == ClaimState::unaware) {
+                        if (agencies_on) settlement_information(c, s, day, sink);
+                        if (claim(c, s).state == ClaimState::unaware) schedule_awareness(c, s, day);
+                    }
                 }
             }
         }

@@ -76,7 +76,8 @@ struct Households {
     std::size_t memory_bytes() const;
 };
 
-// True if a service of the scenario is claimed per unit or has a differential amount.
+// True if a service of the scenario is claimed per unit, has a differential
+// amount or is run by the family benefits agency (children count there).
 bool uses_households(const Scenario& scenario);
 
 // Children of a family household whose reference person is `head_age`

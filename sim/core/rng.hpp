@@ -64,6 +64,9 @@ enum class Purpose : std::uint32_t {
     // Counters by zone (engine/events/counters.cpp, docs/model.md 6.13).
     zone_location = 44,
     counter_rank = 45,
+    // The pension fund's information at the start of a spell (engine/agencies.cpp,
+    // docs/model.md 6.15): a stream of its own, drawn only with agencies.
+    agency_settlement = 46,
 };
 
 class Rng {

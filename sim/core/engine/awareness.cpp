@@ -25,8 +25,16 @@ double Engine::Impl::awareness_hazard(std::size_t c, int s, double share) const 
 
 // The same with the citizen's factor given: a draw computes it once.
 double Engine::Impl::awareness_hazard(std::size_t c, int s, double share, double factor) const {
+    return awareness_hazard_with(c, s, share, factor, agencies_on ? agency_information(c, s) : 0.0);
+}
+
+// The same with the agency's information hazard given (6.15): the initial
+// conditions give their own (agency_information_prior).
+double Engine::Impl::awareness_hazard_with(std::size_t c, int s, double share, double factor, double agency) const {
+    double informed = outreach(c, s);
+    if (agency > 0) informed += agency;
     return factor *
-           (outreach(c, s) + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c]);
+           (informed + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c]);
 }
 
 // The service's outreach plus the targeted campaigns citizen c is in.
