@@ -14,6 +14,8 @@ const std::array<DimensionInfo, dimension_count>& dimensions() {
         {"territory", {"dense_urban", "intermediate", "rural"}, "type of the zone (Insee density grid)"},
         {"isolation", {"0-1", "2-4", "5+"}, "number of ties in the social network"},
         {"equipment", {"none", "smartphone_only", "computer"}, "digital equipment at home"},
+        {"agency_contact", {"none", "one", "two_or_more"},
+         "number of other benefits received from the agency of the service (docs/model.md 6.15)"},
     }};
     return info;
 }
@@ -36,6 +38,8 @@ const Offsets& offsets() {
 }  // namespace
 
 int total_groups() { return offsets().total; }
+
+bool dimension_in_output(int d, bool agencies) { return agencies || d != static_cast<int>(Dimension::agency_contact); }
 int group_offset(Dimension d) { return offsets().start[static_cast<std::size_t>(d)]; }
 
 }  // namespace demat

@@ -124,7 +124,7 @@ struct SetOutreach {
         v.number("rate", rate, Need::required, like("services.outreach"), "probability per day");
         v.segment_group(segment, group,
                         "a segment dimension of the output (age_group, education, income_quintile, capital_quintile, "
-                        "digital_skill, territory, isolation, equipment) and one of its groups, e.g. \"Q1\", "
+                        "digital_skill, territory, isolation, equipment, agency_contact) and one of its groups, e.g. \"Q1\", "
                         "\"75+\", \"rural\"");
     }
     bool operator==(const SetOutreach&) const = default;

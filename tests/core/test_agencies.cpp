@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -191,11 +192,13 @@ TEST_CASE("agencies: the tax return's data, once shared, are on file at the othe
     require_identical(run(unused, 2), run(unused_shared, 2));
 }
 
-TEST_CASE("agencies: 1 and 2 threads give bit-identical results, and agencies change them") {
-    // Every agency and mechanism: information, tell us once, the family
-    // allowances (households), the pension fund's settlement (its own
-    // stream), the tax data shared during the run.
-    Scenario sc = small_scenario(15000, 120);
+namespace {
+
+// Every agency and mechanism: information, tell us once, the family
+// allowances (households), the pension fund's settlement (its own
+// stream), the tax data shared during the run.
+Scenario all_agencies(std::int64_t citizens = 15000, int days = 120) {
+    Scenario sc = small_scenario(citizens, days);
     sc.services[0].agency = Agency::family_benefits;
     sc.services[1].agency = Agency::family_benefits;
     sc.services[2].agency = Agency::tax_administration;
@@ -211,9 +214,57 @@ TEST_CASE("agencies: 1 and 2 threads give bit-identical results, and agencies ch
     }
     sc.agencies.agency[static_cast<std::size_t>(Agency::pension_fund) - 1].information_rate = 0.5;
     sc.timeline.push_back(timeline_event(30, event::ShareTaxData{.shared = true}));
+    return sc;
+}
+
+}  // namespace
+
+TEST_CASE("agencies: 1 and 2 threads give bit-identical results, and agencies change them") {
+    const Scenario sc = all_agencies();
     const Results one = run(sc, 1);
     require_identical(one, run(sc, 2));
     Scenario none = sc;
     for (auto& s : none.services) s.agency = Agency::none;
     REQUIRE(one.array("counts").integers() != run(none, 2).array("counts").integers());
+}
+
+TEST_CASE("agencies: the agency_contact segment partitions every count, only when a service names an agency") {
+    Scenario sc = all_agencies(15000, 120);
+    sc.services[2].agency = Agency::none;  // a service without an agency (the tax return): all in "none"
+    const Results r = run(sc, 2);
+    const Array& counts = r.array("counts");
+    const Array& a = r.array("segments/agency_contact/counts");
+    REQUIRE(a.shape[2] == 3);
+    const std::size_t S = a.shape[1];
+    std::array<std::int64_t, 3> by_group{};
+    for (std::size_t d = 0; d < a.shape[0]; ++d)
+        for (std::size_t s = 0; s < S; ++s)
+            for (int k = 0; k < 7; ++k) {
+                std::int64_t sum = 0;
+                for (std::size_t g = 0; g < 3; ++g) {
+                    const std::int64_t v = a.integers()[((d * S + s) * 3 + g) * 7 + static_cast<std::size_t>(k)];
+                    sum += v;
+                    if (k == 0) by_group[g] += v;
+                    if (s == 2 && g > 0) REQUIRE(v == 0);
+                }
+                REQUIRE(sum == counts.integers()[(d * S + s) * 7 + static_cast<std::size_t>(k)]);
+            }
+    // Claims with one and with two or more other benefits of their agency exist.
+    REQUIRE(by_group[1] > 1000);
+    REQUIRE(by_group[2] > 100);
+    // The events counted by segment partition their totals too.
+    auto sum = [&](const std::string& path) {
+        std::int64_t n = 0;
+        for (const std::int64_t v : r.array(path).integers()) n += v;
+        return n;
+    };
+    REQUIRE(sum("help/requests") > 0);
+    REQUIRE(sum("reasons/segments/agency_contact/failures") == sum("reasons/failures"));
+    REQUIRE(sum("help/segments/agency_contact/requests") == sum("help/requests"));
+    REQUIRE(sum("self_efficacy/segments/agency_contact/declines") == sum("self_efficacy/declines"));
+    // Without an agency the dimension is not in the output.
+    for (auto& s : sc.services) s.agency = Agency::none;
+    const Results none = run(sc, 2);
+    REQUIRE_FALSE(none.has_array("segments/agency_contact/counts"));
+    REQUIRE(none.has_array("segments/equipment/counts"));
 }

@@ -240,7 +240,7 @@ TEST_CASE("timeline: errors of the site, programme, targeted outreach and pre-fi
     CHECK(e.key() == "timeline[1].day");
     e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.1\nsegment = \"capital\"\ngroup = \"Q1\"\n");
     CHECK(std::string(e.what()) == "test.toml:9: key 'timeline[1].segment': expected one of age_group, education, "
-                                   "income_quintile, capital_quintile, digital_skill, territory, isolation, equipment, "
+                                   "income_quintile, capital_quintile, digital_skill, territory, isolation, equipment, agency_contact, "
                                    "got \"capital\"");
     e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.1\nsegment = \"age_group\"\ngroup = \"80+\"\n");
     CHECK(std::string(e.what()) == "test.toml:10: key 'timeline[1].group': expected one of 18-29, 30-44, 45-59, "

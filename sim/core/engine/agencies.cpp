@@ -99,8 +99,9 @@ void Engine::Impl::settlement_information(std::size_t c, int s, int day, Sink& s
 
 // The agency_contact segment of c's claim to s: the number of other
 // benefits c receives from the agency of s (its other services, and the
-// family allowances or the pension), 0, 1 or 2 and more.
-int Engine::Impl::agency_contact_group(std::size_t c, int s) const {
+// family allowances or the pension), 0, 1 or 2 and more; `retired` as
+// the counts need it (before a life event's change, see tally).
+int Engine::Impl::agency_contact_group(std::size_t c, int s, bool retired) const {
     const Agency a = agency_of(s);
     if (a == Agency::none) return 0;
     const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
@@ -109,7 +110,7 @@ int Engine::Impl::agency_contact_group(std::size_t c, int s) const {
         if (t != s && agency_of(t) == a && k[t].state == ClaimState::receiving) ++n;
     const Population& p = e.population_;
     if (a == Agency::family_benefits && family_allowances(p, e.households_, c)) ++n;
-    if (a == Agency::pension_fund && p.employment[c] == Employment::retired) ++n;
+    if (a == Agency::pension_fund && retired) ++n;
     return std::min(n, 2);
 }
 

@@ -41,12 +41,13 @@ double Engine::Impl::awareness_hazard_with(std::size_t c, int s, double share, d
 double Engine::Impl::outreach(std::size_t c, int s) const {
     double rate = service(s).outreach;
     for (const auto& t : targeted_outreach[static_cast<std::size_t>(s)])
-        if (group_in(c, t.segment) == t.group) rate += t.rate;
+        if (group_in(c, t.segment, s) == t.group) rate += t.rate;
     return rate;
 }
 
-// Citizen c's group in one segment dimension (as groups_of, without the offset).
-int Engine::Impl::group_in(std::size_t c, int dimension) const {
+// Citizen c's group in one segment dimension (as groups_of_claim for its
+// claim to s, without the offset).
+int Engine::Impl::group_in(std::size_t c, int dimension, int s) const {
     const Population& p = e.population_;
     switch (static_cast<Dimension>(dimension)) {
         case Dimension::age_group: return age_group_of(p.age[c]);
@@ -58,6 +59,8 @@ int Engine::Impl::group_in(std::size_t c, int dimension) const {
         case Dimension::territory: return static_cast<int>(p.zones[p.zone_of(c)].type);
         case Dimension::isolation: return isolation_level(e.network_.degree(static_cast<std::uint32_t>(c)));
         case Dimension::equipment: return static_cast<int>(p.equipment[c]);
+        case Dimension::agency_contact:
+            return agencies_on ? agency_contact_group(c, s, p.employment[c] == Employment::retired) : 0;
     }
     return -1;
 }

@@ -158,7 +158,7 @@ struct ControlCandidate {
     double random_key;  // the random counterfactual's key at the same budget
     std::uint32_t tie;  // a uniform draw: equal keys are ordered at random
     std::uint32_t unit; // citizen * services + service
-    std::array<std::uint8_t, 8> groups;  // the citizen's flat segment groups (groups_of), found in parallel
+    std::array<std::uint8_t, 9> groups;  // the claim's flat segment groups (groups_of_claim), found in parallel
 };
 
 }  // namespace demat

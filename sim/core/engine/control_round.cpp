@@ -151,7 +151,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                                                                           : -1.0;
             ControlCandidate cand{key, random_key, pick.next_word(), static_cast<std::uint32_t>(index), {}};
             if (recording()) {
-                const auto g = groups_of(c);
+                const auto g = groups_of_claim(c, s);
                 for (std::size_t d = 0; d < g.size(); ++d) cand.groups[d] = static_cast<std::uint8_t>(g[d]);
             }
             candidates.push_back(cand);
@@ -164,7 +164,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
 void Engine::Impl::control_round(int day) {
     const ControlParams& cp = sc.control;
     const Population& p = e.population_;
-    static_assert(dimension_count == 8, "ControlCandidate::groups holds one group per dimension");
+    static_assert(dimension_count == 9, "ControlCandidate::groups holds one group per dimension");
     // The territory's deprivation: its share of residents in income deciles 1-3.
     const std::size_t zones = p.zones.size();
     std::vector<float> deprivation(zones, 0.0f);

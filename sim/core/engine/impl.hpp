@@ -437,9 +437,11 @@ struct Engine::Impl {
 
     // counting: phase A and the touch rule (engine/counting.cpp)
     std::array<int, dimension_count> groups_of(std::size_t c, int age, int income_decile) const;
+    std::array<int, dimension_count> groups_of_claim(std::size_t c, int s) const;
     void tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign) const;
+    void tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign, Employment employment) const;
     template <class Add>
-    void tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add) const;
+    void tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add, bool retired) const;
     void touch(std::size_t c);
     // The one way a claim's state changes: the citizen is un-counted first
     // (touch; nothing more once they are, the same day), so the next phase
@@ -531,14 +533,14 @@ struct Engine::Impl {
     double tell_us_once(std::size_t c, int s) const;
     void settlement_information(std::size_t c, int s, int day, Sink& sink);
     double settlement_probability(std::size_t c, int s) const;
-    int agency_contact_group(std::size_t c, int s) const;
+    int agency_contact_group(std::size_t c, int s, bool retired) const;
 
     // awareness: hazards, candidate days, learning of a right (engine/awareness.cpp)
     double awareness_hazard(std::size_t c, int s, double share) const;
     double awareness_hazard(std::size_t c, int s, double share, double factor) const;
     double awareness_hazard_with(std::size_t c, int s, double share, double factor, double agency) const;
     double outreach(std::size_t c, int s) const;
-    int group_in(std::size_t c, int dimension) const;
+    int group_in(std::size_t c, int dimension, int s) const;
     double awareness_factor(std::size_t c, int s) const;
     void fill_awareness_factors();
     double awareness_bound(std::size_t c, int s, double factor) const;
