@@ -90,6 +90,7 @@ void Engine::Impl::visit_policy(StateVisitor& visit, const std::string& prefix, 
     visit(prefix + "stigma", svc.stigma);
     visit(prefix + "unit", svc.unit);
     visit(prefix + "amount_rule", svc.amount_rule);
+    visit(prefix + "agency", svc.agency);
 }
 
 // The blocks' state counts, as one flat array (each block's size is set
