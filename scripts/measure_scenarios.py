@@ -147,7 +147,7 @@ def service_figures(a, b, service, start, end, with_q1=True):
 
 
 # ---- what each scenario's headline is -------------------------------------------------------
-# reference: "hybrid" or "self" (the same scenario without its timeline).
+# reference: "hybrid", "self" (the same scenario without its timeline) or another scenario of the library.
 # headline(a, b, start, end) -> list of text items for one window.
 
 def focus(*services, extra=None):
@@ -271,6 +271,10 @@ SCENARIOS = [
     ("households", "hybrid", [LAST_90],
      focus("minimum_income", "housing_benefit", "old_age_minimum",
            extra=unclaimed("minimum_income", "housing_benefit", "old_age_minimum"))),
+    # Agencies in the system, then the 2025 reform (docs/model.md 6.15): against households.toml, whose units it shares.
+    ("solidarite_a_la_source", "households", [LAST_90],
+     focus("minimum_income", "in_work_benefit", "old_age_minimum",
+           extra=unclaimed("minimum_income", "in_work_benefit", "old_age_minimum"))),
 ]
 
 
@@ -345,6 +349,10 @@ def measure(args):
             policies[name] = b
         if reference == "hybrid":
             a, compared = hybrid, "`hybrid.toml`"
+        elif reference != "self":
+            ref_out = os.path.join(args.work, reference + ".h5")
+            sweep(args, scenario(reference), ref_out)  # a finished file of the same plan is reused
+            a, compared = Runs(ref_out), "`%s.toml`" % reference
         else:
             ref_toml = os.path.join(args.work, name + "_without_timeline.toml")
             with open(ref_toml, "w") as f:

@@ -13,6 +13,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -236,7 +237,11 @@ public:
         put_strings(o, {channel_names, channel_names + demat::channel_count});
         o += ",\"segments\":{";
         bool first = true;
-        for (const auto& d : demat::dimensions()) {
+        const bool agencies = std::any_of(scenario_.services.begin(), scenario_.services.end(),
+                                          [](const demat::ServiceParams& s) { return s.agency != demat::Agency::none; });
+        for (int di = 0; di < demat::dimension_count; ++di) {
+            if (!demat::dimension_in_output(di, agencies)) continue;
+            const auto& d = demat::dimensions()[static_cast<std::size_t>(di)];
             if (!first) o += ',';
             first = false;
             put_string(o, d.name);

@@ -17,12 +17,19 @@ namespace demat {
 // `taste` is the citizen's lasting inclination for this service (logit units);
 // `amount` the monthly amount at stake (docs/model.md 5.2: the unit's own
 // amount for a differential service, monthly_amount otherwise).
+// With the complexity of the first claim given: lowered by the data an
+// agency has on file (docs/model.md 6.15).
 inline double claim_probability(const BehaviourParams& b, const ServiceParams& svc, double admin_literacy,
-                                double trust, double taste, double amount) {
+                                double trust, double taste, double amount, double complexity_first) {
     const double benefit = svc.kind == ServiceKind::obligation ? b.decision_obligation
                                                                 : b.decision_benefit * amount / 500.0;
-    return logistic(b.decision_intercept + taste + benefit - b.decision_complexity * svc.complexity_first * (1.0 - admin_literacy) -
+    return logistic(b.decision_intercept + taste + benefit - b.decision_complexity * complexity_first * (1.0 - admin_literacy) -
                     b.decision_distrust * (1.0 - trust) - b.decision_stigma * svc.stigma);
+}
+
+inline double claim_probability(const BehaviourParams& b, const ServiceParams& svc, double admin_literacy,
+                                double trust, double taste, double amount) {
+    return claim_probability(b, svc, admin_literacy, trust, taste, amount, svc.complexity_first);
 }
 
 // The same with the service's flat monthly_amount at stake.

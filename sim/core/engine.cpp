@@ -61,20 +61,25 @@ void Engine::Impl::act_block(std::size_t blk) {
         if ((day > 0 && p.birthday[c] == day_of_year) || next_employment_event[c] == day) {
             const int age_before = p.age[c];
             const int income_before = p.income_decile[c];
+            const Employment employment_before = p.employment[c];
             const int employment_event = next_employment_event[c];
             if (life_events_today(sc, p, ci, day, next_employment_event[c])) {
                 // Resources that change are "unstable" to the control's scorer.
                 if (control_on() && employment_event == day) control.last_change[c] = static_cast<std::uint16_t>(day);
                 // Claims are untouched so far: un-count with the former age and income.
                 if (!is_dirty(c)) {
-                    if (recording()) tally(out.stock, c, groups_of(c, age_before, income_before), -1);
+                    if (recording()) tally(out.stock, c, groups_of(c, age_before, income_before), -1, employment_before);
                     set_dirty(c);
                 }
                 for (int s = 0; s < services; ++s) {
                     const bool was_unaware = claim(c, s).state == ClaimState::unaware;
                     update_eligibility(c, s, day, sink);
-                    // A new spell's chance of learning of it starts today.
-                    if (!was_unaware && claim(c, s).state == ClaimState::unaware) schedule_awareness(c, s, day);
+                    // A new spell's chance of learning of it starts today
+                    // (and the pension fund may write then, 6.15).
+                    if (!was_unaware && claim(c, s).state == ClaimState::unaware) {
+                        if (agencies_on) settlement_information(c, s, day, sink);
+                        if (claim(c, s).state == ClaimState::unaware) schedule_awareness(c, s, day);
+                    }
                 }
             }
         }

@@ -27,7 +27,9 @@ int pick(const std::array<double, N>& weights, double u) {
 
 bool uses_households(const Scenario& scenario) {
     for (const ServiceParams& s : scenario.services)
-        if (s.unit != BenefitUnit::individual || s.amount_rule != AmountRule::flat) return true;
+        // The family benefits agency knows families through the children (docs/model.md 6.15).
+        if (s.unit != BenefitUnit::individual || s.amount_rule != AmountRule::flat || s.agency == Agency::family_benefits)
+            return true;
     return false;
 }
 

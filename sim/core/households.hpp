@@ -86,7 +86,8 @@ struct Households {
 void household_positions(const Population& population, std::size_t first, std::size_t count, std::uint32_t* id,
                          HouseholdRole* role);
 
-// True if a service of the scenario is claimed per unit or has a differential amount.
+// True if a service of the scenario is claimed per unit, has a differential
+// amount or is run by the family benefits agency (children count there).
 bool uses_households(const Scenario& scenario);
 
 // Children of a family household whose reference person is `head_age`

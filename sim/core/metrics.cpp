@@ -156,7 +156,9 @@ double concentration_index(const std::int64_t* eligible, const std::int64_t* rec
 Metrics::Metrics(const Scenario& scenario, int recorded_days)
     : days_(recorded_days),
       services_(static_cast<int>(scenario.services.size())),
-      groups_(total_groups()) {
+      groups_(total_groups()),
+      agencies_(std::any_of(scenario.services.begin(), scenario.services.end(),
+                            [](const ServiceParams& s) { return s.agency != Agency::none; })) {
     const std::size_t d = sz(days_);
     segment_states_.assign(d * sz(services_ * groups_ * tracked), 0);
     states_.assign(d * sz(services_ * tracked), 0);
@@ -282,6 +284,7 @@ Results Metrics::to_results(const Scenario& sc, int first, int end) const {
     }
     // Per segment.
     for (int di = 0; di < dimension_count; ++di) {
+        if (!dimension_in_output(di, agencies_)) continue;
         const DimensionInfo& info = dimensions()[sz(di)];
         const std::string base = "segments/" + info.name;
         r.coordinates.push_back({base + "/group", info.groups, {}, info.description});
@@ -466,6 +469,7 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
                         "abandonments by the cause of the failure that ended the procedure; the sum over reasons is "
                         "metrics/abandonments", "events"});
     for (int di = 0; di < dimension_count; ++di) {
+        if (!dimension_in_output(di, agencies_)) continue;
         const DimensionInfo& info = dimensions()[sz(di)];
         const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
         const std::string base = "reasons/segments/" + info.name;
@@ -478,6 +482,7 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
     r.coordinates.push_back({"identity/measure", {"attempts", "successes", "first_attempts", "first_successes"}, {},
                              "identity steps attempted and passed, all and first attempts of a procedure"});
     for (int di = 0; di < dimension_count; ++di) {
+        if (!dimension_in_output(di, agencies_)) continue;
         const DimensionInfo& info = dimensions()[sz(di)];
         const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
         const std::string base = "identity/segments/" + info.name;
@@ -491,6 +496,7 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
                         totals(tally_index::help, HS * HO),
                         "requests for help by source asked and outcome (docs/output.md, Help)", "requests"});
     for (int di = 0; di < dimension_count; ++di) {
+        if (!dimension_in_output(di, agencies_)) continue;
         const DimensionInfo& info = dimensions()[sz(di)];
         const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
         const std::string base = "help/segments/" + info.name;
@@ -508,6 +514,7 @@ void Metrics::add_tally_results(Results& r, int first, int end, bool identity_me
                         "decisions not to claim and the discouraged among them; the sum of declined is "
                         "metrics/claims_declined", "decisions"});
     for (int di = 0; di < dimension_count; ++di) {
+        if (!dimension_in_output(di, agencies_)) continue;
         const DimensionInfo& info = dimensions()[sz(di)];
         const std::size_t groups = info.groups.size(), offset = sz(group_offset(static_cast<Dimension>(di)));
         const std::string base = "self_efficacy/segments/" + info.name;

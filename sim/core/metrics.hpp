@@ -180,6 +180,7 @@ private:
     int recorded_ = 0;
     int services_;
     int groups_;
+    bool agencies_;  // a service names an agency: the agency_contact segment is written (docs/model.md 6.15)
     std::vector<std::int64_t> segment_states_;  // [day][service][group][6]
     std::vector<std::int64_t> states_;          // [day][service][6]
     std::vector<double> concentration_;         // [day][service]

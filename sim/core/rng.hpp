@@ -66,6 +66,9 @@ enum class Purpose : std::uint32_t {
     counter_rank = 45,
     // Tenure of the tenants (core/population.cpp): social or private landlord.
     social_housing = 46,
+    // The pension fund's information at the start of a spell (engine/agencies.cpp,
+    // docs/model.md 6.15): a stream of its own, drawn only with agencies.
+    agency_settlement = 47,
 };
 
 class Rng {

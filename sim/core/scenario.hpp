@@ -38,6 +38,10 @@ enum class BenefitUnit : std::uint8_t { individual = 0, couple = 1, household = 
 // How a service's amount is set (docs/model.md, section 5.2; core/amounts.hpp):
 // flat (monthly_amount for everyone) or one of the differential scales.
 enum class AmountRule : std::uint8_t { flat = 0, minimum_income = 1, in_work_benefit = 2, housing_benefit = 3, old_age_minimum = 4 };
+// The agency that runs a service (docs/model.md, section 6.15): none, or
+// one of the four whose files make a unit "known" (core/engine/agencies.cpp).
+enum class Agency : std::uint8_t { none = 0, family_benefits = 1, health_insurance = 2, pension_fund = 3, tax_administration = 4 };
+inline constexpr int agency_count = 4;  // without none
 
 inline constexpr int education_count = 3;
 inline constexpr int employment_count = 4;
@@ -319,6 +323,27 @@ struct ControlParams {
     double trust_loss_wrongful = 0.15;
 };
 
+// ---- agencies (docs/model.md, section 6.15) ----------------------------------
+
+struct AgencyParams {
+    // Daily hazard with which the agency informs a unit it knows of its
+    // other benefits (the pension fund: the probability that it informs a
+    // pensioner at the start of an eligibility spell, its "settlement").
+    double information_rate = 0.0;
+    // Share by which the data the agency has on file lowers the complexity
+    // of a first claim to one of its services ("tell us once").
+    double tell_us_once = 0.0;
+};
+
+struct AgenciesParams {
+    // Indexed by Agency - 1.
+    std::array<AgencyParams, agency_count> agency{};
+    // The tax return's data are on file at every agency (the timeline's
+    // share_tax_data event switches it during the run).
+    bool share_tax_data = false;
+    const AgencyParams& of(Agency a) const { return agency[static_cast<std::size_t>(a) - 1]; }
+};
+
 // ---- services --------------------------------------------------------------
 
 struct Eligibility {
@@ -357,6 +382,7 @@ struct ServiceParams {
     double stigma = 0.0;
     BenefitUnit unit = BenefitUnit::individual;
     AmountRule amount_rule = AmountRule::flat;
+    Agency agency = Agency::none;
 };
 
 // ---- policy timeline: core/timeline_events.hpp -------------------------------
@@ -378,6 +404,7 @@ struct Scenario {
     BehaviourParams behaviour;
     MediationParams mediation;
     ControlParams control;
+    AgenciesParams agencies;
     std::vector<ServiceParams> services;
     // Policy changes during the recorded run, in the order they apply (by
     // day, then as written; a base file's before its derived file's).

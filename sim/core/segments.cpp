@@ -19,6 +19,8 @@ const std::array<DimensionInfo, dimension_count>& dimensions() {
          "other (several adults without a family) is folded into the couple types by the population and stays empty"},
         {"tenure", {"owner", "private_tenant", "social_tenant"},
          "tenure of the household's home: owner (or housed free), tenant of a private landlord, tenant of social housing"},
+        {"agency_contact", {"none", "one", "two_or_more"},
+         "number of other benefits received from the agency of the service (docs/model.md 6.15)"},
     }};
     return info;
 }
@@ -41,6 +43,8 @@ const Offsets& offsets() {
 }  // namespace
 
 int total_groups() { return offsets().total; }
+
+bool dimension_in_output(int d, bool agencies) { return agencies || d != static_cast<int>(Dimension::agency_contact); }
 int group_offset(Dimension d) { return offsets().start[static_cast<std::size_t>(d)]; }
 
 }  // namespace demat

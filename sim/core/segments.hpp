@@ -21,8 +21,12 @@ enum class Dimension : std::uint8_t {
     equipment,
     household_type,
     tenure,
+    // Per claim rather than per citizen: the number of other benefits the
+    // citizen receives from the agency of the service (docs/model.md 6.15).
+    // In the output only when a service names an agency (has_agency_segment).
+    agency_contact,
 };
-inline constexpr int dimension_count = 10;
+inline constexpr int dimension_count = 11;
 
 struct DimensionInfo {
     std::string name;
@@ -31,6 +35,10 @@ struct DimensionInfo {
 };
 
 const std::array<DimensionInfo, dimension_count>& dimensions();
+
+// Whether dimension d is in the outputs of a scenario: every dimension but
+// agency_contact, which is there only when a service names an agency.
+bool dimension_in_output(int d, bool agencies);
 
 // Total number of groups over all dimensions, and where each dimension's
 // groups start in a flat [group] index.

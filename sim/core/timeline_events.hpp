@@ -124,7 +124,7 @@ struct SetOutreach {
         v.number("rate", rate, Need::required, like("services.outreach"), "probability per day");
         v.segment_group(segment, group,
                         "a segment dimension of the output (age_group, education, income_quintile, capital_quintile, "
-                        "digital_skill, territory, isolation, equipment) and one of its groups, e.g. \"Q1\", "
+                        "digital_skill, territory, isolation, equipment, household_type, tenure, agency_contact) and one of its groups, e.g. \"Q1\", "
                         "\"75+\", \"rural\"");
     }
     bool operator==(const SetOutreach&) const = default;
@@ -276,6 +276,19 @@ struct PrefillRenewals {
     bool operator==(const PrefillRenewals&) const = default;
 };
 
+struct ShareTaxData {
+    static constexpr std::string_view name = "share_tax_data";
+    static constexpr bool per_service = false;  // the data reach every agency
+    static constexpr std::string_view effect =
+        "While true, the tax return's data are on file at every agency (6.15): a unit whose return is filed "
+        "(its claim to a service of the tax administration receiving) counts as known to every agency for "
+        "'tell us once', and its first claims to their services have the complexity lowered by the agency's "
+        "`tell_us_once`. Switching back to false stops it for the claims decided or attempted afterwards.";
+    bool shared = true;
+    template <class V> void keys(V& v) { v.boolean("shared", shared, Need::required, "true or false"); }
+    bool operator==(const ShareTaxData&) const = default;
+};
+
 // When an event acts: on its day, and for some kinds again later (an
 // outage's end, a programme's monthly cohorts). Days are recorded days.
 struct Occurrence {
@@ -304,6 +317,7 @@ void apply(const SkillsProgramme& ev, EventContext& at);
 void apply(const PrefillRenewals& ev, EventContext& at);
 void apply(const CloseCounters& ev, EventContext& at);
 void apply(const OpenCounters& ev, EventContext& at);
+void apply(const ShareTaxData& ev, EventContext& at);
 
 }  // namespace event
 
@@ -311,7 +325,8 @@ void apply(const OpenCounters& ev, EventContext& at);
 using EventData = std::variant<event::CloseChannel, event::OpenChannel, event::SetCapacity, event::SetComplexity,
                                event::SetOutreach, event::SetAutomatic, event::Outage, event::SetIdentity,
                                event::OpenMediation, event::CloseMediation, event::SkillsProgramme,
-                               event::PrefillRenewals, event::CloseCounters, event::OpenCounters>;
+                               event::PrefillRenewals, event::CloseCounters, event::OpenCounters,
+                               event::ShareTaxData>;
 
 // A policy change dated in recorded days (docs/model.md, section 10).
 struct TimelineEvent {

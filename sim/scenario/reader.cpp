@@ -578,16 +578,28 @@ static bool control_untouched(const Scenario& scenario) {
     return true;
 }
 
+static bool agencies_untouched(const Scenario& scenario) {
+    for (const auto& entry : global_entries())
+        if (entry.key.starts_with("agencies.") && entry.get && entry.get(scenario) != entry.default_value) return false;
+    return std::all_of(scenario.services.begin(), scenario.services.end(),
+                       [](const ServiceParams& s) { return s.agency == Agency::none; });
+}
+
 std::string to_toml(const Scenario& scenario) {
     std::ostringstream out;
     out << "# Fully resolved scenario: every parameter, defaults included (demat " << DEMAT_VERSION << ").\n";
-    if (control_untouched(scenario)) {
+    // The agencies (docs/model.md 6.15) are written, like [control], only
+    // when a key departs from its default or a service names an agency.
+    const bool control_default = control_untouched(scenario);
+    const bool agencies_default = agencies_untouched(scenario);
+    {
         std::vector<GlobalEntry> entries;
-        for (const auto& entry : global_entries())
-            if (!entry.key.starts_with("control.")) entries.push_back(entry);
+        for (const auto& entry : global_entries()) {
+            if (control_default && entry.key.starts_with("control.")) continue;
+            if (agencies_default && entry.key.starts_with("agencies.")) continue;
+            entries.push_back(entry);
+        }
         write_entries(out, scenario, entries, "");
-    } else {
-        write_entries(out, scenario, global_entries(), "");
     }
     // Benefit units and amount rules (docs/model.md 5.1-5.2) are written
     // only when a service departs from individual and flat, so that the
@@ -598,7 +610,9 @@ std::string to_toml(const Scenario& scenario) {
     });
     std::vector<ServiceEntry> service_keys;
     for (const auto& entry : service_entries())
-        if (!units_untouched || (entry.key != "unit" && entry.key != "amount_rule")) service_keys.push_back(entry);
+        if ((!units_untouched || (entry.key != "unit" && entry.key != "amount_rule")) &&
+            (!agencies_default || entry.key != "agency"))
+            service_keys.push_back(entry);
     for (const auto& service : scenario.services) {
         const std::string prefix = "services." + service.name;
         write_entries(out, service, service_keys, prefix);

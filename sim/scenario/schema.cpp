@@ -409,6 +409,7 @@ std::vector<GlobalEntry> build_global_entries() {
          "assumption: success falls from ~88% to ~77% at the mediation intercept"}));
 
     add_control_entries(e);
+    add_agency_entries(e);
     return e;
 }
 
@@ -456,6 +457,12 @@ std::vector<ServiceEntry> build_service_entries() {
              "a ceiling set by the unit's composition minus the unit's resources, placed by income rank "
              "(docs/model.md 5.2).",
          "scales of 2024: CAF and service-public.fr (docs/amounts.md)"}));
+    e.push_back(choice<P>("agency", DEMAT_FIELD(agency),
+        {"none", "family_benefits", "health_insurance", "pension_fund", "tax_administration"}, "none",
+        {"", "The agency that runs the service: a unit it knows is informed of its other services and files a "
+             "linked claim more simply (agencies.<agency>.*, docs/model.md 6.15).",
+         "CAF: RSA, prime d'activite, aides au logement; CPAM: Complementaire sante solidaire; CNAV: ASPA; DGFiP: "
+         "the income tax return (service-public.fr, 2024)"}));
     e.push_back(integer<P>("eligibility.age_min", DEMAT_FIELD(eligibility.age_min), 18, 18, 120,
         {"years", "Minimum age.", "n/a (eligibility rule)"}));
     e.push_back(integer<P>("eligibility.age_max", DEMAT_FIELD(eligibility.age_max), 120, 18, 120,

@@ -193,5 +193,7 @@ inline const std::string skill_note =
 
 // The control block of the table (schema_control.cpp).
 void add_control_entries(std::vector<GlobalEntry>& e);
+// The agencies' block (schema_agencies.cpp).
+void add_agency_entries(std::vector<GlobalEntry>& e);
 
 }  // namespace demat::schema::entries

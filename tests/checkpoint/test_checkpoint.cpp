@@ -252,6 +252,23 @@ TEST_CASE("checkpoint: with benefit units and differential amounts, resumed runs
     check_resume("units", sc, reference, 75, 1, 2);
 }
 
+TEST_CASE("checkpoint: with agencies and the tax data shared over the checkpoint day, resumed runs are identical", "[checkpoint]") {
+    Scenario sc = small_scenario(6000, 60);
+    sc.services[0].agency = Agency::family_benefits;
+    sc.services[1].agency = Agency::family_benefits;
+    sc.services[2].agency = Agency::tax_administration;
+    for (auto& a : sc.agencies.agency) {
+        a.information_rate = 0.01;
+        a.tell_us_once = 0.5;
+    }
+    sc.timeline.push_back(TimelineEvent{20, EventData{event::ShareTaxData{.shared = true}}});
+    const Results reference = uninterrupted(sc);
+    REQUIRE(reference.has_array("segments/agency_contact/counts"));
+    // Before and after the sharing (recorded day 20 = absolute day 80).
+    for (int day : {0, 61, 79, 80, 81, 100}) check_resume("agencies", sc, reference, day);
+    check_resume("agencies", sc, reference, 85, 1, 2);
+}
+
 TEST_CASE("checkpoint: a completed run saves and loads, and has nothing left to do", "[checkpoint]") {
     const Scenario sc = small_scenario(3000, 20);
     const Results reference = uninterrupted(sc);

@@ -55,7 +55,10 @@ TEST_CASE("reasons, identity, help and self-efficacy datasets have the layout of
         {"/help/requests", {"/day", "/service", "/help/source", "/help/outcome"}, {D, S, HS, HO}},
         {"/self_efficacy/declines", {"/day", "/service", "/self_efficacy/measure"}, {D, S, E}},
     };
-    for (const DimensionInfo& info : dimensions()) {
+    for (int di = 0; di < dimension_count; ++di) {
+        // agency_contact is written only when a service names an agency (docs/model.md 6.15).
+        if (!dimension_in_output(di, false)) continue;
+        const DimensionInfo& info = dimensions()[static_cast<std::size_t>(di)];
         const hsize_t G = info.groups.size();
         const std::string r = "/reasons/segments/" + info.name, i = "/identity/segments/" + info.name,
                           h = "/help/segments/" + info.name, e = "/self_efficacy/segments/" + info.name;

@@ -28,7 +28,7 @@ def test_measure_scenarios_table_has_a_row_per_scenario_window(tmp_path):
     scenarios = {row.split("`")[1] for row in rows}
     library = {p.name for p in (REPO / "scenarios").glob("*.toml")}
     assert scenarios == library  # every file of the library has its headline
-    assert len(rows) == 18  # hybrid, then one per window of each of the fifteen others
+    assert len(rows) == 19  # hybrid, then one per window of each of the others
     # The reference of a timeline scenario is the same file without its timeline.
     reference = (tmp_path / "prefilled_declarations_without_timeline.toml").read_text()
     assert "[[timeline]]" not in reference and "[services.minimum_income]" in reference

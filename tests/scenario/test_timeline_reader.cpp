@@ -88,7 +88,7 @@ TEST_CASE("timeline: errors name the file, line and key", "[reader][timeline][er
     CHECK(std::string(e.what()) ==
           "test.toml:6: key 'timeline[1].event': unknown event type \"close_chanel\": expected one of close_channel, "
           "open_channel, set_capacity, set_complexity, set_outreach, set_automatic, outage, set_identity, open_mediation, "
-          "close_mediation, skills_programme, prefill_renewals, close_counters, open_counters "
+          "close_mediation, skills_programme, prefill_renewals, close_counters, open_counters, share_tax_data "
           "(did you mean 'close_channel'?)");
     CHECK(e.file() == "test.toml");
     CHECK(e.line() == 6);
@@ -240,7 +240,8 @@ TEST_CASE("timeline: errors of the site, programme, targeted outreach and pre-fi
     CHECK(e.key() == "timeline[1].day");
     e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.1\nsegment = \"capital\"\ngroup = \"Q1\"\n");
     CHECK(std::string(e.what()) == "test.toml:9: key 'timeline[1].segment': expected one of age_group, education, "
-                                   "income_quintile, capital_quintile, digital_skill, territory, isolation, equipment, "
+                                   "income_quintile, capital_quintile, digital_skill, territory, isolation, equipment, household_type, tenure, "
+                                   "agency_contact, "
                                    "got \"capital\"");
     e = error_of(head + "[[timeline]]\nday = 3\nevent = \"set_outreach\"\nservice = \"rsa\"\nrate = 0.1\nsegment = \"age_group\"\ngroup = \"80+\"\n");
     CHECK(std::string(e.what()) == "test.toml:10: key 'timeline[1].group': expected one of 18-29, 30-44, 45-59, "

@@ -25,20 +25,29 @@ double Engine::Impl::awareness_hazard(std::size_t c, int s, double share) const 
 
 // The same with the citizen's factor given: a draw computes it once.
 double Engine::Impl::awareness_hazard(std::size_t c, int s, double share, double factor) const {
+    return awareness_hazard_with(c, s, share, factor, agencies_on ? agency_information(c, s) : 0.0);
+}
+
+// The same with the agency's information hazard given (6.15): the initial
+// conditions give their own (agency_information_prior).
+double Engine::Impl::awareness_hazard_with(std::size_t c, int s, double share, double factor, double agency) const {
+    double informed = outreach(c, s);
+    if (agency > 0) informed += agency;
     return factor *
-           (outreach(c, s) + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c]);
+           (informed + b.peer_information * share + b.base_awareness * e.population_.admin_literacy[c]);
 }
 
 // The service's outreach plus the targeted campaigns citizen c is in.
 double Engine::Impl::outreach(std::size_t c, int s) const {
     double rate = service(s).outreach;
     for (const auto& t : targeted_outreach[static_cast<std::size_t>(s)])
-        if (group_in(c, t.segment) == t.group) rate += t.rate;
+        if (group_in(c, t.segment, s) == t.group) rate += t.rate;
     return rate;
 }
 
-// Citizen c's group in one segment dimension (as groups_of, without the offset).
-int Engine::Impl::group_in(std::size_t c, int dimension) const {
+// Citizen c's group in one segment dimension (as groups_of_claim for its
+// claim to s, without the offset).
+int Engine::Impl::group_in(std::size_t c, int dimension, int s) const {
     const Population& p = e.population_;
     switch (static_cast<Dimension>(dimension)) {
         case Dimension::age_group: return age_group_of(p.age[c]);
@@ -52,6 +61,8 @@ int Engine::Impl::group_in(std::size_t c, int dimension) const {
         case Dimension::equipment: return static_cast<int>(p.equipment[c]);
         case Dimension::household_type: return static_cast<int>(p.household[c]);
         case Dimension::tenure: return static_cast<int>(p.tenant[c]);
+        case Dimension::agency_contact:
+            return agencies_on ? agency_contact_group(c, s, p.employment[c] == Employment::retired) : 0;
     }
     return -1;
 }

@@ -34,6 +34,7 @@ void Engine::Impl::visit_state(StateVisitor& visit) {
     visit.fixed("timeline.initial_km_to_mediation", initial_km_to_mediation);
     visit.nested("timeline.targeted_outreach", targeted_outreach);
     visit.fixed("timeline.prefilled_complexity", prefilled_complexity);
+    if (agencies_on) visit("agencies.tax_data_shared", tax_data_shared);
     visit_stock(visit, "stock.segment_states", &BlockStock::segment_states);
     visit_stock(visit, "stock.states", &BlockStock::states);
     visit_stock(visit, "stock.centiles", &BlockStock::centiles);
@@ -89,6 +90,7 @@ void Engine::Impl::visit_policy(StateVisitor& visit, const std::string& prefix, 
     visit(prefix + "stigma", svc.stigma);
     visit(prefix + "unit", svc.unit);
     visit(prefix + "amount_rule", svc.amount_rule);
+    visit(prefix + "agency", svc.agency);
 }
 
 // The blocks' state counts, as one flat array (each block's size is set

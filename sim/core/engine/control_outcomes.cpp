@@ -188,7 +188,7 @@ void Engine::Impl::control_terminate(std::size_t c, int s, int day) {
 void Engine::Impl::count_control(std::size_t c, int s, ControlEvent ev) {
     if (!recording()) return;
     std::array<std::uint8_t, dimension_count> groups{};
-    const auto g = groups_of(c);
+    const auto g = groups_of_claim(c, s);
     for (std::size_t d = 0; d < g.size(); ++d) groups[d] = static_cast<std::uint8_t>(g[d]);
     count_control(groups, s, ev, e.day_);
 }
@@ -231,7 +231,7 @@ void Engine::Impl::record_control_stock(int day) {
         flagged[kept++] = unit;
         if (k.state == ClaimState::not_eligible || reported_state(k) != ReportedState::interrupted) continue;
         ++control.suspended[d * S + unit % S];
-        for (const int g : groups_of(unit / S)) ++control.segment_suspended[(d * S + unit % S) * G + static_cast<std::size_t>(g)];
+        for (const int g : groups_of_claim(unit / S, static_cast<int>(unit % S))) ++control.segment_suspended[(d * S + unit % S) * G + static_cast<std::size_t>(g)];
     }
     flagged.resize(kept);
 }

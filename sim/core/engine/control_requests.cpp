@@ -123,7 +123,7 @@ void Engine::Impl::resolve_document_requests(int day) {
         if (settled == control_request::none) continue;
         std::array<std::uint8_t, dimension_count> groups{};
         if (asked >= sc.warmup_days) {
-            const auto g = groups_of(c);
+            const auto g = groups_of_claim(c, s);
             for (std::size_t d = 0; d < g.size(); ++d) groups[d] = static_cast<std::uint8_t>(g[d]);
             const std::size_t at = channel_count + static_cast<std::size_t>(detail);
             const std::size_t answer = settled == control_request::answered ? static_cast<std::size_t>(detail) : at;

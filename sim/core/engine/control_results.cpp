@@ -98,6 +98,7 @@ void Engine::Impl::add_control_results(Results& r) const {
     for (std::size_t i = 0; i < R * S; ++i) all.add(&control.events[i * E]);
     const std::size_t I = indicator_names().size();
     for (int d = 0; d < dimension_count; ++d) {
+        if (!dimension_in_output(d, agencies_on)) continue;
         const DimensionInfo& info = dimensions()[static_cast<std::size_t>(d)];
         const std::size_t groups = info.groups.size();
         const auto offset = static_cast<std::size_t>(offsets[static_cast<std::size_t>(d)]);

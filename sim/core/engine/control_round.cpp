@@ -164,6 +164,10 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                                : cp.selection == ControlSelection::random ? random_key
                                : intensity > 0                            ? score * intensity
                                                                           : -1.0;
+            if (rec && agencies_on) {  // agency_contact is the claim's own group (docs/model.md 6.15)
+                constexpr auto agency = static_cast<std::size_t>(Dimension::agency_contact);
+                groups[agency] = static_cast<std::uint8_t>(groups_of_claim(c, s)[agency]);
+            }
             out.candidates.push_back({key, random_key, pick.next_word(), static_cast<std::uint32_t>(index), groups});
             if (rec) {
                 const std::size_t su = static_cast<std::size_t>(s);

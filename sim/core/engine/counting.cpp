@@ -32,17 +32,38 @@ std::array<int, dimension_count> Engine::Impl::groups_of(std::size_t c, int age,
     g[7] = offsets[7] + static_cast<int>(p.equipment[c]);
     g[8] = offsets[8] + static_cast<int>(p.household[c]);
     g[9] = offsets[9] + static_cast<int>(p.tenant[c]);
+    // agency_contact depends on the claim: "none" here, the claim's group
+    // in groups_of_claim and tally_with (docs/model.md 6.15).
+    g[10] = offsets[10];
+    return g;
+}
+
+// Citizen c's groups for its claim to s: agency_contact is the claim's own.
+std::array<int, dimension_count> Engine::Impl::groups_of_claim(std::size_t c, int s) const {
+    auto g = groups_of(c);
+    if (agencies_on) g[10] = offsets[10] + agency_contact_group(c, s, e.population_.employment[c] == Employment::retired);
     return g;
 }
 
 // Adds (sign +1) or removes (sign -1) citizen c's eligible claims to or
 // from the state counts.
 void Engine::Impl::tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign) const {
-    tally_with(out, c, g, [sign](std::int16_t& x) { x = static_cast<std::int16_t>(x + sign); });
+    tally(out, c, g, sign, e.population_.employment[c]);
 }
 
+// With the employment given: phase B's life events un-count with the
+// employment from before them (agency_contact counts the pension).
+void Engine::Impl::tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign,
+                         Employment employment) const {
+    tally_with(out, c, g, [sign](std::int16_t& x) { x = static_cast<std::int16_t>(x + sign); },
+               employment == Employment::retired);
+}
+
+// The claims' agency_contact groups are their own (groups_of_claim): g's
+// is not read; nothing is counted in that dimension without agencies.
 template <class Add>
-void Engine::Impl::tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add) const {
+void Engine::Impl::tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add,
+                              bool retired) const {
     const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
     const std::size_t groups = static_cast<std::size_t>(total_groups_);
     const std::size_t centile = e.capital_centile_[c];
@@ -53,7 +74,9 @@ void Engine::Impl::tally_with(BlockStock& out, std::size_t c, const std::array<i
         const auto su = static_cast<std::size_t>(s);
         add(out.states[su * 6 + st]);
         std::int16_t* seg = &out.segment_states[su * groups * 6];
-        for (int d = 0; d < dimension_count; ++d) add(seg[static_cast<std::size_t>(g[static_cast<std::size_t>(d)]) * 6 + st]);
+        for (int d = 0; d < dimension_count - 1; ++d) add(seg[static_cast<std::size_t>(g[static_cast<std::size_t>(d)]) * 6 + st]);
+        if (agencies_on)
+            add(seg[static_cast<std::size_t>(offsets[10] + agency_contact_group(c, s, retired)) * 6 + st]);
         std::int16_t* cen = &out.centiles[(su * capital_centiles + centile) * 2];
         add(cen[0]);
         if (claim.state == ClaimState::receiving) add(cen[1]);
@@ -80,9 +103,10 @@ void Engine::Impl::touch_concurrently(std::size_t c) {
     const std::uint64_t bit = std::uint64_t{1} << (c & 63);
     if ((word.load(std::memory_order_relaxed) & bit) != 0) return;
     if (recording())
-        tally_with(blocks[c / block_size].stock, c, groups_of(c), [](std::int16_t& x) {
-            atomic_ref<std::int16_t>(x).fetch_sub(1, std::memory_order_relaxed);
-        });
+        tally_with(
+            blocks[c / block_size].stock, c, groups_of(c),
+            [](std::int16_t& x) { atomic_ref<std::int16_t>(x).fetch_sub(1, std::memory_order_relaxed); },
+            e.population_.employment[c] == Employment::retired);
     word.fetch_or(bit, std::memory_order_relaxed);
 }
 
@@ -254,7 +278,7 @@ void Engine::Impl::count_tallies(DayCounts& total) {
                 continue;
             }
             total.tally_counts[s * K + t.what] += 1;
-            for (const int g : groups_of(t.citizen)) total.segment_tally_counts[(s * G + static_cast<std::size_t>(g)) * K + t.what] += 1;
+            for (const int g : groups_of_claim(t.citizen, t.service)) total.segment_tally_counts[(s * G + static_cast<std::size_t>(g)) * K + t.what] += 1;
         }
         records.clear();
     };

@@ -29,9 +29,9 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
     if (control_on()) taste -= sc.control.fear_cost * control.fear[c];
     // Access lost to a closed counter is a cost of claiming (6.2); off at 0.
     if (b.decision_access > 0) taste -= b.decision_access * access_loss(c, s, k);
-    const double efficacy = efficacy_logit(c), amount = unit_amount(c, s);
+    const double efficacy = efficacy_logit(c), amount = unit_amount(c, s), first = first_complexity(c, s);
     const double u = rng.uniform();
-    if (u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy, amount)) {
+    if (u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy, amount, first)) {
         transition(c, k, ClaimState::attempting);
         k.failures = 0;
         k.episode_start = static_cast<std::uint16_t>(day);
@@ -47,7 +47,7 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
             sink.counts.count(s, Event::claims_declined);
             sink.counts.tally(c, s, tally_index::efficacy + 0);
             // Discouraged: the same draw would have claimed at a neutral self-efficacy (6.14).
-            if (efficacy < 0 && u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste, amount))
+            if (efficacy < 0 && u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste, amount, first))
                 sink.counts.tally(c, s, tally_index::efficacy + 1);
         }
         trace(c, s, TraceKind::decided_not_to_claim);

@@ -296,6 +296,12 @@ struct Engine::Impl {
     // Awareness fast path: hazard_bound() >= hazard for any share of
     // informed neighbours, so a draw above it skips the neighbours and exp().
     double peer_share_bound = 1.0;
+    // Agencies (docs/model.md 6.15; engine/agencies.cpp). True when a
+    // service names an agency: otherwise nothing below is read.
+    bool agencies_on = false;
+    // The tax return's data are on file at every agency (agencies.share_tax_data,
+    // then the share_tax_data events).
+    bool tax_data_shared = false;
     // Digital control of recipients (engine/control_*.cpp); empty when off.
     ControlState control;
     bool control_on() const { return sc.control.enabled; }
@@ -322,7 +328,7 @@ struct Engine::Impl {
     // The complexity of claim k, citizen c's claim to s (or one the initial
     // conditions imagine for them, which answers no control).
     double complexity(std::size_t c, int s, const Claim& k) const {
-        if (!k.has(claim_flag::renewing)) return service(s).complexity_first;
+        if (!k.has(claim_flag::renewing)) return first_complexity(c, s);
         // The documents a control asks for are those of the periodic
         // declaration, never pre-filled (docs/model.md 11.3).
         if (&k == &e.claims_[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] && answering(c, s))
@@ -437,9 +443,11 @@ struct Engine::Impl {
 
     // counting: phase A and the touch rule (engine/counting.cpp)
     std::array<int, dimension_count> groups_of(std::size_t c, int age, int income_decile) const;
+    std::array<int, dimension_count> groups_of_claim(std::size_t c, int s) const;
     void tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign) const;
+    void tally(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, int sign, Employment employment) const;
     template <class Add>
-    void tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add) const;
+    void tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add, bool retired) const;
     void touch(std::size_t c);
     // The one way a claim's state changes: the citizen is un-counted first
     // (touch; nothing more once they are, the same day), so the next phase
@@ -519,11 +527,26 @@ struct Engine::Impl {
     std::uint8_t differential_services() const;
     void count_unclaimed(std::size_t begin, std::size_t end, DayCounts& out) const;
 
+    // agencies: information and data on file (engine/agencies.cpp)
+    Agency agency_of(int s) const { return sc.services[static_cast<std::size_t>(s)].agency; }
+    std::uint8_t agencies_knowing(std::size_t c) const;
+    double agency_information(std::size_t c, int s) const;
+    double agency_information_prior(std::size_t c, int s, std::uint8_t known) const;
+    double first_complexity(std::size_t c, int s) const {
+        const double first = service(s).complexity_first;
+        return agencies_on ? first * (1.0 - tell_us_once(c, s)) : first;
+    }
+    double tell_us_once(std::size_t c, int s) const;
+    void settlement_information(std::size_t c, int s, int day, Sink& sink);
+    double settlement_probability(std::size_t c, int s) const;
+    int agency_contact_group(std::size_t c, int s, bool retired) const;
+
     // awareness: hazards, candidate days, learning of a right (engine/awareness.cpp)
     double awareness_hazard(std::size_t c, int s, double share) const;
     double awareness_hazard(std::size_t c, int s, double share, double factor) const;
+    double awareness_hazard_with(std::size_t c, int s, double share, double factor, double agency) const;
     double outreach(std::size_t c, int s) const;
-    int group_in(std::size_t c, int dimension) const;
+    int group_in(std::size_t c, int dimension, int s) const;
     double awareness_factor(std::size_t c, int s) const;
     void fill_awareness_factors();
     double awareness_bound(std::size_t c, int s, double factor) const;

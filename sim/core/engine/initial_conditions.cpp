@@ -235,7 +235,20 @@ std::array<double, max_services> Engine::Impl::informed_shares(std::size_t c, co
 // The awareness hazard of c for s before the run: own, peers, agents.
 double Engine::Impl::prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares, std::uint8_t known,
                     const std::array<double, max_services>& rates) const {
-    return awareness_hazard(c, s, shares[static_cast<std::size_t>(s)]) + prior_agent_hazard(s, known, rates);
+    if (!agencies_on) return awareness_hazard(c, s, shares[static_cast<std::size_t>(s)]) + prior_agent_hazard(s, known, rates);
+    // Agencies (6.15): their information as before the run, and the pension
+    // fund's chance p at the spell's start as the hazard that gives the same
+    // chance over the spell, -log(1 - p) / spell (assumption: spread over
+    // the spell rather than at its start, for the day it was learnt).
+    double hazard = awareness_hazard_with(c, s, shares[static_cast<std::size_t>(s)], awareness_factor(c, s),
+                                          agency_information_prior(c, s, known)) +
+                    prior_agent_hazard(s, known, rates);
+    const double settled = std::min(settlement_probability(c, s), 1.0 - 1e-12);
+    if (settled > 0) {
+        const double spell = prior_spell_days(c, s, prior_draws(c, s));
+        if (spell > 0) hazard += -dmath::log1p(-settled) / spell;
+    }
+    return hazard;
 }
 
 // A citizen who knew the service before day 0 has decided on it every
@@ -259,7 +272,8 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
     const double taste =
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
     const double claim_p =
-        claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy_logit(c), unit_amount(c, s));
+        claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy_logit(c), unit_amount(c, s),
+                          first_complexity(c, s));
     k.flags |= claim_flag::knows;
     if (could_claim(s) && d.claimed < 1.0 - dmath::pow(1.0 - claim_p, decisions)) {
         transition(c, k, ClaimState::receiving);

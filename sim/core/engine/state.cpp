@@ -59,6 +59,9 @@ Engine::Impl::Impl(Engine& engine)
                 open_channels[static_cast<std::size_t>(s)] |= static_cast<std::uint8_t>(1u << c);
         for (int k = 0; k < staffed_count; ++k) set_daily_capacity(s, k);
     }
+    agencies_on = std::any_of(sc.services.begin(), sc.services.end(),
+                              [](const ServiceParams& svc) { return svc.agency != Agency::none; });
+    tax_data_shared = sc.agencies.share_tax_data;
     build_schedule();
     for (int d = 0; d < dimension_count; ++d) offsets[static_cast<std::size_t>(d)] = group_offset(static_cast<Dimension>(d));
     // Nobody is counted yet: every citizen starts touched, so the first
