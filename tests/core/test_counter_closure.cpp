@@ -115,7 +115,7 @@ TEST_CASE("counter_closure: the same at 1 and 2 threads, with decision_access to
         CHECK(one.array(m).integers() == two.array(m).integers());
 }
 
-TEST_CASE("decision_access: no effect without a closed counter; with one, fewer claims in the closed fifth") {
+TEST_CASE("decision_access: no effect without a closed counter and fewer claims in the closed fifth with one") {
     // Without a closure the access lost is 0 for everyone: the same run whatever the weight.
     Scenario plain = small_scenario(20000, 60);
     Scenario weighted = plain;
