@@ -37,6 +37,7 @@ from ._scenario import Scenario
 REPO = Path(__file__).resolve().parents[2]
 BEGIN, END = "<!-- validation:begin -->", "<!-- validation:end -->"
 RESPONSES_BEGIN, RESPONSES_END = "<!-- responses:begin -->", "<!-- responses:end -->"
+SUMMARY_BEGIN, SUMMARY_END = "<!-- calibration:begin -->", "<!-- calibration:end -->"
 
 
 def _interval(x: np.ndarray) -> str:
@@ -61,6 +62,28 @@ def tables(scenario_path: Path, population: int, replicates: int, outreach_popul
     address), with the same numbers whatever it is. With ``cache`` (a
     JSON-lines file) every run's figures are written there as it ends and
     runs already there are read back instead of run again."""
+    return measure(scenario_path, population, replicates, outreach_population, outreach_replicates, log,
+                   executor, workers, cache)["tables"]
+
+
+def summary(values: np.ndarray, population: int, replicates: int) -> str:
+    """The README's sentence on the calibration, from the same values as the
+    table of docs/validation.md (``values``: [seed, target]), so that the two
+    cannot disagree."""
+    parts, met = [], 0
+    for j, t in enumerate(calibrate.TARGETS):
+        m = values[:, j].mean()
+        ok = m <= t.value if t.upper_bound else abs(m - t.value) <= t.tolerance
+        met += ok
+        parts.append(f"{t.name} {m:.1%} (published {t.shown()}{'' if ok else ', outside its tolerance'})")
+    return (f"{met} of {len(calibrate.TARGETS)} calibration targets within their tolerances "
+            f"(`scenarios/hybrid.toml`, {population} citizens, mean over {replicates} seeds): " + "; ".join(parts) + ".")
+
+
+def measure(scenario_path: Path, population: int, replicates: int, outreach_population: int,
+            outreach_replicates: int, log=print, executor: Any = None, workers: int | None = None,
+            cache: Path | None = None) -> dict[str, str]:
+    """``tables`` and the README's ``summary`` of one set of runs."""
     scenario = Scenario.load(scenario_path).with_changes({"population.size": population})
     seeds = [1 + i for i in range(replicates)]
     log(f"  baseline: {len(seeds)} seeds")
@@ -91,7 +114,7 @@ def tables(scenario_path: Path, population: int, replicates: int, outreach_popul
             f"--replicates {outreach_replicates}`): enrolment over 9 months in the old-age minimum among citizens "
             "eligible and not receiving it on recorded day 0, and among those of them unaware of it; mean and 5-95% "
             "interval over the seeds.", "", outreach.table(result)]
-    return "\n".join(out)
+    return {"tables": "\n".join(out), "summary": summary(values, population, replicates)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--outreach-population", type=int, default=50000)
     ap.add_argument("--outreach-replicates", type=int, default=3)
     ap.add_argument("--doc", type=Path, default=REPO / "docs" / "validation.md")
+    ap.add_argument("--readme", type=Path, default=REPO / "README.md",
+                    help="where the calibration sentence goes, between its calibration markers (default README.md; "
+                         "only for the shipped baseline)")
     ap.add_argument("--threads", type=int, default=0, help="runs at once on this machine (default: one per core)")
     ap.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the workers of this Dask scheduler")
     ap.add_argument("--cache", type=Path, default=REPO / "results" / "validation-runs.jsonl",
@@ -126,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ._outputs import check_writable_file
 
     check_writable_file(args.doc, "--doc", must_exist=True)
+    if args.readme.exists():
+        check_writable_file(args.readme, "--readme", must_exist=True)
     if args.cache == ap.get_default("cache"):
         args.cache.parent.mkdir(parents=True, exist_ok=True)
     check_writable_file(args.cache, "--cache")
@@ -137,9 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{ap.prog}: --scheduler: {e}", file=sys.stderr)
         return 2
     try:
-        text = tables(args.scenario, args.population, args.replicates, args.outreach_population,
-                      args.outreach_replicates, log=lambda s: print(s, file=sys.stderr, flush=True),
-                      executor=client, workers=args.threads or None, cache=args.cache)
+        measured = measure(args.scenario, args.population, args.replicates, args.outreach_population,
+                           args.outreach_replicates, log=lambda s: print(s, file=sys.stderr, flush=True),
+                           executor=client, workers=args.threads or None, cache=args.cache)
+        text = measured["tables"]
     finally:
         if client is not None:
             client.close()
@@ -153,6 +182,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(f"{args.doc}: no {BEGIN} marker")
     args.doc.write_text(re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _m: block, doc, flags=re.S))
     print(block)
+    # The README's sentence on the calibration comes from the same runs
+    # (issue 15: the README and docs/validation.md once disagreed).
+    readme = args.readme.read_text() if args.readme.exists() else ""
+    if SUMMARY_BEGIN in readme and args.scenario == ap.get_default("scenario"):
+        short = (f"{SUMMARY_BEGIN}\nGenerated by `{command}` with the table of docs/validation.md; "
+                 f"do not edit by hand.\n\n{measured['summary']}\n{SUMMARY_END}")
+        args.readme.write_text(re.sub(re.escape(SUMMARY_BEGIN) + r".*?" + re.escape(SUMMARY_END), lambda _m: short,
+                                      readme, flags=re.S))
+        print(short)
     return 0
 
 
