@@ -61,6 +61,42 @@ void Engine::Impl::control_setup() {
     control.flagged.clear();
     for (std::size_t i = 0; i < e.claims_.size(); ++i)
         if (e.claims_[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
+    control_watch_all();
+}
+
+namespace {
+// What the round must see of a unit that is not received: a trace a
+// control left (an error, a suspension awaiting its term).
+bool carries_trace(const ControlUnit& u) {
+    return u.error != control_error::none || u.error_since != never || u.suspended_since != never;
+}
+}  // namespace
+
+// The units the round visits, from scratch (at setup, and after a restore
+// has brought the claims and units back): every unit received or carrying
+// a trace.
+void Engine::Impl::control_watch_all() {
+    const auto S = static_cast<std::size_t>(services);
+    control.watched.assign(citizens, 0);
+    for (std::size_t c = 0; c < citizens; ++c)
+        for (std::size_t s = 0; s < S; ++s)
+            if (e.claims_[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]))
+                control.watched[c] |= static_cast<std::uint8_t>(1u << s);
+}
+
+// The invariant the round relies on (checked with the counts,
+// Engine::check_counts_every_day): a unit received or carrying a trace is
+// watched.
+void Engine::Impl::check_control_watch() const {
+    const auto S = static_cast<std::size_t>(services);
+    for (std::size_t c = 0; c < citizens; ++c)
+        for (std::size_t s = 0; s < S; ++s) {
+            const bool needed = e.claims_[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]);
+            if (needed && (control.watched[c] >> s & 1u) == 0)
+                throw InternalError("control: unit (" + std::to_string(c) + ", " + std::to_string(s) +
+                                    ") is received or carries a trace but the round would not visit it, day " +
+                                    std::to_string(e.day_) + " (a change of state outside Impl::transition)");
+        }
 }
 
 // One block's units for this month: the truth moves on, suspensions past
@@ -73,17 +109,25 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
     const Population& p = e.population_;
     ControlBlock& out = scratch.control_blocks[blk];
     out.candidates.clear();
+    out.candidates.reserve(out.last_candidates + out.last_candidates / 16);
     out.terminations.clear();
     out.recovered.clear();
     const bool rec = recording();
     const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
     if (rec) out.counts.assign(S * (G + 1) * 3, 0);
     const auto kept_fear = static_cast<float>(1.0 - cp.fear_decay);
+    std::uint8_t benefit_bits = 0;
+    for (const int s : benefits) benefit_bits |= static_cast<std::uint8_t>(1u << s);
     const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
     for (std::size_t c = begin; c < end; ++c) {
         // Only what changes is written: most units are not received and
         // already clean, and their memory is then only read.
         if (control.fear[c] != 0.0f) control.fear[c] *= kept_fear;
+        // Only the watched units: the others are neither received nor
+        // carry a trace, and the pass below would leave them as they are.
+        std::uint8_t& watched = control.watched[c];
+        const unsigned visit = watched & benefit_bits;
+        if (visit == 0) continue;
         // The citizen's features (docs/model.md section 11.1, each in
         // [0, 1]), zone and groups: found at their first recipient unit.
         bool citizen_known = false;
@@ -91,7 +135,8 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
         double intensity = 0;
         bool changed = false;
         std::array<std::uint8_t, dimension_count> groups{};
-        for (const int s : benefits) {
+        for (unsigned bits = visit; bits != 0; bits &= bits - 1) {  // in service order
+            const int s = __builtin_ctz(bits);
             const std::size_t index = c * S + static_cast<std::size_t>(s);
             ControlUnit& u = control.units[index];
             const Claim& k = claim(c, s);
@@ -106,6 +151,8 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                 } else if (u.suspended_since != never && day - u.suspended_since >= cp.suspension_days) {
                     out.terminations.push_back(static_cast<std::uint32_t>(index));
                 }
+                // Neither received nor marked: not visited again until it is.
+                if (!carries_trace(u)) watched = static_cast<std::uint8_t>(watched & ~(1u << s));
                 continue;
             }
             if (!citizen_known) {
@@ -301,7 +348,10 @@ void Engine::Impl::control_round(int day) {
     }
     // The candidates' memory given back (the largest transient of the
     // round: docs/performance.md).
-    for (ControlBlock& block : out) std::vector<ControlCandidate>().swap(block.candidates);
+    for (ControlBlock& block : out) {
+        block.last_candidates = block.candidates.size();
+        std::vector<ControlCandidate>().swap(block.candidates);
+    }
 }
 
 }  // namespace demat
