@@ -29,6 +29,20 @@ constexpr int unstable_days = 180;
 bool changed_recently(std::uint16_t last_change, int day) {
     return last_change != never && day - static_cast<int>(last_change) < unstable_days;
 }
+
+// An upper bound of logistic(a) without an exponential, to skip the exact
+// value when a draw is above the bound anyway (the result is the same: the
+// test is monotone). For a <= -1, with x = -a, e^x >= 1 + x + x^2/2 + x^3/6
+// + x^4/24 (the Taylor terms, all positive), so logistic(a) = 1 / (1 + e^x)
+// is at most 1 / (2 + x + x^2/2 + x^3/6 + x^4/24); at x >= 1 the bound is
+// above the function by at least 0.27%, and the factor 1 + 1e-7 keeps it
+// above after rounding (of the bound and of dmath::exp). Above -1 (and for
+// NaN) the bound is 1: nothing is skipped.
+double logistic_bound(double a) {
+    if (!(a <= -1.0)) return 1.0;
+    const double x = -a;
+    return (1.0 + 1e-7) / (2.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0)))));
+}
 }  // namespace
 
 void Engine::Impl::control_setup() {
@@ -116,6 +130,9 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
     const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
     if (rec) out.counts.assign(S * (G + 1) * 3, 0);
     const auto kept_fear = static_cast<float>(1.0 - cp.fear_decay);
+    // The innocent error's test is monotone in its probability only if the
+    // fraud rate is a probability (the schema checks it; the library may not).
+    const bool rate_ok = cp.fraud_rate >= 0.0 && cp.fraud_rate <= 1.0;
     std::uint8_t benefit_bits = 0;
     for (const int s : benefits) benefit_bits |= static_cast<std::uint8_t>(1u << s);
     const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
@@ -157,9 +174,9 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
             }
             if (!citizen_known) {
                 citizen_known = true;
-                int received = 0;
-                for (int t = 0; t < services; ++t)
-                    received += service(t).kind == ServiceKind::benefit && claim(c, t).state == ClaimState::receiving;
+                int received = 0;  // every received benefit is watched
+                for (unsigned other = visit; other != 0; other &= other - 1)
+                    received += claim(c, __builtin_ctz(other)).state == ClaimState::receiving;
                 const std::uint32_t zone = p.zone_of(c);
                 const int decile = p.income_decile[c];
                 changed = changed_recently(control.last_change[c], day);
@@ -184,10 +201,11 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                     u.error = control_error::deliberate;
                     u.error_since = static_cast<std::uint16_t>(day);
                 } else {
-                    const double innocent =
-                        logistic(cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
-                                 cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0));
-                    if (draw < cp.fraud_rate + innocent * (1.0 - cp.fraud_rate)) {
+                    const double odds = cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
+                                        cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0);
+                    // Most draws are above even the bound: no error, and no exponential.
+                    const bool above = rate_ok && draw >= cp.fraud_rate + logistic_bound(odds) * (1.0 - cp.fraud_rate);
+                    if (!above && draw < cp.fraud_rate + logistic(odds) * (1.0 - cp.fraud_rate)) {
                         u.error = control_error::innocent;
                         u.error_since = static_cast<std::uint16_t>(day);
                     }
