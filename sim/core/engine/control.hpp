@@ -168,6 +168,11 @@ struct ControlState {
 std::array<double, 4> control_response_probabilities(const ControlParams& cp, double trust, double capital,
                                                      bool helper, int past_controls);
 
+// An upper bound of logistic(a) computed without an exponential (1 above
+// -1): the round skips the exact value of a probability when its draw is
+// above the bound (control_round.cpp).
+double control_logistic_bound(double a);
+
 // A unit competing for this month's budget.
 struct ControlCandidate {
     double key;         // selection key: score x intensity, or u^(1/intensity) at random

@@ -37,13 +37,21 @@ bool changed_recently(std::uint16_t last_change, int day) {
 // is at most 1 / (2 + x + x^2/2 + x^3/6 + x^4/24); at x >= 1 the bound is
 // above the function by at least 0.27%, and the factor 1 + 1e-7 keeps it
 // above after rounding (of the bound and of dmath::exp). Above -1 (and for
+}  // namespace
+
+// An upper bound of logistic(a) without an exponential, to skip the exact
+// value when a draw is above the bound anyway (the result is the same: the
+// test is monotone). For a <= -1, with x = -a, e^x >= 1 + x + x^2/2 + x^3/6
+// + x^4/24 (the Taylor terms, all positive), so logistic(a) = 1 / (1 + e^x)
+// is at most 1 / (2 + x + x^2/2 + x^3/6 + x^4/24); at x >= 1 the bound is
+// above the function by at least 0.27%, and the factor 1 + 1e-7 keeps it
+// above after rounding (of the bound and of dmath::exp). Above -1 (and for
 // NaN) the bound is 1: nothing is skipped.
-double logistic_bound(double a) {
+double control_logistic_bound(double a) {
     if (!(a <= -1.0)) return 1.0;
     const double x = -a;
     return (1.0 + 1e-7) / (2.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0)))));
 }
-}  // namespace
 
 void Engine::Impl::control_setup() {
     // The reader checks the zones named against the population's size; a
@@ -204,7 +212,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                     const double odds = cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
                                         cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0);
                     // Most draws are above even the bound: no error, and no exponential.
-                    const bool above = rate_ok && draw >= cp.fraud_rate + logistic_bound(odds) * (1.0 - cp.fraud_rate);
+                    const bool above = rate_ok && draw >= cp.fraud_rate + control_logistic_bound(odds) * (1.0 - cp.fraud_rate);
                     if (!above && draw < cp.fraud_rate + logistic(odds) * (1.0 - cp.fraud_rate)) {
                         u.error = control_error::innocent;
                         u.error_since = static_cast<std::uint16_t>(day);
