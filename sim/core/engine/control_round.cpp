@@ -29,14 +29,6 @@ constexpr int unstable_days = 180;
 bool changed_recently(std::uint16_t last_change, int day) {
     return last_change != never && day - static_cast<int>(last_change) < unstable_days;
 }
-
-// An upper bound of logistic(a) without an exponential, to skip the exact
-// value when a draw is above the bound anyway (the result is the same: the
-// test is monotone). For a <= -1, with x = -a, e^x >= 1 + x + x^2/2 + x^3/6
-// + x^4/24 (the Taylor terms, all positive), so logistic(a) = 1 / (1 + e^x)
-// is at most 1 / (2 + x + x^2/2 + x^3/6 + x^4/24); at x >= 1 the bound is
-// above the function by at least 0.27%, and the factor 1 + 1e-7 keeps it
-// above after rounding (of the bound and of dmath::exp). Above -1 (and for
 }  // namespace
 
 // An upper bound of logistic(a) without an exponential, to skip the exact
@@ -176,7 +168,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                 } else if (u.suspended_since != never && day - u.suspended_since >= cp.suspension_days) {
                     out.terminations.push_back(static_cast<std::uint32_t>(index));
                 }
-                // Neither received nor marked: not visited again until it is.
+                // Neither received nor carrying a trace: not visited again until received.
                 if (!carries_trace(u)) watched = static_cast<std::uint8_t>(watched & ~(1u << s));
                 continue;
             }
