@@ -4,6 +4,7 @@
 #include "core/engine.hpp"
 #include "core/channels.hpp"
 #include "core/engine/control.hpp"
+#include "core/rng.hpp"
 #include "core/error.hpp"
 #include "core/segments.hpp"
 #include "core/summary.hpp"
@@ -590,4 +591,37 @@ TEST_CASE("document requests: answers are counted apart, and the summary's auton
         if (a + h > 0) REQUIRE(plain.services[s].autonomy_share == static_cast<double>(a) / static_cast<double>(a + h));
         REQUIRE(std::isnan(plain.services[s].answer_autonomy_share));
     }
+}
+
+TEST_CASE("control: the round's bound of the logistic is above it everywhere and low enough to skip most draws", "[control]") {
+    // The round skips the innocent error's exponential when the draw is
+    // above this bound: a bound below the function would change results.
+    for (double a = -800.0; a <= 5.0; a += 0.001) {
+        INFO(a);
+        REQUIRE(control_logistic_bound(a) > logistic(a));
+    }
+    CHECK(control_logistic_bound(-0.5) == 1.0);  // near 0 nothing is skipped
+    CHECK(control_logistic_bound(std::nan("")) == 1.0);
+    // At a typical innocent error's odds (the defaults: -5.5 + 2 x 0.5 + 2 x 0.4)
+    // it leaves more than 95% of the draws above it.
+    CHECK(control_logistic_bound(-3.7) < 0.05);
+    CHECK(control_logistic_bound(-8.0) < 0.004);
+}
+
+TEST_CASE("control: the round watches every unit received or carrying a trace of a control", "[control]") {
+    // The round visits only the watched units (control_round.cpp): a unit
+    // received, or with an error or a suspension, left unwatched would be
+    // skipped. The daily recount (check_counts) checks every unit against
+    // the claims, through suspensions, terminations and claims again.
+    Scenario sc = controlled(12000, 240);
+    sc.control.type_share = {0.3, 0.6, 0.1};
+    sc.control.adhesion_intercept = -1.0;  // many suspensions
+    sc.control.suspension_days = 30;       // terminated soon: units leave the watch, and come back if claimed again
+    sc.control.fraud_rate = 0.01;
+    const Results r = run(sc, 2, /*check_counts=*/true);
+    CHECK(total_event(r, ControlEvent::terminations) > 50);
+    CHECK(total_event(r, ControlEvent::in_error_innocent) > 0);
+    CHECK(total_event(r, ControlEvent::in_error_deliberate) > 0);
+    // The same run without the recount: identical (the check only reads).
+    require_identical(r, run(sc, 1));
 }

@@ -133,6 +133,13 @@ struct ControlState {
     // since cleared): what the daily stock scans instead of every claim.
     // Derived from the claims (rebuilt by control_setup on a restore).
     std::vector<std::uint32_t> flagged;
+    // Per citizen, bit s: unit (citizen, s) may be received or carry a
+    // control's trace (an error, a suspension). A superset: set when the
+    // claim starts being received (Impl::transition) or is suspended,
+    // cleared by the monthly round once the unit is neither. The round
+    // visits only these units, not every claim (docs/performance.md).
+    // Derived from the claims and units (rebuilt by control_watch_all).
+    std::vector<std::uint8_t> watched;
     // Units with an open document request, in unit order: settled, serially,
     // each morning (resolve_document_requests).
     std::vector<std::uint32_t> requests;
@@ -149,7 +156,8 @@ struct ControlState {
 
     std::size_t memory_bytes() const {
         return units.capacity() * sizeof(ControlUnit) + fear.capacity() * sizeof(float) +
-               last_change.capacity() * sizeof(std::uint16_t) + requests.capacity() * sizeof(std::uint32_t);
+               last_change.capacity() * sizeof(std::uint16_t) + requests.capacity() * sizeof(std::uint32_t) +
+               watched.capacity();
     }
 };
 
@@ -159,6 +167,11 @@ struct ControlState {
 // whose unit was controlled `past_controls` times before.
 std::array<double, 4> control_response_probabilities(const ControlParams& cp, double trust, double capital,
                                                      bool helper, int past_controls);
+
+// An upper bound of logistic(a) computed without an exponential (1 above
+// -1): the round skips the exact value of a probability when its draw is
+// above the bound (control_round.cpp).
+double control_logistic_bound(double a);
 
 // A unit competing for this month's budget.
 struct ControlCandidate {
@@ -180,6 +193,9 @@ struct ControlBlock {
     std::vector<std::int64_t> counts;
     // Debts repaid from this month's payment: (service, euros withheld).
     std::vector<std::pair<std::uint8_t, double>> recovered;
+    // Candidates of the block's last round: room reserved for as many next
+    // month (their memory is given back between rounds).
+    std::size_t last_candidates = 0;
 };
 
 }  // namespace demat

@@ -159,6 +159,7 @@ void Engine::Impl::control_suspend(std::size_t c, int s, int day, bool wrongful,
     transition(c, k, ClaimState::interrupted);
     k.flags |= claim_flag::control;
     control.flagged.push_back(static_cast<std::uint32_t>(c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)));
+    control.watched[c] |= static_cast<std::uint8_t>(1u << s);  // the round terminates it
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::renewing));
     k.failures = 0;
     k.next_day = never;  // the round terminates it (control_month_block)

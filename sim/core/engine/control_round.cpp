@@ -31,6 +31,20 @@ bool changed_recently(std::uint16_t last_change, int day) {
 }
 }  // namespace
 
+// An upper bound of logistic(a) without an exponential, to skip the exact
+// value when a draw is above the bound anyway (the result is the same: the
+// test is monotone). For a <= -1, with x = -a, e^x >= 1 + x + x^2/2 + x^3/6
+// + x^4/24 (the Taylor terms, all positive), so logistic(a) = 1 / (1 + e^x)
+// is at most 1 / (2 + x + x^2/2 + x^3/6 + x^4/24); at x >= 1 the bound is
+// above the function by at least 0.27%, and the factor 1 + 1e-7 keeps it
+// above after rounding (of the bound and of dmath::exp). Above -1 (and for
+// NaN) the bound is 1: nothing is skipped.
+double control_logistic_bound(double a) {
+    if (!(a <= -1.0)) return 1.0;
+    const double x = -a;
+    return (1.0 + 1e-7) / (2.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0)))));
+}
+
 void Engine::Impl::control_setup() {
     // The reader checks the zones named against the population's size; a
     // scenario built otherwise (the library, bindings) is checked here.
@@ -61,6 +75,42 @@ void Engine::Impl::control_setup() {
     control.flagged.clear();
     for (std::size_t i = 0; i < e.claims_.size(); ++i)
         if (e.claims_[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
+    control_watch_all();
+}
+
+namespace {
+// What the round must see of a unit that is not received: a trace a
+// control left (an error, a suspension awaiting its term).
+bool carries_trace(const ControlUnit& u) {
+    return u.error != control_error::none || u.error_since != never || u.suspended_since != never;
+}
+}  // namespace
+
+// The units the round visits, from scratch (at setup, and after a restore
+// has brought the claims and units back): every unit received or carrying
+// a trace.
+void Engine::Impl::control_watch_all() {
+    const auto S = static_cast<std::size_t>(services);
+    control.watched.assign(citizens, 0);
+    for (std::size_t c = 0; c < citizens; ++c)
+        for (std::size_t s = 0; s < S; ++s)
+            if (e.claims_[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]))
+                control.watched[c] |= static_cast<std::uint8_t>(1u << s);
+}
+
+// The invariant the round relies on (checked with the counts,
+// Engine::check_counts_every_day): a unit received or carrying a trace is
+// watched.
+void Engine::Impl::check_control_watch() const {
+    const auto S = static_cast<std::size_t>(services);
+    for (std::size_t c = 0; c < citizens; ++c)
+        for (std::size_t s = 0; s < S; ++s) {
+            const bool needed = e.claims_[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]);
+            if (needed && (control.watched[c] >> s & 1u) == 0)
+                throw InternalError("control: unit (" + std::to_string(c) + ", " + std::to_string(s) +
+                                    ") is received or carries a trace but the round would not visit it, day " +
+                                    std::to_string(e.day_) + " (a change of state outside Impl::transition)");
+        }
 }
 
 // One block's units for this month: the truth moves on, suspensions past
@@ -73,17 +123,28 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
     const Population& p = e.population_;
     ControlBlock& out = scratch.control_blocks[blk];
     out.candidates.clear();
+    out.candidates.reserve(out.last_candidates + out.last_candidates / 16);
     out.terminations.clear();
     out.recovered.clear();
     const bool rec = recording();
     const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
     if (rec) out.counts.assign(S * (G + 1) * 3, 0);
     const auto kept_fear = static_cast<float>(1.0 - cp.fear_decay);
+    // The innocent error's test is monotone in its probability only if the
+    // fraud rate is a probability (the schema checks it; the library may not).
+    const bool rate_ok = cp.fraud_rate >= 0.0 && cp.fraud_rate <= 1.0;
+    std::uint8_t benefit_bits = 0;
+    for (const int s : benefits) benefit_bits |= static_cast<std::uint8_t>(1u << s);
     const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
     for (std::size_t c = begin; c < end; ++c) {
         // Only what changes is written: most units are not received and
         // already clean, and their memory is then only read.
         if (control.fear[c] != 0.0f) control.fear[c] *= kept_fear;
+        // Only the watched units: the others are neither received nor
+        // carry a trace, and the pass below would leave them as they are.
+        std::uint8_t& watched = control.watched[c];
+        const unsigned visit = watched & benefit_bits;
+        if (visit == 0) continue;
         // The citizen's features (docs/model.md section 11.1, each in
         // [0, 1]), zone and groups: found at their first recipient unit.
         bool citizen_known = false;
@@ -91,7 +152,8 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
         double intensity = 0;
         bool changed = false;
         std::array<std::uint8_t, dimension_count> groups{};
-        for (const int s : benefits) {
+        for (unsigned bits = visit; bits != 0; bits &= bits - 1) {  // in service order
+            const int s = __builtin_ctz(bits);
             const std::size_t index = c * S + static_cast<std::size_t>(s);
             ControlUnit& u = control.units[index];
             const Claim& k = claim(c, s);
@@ -106,13 +168,15 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                 } else if (u.suspended_since != never && day - u.suspended_since >= cp.suspension_days) {
                     out.terminations.push_back(static_cast<std::uint32_t>(index));
                 }
+                // Neither received nor carrying a trace: not visited again until received.
+                if (!carries_trace(u)) watched = static_cast<std::uint8_t>(watched & ~(1u << s));
                 continue;
             }
             if (!citizen_known) {
                 citizen_known = true;
-                int received = 0;
-                for (int t = 0; t < services; ++t)
-                    received += service(t).kind == ServiceKind::benefit && claim(c, t).state == ClaimState::receiving;
+                int received = 0;  // every received benefit is watched
+                for (unsigned other = visit; other != 0; other &= other - 1)
+                    received += claim(c, __builtin_ctz(other)).state == ClaimState::receiving;
                 const std::uint32_t zone = p.zone_of(c);
                 const int decile = p.income_decile[c];
                 changed = changed_recently(control.last_change[c], day);
@@ -137,10 +201,11 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                     u.error = control_error::deliberate;
                     u.error_since = static_cast<std::uint16_t>(day);
                 } else {
-                    const double innocent =
-                        logistic(cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
-                                 cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0));
-                    if (draw < cp.fraud_rate + innocent * (1.0 - cp.fraud_rate)) {
+                    const double odds = cp.error_intercept + cp.error_admin * (1.0 - p.admin_literacy[c]) +
+                                        cp.error_complexity * complexity(c, s, k) + cp.error_change * (changed ? 1.0 : 0.0);
+                    // Most draws are above even the bound: no error, and no exponential.
+                    const bool above = rate_ok && draw >= cp.fraud_rate + control_logistic_bound(odds) * (1.0 - cp.fraud_rate);
+                    if (!above && draw < cp.fraud_rate + logistic(odds) * (1.0 - cp.fraud_rate)) {
                         u.error = control_error::innocent;
                         u.error_since = static_cast<std::uint16_t>(day);
                     }
@@ -301,7 +366,10 @@ void Engine::Impl::control_round(int day) {
     }
     // The candidates' memory given back (the largest transient of the
     // round: docs/performance.md).
-    for (ControlBlock& block : out) std::vector<ControlCandidate>().swap(block.candidates);
+    for (ControlBlock& block : out) {
+        block.last_candidates = block.candidates.size();
+        std::vector<ControlCandidate>().swap(block.candidates);
+    }
 }
 
 }  // namespace demat

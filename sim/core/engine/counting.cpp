@@ -260,6 +260,7 @@ void Engine::Impl::check_counts() const {
                                    std::to_string(end - 1) + " differ from a recount on day " + std::to_string(e.day_) +
                                    " (a change without its touch, docs/architecture.md)");
     }
+    if (control_on()) check_control_watch();
 }
 
 // The day's tallied events (reasons, identity steps, help records), counted

@@ -482,6 +482,7 @@ struct Engine::Impl {
 
     void transition(std::size_t c, Claim& k, ClaimState to) {
         touch(c);
+        if (to == ClaimState::receiving && !control.watched.empty()) control_watch(c, k);
         k.state = to;
     }
     void touch_concurrently(std::size_t c);
@@ -614,6 +615,15 @@ struct Engine::Impl {
 
     // digital control of recipients (engine/control_round.cpp, control_outcomes.cpp, control_results.cpp)
     void control_setup();
+    // Marks citizen c's claim k (one of e.claims_) as a unit the round visits.
+    void control_watch(std::size_t c, const Claim& k) {
+        const auto first = reinterpret_cast<std::uintptr_t>(&e.claims_[c * static_cast<std::size_t>(services)]);
+        const auto at = reinterpret_cast<std::uintptr_t>(&k);
+        const std::uintptr_t s = (at - first) / sizeof(Claim);  // a claim outside the citizen's: huge (wraps)
+        if (at >= first && s < static_cast<std::uintptr_t>(services)) control.watched[c] |= static_cast<std::uint8_t>(1u << s);
+    }
+    void control_watch_all();
+    void check_control_watch() const;
     void control_round(int day);
     void control_month_block(std::size_t blk, int day, const std::vector<double>& zone_intensity,
                              const std::vector<float>& zone_deprivation, const std::vector<int>& benefits);
