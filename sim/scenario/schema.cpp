@@ -426,8 +426,8 @@ std::vector<GlobalEntry> build_global_entries() {
         {"share of the zone's sites", "Share of a zone's mediation sites that close when close_counters closes a "
                                       "counter of the zone (sites := sites x (1 - share), as close_mediation does "
                                       "there; open_counters does not reopen them; docs/model.md 6.13).",
-         "assumption: 0 (off) by default, so that the calibrated baseline is unchanged; French closures of public "
-         "service points usually go together. Added to study the response to closing counters (Deshpande & Li "
+         "assumption: 0 (off) by default, so that the calibrated baseline is unchanged; closures of public service "
+         "points are taken to go together in the same towns (not measured). Added to study the response to closing counters (Deshpande & Li "
          "2019, docs/validation.md, Responses); not fitted"}));
 
     add_control_entries(e);
