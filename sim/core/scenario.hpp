@@ -66,6 +66,9 @@ struct PopulationParams {
     // Mean spacing of the zones' centres, for the distance to another zone's
     // counter when the zone's own is closed (docs/model.md 6.13).
     double zone_spacing_km = 4.5;
+    // Multiplier of the distance from a rural zone to another zone's counter
+    // (docs/model.md 6.13); 1: as any zone.
+    double rural_spacing = 1.0;
     // Share of adults living alone, and of families with children that are single-parent.
     double living_alone_share = 0.20;
     double single_parent_share_of_families = 0.25;
@@ -138,6 +141,9 @@ struct BehaviourParams {
     // Weight, in the decision, of the loss of access when the zone's counter
     // is closed (docs/model.md 6.2); 0 = off.
     double decision_access = 0.0;
+    // Weight against claiming of the expected wait at the counter serving a
+    // closed zone, per 30 days (docs/model.md 6.2); 0: off.
+    double decision_wait = 0.0;
     // Days before a Declined citizen reconsiders.
     int reconsider_days = 90;
 
@@ -252,6 +258,9 @@ struct MediationParams {
     double admin_gain = 0.05;
     // Success penalty (logit) of doing-with compared with doing-for.
     double doing_with_penalty = 0.8;
+    // Share of a zone's mediation sites that close with its counters
+    // (close_counters, docs/model.md 6.13); 0: none.
+    double close_with_counters = 0.0;
 };
 
 // ---- digital control of recipients (docs/model.md, section 11) --------------

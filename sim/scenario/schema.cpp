@@ -79,6 +79,14 @@ std::vector<GlobalEntry> build_global_entries() {
                "sqrt(zones): the trip to another zone's counter when one's own is closed (docs/model.md 6.13).",
          "France's mean density (Insee: 68 million people on 552,000 km2, 123 per km2) gives a zone of 2,500 "
          "residents about 20 km2, a square of 4.5 km"}));
+    e.push_back(number<S>("population.rural_spacing", DEMAT_FIELD(population.rural_spacing), 1.0, 1.0, 20.0,
+        {"multiplier", "Multiplier of the distance between a rural zone's centre and the centre of the zone whose "
+                       "counter serves it when its own is closed: rural zones of the same number of residents "
+                       "cover more ground (docs/model.md 6.13).",
+         "assumption: 1 (off) by default, so that the calibrated baseline is unchanged; the rural zones' distance to "
+         "their own counter (8-35 km, sim/core/france_calibration.hpp) is about 2.2 times the mean over the three "
+         "territory types, which suggests 2. Added to study the response to closing counters (Deshpande & Li "
+         "2019, docs/validation.md, Responses); not fitted"}));
     e.push_back(probability<S>("population.living_alone_share", DEMAT_FIELD(population.living_alone_share), 0.20,
         {"share of adults", "Adults living alone.",
          "Insee households (approx.): ~20% of adults (37% of households are one person)"}));
@@ -188,6 +196,13 @@ std::vector<GlobalEntry> build_global_entries() {
          "assumption: 0 (off) by default, so that the calibrated baseline is unchanged; 1 would weigh a channel "
          "utility unit as a decision logit unit (a nested logit's inclusive value). Added to study the response to "
          "closing counters (Deshpande & Li 2019, docs/validation.md, Responses); not fitted"}));
+    e.push_back(number<S>("behaviour.decision_wait", DEMAT_FIELD(behaviour.decision_wait), 0.0, 0.0, logit_max,
+        {"logit per 30 days", "Weight, against claiming, of the expected wait at the counter that serves one's zone "
+                              "when its own counter is closed: the queue's entries over its daily places, at most "
+                              "patience_days (docs/model.md 6.2).",
+         "assumption: 0 (off) by default, so that the calibrated baseline is unchanged. Deshpande & Li (2019) find "
+         "that closures deter applications through congestion at the neighbouring offices; added to study that "
+         "response (docs/validation.md, Responses); not fitted"}));
     e.push_back(number<S>("behaviour.decision_stigma", DEMAT_FIELD(behaviour.decision_stigma), 1.0, 0.0, logit_max,
         {"logit", "Weight of a service's stigma against claiming.",
          "assumption: not wanting to be \"assisted\" is cited by 16% (DREES Études et résultats n°1263, 2023)"}));
@@ -407,6 +422,13 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(number<S>("mediation.doing_with_penalty", DEMAT_FIELD(mediation.doing_with_penalty), 0.8, 0.0, logit_max,
         {"logit", "Success penalty of doing_with compared with doing_for.",
          "assumption: success falls from ~88% to ~77% at the mediation intercept"}));
+    e.push_back(probability<S>("mediation.close_with_counters", DEMAT_FIELD(mediation.close_with_counters), 0.0,
+        {"share of the zone's sites", "Share of a zone's mediation sites that close when close_counters closes a "
+                                      "counter of the zone (sites := sites x (1 - share), as close_mediation does "
+                                      "there; open_counters does not reopen them; docs/model.md 6.13).",
+         "assumption: 0 (off) by default, so that the calibrated baseline is unchanged; closures of public service "
+         "points are taken to go together in the same towns (not measured). Added to study the response to closing counters (Deshpande & Li "
+         "2019, docs/validation.md, Responses); not fitted"}));
 
     add_control_entries(e);
     add_agency_entries(e);

@@ -207,6 +207,18 @@ TEST_CASE("checkpoint: across mediation sites, a skills programme, targeted outr
     for (int day : {w + 6, w + 8, w + 20, w + 38, w + 50}) check_resume("policies", sc, reference, day, 1, 2);
 }
 
+TEST_CASE("checkpoint: across a closure with decision_wait and close_with_counters and rural_spacing", "[checkpoint]") {
+    // The expected wait is read from the queues, the sites closed with the
+    // counters are the zones' sites: both are in the saved state.
+    Scenario sc = with_policy_timeline();
+    sc.behaviour.decision_wait = 5.0;
+    sc.mediation.close_with_counters = 0.5;
+    sc.population.rural_spacing = 3.0;
+    const Results reference = uninterrupted(sc);
+    const int w = sc.warmup_days;
+    for (int day : {w + 9, w + 11, w + 30}) check_resume("closure_mechanisms", sc, reference, day, 1, 2);
+}
+
 TEST_CASE("checkpoint: with digital control on (scores, suspensions, debts, fear), resumed runs are identical", "[checkpoint]") {
     Scenario sc = small_scenario(6000, 90);
     sc.behaviour.prior_eligibility_days = 36500;

@@ -141,3 +141,126 @@ TEST_CASE("decision_access: no effect without a closed counter and fewer claims 
     }
     CHECK(static_cast<double>(others_less) > 0.9 * static_cast<double>(others_base));
 }
+
+TEST_CASE("closure mechanisms: no effect without a closed counter") {
+    // decision_wait, mediation.close_with_counters and rural_spacing act only
+    // once close_counters closed a counter: without one, the same run, bit for bit.
+    Scenario plain = small_scenario(20000, 60);
+    set_channel(plain, Channel::mediation, true, 3.6);
+    Scenario all_on = plain;
+    all_on.behaviour.decision_wait = 5.0;
+    all_on.mediation.close_with_counters = 1.0;
+    all_on.population.rural_spacing = 5.0;
+    require_identical(run_closure(plain).results, run_closure(all_on).results);
+}
+
+TEST_CASE("closure mechanisms: the same at 1 and 2 threads with all three on") {
+    Scenario sc = small_scenario(20000, 90);
+    set_channel(sc, Channel::mediation, true, 3.6);
+    sc.timeline = {timeline_event(5, event::CloseCounters{.share = 0.6})};
+    sc.behaviour.decision_wait = 3.0;
+    sc.mediation.close_with_counters = 0.5;
+    sc.population.rural_spacing = 3.0;
+    const Results one = run_closure(sc, 1).results, two = run_closure(sc, 2).results;
+    require_identical(one, two);
+}
+
+TEST_CASE("decision_wait: the wait at the neighbour's counter deters claims in the closed fifth") {
+    // Counters only and scarce (3 places per 10,000 a day): the closed
+    // zones' residents queue at a neighbour's, with its own residents, for
+    // days. At 10 logit per 30 days of expected wait, claims filed in the
+    // closed fifth fall by at least 10% against weight 0 (the run gives
+    // more); the open fifths, whose residents weigh no wait, keep most.
+    Scenario closed = small_scenario(20000, 150);
+    closed.population.zone_size = 1000;
+    set_channel(closed, Channel::online, false);
+    set_channel(closed, Channel::phone, false);
+    set_channel(closed, Channel::counter, true, 3.0);
+    closed.timeline = {timeline_event(0, event::CloseCounters{.share = 0.2})};
+    Scenario weighted = closed;
+    weighted.behaviour.decision_wait = 10.0;
+    const auto base = by_rank(run_closure(closed).results, "counter_closure/claims_submitted");
+    const auto less = by_rank(run_closure(weighted).results, "counter_closure/claims_submitted");
+    INFO("closed fifth: " << base[0] << " claims filed at weight 0, " << less[0] << " at 10");
+    REQUIRE(base[0] > 50);
+    CHECK(static_cast<double>(less[0]) < 0.9 * static_cast<double>(base[0]));
+    std::int64_t others_base = 0, others_less = 0;
+    for (std::size_t g = 1; g < base.size(); ++g) {
+        others_base += base[g];
+        others_less += less[g];
+    }
+    CHECK(static_cast<double>(others_less) > 0.9 * static_cast<double>(others_base));
+}
+
+TEST_CASE("close_with_counters: the closed zones lose their mediation sites and file fewer claims") {
+    // Counters and mediation only: closing a zone's counter with all its
+    // mediation sites leaves its residents a far counter and a site ten
+    // times as far with no places.
+    Scenario closed = small_scenario(20000, 150);
+    closed.population.zone_size = 1000;
+    set_channel(closed, Channel::online, false);
+    set_channel(closed, Channel::phone, false);
+    set_channel(closed, Channel::counter, true, 5.0);
+    set_channel(closed, Channel::mediation, true, 5.0);
+    closed.timeline = {timeline_event(0, event::CloseCounters{.share = 0.2})};
+    Scenario with_sites = closed;
+    with_sites.mediation.close_with_counters = 1.0;
+    // The sites' distance: ten times the initial one in the closed zones (the
+    // cap of 1 / sqrt(sites) at no site), unchanged elsewhere.
+    ParallelExecutor ex(1);
+    Engine plain_engine(closed, ex), sites_engine(with_sites, ex);
+    plain_engine.run();
+    sites_engine.run();
+    const auto& before = plain_engine.population().zones;
+    const auto& after = sites_engine.population().zones;
+    REQUIRE(before.size() == 20);
+    int closed_zones = 0;
+    for (std::size_t z = 0; z < before.size(); ++z) {
+        const bool shut = sites_engine.counter_zone(0, z) != static_cast<long>(z);
+        closed_zones += shut;
+        CHECK(after[z].km_to_mediation == Approx(shut ? 10.0 * before[z].km_to_mediation : before[z].km_to_mediation));
+    }
+    CHECK(closed_zones == 4);
+    // Claims filed in the closed fifth: at least 10% fewer than with the
+    // sites kept (the run gives more).
+    const auto base = by_rank(plain_engine.results(), "counter_closure/claims_submitted");
+    const auto less = by_rank(sites_engine.results(), "counter_closure/claims_submitted");
+    INFO("closed fifth: " << base[0] << " claims filed with the sites kept, " << less[0] << " without");
+    REQUIRE(base[0] > 50);
+    CHECK(static_cast<double>(less[0]) < 0.9 * static_cast<double>(base[0]));
+}
+
+TEST_CASE("rural_spacing: a closed rural zone's trip to the next counter stretches and its access falls") {
+    // Every channel of the small scenario, counters closed in a fifth of
+    // the zones, the access lost weighing against claiming.
+    Scenario closed = small_scenario(20000, 150);
+    closed.population.zone_size = 1000;
+    closed.behaviour.decision_access = 3.0;
+    closed.timeline = {timeline_event(0, event::CloseCounters{.share = 0.2})};
+    Scenario stretched = closed;
+    stretched.population.rural_spacing = 10.0;
+    ParallelExecutor ex(1);
+    Engine near_engine(closed, ex), far_engine(stretched, ex);
+    near_engine.run();
+    far_engine.run();
+    const auto& zones = near_engine.population().zones;
+    int rural_closed = 0;
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+        const bool shut = near_engine.counter_zone(0, z) != static_cast<long>(z);
+        const double own = zones[z].km_to_counter;
+        const double beyond = near_engine.km_to_counter(0, z) - own;
+        const bool rural = zones[z].type == TerritoryType::rural;
+        rural_closed += shut && rural;
+        // km = own km + factor x the distance between the centres (6.13);
+        // the same serving zone (the nearest), 10 times the way beyond for rural ones.
+        CHECK(far_engine.counter_zone(0, z) == near_engine.counter_zone(0, z));
+        CHECK(far_engine.km_to_counter(0, z) - own == Approx((shut && rural ? 10.0 : 1.0) * beyond).epsilon(1e-4));
+    }
+    REQUIRE(rural_closed > 0);
+    // Farther counters, more access lost: fewer claims filed in the closed fifth.
+    const auto base = by_rank(near_engine.results(), "counter_closure/claims_submitted");
+    const auto less = by_rank(far_engine.results(), "counter_closure/claims_submitted");
+    INFO("closed fifth: " << base[0] << " claims filed at spacing factor 1, " << less[0] << " at 10");
+    REQUIRE(base[0] > 50);
+    CHECK(less[0] < base[0]);
+}

@@ -12,7 +12,7 @@
 #include <type_traits>
 
 #define DEMAT_POPULATION_FIELDS(X)                                                              \
-    X(size) X(age_group_share) X(territory_share) X(zone_size) X(zone_spacing_km) X(living_alone_share)          \
+    X(size) X(age_group_share) X(territory_share) X(zone_size) X(zone_spacing_km) X(rural_spacing) X(living_alone_share)          \
     X(single_parent_share_of_families) X(tenant_share) X(unemployment_rate) X(illectronisme_threshold)
 #define DEMAT_NETWORK_FIELDS(X) \
     X(mean_extra_degree) X(isolated_share) X(homophily_age) X(homophily_education) X(long_range_share)
@@ -21,7 +21,7 @@
 #define DEMAT_BEHAVIOUR_DOUBLE_FIELDS(X)                                                               \
     X(peer_information) X(base_awareness) X(awareness_spread) X(mediator_information) X(decision_intercept)                 \
     X(decision_benefit) X(decision_complexity) X(decision_distrust) X(decision_stigma)                  \
-    X(decision_obligation) X(decision_taste_spread) X(decision_access) X(channel_online) X(channel_phone) X(channel_counter) X(channel_mediation)   \
+    X(decision_obligation) X(decision_taste_spread) X(decision_access) X(decision_wait) X(channel_online) X(channel_phone) X(channel_counter) X(channel_mediation)   \
     X(channel_skill) X(channel_distance) X(channel_habit) X(channel_habit_service) X(channel_taste_spread) X(online_intercept)   \
     X(online_skill) X(online_admin) X(online_literacy) X(online_complexity) X(identity_account)         \
     X(identity_strong) X(phone_intercept) X(counter_intercept) X(mediation_intercept) X(assisted_admin) \
@@ -35,7 +35,7 @@
 #define DEMAT_BEHAVIOUR_INT_FIELDS(X)                                                            \
     X(reconsider_days) X(retry_days) X(max_failures) X(patience_days) X(abandon_revisit_days) \
     X(helper_capacity) X(renewal_window_days) X(grace_days) X(prior_eligibility_days)
-#define DEMAT_MEDIATION_FIELDS(X) X(mode) X(skill_gain) X(admin_gain) X(doing_with_penalty)
+#define DEMAT_MEDIATION_FIELDS(X) X(mode) X(skill_gain) X(admin_gain) X(doing_with_penalty) X(close_with_counters)
 #define DEMAT_CONTROL_FIELDS(X)                                                                                   \
     X(enabled) X(selection) X(monthly_rate) X(type_share) X(intercept) X(weights) X(territory_intensity)              \
     X(targeted_zone_share) X(targeted_zone_intensity) X(targeted_zones) X(error_intercept) X(error_admin) X(error_complexity)            \

@@ -86,7 +86,9 @@ void Engine::Impl::locate_counters(int s) {
             }
         }
         counter_zone[base + z] = best;
-        counter_km[base + z] = static_cast<float>(zones[z].km_to_counter + std::sqrt(best_d2));
+        // Rural zones of the same residents cover more ground (population.rural_spacing).
+        const double stretch = zones[z].type == TerritoryType::rural ? sc.population.rural_spacing : 1.0;
+        counter_km[base + z] = static_cast<float>(zones[z].km_to_counter + stretch * std::sqrt(best_d2));
         moved = true;
     }
     if (moved) counters_moved |= static_cast<std::uint8_t>(1u << s);
@@ -101,6 +103,10 @@ void Engine::Impl::locate_counters(int s) {
 void Engine::Impl::change_counters(std::uint8_t service_mask, double share, int territory, bool close, int day, Sink& sink) {
     const auto& zones = e.population_.zones;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> rank;  // (draw, zone)
+    // Zones where this event closed a counter of some service, whose
+    // mediation sites close with them (mediation.close_with_counters).
+    const double with_sites = close ? sc.mediation.close_with_counters : 0.0;
+    std::vector<std::uint8_t> closed_here(with_sites > 0 ? zones.size() : 0, 0);
     for (int s = 0; s < services; ++s) {
         if ((service_mask >> s & 1u) == 0) continue;
         rank.clear();
@@ -117,6 +123,8 @@ void Engine::Impl::change_counters(std::uint8_t service_mask, double share, int 
         const auto count = std::min(rank.size(), static_cast<std::size_t>(std::floor(within * static_cast<double>(rank.size()) + 0.5)));
         if (count == 0) continue;
         for (std::size_t i = 0; i < count; ++i) counter_closed[rank[i].second] ^= static_cast<std::uint8_t>(1u << s);
+        if (!closed_here.empty())
+            for (std::size_t i = 0; i < count; ++i) closed_here[rank[i].second] = 1;
         locate_counters(s);
         set_daily_capacity(s, staffed_index(Channel::counter));
         bool any_open = false;
@@ -125,6 +133,12 @@ void Engine::Impl::change_counters(std::uint8_t service_mask, double share, int 
         // No counter left anywhere: those waiting fail back, as when the channel closes.
         else fail_waiting(static_cast<std::uint8_t>(1u << s), Channel::counter, day, sink);
     }
+    // The zone's mediation sites close too, once per event, as close_mediation
+    // does there (6.13): closures of public service points go together.
+    if (std::find(closed_here.begin(), closed_here.end(), std::uint8_t{1}) == closed_here.end()) return;
+    for (std::size_t z = 0; z < zones.size(); ++z)
+        if (closed_here[z] != 0) set_mediation_sites(z, mediation_sites[z] * (1.0 - with_sites));
+    for (int s = 0; s < services; ++s) set_daily_capacity(s, staffed_index(Channel::mediation));
 }
 
 // After counters of service s opened or closed, every entry of its

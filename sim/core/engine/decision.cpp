@@ -29,6 +29,8 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
     if (control_on()) taste -= sc.control.fear_cost * control.fear[c];
     // Access lost to a closed counter is a cost of claiming (6.2); off at 0.
     if (b.decision_access > 0) taste -= b.decision_access * access_loss(c, s, k);
+    // So is the expected wait at the counter serving a closed zone (6.2): off at 0.
+    if (b.decision_wait > 0) taste -= b.decision_wait * expected_counter_wait(c, s) / 30.0;
     const double efficacy = efficacy_logit(c), amount = unit_amount(c, s), first = first_complexity(c, s);
     const double u = rng.uniform();
     if (u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy, amount, first)) {

@@ -506,6 +506,8 @@ struct Engine::Impl {
     void change_counters(std::uint8_t service_mask, double share, int territory, bool close, int day, Sink& sink);
     void locate_counters(int s);
     void move_counter_queues(int s);
+    // mediation sites per zone (engine/events/mediation_sites.cpp)
+    void set_mediation_sites(std::size_t z, double sites);
 
     // initial conditions: who knows and receives on day 0 (engine/initial_conditions.cpp)
     PriorDraws prior_draws(std::size_t c, int s) const;
@@ -595,6 +597,7 @@ struct Engine::Impl {
 
     // queues of the staffed channels: phone, counter, mediation (engine/queues.cpp)
     void set_daily_capacity(int s, int staffed);
+    double expected_counter_wait(std::size_t c, int s) const;
     void enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink, Stream& rng);
     void select_phone(int s, int day);
     template <class Waiting, class Leave, class Serve>

@@ -30,6 +30,22 @@ void Engine::Impl::set_daily_capacity(int s, int staffed) {
     }
 }
 
+// The wait (days) a resident of a zone whose counter of service s is closed
+// can expect at the counter serving it now (docs/model.md 6.2): the
+// entries of its queue over its daily places, at most patience_days (no
+// one expects to wait longer than they would). 0 while the zone's own
+// counter is open, so a run without close_counters never reads it. Read
+// in the citizens' pass, when no queue changes (serve() changes them).
+double Engine::Impl::expected_counter_wait(std::size_t c, int s) const {
+    const std::size_t zone = e.population_.zone_of(c);
+    if ((counter_closed[zone] >> s & 1u) == 0 || !counter_reachable(s, zone)) return 0.0;
+    const std::size_t qi = queue_index(s, staffed_index(Channel::counter), site_zone(s, Channel::counter, zone));
+    const double patience = static_cast<double>(b.patience_days);
+    const double places = queue_daily_capacity[qi];
+    if (places <= 0.0) return patience;
+    return std::min(static_cast<double>(queues[qi].size()) / places, patience);
+}
+
 void Engine::Impl::enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink, Stream& rng) {
     Claim& k = claim(c, s);
     k.channel = ch;
