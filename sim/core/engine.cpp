@@ -203,6 +203,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     habit_.assign(n, 255);
     helps_this_month_.assign(n, 0);
     helps_total_.assign(n, 0);
+    if (scenario_.life_course.enabled) gone_.assign(n, 0);
 
     // Capital score (docs/population.md, section 1): weighted mean of education, digital skill,
     // literacy, administrative literacy and capable helpers around.
@@ -298,6 +299,7 @@ void Engine::visit_own_state(StateVisitor& visit) {
     visit("citizen.helps_total", helps_total_);
     // Only in runs that use them, so that the others' checkpoints are unchanged.
     if (uses_households(scenario_)) households_.visit_state(visit);
+    if (scenario_.life_course.enabled) visit("citizen.gone", gone_);
 }
 
 // A restored state whose arrays disagree in size would read out of bounds:
@@ -318,7 +320,8 @@ void Engine::check_restored() const {
                            habit_.size() == n && helps_this_month_.size() == n && helps_total_.size() == n &&
                            (!uses_households(scenario_) ||
                             (households_.role.size() == n && households_.children.size() == 3 * n &&
-                             households_.represented.size() == n));
+                             households_.represented.size() == n)) &&
+                           (!scenario_.life_course.enabled || gone_.size() == n);
     if (!population_ok || !engine_ok || static_cast<std::int64_t>(n) != scenario_.population.size ||
         day_ < 0 || day_ > total_days())
         throw CheckpointError("checkpoint state does not fit its scenario (" + std::to_string(n) + " citizens, day " +
@@ -364,6 +367,8 @@ bool Engine::step() {
     const bool rec = im.recording();
     im.serial.counts.clear();
     im.apply_timeline(day_);
+    // Life course after 75 (docs/model.md 2.1), every 30 days before phase A.
+    if (scenario_.life_course.enabled && day_ > 0 && day_ % 30 == 0) im.life_course(day_);
     // Document requests settled, then the month's controls, before phase A
     // counts their suspensions.
     if (im.control_on()) im.resolve_document_requests(day_);

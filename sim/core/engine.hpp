@@ -83,6 +83,8 @@ public:
     // Benefit units (docs/model.md 5.1): empty unless a service is claimed
     // per couple or household or has a differential amount.
     const Households& households() const { return households_; }
+    // 1 for a citizen who died (life course, docs/model.md 2.1); empty when life_course is off.
+    const std::vector<std::uint8_t>& gone() const { return gone_; }
     // The monthly amount at stake for citizen c's claim to service s: the
     // service's monthly_amount (flat), or its unit's differential amount
     // (docs/model.md 5.2; 0 when none is due).
@@ -159,6 +161,9 @@ private:
     std::vector<std::uint8_t> helps_this_month_;
     std::vector<std::uint16_t> helps_total_;
     Households households_;
+    // Life course (life_course.enabled, docs/model.md 2.1): 1 for a citizen
+    // who died (a partner lost to widowhood); empty when off.
+    std::vector<std::uint8_t> gone_;
     std::unique_ptr<Impl> impl_;
     Metrics metrics_;
     EngineStats stats_;

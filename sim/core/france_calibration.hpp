@@ -297,4 +297,16 @@ inline constexpr double mobility_none_75plus = 0.12;
 inline constexpr double mobility_none_low_income = 0.04;  // deciles 1-2
 inline constexpr std::array<double, territory_type_count> public_transport_share{0.40, 0.12, 0.04};
 
+// Life course after 75 (docs/model.md 2.1). Yearly probability of dying
+// (quotient de mortalité) at ages 60, 65, ..., 100: Insee, tables de
+// mortalité du moment 2017-2019, France, rounded (approx.: men 2.9% at 75,
+// 4.8% at 80, 8.8% at 85, 16% at 90, 27% at 95; women 1.6, 2.9, 5.8, 11.8,
+// 22.5%). The model has no sex: the mean of men and women, as a partner is
+// as often one as the other (assumption: couples of a man and a woman).
+// Between the ages given, geometric interpolation.
+inline constexpr int partner_mortality_first_age = 60;
+inline constexpr int partner_mortality_step = 5;
+inline constexpr std::array<double, 9> partner_mortality{0.0072, 0.0102, 0.0145, 0.0225, 0.0385,
+                                                         0.0730, 0.1390, 0.2475, 0.3600};
+
 }  // namespace demat::calibration

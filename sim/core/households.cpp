@@ -33,11 +33,15 @@ bool uses_households(const Scenario& scenario) {
     return false;
 }
 
-std::array<std::uint8_t, child_band_count> draw_children(std::uint64_t seed, std::uint32_t id, Household type, int head_age) {
+std::array<std::uint8_t, child_band_count> draw_children(std::uint64_t seed, std::uint32_t id, Household type, int head_age,
+                                                         HouseholdMarginals marginals) {
     std::array<std::uint8_t, child_band_count> bands{};
     if (type != Household::single_parent && type != Household::couple_children) return bands;
     Stream rng(seed, id, 0, Purpose::children);
-    const int n = 1 + pick(children_count_share, rng.uniform());
+    const auto& counts = marginals == HouseholdMarginals::published
+                             ? children_count_share_by_type[type == Household::couple_children ? 0 : 1]
+                             : children_count_share;
+    const int n = 1 + pick(counts, rng.uniform());
     const auto& by_band = child_band_by_head_age[age_group_of(head_age)];
     for (int i = 0; i < n; ++i) bands[static_cast<std::size_t>(pick(by_band, rng.uniform()))] += 1;
     return bands;
@@ -97,7 +101,7 @@ Households build_households(const Scenario& scenario, const Population& p, Execu
             const bool second = id != c;
             const bool first_of_two = !second && c + 1 < n && p.household_id[c + 1] == id;
             h.role[c] = second ? HouseholdRole::partner : first_of_two ? HouseholdRole::reference : HouseholdRole::alone;
-            const auto kids = draw_children(scenario.seed, id, p.household[c], p.age[id]);
+            const auto kids = draw_children(scenario.seed, id, p.household[c], p.age[id], scenario.population.household_marginals);
             std::copy(kids.begin(), kids.end(), h.children.begin() + static_cast<std::ptrdiff_t>(3 * c));
             if (h.role[c] == HouseholdRole::alone) continue;
             for (int s = 0; s < services; ++s) {

@@ -27,6 +27,19 @@ enum class HouseholdRole : std::uint8_t { alone = 0, reference = 1, partner = 2 
 // "Children"; Insee, census 2020, families with children under 18; approx.):
 // share of families with 1, 2, 3 and 4 children under 18.
 inline constexpr std::array<double, 4> children_count_share{0.45, 0.39, 0.12, 0.04};
+// With population.household_marginals = "published", the same by family type:
+// couples with children, then single parents. Assumption, constrained by
+// two published facts: their mix over the published families (24.8% of
+// households couples with children, 10.3% single parents) stays within one
+// point of children_count_share, and single-parent families most often host
+// one child and fewer children than couples (Insee Focus n° 249, 2021: 1.8
+// children on average against 1.9 in "traditional" and 2.4 in blended
+// couple families). Together with the household types they give the
+// published household sizes (docs/population.md, "Children").
+inline constexpr std::array<std::array<double, 4>, 2> children_count_share_by_type{{
+    {0.40, 0.42, 0.14, 0.04},
+    {0.57, 0.31, 0.09, 0.03},
+}};
 // Band of each child by the reference person's age group (18-29, 30-44,
 // 45-59, 60-74, 75+). Assumption, shaped so that the children's bands come
 // out near their shares of the under-18 population (Insee, population by
@@ -93,7 +106,10 @@ bool uses_households(const Scenario& scenario);
 // Children of a family household whose reference person is `head_age`
 // years old, drawn from Purpose::children for household `id` (its first
 // adult). Households without children get none.
-std::array<std::uint8_t, child_band_count> draw_children(std::uint64_t seed, std::uint32_t id, Household type, int head_age);
+// With HouseholdMarginals::published the number of children follows
+// children_count_share_by_type, else children_count_share.
+std::array<std::uint8_t, child_band_count> draw_children(std::uint64_t seed, std::uint32_t id, Household type, int head_age,
+                                                         HouseholdMarginals marginals = HouseholdMarginals::legacy);
 
 // The adult of a two-adult household who claims service s for the unit
 // (docs/model.md 5.1): the higher admin_literacy x digital_skill plus

@@ -19,6 +19,7 @@
 #include "core/error.hpp"
 
 #include "core/france_calibration.hpp"
+#include "core/households.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 
@@ -151,6 +152,8 @@ double cut_at(std::vector<float>& values, double fraction) {
     return 0.5 * (static_cast<double>(below) + static_cast<double>(*kth));
 }
 
+constexpr std::array<int, household_count> adults_in{1, 2, 1, 2};
+
 // Adult shares by household type and age group, rescaled to the scenario's totals.
 std::array<std::array<double, household_count>, age_group_count> household_shares(const PopulationParams& p) {
     auto shares = household_share_by_age;
@@ -162,11 +165,27 @@ std::array<std::array<double, household_count>, age_group_count> household_share
     }
     // Families: a single-parent family has one adult, a couple two, so a
     // share r of families being single-parent means parent = r (parent + couple_kids / 2).
-    const double r = p.single_parent_share_of_families;
-    const double family_adults = parent + couple_kids;
+    double r = p.single_parent_share_of_families;
+    double alone = p.living_alone_share;
+    double family_adults = parent + couple_kids;
+    if (p.household_marginals == HouseholdMarginals::published) {
+        // Targets per household (docs/population.md, section 1): a type t
+        // holding a share h_t of households and adults_t adults holds
+        // h_t adults_t / sum_u h_u adults_u of the adults (alone, in
+        // families, and the families' split), and the rest of the generator
+        // works per adult. With at most two adults per household that makes
+        // about 25% of adults live alone: the adults who live with their
+        // parents or in shared flats in the census form households of their
+        // own here.
+        double adults = 0.0;
+        for (std::size_t t = 0; t < household_count; ++t) adults += household_type_share[t] * adults_in[t];
+        alone = household_type_share[0] / adults;
+        r = household_type_share[2] / (household_type_share[2] + household_type_share[3]);
+        family_adults = (household_type_share[2] * adults_in[2] + household_type_share[3] * adults_in[3]) / adults;
+    }
     const double new_couple_kids = r >= 1.0 ? 0.0 : family_adults / (1.0 + r / (2.0 * (1.0 - r)));
     const double new_parent = family_adults - new_couple_kids;
-    const double k_single = single > 0.0 ? p.living_alone_share / single : 0.0;
+    const double k_single = single > 0.0 ? alone / single : 0.0;
     const double k_parent = parent > 0.0 ? new_parent / parent : 0.0;
     const double k_couple_kids = couple_kids > 0.0 ? new_couple_kids / couple_kids : 0.0;
     for (auto& row : shares) {
@@ -184,8 +203,6 @@ std::array<std::array<double, household_count>, age_group_count> household_share
     }
     return shares;
 }
-
-constexpr std::array<int, household_count> adults_in{1, 2, 1, 2};
 
 // Cumulative age distribution inside the 75+ group (single years 75..99).
 struct OldestAges {

@@ -69,6 +69,11 @@ enum class Purpose : std::uint32_t {
     // The pension fund's information at the start of a spell (engine/agencies.cpp,
     // docs/model.md 6.15): a stream of its own, drawn only with agencies.
     agency_settlement = 47,
+    // Life course after 75 (engine/life_course.cpp, docs/model.md 2.1): the
+    // fall of mobility, and the death of a partner with the pension fund's
+    // information to the survivor. Drawn only with life_course.enabled.
+    life_course = 48,
+    widowhood = 49,
 };
 
 class Rng {

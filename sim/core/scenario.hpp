@@ -22,6 +22,10 @@ namespace demat {
 enum class Education : std::uint8_t { none_primary = 0, secondary = 1, higher = 2 };
 enum class Employment : std::uint8_t { employed = 0, unemployed = 1, inactive = 2, retired = 3 };
 enum class Household : std::uint8_t { single = 0, couple = 1, single_parent = 2, couple_children = 3 };
+// Which household figures the generator matches (docs/population.md, section 1):
+// legacy, the adults' (living_alone_share, single_parent_share_of_families);
+// published, the households' by type and size (Insee census).
+enum class HouseholdMarginals : std::uint8_t { legacy = 0, published = 1 };
 enum class TerritoryType : std::uint8_t { dense_urban = 0, intermediate = 1, rural = 2 };
 enum class Equipment : std::uint8_t { none = 0, smartphone_only = 1, computer = 2 };
 enum class Mobility : std::uint8_t { car = 0, public_transport = 1, none = 2 };
@@ -72,6 +76,10 @@ struct PopulationParams {
     // Share of adults living alone, and of families with children that are single-parent.
     double living_alone_share = 0.20;
     double single_parent_share_of_families = 0.25;
+    // published: the household types come from the published shares of
+    // households (households.hpp, household_type_share) and the two shares
+    // above are not used.
+    HouseholdMarginals household_marginals = HouseholdMarginals::legacy;
     double tenant_share = 0.42;
     double unemployment_rate = 0.073;
     // Digital skill below this threshold (or no internet use) is illectronisme.
@@ -353,6 +361,21 @@ struct AgenciesParams {
     const AgencyParams& of(Agency a) const { return agency[static_cast<std::size_t>(a) - 1]; }
 };
 
+// ---- life course after 75 (docs/model.md, section 2.1) ----------------------
+
+struct LifeCourseParams {
+    // Off: nothing below is read and no number is drawn.
+    bool enabled = false;
+    // Death of a partner in couples with an adult of 75 or more, at the
+    // mortality of the partner's age (france_calibration.hpp, Insee tables).
+    bool widowhood = true;
+    // Relative loss of digital skill per year after 75 (assumption).
+    double skill_decline = 0.03;
+    // Yearly probability, after 75, of falling one step of mobility: car to
+    // public transport, public transport to none (assumption).
+    double mobility_loss = 0.04;
+};
+
 // ---- services --------------------------------------------------------------
 
 struct Eligibility {
@@ -414,6 +437,7 @@ struct Scenario {
     MediationParams mediation;
     ControlParams control;
     AgenciesParams agencies;
+    LifeCourseParams life_course;
     std::vector<ServiceParams> services;
     // Policy changes during the recorded run, in the order they apply (by
     // day, then as written; a base file's before its derived file's).

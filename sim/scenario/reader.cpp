@@ -597,6 +597,11 @@ std::string to_toml(const Scenario& scenario) {
         for (const auto& entry : global_entries()) {
             if (control_default && entry.key.starts_with("control.")) continue;
             if (agencies_default && entry.key.starts_with("agencies.")) continue;
+            // Written only when set, like the agencies: the resolved text of
+            // the other scenarios is unchanged by their existence.
+            if ((entry.key.starts_with("population.household_marginals") || entry.key.starts_with("life_course.")) &&
+                entry.get && entry.get(scenario) == entry.default_value)
+                continue;
             entries.push_back(entry);
         }
         write_entries(out, scenario, entries, "");

@@ -94,6 +94,16 @@ std::vector<GlobalEntry> build_global_entries() {
         DEMAT_FIELD(population.single_parent_share_of_families), 0.25,
         {"share of families with children", "Families with children headed by a single parent.",
          "Insee (approx.): ~25% of families with children"}));
+    e.push_back(choice<S>("population.household_marginals", DEMAT_FIELD(population.household_marginals),
+        {"legacy", "published"}, "legacy",
+        {"", "Household figures the generator matches. legacy: the adults' (living_alone_share and "
+             "single_parent_share_of_families, in households of at most two adults: 32% of households are "
+             "one person); published: the households' by type (people alone, couples without and with "
+             "children, single parents) and, through the children per family by type, by size; the two "
+             "per-adult shares are then not used and about 25% of adults live alone (docs/population.md, "
+             "section 1).",
+         "Insee, census 2020, households by family structure and by size (approx.): 38.1 / 26.8 / 24.8 / "
+         "10.3% of households, 37 / 33 / 13 / 11 / 6% of 1 to 5+ persons"}));
     e.push_back(probability<S>("population.tenant_share", DEMAT_FIELD(population.tenant_share), 0.42,
         {"share of households", "Households renting their home (eligible for housing benefit "
                                 "where a service requires it).",
@@ -432,6 +442,7 @@ std::vector<GlobalEntry> build_global_entries() {
 
     add_control_entries(e);
     add_agency_entries(e);
+    add_life_course_entries(e);
     return e;
 }
 

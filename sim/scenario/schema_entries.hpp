@@ -195,5 +195,7 @@ inline const std::string skill_note =
 void add_control_entries(std::vector<GlobalEntry>& e);
 // The agencies' block (schema_agencies.cpp).
 void add_agency_entries(std::vector<GlobalEntry>& e);
+// The life course block (schema_life_course.cpp).
+void add_life_course_entries(std::vector<GlobalEntry>& e);
 
 }  // namespace demat::schema::entries

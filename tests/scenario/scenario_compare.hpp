@@ -13,7 +13,7 @@
 
 #define DEMAT_POPULATION_FIELDS(X)                                                              \
     X(size) X(age_group_share) X(territory_share) X(zone_size) X(zone_spacing_km) X(rural_spacing) X(living_alone_share)          \
-    X(single_parent_share_of_families) X(tenant_share) X(unemployment_rate) X(illectronisme_threshold)
+    X(single_parent_share_of_families) X(household_marginals) X(tenant_share) X(unemployment_rate) X(illectronisme_threshold)
 #define DEMAT_NETWORK_FIELDS(X) \
     X(mean_extra_degree) X(isolated_share) X(homophily_age) X(homophily_education) X(long_range_share)
 #define DEMAT_CAPITAL_FIELDS(X) \
@@ -49,6 +49,7 @@ inline constexpr int control_field_count =
 #define DEMAT_COUNT_FIELD(f) +1
     0 DEMAT_CONTROL_FIELDS(DEMAT_COUNT_FIELD);
 #undef DEMAT_COUNT_FIELD
+#define DEMAT_LIFE_COURSE_FIELDS(X) X(enabled) X(widowhood) X(skill_decline) X(mobility_loss)
 #define DEMAT_ELIGIBILITY_FIELDS(X) \
     X(age_min) X(age_max) X(income_decile_max) X(employment_mask) X(household_mask) X(tenant_required)
 #define DEMAT_CHANNEL_FIELDS(X) X(enabled) X(capacity_per_10k) X(wrongful_rejection)
@@ -99,6 +100,9 @@ inline void check_same(const Scenario& a, const Scenario& b) {
     DEMAT_MEDIATION_FIELDS(DEMAT_CHECK_MEDIATION)
 #define DEMAT_CHECK_CONTROL(f) DEMAT_CHECK_FIELD(control, f)
     DEMAT_CONTROL_FIELDS(DEMAT_CHECK_CONTROL)
+#define DEMAT_CHECK_LIFE_COURSE(f) DEMAT_CHECK_FIELD(life_course, f)
+    DEMAT_LIFE_COURSE_FIELDS(DEMAT_CHECK_LIFE_COURSE)
+#undef DEMAT_CHECK_LIFE_COURSE
     REQUIRE(a.services.size() == b.services.size());
     for (std::size_t s = 0; s < a.services.size(); ++s) {
         const auto& x = a.services[s];

@@ -195,7 +195,7 @@ void Engine::Impl::observe_block(std::size_t blk) {
         e.knows_[c] = knows;
         // Blocks hold a multiple of 64 citizens: this word is the block's own.
         const bool capable = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
-                             p.equipment[c] != Equipment::none;
+                             p.equipment[c] != Equipment::none && !gone(c);
         const std::uint64_t bit = std::uint64_t{1} << (c & 63);
         e.capable_[c >> 6] = capable ? e.capable_[c >> 6] | bit : e.capable_[c >> 6] & ~bit;
         due[c] = std::min(next, life_due(c, day));

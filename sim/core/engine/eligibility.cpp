@@ -18,7 +18,8 @@ void Engine::Impl::update_eligibility(std::size_t c, int s, int day, Sink& sink)
     Claim& k = claim(c, s);
     // A unit service's claim is its claimant's; the unit must be owed an
     // amount (docs/model.md 5.1-5.2).
-    const bool eligible = is_eligible(service(s).eligibility, e.population_, c) && unit_eligible(c, s);
+    // Nobody who died (life course, engine/life_course.cpp) is eligible.
+    const bool eligible = !gone(c) && is_eligible(service(s).eligibility, e.population_, c) && unit_eligible(c, s);
     const bool was = k.state != ClaimState::not_eligible;
     if (eligible == was) return;
     if (!eligible) {

@@ -616,6 +616,11 @@ struct Engine::Impl {
     void interrupt(std::size_t c, int s, int day, Sink& sink);
     void start_renewal(std::size_t c, int s, int day, Sink& sink);
 
+    // life course after 75 (engine/life_course.cpp): every 30 days, serially, before phase A
+    void life_course(int day);
+    void widowhood(std::size_t dead, std::size_t survivor, int day, Sink& sink);
+    bool gone(std::size_t c) const { return !e.gone_.empty() && e.gone_[c] != 0; }
+
     // digital control of recipients (engine/control_round.cpp, control_outcomes.cpp, control_results.cpp)
     void control_setup();
     // Marks citizen c's claim k (one of e.claims_) as a unit the round visits.
