@@ -59,8 +59,8 @@ void Engine::Impl::control_setup() {
     control.answer_completions.assign(D * S * 2, 0);
     control.requests.clear();
     control.flagged.clear();
-    for (std::size_t i = 0; i < e.claims_.size(); ++i)
-        if (e.claims_[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < store.claims.size(); ++i)
+        if (store.claims[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
 }
 
 // One block's units for this month: the truth moves on, suspensions past
@@ -123,7 +123,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                 x[4] = changed ? 1.0 : 0.0;
                 x[5] = p.household[c] == Household::single_parent ? 1.0 : 0.0;
                 x[6] = services > 1 ? std::max(0, received - 1) / static_cast<double>(services - 1) : 0.0;
-                x[7] = e.habit_[c] == static_cast<std::uint8_t>(Channel::online) ? 1.0 : 0.0;
+                x[7] = store.habit[c] == static_cast<std::uint8_t>(Channel::online) ? 1.0 : 0.0;
                 intensity = zone_intensity[zone];
                 if (rec) {
                     const auto g = groups_of(c);

@@ -32,19 +32,22 @@ void Engine::Impl::decide(std::size_t c, int s, int day, Sink& sink) {
     const double efficacy = efficacy_logit(c), amount = unit_amount(c, s), first = first_complexity(c, s);
     const double u = rng.uniform();
     if (u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy, amount, first)) {
-        transition(c, k, ClaimState::attempting);
+        transition(c, s, k, ClaimState::attempting, Event::claims_started, sink);
         k.failures = 0;
         k.episode_start = static_cast<std::uint16_t>(day);
         k.flags &= static_cast<std::uint8_t>(~(claim_flag::assisted | claim_flag::queued | claim_flag::renewing));
         if (after_interruption) k.flags |= claim_flag::reclaiming;
         k.next_day = day_plus(day, 1);
-        if (recording()) sink.counts.count(s, Event::claims_started);
         trace(c, s, TraceKind::decided_to_claim);
     } else {
-        if (k.state != ClaimState::interrupted) transition(c, k, ClaimState::declined);
+        // An interrupted claim stays interrupted: its state does not change,
+        // but the decision is counted all the same.
+        if (k.state != ClaimState::interrupted)
+            transition(c, s, k, ClaimState::declined, Event::claims_declined, sink);
+        else if (recording())
+            sink.counts.count(s, Event::claims_declined);
         k.next_day = day_plus(day, b.reconsider_days);
         if (recording()) {
-            sink.counts.count(s, Event::claims_declined);
             sink.counts.tally(c, s, tally_index::efficacy + 0);
             // Discouraged: the same draw would have claimed at a neutral self-efficacy (6.14).
             if (efficacy < 0 && u < claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste, amount, first))

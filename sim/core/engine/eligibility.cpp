@@ -24,7 +24,7 @@ void Engine::Impl::update_eligibility(std::size_t c, int s, int day, Sink& sink)
     if (!eligible) {
         // Losing eligibility ends the claim; it is not non-take-up. Queue
         // entries left behind are skipped when they reach the front.
-        transition(c, k, ClaimState::not_eligible);
+        transition(c, k, ClaimState::not_eligible, no_event);
         trace(c, s, TraceKind::lost_eligibility);
         // Knowing one's entitlement belongs to the spell: once it ends,
         // nothing tells the citizen they are entitled again.
@@ -38,12 +38,12 @@ void Engine::Impl::update_eligibility(std::size_t c, int s, int day, Sink& sink)
     trace(c, s, TraceKind::became_eligible);
     if (service(s).automatic) {
         k.flags |= claim_flag::knows;
-        transition(c, k, ClaimState::submitted);
+        transition(c, k, ClaimState::submitted, no_event);
         k.channel = Channel::online;
         k.next_day = day_plus(day, service(s).processing_days);
     } else {  // a new spell: the entitlement is not known yet (its first
         // awareness candidate is drawn by the caller: see act_block)
-        transition(c, k, ClaimState::unaware);
+        transition(c, k, ClaimState::unaware, no_event);
         k.next_day = never;
     }
     (void)sink;

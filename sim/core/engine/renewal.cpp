@@ -17,12 +17,11 @@ namespace demat {
 void Engine::Impl::interrupt(std::size_t c, int s, int day, Sink& sink) {
     Claim& k = claim(c, s);
     Population& p = e.population_;
-    transition(c, k, ClaimState::interrupted);
+    transition(c, s, k, ClaimState::interrupted, Event::interruptions, sink);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::renewing));
     k.failures = 0;
     k.next_day = day_plus(day, b.retry_days);
     p.trust[c] -= static_cast<float>(b.trust_loss_interruption * p.trust[c]);
-    if (recording()) sink.counts.count(s, Event::interruptions);
     trace(c, s, TraceKind::interrupted);
 }
 
