@@ -159,11 +159,16 @@ void Engine::Impl::awareness_candidate(std::size_t c, int s, int day, Peers& pee
 }
 
 void Engine::Impl::become_aware(std::size_t c, int s, int day, Sink& sink) {
-    Claim& k = claim(c, s);
-    transition(c, s, k, ClaimState::aware, Event::awareness_gained, sink);
-    k.flags |= claim_flag::knows;
-    k.next_day = day_plus(day, 1);
+    mechanism::become_aware(day_context(day, sink), c, s);
     trace(c, s, TraceKind::learned_of_right);
+}
+
+// Aware from today; the decision comes tomorrow (6.2).
+void mechanism::become_aware(const DayContext& day, std::size_t c, int s) {
+    Claim& k = day.store.claim(c, s);
+    day.transition(c, s, k, ClaimState::aware, Event::awareness_gained);
+    k.flags |= claim_flag::knows;
+    k.next_day = day_plus(day.day, 1);
 }
 
 }  // namespace demat

@@ -93,6 +93,15 @@ void Engine::Impl::touch(std::size_t c) {
     set_dirty(c);
 }
 
+// A day context's touch: the engine's, or only the mark for a store built
+// alone (engine/day_context.hpp).
+void DayContext::touch(std::size_t c) const {
+    if (engine != nullptr)
+        engine->touch(c);
+    else
+        store.set_dirty(c);
+}
+
 // touch() during phase C's zone-parallel pass: citizens of two zones
 // served by two workers can share a block's counts and a dirty word, so
 // both are updated atomically. Each citizen is served by its zone's

@@ -9,6 +9,7 @@
 #include "core/eligibility.hpp"
 #include "core/engine.hpp"
 #include "core/engine/control.hpp"
+#include "core/engine/day_context.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
@@ -473,24 +474,15 @@ struct Engine::Impl {
     }
     void end_trace_day();
 
-    // The transition rule (docs/architecture.md): a claim's state changes
-    // only here. The citizen is un-counted first (touch; nothing more once
-    // they are, the same day), so the next phase A counts them in their new
-    // state; then the state is set and the change's event counted in the
-    // day's counts of service s (when recording), by the block or the
-    // phase that owns `sink`, as every event is. A change that is no event
-    // of the outputs says so with no_event (the rejection and the control's
-    // suspension are counted by their own measures before it).
+    // What a mechanism works on today (engine/day_context.hpp): this
+    // engine's store and parameters, `day`, and the counts of `sink`.
+    DayContext day_context(int day, Sink& sink) { return {store, b, day, &sink.counts, recording(), this}; }
+    // The transition rule: DayContext::transition (engine/day_context.hpp).
     void transition(std::size_t c, int s, Claim& k, ClaimState to, Event event, Sink& sink) {
-        touch(c);
-        k.state = to;
-        if (recording()) sink.counts.count(s, event);
+        day_context(e.day_, sink).transition(c, s, k, to, event);
     }
-    struct NoEvent {};
-    static constexpr NoEvent no_event{};
     void transition(std::size_t c, Claim& k, ClaimState to, NoEvent) {
-        touch(c);
-        k.state = to;
+        DayContext{store, b, e.day_, nullptr, false, this}.transition(c, k, to, no_event);
     }
     void touch_concurrently(std::size_t c);
     void observe_block(std::size_t blk);
