@@ -10,6 +10,7 @@
 #include "core/engine.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace demat {
@@ -61,6 +62,20 @@ namespace mechanism {
 
 // Citizen c learns of their right to s (docs/model.md 6.1).
 void become_aware(const DayContext& day, std::size_t c, int s);
+
+// The decision to claim (docs/model.md 6.2, 6.14): what it weighs besides
+// the claim and the parameters, which the engine gathers (engine/decision.cpp).
+struct DecisionTerms {
+    double admin_literacy, trust;
+    double taste;             // lasting inclination, net of fear of controls and of lost access
+    double efficacy;          // the self-efficacy term (0 when its weight is 0)
+    double amount;            // monthly amount at stake
+    double first_complexity;  // of the first procedure
+};
+// Draws the decision of citizen c on their right to s (stream of Purpose::
+// decision, the claim and the day) and applies it; true if they claim.
+bool decide(const DayContext& day, const ServiceParams& svc, std::uint64_t seed, const DecisionTerms& terms,
+            std::size_t c, int s);
 
 // A right received or being renewed is interrupted: the procedure is given
 // up, the citizen loses some trust (6.9). `trust` is the population's.
