@@ -93,14 +93,8 @@ void Engine::Impl::touch(std::size_t c) {
     set_dirty(c);
 }
 
-// A day context's touch: the engine's, or only the mark for a store built
-// alone (engine/day_context.hpp).
-void DayContext::touch(std::size_t c) const {
-    if (engine != nullptr)
-        engine->touch(c);
-    else
-        store.set_dirty(c);
-}
+// A day context's touch when it has an engine (engine/day_context.hpp).
+void touch_citizen(Engine::Impl& engine, std::size_t c) { engine.touch(c); }
 
 // touch() during phase C's zone-parallel pass: citizens of two zones
 // served by two workers can share a block's counts and a dirty word, so

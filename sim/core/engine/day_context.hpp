@@ -15,6 +15,10 @@
 
 namespace demat {
 
+// Engine::Impl::touch (engine/counting.cpp), callable where Engine::Impl
+// is an incomplete type.
+void touch_citizen(Engine::Impl& engine, std::size_t c);
+
 // Marks a claim's change that no output counts as an event.
 struct NoEvent {};
 inline constexpr NoEvent no_event{};
@@ -35,7 +39,12 @@ struct DayContext {
     // citizen in the dirty set.
     Engine::Impl* engine = nullptr;
 
-    void touch(std::size_t c) const;  // engine/counting.cpp
+    void touch(std::size_t c) const {
+        if (engine != nullptr)
+            touch_citizen(*engine, c);
+        else
+            store.set_dirty(c);
+    }
 
     // The transition rule (docs/architecture.md): a claim's state changes
     // only here. The citizen is un-counted first (touch: nothing more once

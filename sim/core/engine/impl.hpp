@@ -313,7 +313,7 @@ struct Engine::Impl {
     std::size_t queue_index(int service, int staffed, std::size_t zone) const {
         return (static_cast<std::size_t>(service * staffed_count + staffed)) * e.population_.zones.size() + zone;
     }
-    Claim& claim(std::size_t c, int s) { return store.claim(c, s); }
+    Claim& claim(std::size_t c, int s) { return store.claims[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)]; }
     const ServiceParams& service(int s) const { return policy[static_cast<std::size_t>(s)]; }
     bool channel_open(int s, Channel c) const { return (open_channels[static_cast<std::size_t>(s)] >> static_cast<int>(c) & 1u) != 0; }
     bool recording() const { return e.day_ >= sc.warmup_days; }
