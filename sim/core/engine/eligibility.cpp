@@ -18,6 +18,9 @@ void Engine::Impl::update_eligibility(std::size_t c, int s, int day, Sink& sink)
     // A unit service's claim is its claimant's; the unit must be owed an
     // amount (docs/model.md 5.1-5.2).
     const bool eligible = is_eligible(service(s).eligibility, e.population_, c) && unit_eligible(c, s);
+    // Most checks find the spell going on (or none beginning): that is
+    // seen here, before a context is built (the mechanism checks it too).
+    if (eligible == (claim(c, s).state != ClaimState::not_eligible)) return;
     switch (mechanism::update_eligibility(day_context(day, sink), service(s), c, s, eligible)) {
         case mechanism::SpellChange::ended: trace(c, s, TraceKind::lost_eligibility); break;
         case mechanism::SpellChange::started: trace(c, s, TraceKind::became_eligible); break;
