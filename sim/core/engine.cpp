@@ -40,7 +40,7 @@ void Engine::Impl::act_block(std::size_t blk) {
     const int day = e.day_;
     const int day_of_year = day % 365;
     // The month's informal help starts afresh for everyone.
-    if (day > 0 && day % 30 == 0) std::fill(&e.helps_this_month_[begin], &e.helps_this_month_[begin] + (end - begin), 0);
+    if (day > 0 && day % 30 == 0) std::fill(&store.helps_this_month[begin], &store.helps_this_month[begin] + (end - begin), 0);
 
     // Who has something to do today: a claim due (an awareness
     // candidate included) or a life event.
@@ -48,7 +48,7 @@ void Engine::Impl::act_block(std::size_t blk) {
     std::size_t n = 0;
     for (std::size_t c = begin; c < end; ++c) {  // branch-free: most citizens are skipped
         work[n] = static_cast<std::uint32_t>(c);
-        n += due[c] <= day;
+        n += store.due[c] <= day;
     }
 
     for (std::size_t i = 0; i < n; ++i) {
@@ -58,12 +58,12 @@ void Engine::Impl::act_block(std::size_t blk) {
         }
         const std::size_t c = work[i];
         const auto ci = static_cast<std::uint32_t>(c);
-        if ((day > 0 && p.birthday[c] == day_of_year) || next_employment_event[c] == day) {
+        if ((day > 0 && p.birthday[c] == day_of_year) || store.next_employment_event[c] == day) {
             const int age_before = p.age[c];
             const int income_before = p.income_decile[c];
             const Employment employment_before = p.employment[c];
-            const int employment_event = next_employment_event[c];
-            if (life_events_today(sc, p, ci, day, next_employment_event[c])) {
+            const int employment_event = store.next_employment_event[c];
+            if (life_events_today(sc, p, ci, day, store.next_employment_event[c])) {
                 // Resources that change are "unstable" to the control's scorer.
                 if (control_on() && employment_event == day) control.last_change[c] = static_cast<std::uint16_t>(day);
                 // Claims are untouched so far: un-count with the former age and income.
@@ -95,7 +95,7 @@ void Engine::Impl::act_block(std::size_t blk) {
             }
         }
         // Phase A refreshes the days of touched citizens.
-        if (!is_dirty(c)) due[c] = earliest_due(c, day + 1);
+        if (!is_dirty(c)) store.due[c] = earliest_due(c, day + 1);
     }
 }
 
@@ -197,13 +197,14 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
 
     start = Clock::now();
     const std::size_t n = population_.size();
-    claims_.assign(n * static_cast<std::size_t>(services_), Claim{});
-    knows_.assign(n, 0);
-    capable_.assign((n + 63) / 64, 0);
-    habit_.assign(n, 255);
-    helps_this_month_.assign(n, 0);
-    helps_total_.assign(n, 0);
-    if (scenario_.life_course.enabled) gone_.assign(n, 0);
+    store_.services = services_;
+    store_.claims.assign(n * static_cast<std::size_t>(services_), Claim{});
+    store_.knows.assign(n, 0);
+    store_.capable.assign((n + 63) / 64, 0);
+    store_.habit.assign(n, 255);
+    store_.helps_this_month.assign(n, 0);
+    store_.helps_total.assign(n, 0);
+    if (scenario_.life_course.enabled) store_.gone.assign(n, 0);
 
     // Capital score (docs/population.md, section 1): weighted mean of education, digital skill,
     // literacy, administrative literacy and capable helpers around.
@@ -251,13 +252,13 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
     executor_.for_each_block(block_count(n), [&](std::size_t blk) {
         const std::size_t end = std::min(n, (blk + 1) * block_size);
         for (std::size_t c = blk * block_size; c < end; ++c)
-            impl_->next_employment_event[c] =
+            store_.next_employment_event[c] =
                 static_cast<std::uint16_t>(next_employment_event(scenario_, population_, static_cast<std::uint32_t>(c), 1));
     });
 
     stats_.setup_seconds = seconds_since(start);
-    stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + claims_.capacity() * sizeof(Claim) +
-                          n * (sizeof(float) + 6) + capable_.size() * sizeof(std::uint64_t) + households_.memory_bytes() +
+    stats_.memory_bytes = population_.memory_bytes() + network_.memory_bytes() + store_.claims.capacity() * sizeof(Claim) +
+                          n * (sizeof(float) + 6) + store_.capable.size() * sizeof(std::uint64_t) + households_.memory_bytes() +
                           impl_->memory_bytes();
 }
 
@@ -269,6 +270,7 @@ Engine::Engine(const Scenario& scenario, Executor& executor, StateVisitor& resto
     if (services_ < 1 || services_ > max_services)
         throw ScenarioError("", 0, "services", "a scenario needs between 1 and " + std::to_string(max_services) + " services");
     // The engine's own arrays first: the Impl is sized by the population.
+    store_.services = services_;
     visit_own_state(restore);
     check_restored();
     impl_ = std::make_unique<Impl>(*this);
@@ -291,15 +293,15 @@ void Engine::visit_own_state(StateVisitor& visit) {
     // and network: stored with them.
     visit("capital.score", capital_score_);
     visit("capital.centile", capital_centile_);
-    visit("claims", claims_);
-    visit("snapshot.knows", knows_);
-    visit("snapshot.capable", capable_);
-    visit("citizen.habit", habit_);
-    visit("citizen.helps_this_month", helps_this_month_);
-    visit("citizen.helps_total", helps_total_);
+    visit("claims", store_.claims);
+    visit("snapshot.knows", store_.knows);
+    visit("snapshot.capable", store_.capable);
+    visit("citizen.habit", store_.habit);
+    visit("citizen.helps_this_month", store_.helps_this_month);
+    visit("citizen.helps_total", store_.helps_total);
     // Only in runs that use them, so that the others' checkpoints are unchanged.
     if (uses_households(scenario_)) households_.visit_state(visit);
-    if (scenario_.life_course.enabled) visit("citizen.gone", gone_);
+    if (scenario_.life_course.enabled) visit("citizen.gone", store_.gone);
 }
 
 // A restored state whose arrays disagree in size would read out of bounds:
@@ -314,14 +316,14 @@ void Engine::check_restored() const {
                                p.mobility.size() == n && p.digital_skill.size() == n && p.literacy.size() == n &&
                                p.admin_literacy.size() == n && p.trust.size() == n &&
                                p.self_efficacy.size() == n;
-    const bool engine_ok = network_.citizens() == n && claims_.size() == n * static_cast<std::size_t>(services_) &&
+    const bool engine_ok = network_.citizens() == n && store_.claims.size() == n * static_cast<std::size_t>(services_) &&
                            capital_score_.size() == n &&
-                           capital_centile_.size() == n && knows_.size() == n && capable_.size() == (n + 63) / 64 &&
-                           habit_.size() == n && helps_this_month_.size() == n && helps_total_.size() == n &&
+                           capital_centile_.size() == n && store_.knows.size() == n && store_.capable.size() == (n + 63) / 64 &&
+                           store_.habit.size() == n && store_.helps_this_month.size() == n && store_.helps_total.size() == n &&
                            (!uses_households(scenario_) ||
                             (households_.role.size() == n && households_.children.size() == 3 * n &&
                              households_.represented.size() == n)) &&
-                           (!scenario_.life_course.enabled || gone_.size() == n);
+                           (!scenario_.life_course.enabled || store_.gone.size() == n);
     if (!population_ok || !engine_ok || static_cast<std::int64_t>(n) != scenario_.population.size ||
         day_ < 0 || day_ > total_days())
         throw CheckpointError("checkpoint state does not fit its scenario (" + std::to_string(n) + " citizens, day " +
@@ -419,7 +421,7 @@ bool Engine::step() {
     }
     im.end_trace_day();
     ++day_;
-    if (completed()) metrics_.set_helps_given(helps_total_);
+    if (completed()) metrics_.set_helps_given(store_.helps_total);
     stats_.simulation_seconds += seconds_since(start);
     return !completed();
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "core/claim.hpp"
+#include "core/engine/citizen_store.hpp"
 #include "core/executor.hpp"
 #include "core/households.hpp"
 #include "core/metrics.hpp"
@@ -84,13 +85,13 @@ public:
     // per couple or household or has a differential amount.
     const Households& households() const { return households_; }
     // 1 for a citizen who died (life course, docs/model.md 2.1); empty when life_course is off.
-    const std::vector<std::uint8_t>& gone() const { return gone_; }
+    const std::vector<std::uint8_t>& gone() const { return store_.gone; }
     // The monthly amount at stake for citizen c's claim to service s: the
     // service's monthly_amount (flat), or its unit's differential amount
     // (docs/model.md 5.2; 0 when none is due).
     double amount_at_stake(std::size_t citizen, int service) const;
     const Claim& claim(std::size_t citizen, int service) const {
-        return claims_[citizen * static_cast<std::size_t>(services_) + static_cast<std::size_t>(service)];
+        return store_.claim(citizen, service);
     }
     // The quintile is the centile's fifth: floor(floor(100 r / n) / 20) equals
     // floor(5 r / n) for the rank r (integer floors nest), so it is derived
@@ -101,7 +102,7 @@ public:
     }
     std::uint8_t capital_centile(std::size_t citizen) const { return capital_centile_[citizen]; }
     float capital_score(std::size_t citizen) const { return capital_score_[citizen]; }
-    std::uint16_t helps_given(std::size_t citizen) const { return helps_total_[citizen]; }
+    std::uint16_t helps_given(std::size_t citizen) const { return store_.helps_total[citizen]; }
     // The citizen's procedure_flag bits over the procedures window (core/tracking.hpp).
     std::uint8_t procedure_flags(std::size_t citizen) const;
     const EngineStats& stats() const { return stats_; }
@@ -151,19 +152,12 @@ private:
     int day_ = 0;
     Population population_;
     Network network_;
-    std::vector<Claim> claims_;                    // [citizen][service]
+    // Every per-citizen array that changes from day to day, the claims and
+    // the dirty and due sets (engine/citizen_store.hpp).
+    CitizenStore store_;
     std::vector<float> capital_score_;
     std::vector<std::uint8_t> capital_centile_;    // 0..99
-    std::vector<std::uint8_t> knows_;              // bit s: knows service s (snapshot of phase A)
-    std::vector<std::uint64_t> capable_;           // bit c: can help others online (snapshot of phase A); a bitset, so that
-                                                   // scanning neighbours for a helper stays in cache
-    std::vector<std::uint8_t> habit_;              // channel of the last successful procedure, 255 = none
-    std::vector<std::uint8_t> helps_this_month_;
-    std::vector<std::uint16_t> helps_total_;
     Households households_;
-    // Life course (life_course.enabled, docs/model.md 2.1): 1 for a citizen
-    // who died (a partner lost to widowhood); empty when off.
-    std::vector<std::uint8_t> gone_;
     std::unique_ptr<Impl> impl_;
     Metrics metrics_;
     EngineStats stats_;

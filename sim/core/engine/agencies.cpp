@@ -31,7 +31,7 @@ bool family_allowances(const Population& p, const Households& h, std::size_t c) 
 // their services; the family benefits agency also through the family
 // allowances, the pension fund through the pension (the retired).
 std::uint8_t Engine::Impl::agencies_knowing(std::size_t c) const {
-    const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
+    const Claim* k = &store.claims[c * static_cast<std::size_t>(services)];
     std::uint8_t known = 0;
     for (int t = 0; t < services; ++t)
         if (agency_of(t) != Agency::none && k[t].state == ClaimState::receiving) known |= bit(agency_of(t));
@@ -104,7 +104,7 @@ void Engine::Impl::settlement_information(std::size_t c, int s, int day, Sink& s
 int Engine::Impl::agency_contact_group(std::size_t c, int s, bool retired) const {
     const Agency a = agency_of(s);
     if (a == Agency::none) return 0;
-    const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
+    const Claim* k = &store.claims[c * static_cast<std::size_t>(services)];
     int n = 0;
     for (int t = 0; t < services; ++t)
         if (t != s && agency_of(t) == a && k[t].state == ClaimState::receiving) ++n;

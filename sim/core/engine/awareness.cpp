@@ -141,7 +141,7 @@ void Engine::Impl::awareness_candidate(std::size_t c, int s, int day, Peers& pee
             const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
             peers.degree = static_cast<std::uint32_t>(last - first);
             for (auto it = first; it != last; ++it) {
-                const std::uint8_t kn = e.knows_[*it];
+                const std::uint8_t kn = store.knows[*it];
                 for (int t = 0; t < services; ++t) peers.knowing[static_cast<std::size_t>(t)] += (kn >> t) & 1u;
             }
             peers.read = true;
@@ -159,12 +159,16 @@ void Engine::Impl::awareness_candidate(std::size_t c, int s, int day, Peers& pee
 }
 
 void Engine::Impl::become_aware(std::size_t c, int s, int day, Sink& sink) {
-    Claim& k = claim(c, s);
-    transition(c, k, ClaimState::aware);
-    k.flags |= claim_flag::knows;
-    k.next_day = day_plus(day, 1);
-    if (recording()) sink.counts.count(s, Event::awareness_gained);
+    mechanism::become_aware(day_context(day, sink), c, s);
     trace(c, s, TraceKind::learned_of_right);
+}
+
+// Aware from today; the decision comes tomorrow (6.2).
+void mechanism::become_aware(const DayContext& day, std::size_t c, int s) {
+    Claim& k = day.store.claim(c, s);
+    day.transition(c, s, k, ClaimState::aware, Event::awareness_gained);
+    k.flags |= claim_flag::knows;
+    k.next_day = day_plus(day.day, 1);
 }
 
 }  // namespace demat

@@ -54,11 +54,11 @@ void Engine::Impl::visit_state(StateVisitor& visit) {
     visit.fixed("counters.zone", counter_zone);
     visit.fixed("counters.km", counter_km);
     visit("counters.moved", counters_moved);
-    visit.fixed("citizen.service_habit", service_habit);
-    visit.fixed("identity.checked", identity_checked);
-    visit.fixed("observe.dirty", dirty);
-    visit.fixed("observe.due", due);
-    visit.fixed("life.next_employment_event", next_employment_event);
+    visit.fixed("citizen.service_habit", store.service_habit);
+    visit.fixed("identity.checked", store.identity_checked);
+    visit.fixed("observe.dirty", store.dirty);
+    visit.fixed("observe.due", store.due);
+    visit.fixed("life.next_employment_event", store.next_employment_event);
     // The citizen indicators (core/tracking.hpp): their windows are fixed
     // by the scenario, their per-citizen bits accumulate day by day.
     visit.fixed("tracking.persistent", tracking.persistent());

@@ -133,13 +133,7 @@ struct ControlState {
     // since cleared): what the daily stock scans instead of every claim.
     // Derived from the claims (rebuilt by control_setup on a restore).
     std::vector<std::uint32_t> flagged;
-    // Per citizen, bit s: unit (citizen, s) may be received or carry a
-    // control's trace (an error, a suspension). A superset: set when the
-    // claim starts being received (Impl::transition) or is suspended,
-    // cleared by the monthly round once the unit is neither. The round
-    // visits only these units, not every claim (docs/performance.md).
-    // Derived from the claims and units (rebuilt by control_watch_all).
-    std::vector<std::uint8_t> watched;
+    // The units the round visits: CitizenStore::watched.
     // Units with an open document request, in unit order: settled, serially,
     // each morning (resolve_document_requests).
     std::vector<std::uint32_t> requests;
@@ -156,8 +150,7 @@ struct ControlState {
 
     std::size_t memory_bytes() const {
         return units.capacity() * sizeof(ControlUnit) + fear.capacity() * sizeof(float) +
-               last_change.capacity() * sizeof(std::uint16_t) + requests.capacity() * sizeof(std::uint32_t) +
-               watched.capacity();
+               last_change.capacity() * sizeof(std::uint16_t) + requests.capacity() * sizeof(std::uint32_t);
     }
 };
 

@@ -40,7 +40,7 @@ ControlResponse Engine::Impl::control_response(std::size_t c, const ControlUnit&
     const Population& p = e.population_;
     bool helper = false;
     const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
-    for (auto it = first; it != last && !helper; ++it) helper = (e.capable_[*it >> 6] >> (*it & 63) & 1u) != 0;
+    for (auto it = first; it != last && !helper; ++it) helper = (store.capable[*it >> 6] >> (*it & 63) & 1u) != 0;
     const auto probability = control_response_probabilities(sc.control, p.trust[c], e.capital_score_[c], helper, u.controls);
     double draw = rng.uniform();
     for (std::size_t r = 0; r < 3; ++r) {
@@ -156,10 +156,10 @@ void Engine::Impl::control_suspend(std::size_t c, int s, int day, bool wrongful,
                                    const std::array<std::uint8_t, dimension_count>& groups, int asked) {
     const ControlParams& cp = sc.control;
     Claim& k = claim(c, s);
-    transition(c, k, ClaimState::interrupted);
+    transition(c, k, ClaimState::interrupted, no_event);
     k.flags |= claim_flag::control;
     control.flagged.push_back(static_cast<std::uint32_t>(c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)));
-    control.watched[c] |= static_cast<std::uint8_t>(1u << s);  // the round terminates it
+    store.watched[c] |= static_cast<std::uint8_t>(1u << s);  // the round terminates it
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::renewing));
     k.failures = 0;
     k.next_day = never;  // the round terminates it (control_month_block)
@@ -227,7 +227,7 @@ void Engine::Impl::record_control_stock(int day) {
     flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
     std::size_t kept = 0;
     for (const std::uint32_t unit : flagged) {
-        const Claim& k = e.claims_[unit];
+        const Claim& k = store.claims[unit];
         if (!k.has(claim_flag::control)) continue;
         flagged[kept++] = unit;
         if (k.state == ClaimState::not_eligible || reported_state(k) != ReportedState::interrupted) continue;

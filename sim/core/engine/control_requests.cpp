@@ -102,7 +102,7 @@ void Engine::Impl::resolve_document_requests(int day) {
         ControlUnit& u = control.units[unit];
         const std::size_t c = unit / S;
         const int s = static_cast<int>(unit % S);
-        const Claim& k = e.claims_[unit];
+        const Claim& k = store.claims[unit];
         const int asked = u.last_control;
         const bool open = u.request == control_request::answering || u.request == control_request::ignored;
         if (k.state == ClaimState::receiving && open) {

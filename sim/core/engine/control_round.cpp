@@ -73,8 +73,8 @@ void Engine::Impl::control_setup() {
     control.answer_completions.assign(D * S * 2, 0);
     control.requests.clear();
     control.flagged.clear();
-    for (std::size_t i = 0; i < e.claims_.size(); ++i)
-        if (e.claims_[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < store.claims.size(); ++i)
+        if (store.claims[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
     control_watch_all();
 }
 
@@ -91,11 +91,11 @@ bool carries_trace(const ControlUnit& u) {
 // a trace.
 void Engine::Impl::control_watch_all() {
     const auto S = static_cast<std::size_t>(services);
-    control.watched.assign(citizens, 0);
+    store.watched.assign(citizens, 0);
     for (std::size_t c = 0; c < citizens; ++c)
         for (std::size_t s = 0; s < S; ++s)
-            if (e.claims_[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]))
-                control.watched[c] |= static_cast<std::uint8_t>(1u << s);
+            if (store.claims[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]))
+                store.watched[c] |= static_cast<std::uint8_t>(1u << s);
 }
 
 // The invariant the round relies on (checked with the counts,
@@ -105,8 +105,8 @@ void Engine::Impl::check_control_watch() const {
     const auto S = static_cast<std::size_t>(services);
     for (std::size_t c = 0; c < citizens; ++c)
         for (std::size_t s = 0; s < S; ++s) {
-            const bool needed = e.claims_[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]);
-            if (needed && (control.watched[c] >> s & 1u) == 0)
+            const bool needed = store.claims[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]);
+            if (needed && (store.watched[c] >> s & 1u) == 0)
                 throw InternalError("control: unit (" + std::to_string(c) + ", " + std::to_string(s) +
                                     ") is received or carries a trace but the round would not visit it, day " +
                                     std::to_string(e.day_) + " (a change of state outside Impl::transition)");
@@ -142,7 +142,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
         if (control.fear[c] != 0.0f) control.fear[c] *= kept_fear;
         // Only the watched units: the others are neither received nor
         // carry a trace, and the pass below would leave them as they are.
-        std::uint8_t& watched = control.watched[c];
+        std::uint8_t& watched = store.watched[c];
         const unsigned visit = watched & benefit_bits;
         if (visit == 0) continue;
         // The citizen's features (docs/model.md section 11.1, each in
@@ -187,7 +187,7 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                 x[4] = changed ? 1.0 : 0.0;
                 x[5] = p.household[c] == Household::single_parent ? 1.0 : 0.0;
                 x[6] = services > 1 ? std::max(0, received - 1) / static_cast<double>(services - 1) : 0.0;
-                x[7] = e.habit_[c] == static_cast<std::uint8_t>(Channel::online) ? 1.0 : 0.0;
+                x[7] = store.habit[c] == static_cast<std::uint8_t>(Channel::online) ? 1.0 : 0.0;
                 intensity = zone_intensity[zone];
                 if (rec) {
                     const auto g = groups_of(c);

@@ -64,7 +64,7 @@ void Engine::Impl::tally(BlockStock& out, std::size_t c, const std::array<int, d
 template <class Add>
 void Engine::Impl::tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add,
                               bool retired) const {
-    const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
+    const Claim* k = &store.claims[c * static_cast<std::size_t>(services)];
     const std::size_t groups = static_cast<std::size_t>(total_groups_);
     const std::size_t centile = e.capital_centile_[c];
     for (int s = 0; s < services; ++s) {
@@ -93,13 +93,16 @@ void Engine::Impl::touch(std::size_t c) {
     set_dirty(c);
 }
 
+// A day context's touch when it has an engine (engine/day_context.hpp).
+void touch_citizen(Engine::Impl& engine, std::size_t c) { engine.touch(c); }
+
 // touch() during phase C's zone-parallel pass: citizens of two zones
 // served by two workers can share a block's counts and a dirty word, so
 // both are updated atomically. Each citizen is served by its zone's
 // worker only, and integer sums do not depend on their order: the
 // counts are those of the serial pass.
 void Engine::Impl::touch_concurrently(std::size_t c) {
-    atomic_ref<std::uint64_t> word(dirty[c >> 6]);
+    atomic_ref<std::uint64_t> word(store.dirty[c >> 6]);
     const std::uint64_t bit = std::uint64_t{1} << (c & 63);
     if ((word.load(std::memory_order_relaxed) & bit) != 0) return;
     if (recording())
@@ -156,8 +159,8 @@ void Engine::Impl::observe_block(std::size_t blk) {
     std::array<std::uint32_t, block_size> touched;
     std::size_t n = 0;
     for (std::size_t w = begin / 64; w < (end + 63) / 64; ++w) {
-        std::uint64_t bits = dirty[w];
-        dirty[w] = 0;
+        std::uint64_t bits = store.dirty[w];
+        store.dirty[w] = 0;
         for (; bits != 0; bits &= bits - 1)
             touched[n++] = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
     }
@@ -173,7 +176,7 @@ void Engine::Impl::observe_block(std::size_t blk) {
             prefetch_life(ahead);
         }
         const std::size_t c = touched[i];
-        Claim* k = &e.claims_[c * stride];
+        Claim* k = &store.claims[c * stride];
         std::uint8_t knows = 0;
         std::uint16_t next = never;
         for (int s = 0; s < services; ++s) {
@@ -192,13 +195,13 @@ void Engine::Impl::observe_block(std::size_t blk) {
                 progress.push_back(ip);
             }
         }
-        e.knows_[c] = knows;
+        store.knows[c] = knows;
         // Blocks hold a multiple of 64 citizens: this word is the block's own.
         const bool capable = p.digital_skill[c] >= helper_skill && p.admin_literacy[c] >= helper_admin &&
                              p.equipment[c] != Equipment::none && !gone(c);
         const std::uint64_t bit = std::uint64_t{1} << (c & 63);
-        e.capable_[c >> 6] = capable ? e.capable_[c >> 6] | bit : e.capable_[c >> 6] & ~bit;
-        due[c] = std::min(next, life_due(c, day));
+        store.capable[c >> 6] = capable ? store.capable[c >> 6] | bit : store.capable[c >> 6] & ~bit;
+        store.due[c] = std::min(next, life_due(c, day));
         if (incremental) tally(blocks[blk].stock, c, groups_of(c), +1);
     }
     if (rec) count_unclaimed(begin, end, out);
@@ -207,7 +210,7 @@ void Engine::Impl::observe_block(std::size_t blk) {
         for (auto* v : {&stock.segment_states, &stock.states, &stock.centiles, &stock.queue_length})
             std::fill(v->begin(), v->end(), std::int16_t{0});
         for (std::size_t c = begin; c < end; ++c) {
-            const Claim* k = &e.claims_[c * stride];
+            const Claim* k = &store.claims[c * stride];
             for (int s = 0; s < services; ++s) {
                 if (k[s].state == ClaimState::not_eligible || reported_state(k[s]) != ReportedState::in_progress) continue;
                 const InProgress ip{static_cast<std::uint32_t>(c), k[s].episode_start, static_cast<std::uint8_t>(s)};
@@ -222,22 +225,22 @@ void Engine::Impl::observe_block(std::size_t blk) {
     // touched citizen's again gives the same day).
     if (reschedule_awareness != 0) {
         for (std::size_t c = begin; c < end; ++c) {
-            Claim* k = &e.claims_[c * stride];
+            Claim* k = &store.claims[c * stride];
             bool drawn = false;
             for (int s = 0; s < services; ++s)
                 if ((reschedule_awareness >> s & 1u) != 0 && k[s].state == ClaimState::unaware) {
                     schedule_awareness(c, s, day);
                     drawn = true;
                 }
-            if (drawn) due[c] = earliest_due(c, day);
+            if (drawn) store.due[c] = earliest_due(c, day);
         }
     }
     // Citizen indicators: the touched citizens, or everyone on the first
     // day of a window (the others' states, hence their bits, are unchanged).
     if (tracking.full_pass(day)) {
-        for (std::size_t c = begin; c < end; ++c) tracking.observe(c, &e.claims_[c * stride], services, day);
+        for (std::size_t c = begin; c < end; ++c) tracking.observe(c, &store.claims[c * stride], services, day);
     } else {
-        for (std::size_t i = 0; i < n; ++i) tracking.observe(touched[i], &e.claims_[touched[i] * stride], services, day);
+        for (std::size_t i = 0; i < n; ++i) tracking.observe(touched[i], &store.claims[touched[i] * stride], services, day);
     }
 }
 

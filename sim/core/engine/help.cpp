@@ -20,11 +20,11 @@ bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Strea
     Claim& k = claim(c, s);
     if (recording()) sink.counts.count(s, Event::help_requested);
     trace(c, s, TraceKind::asked_for_help);
-    const auto capable = [&](std::uint32_t h) { return (e.capable_[h >> 6] >> (h & 63) & 1u) != 0; };
+    const auto capable = [&](std::uint32_t h) { return (store.capable[h >> 6] >> (h & 63) & 1u) != 0; };
     const auto ask = [&](std::uint32_t h) {
         k.flags |= claim_flag::queued;
         k.channel = Channel::online;
-        if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help);
+        if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help, no_event);
         k.next_day = never;
         sink.help_requests.push_back({static_cast<std::uint32_t>(c), h, rng.next_word(), static_cast<std::uint8_t>(s)});
     };
@@ -179,13 +179,13 @@ bool Engine::Impl::take_help(const HelpRequest& r) {
     if (b.helper_hours_per_month > 0) {
         const int need = help_quarter_hours(b, complexity(r.citizen, r.service, claim(r.citizen, r.service)));
         const int budget = std::min(255, static_cast<int>(std::floor(4.0 * b.helper_hours_per_month + 1e-9)));
-        if (e.helps_this_month_[r.helper] + need > budget) return false;
-        e.helps_this_month_[r.helper] = static_cast<std::uint8_t>(e.helps_this_month_[r.helper] + need);
+        if (store.helps_this_month[r.helper] + need > budget) return false;
+        store.helps_this_month[r.helper] = static_cast<std::uint8_t>(store.helps_this_month[r.helper] + need);
     } else {
-        if (e.helps_this_month_[r.helper] >= b.helper_capacity) return false;
-        ++e.helps_this_month_[r.helper];
+        if (store.helps_this_month[r.helper] >= b.helper_capacity) return false;
+        ++store.helps_this_month[r.helper];
     }
-    if (e.helps_total_[r.helper] < std::numeric_limits<std::uint16_t>::max()) ++e.helps_total_[r.helper];
+    if (store.helps_total[r.helper] < std::numeric_limits<std::uint16_t>::max()) ++store.helps_total[r.helper];
     return true;
 }
 
@@ -210,7 +210,7 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
         if (channel_open(s, Channel::mediation)) {
             enqueue(r.citizen, s, day + 1, Channel::mediation, sink, rng);
         } else {
-            if (!k.has(claim_flag::renewing)) transition(r.citizen, k, ClaimState::attempting);
+            if (!k.has(claim_flag::renewing)) transition(r.citizen, k, ClaimState::attempting, no_event);
             k.next_day = day_plus(day, b.retry_days);
         }
         return;

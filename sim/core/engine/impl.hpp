@@ -9,6 +9,7 @@
 #include "core/eligibility.hpp"
 #include "core/engine.hpp"
 #include "core/engine/control.hpp"
+#include "core/engine/day_context.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
@@ -145,6 +146,10 @@ struct Engine::Impl {
     const BehaviourParams& b;
     const int services;
     const std::size_t citizens;
+    // The claims and every per-citizen array that changes from day to day
+    // (engine/citizen_store.hpp): the engine's, shared with its Engine,
+    // whose checkpoint sections name part of it.
+    CitizenStore& store;
     // The engine's population, for code outside Impl's own methods (the
     // timeline events of engine/events/).
     Population& population() { return e.population_; }
@@ -189,13 +194,6 @@ struct Engine::Impl {
     // /counter_closure counts by (docs/output.md).
     std::vector<std::uint8_t> closure_rank;
     void count_closure(std::size_t c, int s, ClosureMeasure m, Sink& sink) const;
-    // Per [citizen][service] with channel_habit_service > 0 (empty
-    // otherwise): 1 + the channel of the last completed procedure of the
-    // service, 0 for none (6.3).
-    std::vector<std::uint8_t> service_habit;
-    // Per citizen, 1 once their identity was checked in person (served at a
-    // counter or mediation site): a strong identity step then passes (6.11).
-    std::vector<std::uint8_t> identity_checked;
     std::vector<BlockOutput> blocks;
     BlockOutput serial;
     // What a day uses and leaves empty: scratch lists kept from day to day
@@ -260,7 +258,7 @@ struct Engine::Impl {
     // a citizen is un-counted just before its first change of the day
     // (touch) and counted again, with its new state, in the next phase A.
     // Rule for any new code: call touch(c) before changing citizen c's
-    // claims or anything its segment groups or its capable_ flag read
+    // claims or anything its segment groups or its capable flag read
     // (age, income, digital skill, admin literacy, equipment...) in phase B
     // or C; phase B's life events un-count with the age and income from
     // before them. A missed touch shows as counts differing from a full
@@ -270,18 +268,14 @@ struct Engine::Impl {
     // The counts phase A leaves are therefore those of a full recount at the
     // start of the day. The integer sums do not depend on the order of the
     // updates, so results stay the same for any thread count.
-    std::vector<std::uint64_t> dirty;  // bit c: touched since phase A (un-counted, snapshot stale)
-    // Per citizen, the earliest day something is due: a claim's next_day
+    // The dirty set is store.dirty (bit c: touched since phase A).
+    // store.due: per citizen, the earliest day something is due: a claim's next_day
     // (for an unaware claim, its next awareness candidate day, see
     // schedule_awareness), their birthday, their next employment event
     // (life_events.hpp). Phase B visits only the citizens due today and
     // reads the claims (mostly out of cache) only of those. Refreshed in
     // phase A for touched citizens and in phase B for the others it visits,
     // hence exact for all.
-    std::vector<std::uint16_t> due;
-    // Per citizen, the day of their next employment event (never_day for
-    // none): drawn ahead rather than a draw for everyone every month.
-    std::vector<std::uint16_t> next_employment_event;
     static_assert(never_day == never, "life events and claims share one 'no day' value");
     // Services (bit s) whose awareness hazard the timeline changed today:
     // phase A draws every unaware claim's candidate day again.
@@ -310,7 +304,7 @@ struct Engine::Impl {
     // renewal (docs/model.md 11.3).
     bool answering(std::size_t c, int s) const {
         const std::size_t unit = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
-        return e.claims_[unit].has(claim_flag::renewing) && control_on() &&
+        return store.claims[unit].has(claim_flag::renewing) && control_on() &&
                control.units[unit].request == control_request::answering;
     }
     // awareness_factor() by trait quantile (see there).
@@ -319,7 +313,7 @@ struct Engine::Impl {
     std::size_t queue_index(int service, int staffed, std::size_t zone) const {
         return (static_cast<std::size_t>(service * staffed_count + staffed)) * e.population_.zones.size() + zone;
     }
-    Claim& claim(std::size_t c, int s) { return e.claims_[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)]; }
+    Claim& claim(std::size_t c, int s) { return store.claims[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)]; }
     const ServiceParams& service(int s) const { return policy[static_cast<std::size_t>(s)]; }
     bool channel_open(int s, Channel c) const { return (open_channels[static_cast<std::size_t>(s)] >> static_cast<int>(c) & 1u) != 0; }
     bool recording() const { return e.day_ >= sc.warmup_days; }
@@ -331,7 +325,7 @@ struct Engine::Impl {
         if (!k.has(claim_flag::renewing)) return first_complexity(c, s);
         // The documents a control asks for are those of the periodic
         // declaration, never pre-filled (docs/model.md 11.3).
-        if (&k == &e.claims_[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] && answering(c, s))
+        if (&k == &store.claims[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] && answering(c, s))
             return service(s).complexity_renewal;
         const double prefilled = prefilled_complexity[static_cast<std::size_t>(s)];
         return prefilled >= 0 ? prefilled : service(s).complexity_renewal;
@@ -348,8 +342,8 @@ struct Engine::Impl {
     static std::uint8_t channel_bit(Channel c) { return static_cast<std::uint8_t>(1u << static_cast<int>(c)); }
 
     // ---------------------------------------------------------------- phase A
-    bool is_dirty(std::size_t c) const { return (dirty[c >> 6] >> (c & 63) & 1u) != 0; }
-    void set_dirty(std::size_t c) { dirty[c >> 6] |= std::uint64_t{1} << (c & 63); }
+    bool is_dirty(std::size_t c) const { return store.is_dirty(c); }
+    void set_dirty(std::size_t c) { store.set_dirty(c); }
 
     std::array<int, dimension_count> groups_of(std::size_t c) const {
         return groups_of(c, e.population_.age[c], e.population_.income_decile[c]);
@@ -357,7 +351,7 @@ struct Engine::Impl {
 
     static constexpr std::size_t prefetch_distance = 8;
     void prefetch_claims(std::size_t c) const {
-        const auto* first = reinterpret_cast<const char*>(&e.claims_[c * static_cast<std::size_t>(services)]);
+        const auto* first = reinterpret_cast<const char*>(&store.claims[c * static_cast<std::size_t>(services)]);
         __builtin_prefetch(first);
         __builtin_prefetch(first + static_cast<std::size_t>(services) * sizeof(Claim) - 1);
     }
@@ -389,19 +383,19 @@ struct Engine::Impl {
 
     void prefetch_life(std::size_t c) const {
         __builtin_prefetch(&e.population_.birthday[c]);
-        __builtin_prefetch(&next_employment_event[c]);
+        __builtin_prefetch(&store.next_employment_event[c]);
     }
 
     // The first day on or after `day` with a life event for citizen c.
     std::uint16_t life_due(std::size_t c, int day) const {
         const int birthday = next_birthday(e.population_, static_cast<std::uint32_t>(c), day);
-        return static_cast<std::uint16_t>(std::min<int>({birthday, next_employment_event[c], never}));
+        return static_cast<std::uint16_t>(std::min<int>({birthday, store.next_employment_event[c], never}));
     }
 
     // What is due for citizen c first, on or after `day`: the earliest
     // next_day of its claims or a life event.
     std::uint16_t earliest_due(std::size_t c, int day) const {
-        const Claim* k = &e.claims_[c * static_cast<std::size_t>(services)];
+        const Claim* k = &store.claims[c * static_cast<std::size_t>(services)];
         std::uint16_t next = life_due(c, day);
         for (int s = 0; s < services; ++s) next = std::min(next, k[s].next_day);
         return next;
@@ -480,10 +474,15 @@ struct Engine::Impl {
     }
     void end_trace_day();
 
-    void transition(std::size_t c, Claim& k, ClaimState to) {
-        touch(c);
-        if (to == ClaimState::receiving && !control.watched.empty()) control_watch(c, k);
-        k.state = to;
+    // What a mechanism works on today (engine/day_context.hpp): this
+    // engine's store and parameters, `day`, and the counts of `sink`.
+    DayContext day_context(int day, Sink& sink) { return {store, b, day, &sink.counts, recording(), this}; }
+    // The transition rule: DayContext::transition (engine/day_context.hpp).
+    void transition(std::size_t c, int s, Claim& k, ClaimState to, Event event, Sink& sink) {
+        day_context(e.day_, sink).transition(c, s, k, to, event);
+    }
+    void transition(std::size_t c, Claim& k, ClaimState to, NoEvent) {
+        DayContext{store, b, e.day_, nullptr, false, this}.transition(c, k, to, no_event);
     }
     void touch_concurrently(std::size_t c);
     void observe_block(std::size_t blk);
@@ -619,17 +618,10 @@ struct Engine::Impl {
     // life course after 75 (engine/life_course.cpp): every 30 days, serially, before phase A
     void life_course(int day);
     void widowhood(std::size_t dead, std::size_t survivor, int day, Sink& sink);
-    bool gone(std::size_t c) const { return !e.gone_.empty() && e.gone_[c] != 0; }
+    bool gone(std::size_t c) const { return !store.gone.empty() && store.gone[c] != 0; }
 
     // digital control of recipients (engine/control_round.cpp, control_outcomes.cpp, control_results.cpp)
     void control_setup();
-    // Marks citizen c's claim k (one of e.claims_) as a unit the round visits.
-    void control_watch(std::size_t c, const Claim& k) {
-        const auto first = reinterpret_cast<std::uintptr_t>(&e.claims_[c * static_cast<std::size_t>(services)]);
-        const auto at = reinterpret_cast<std::uintptr_t>(&k);
-        const std::uintptr_t s = (at - first) / sizeof(Claim);  // a claim outside the citizen's: huge (wraps)
-        if (at >= first && s < static_cast<std::uintptr_t>(services)) control.watched[c] |= static_cast<std::uint8_t>(1u << s);
-    }
     void control_watch_all();
     void check_control_watch() const;
     void control_round(int day);

@@ -276,7 +276,7 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
                           first_complexity(c, s));
     k.flags |= claim_flag::knows;
     if (could_claim(s) && d.claimed < 1.0 - dmath::pow(1.0 - claim_p, decisions)) {
-        transition(c, k, ClaimState::receiving);
+        transition(c, k, ClaimState::receiving, no_event);
         k.flags |= claim_flag::ever_received;
         // Given the claim, d.claimed / P is uniform in [0, 1): the phase of the period.
         const double phase = d.claimed / (1.0 - dmath::pow(1.0 - claim_p, decisions));
@@ -285,7 +285,7 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
     } else {
         // Their next reconsideration falls anywhere in the cycle: all
         // deciding on day 1 would start a wave of first claims.
-        transition(c, k, ClaimState::aware);
+        transition(c, k, ClaimState::aware, no_event);
         k.next_day = day_plus(0, 1 + static_cast<int>(d.phase * b.reconsider_days));
     }
 }

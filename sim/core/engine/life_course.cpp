@@ -84,7 +84,7 @@ void Engine::Impl::widowhood(std::size_t dead, std::size_t survivor, int day, Si
     Population& p = e.population_;
     touch(dead);
     touch(survivor);
-    e.gone_[dead] = 1;
+    store.gone[dead] = 1;
     p.household[dead] = one_adult(p.household[dead]);
     p.household[survivor] = one_adult(p.household[survivor]);
     Households& units = e.households_;

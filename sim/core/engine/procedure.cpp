@@ -31,10 +31,10 @@ double Engine::Impl::channel_utility(std::size_t c, int s, Channel ch, const Cla
     const double m = mobility_factor[static_cast<std::size_t>(p.mobility[c])];
     if (t.distance && counter_as_if) u -= b.channel_distance * as_if_km * m;
     else if (t.distance) u -= b.channel_distance * km_to_site(s, ch, zone) * m;
-    if (e.habit_[c] == static_cast<std::uint8_t>(ch)) u += b.channel_habit;
+    if (store.habit[c] == static_cast<std::uint8_t>(ch)) u += b.channel_habit;
     u += efficacy_utility(c, ch);
-    if (!service_habit.empty() &&
-        service_habit[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] == static_cast<std::uint8_t>(ch) + 1)
+    if (!store.service_habit.empty() &&
+        store.service_habit[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] == static_cast<std::uint8_t>(ch) + 1)
         u += b.channel_habit_service;
     // A channel that just failed is less attractive for the next try.
     if (k.failures > 0 && k.channel == ch) u -= 1.0;
@@ -206,7 +206,7 @@ OnlineOdds Engine::Impl::online_odds(std::size_t c, int s, const Claim& k, const
 // computer owner is taken to have a smartphone too (assumption). Both are
 // lasting traits (a hash of the citizen, no memory).
 bool Engine::Impl::identity_means(std::size_t c, const std::size_t* helper, bool borrowed) const {
-    if (identity_checked[c]) return true;
+    if (store.identity_checked[c]) return true;
     const Population& p = e.population_;
     auto share = [&](std::size_t who, Purpose purpose, double of) {
         return static_cast<double>(lasting_index(seed(), who, purpose)) < of * static_cast<double>(lasting_quantile_count);
@@ -253,10 +253,10 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
     }
     p.admin_literacy[c] += static_cast<float>(b.admin_learning * (1.0 - p.admin_literacy[c]));
     p.trust[c] += static_cast<float>(b.trust_gain_success * (1.0 - p.trust[c]));
-    e.habit_[c] = static_cast<std::uint8_t>(ch);
+    store.habit[c] = static_cast<std::uint8_t>(ch);
     efficacy_success(c, ch, assisted);
-    if (!service_habit.empty())
-        service_habit[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] = static_cast<std::uint8_t>(ch) + 1;
+    if (!store.service_habit.empty())
+        store.service_habit[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)] = static_cast<std::uint8_t>(ch) + 1;
     trace(c, s, TraceKind::completed_procedure, ch);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
     k.failures = 0;
@@ -269,10 +269,9 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
         if (rec) sink.counts.count(s, Event::renewals_completed);
         trace(c, s, TraceKind::renewed);
     } else {
-        transition(c, k, ClaimState::submitted);
+        transition(c, s, k, ClaimState::submitted, Event::claims_submitted, sink);
         k.channel = ch;
         k.next_day = day_plus(day, service(s).processing_days);
-        if (rec) sink.counts.count(s, Event::claims_submitted);
         if (rec) count_closure(c, s, ClosureMeasure::claims_submitted, sink);
     }
 }
@@ -312,19 +311,16 @@ void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, 
         interrupt(c, s, day, sink);
         return;
     }
-    if (!renewing) transition(c, k, ClaimState::attempting);
+    if (!renewing) transition(c, k, ClaimState::attempting, no_event);
     k.next_day = day_plus(day, b.retry_days);
 }
 
 void Engine::Impl::abandon(std::size_t c, int s, int day, Sink& sink, Reason why) {
     Claim& k = claim(c, s);
-    transition(c, k, ClaimState::abandoned);
+    transition(c, s, k, ClaimState::abandoned, Event::abandonments, sink);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::reclaiming));
     k.next_day = day_plus(day, b.abandon_revisit_days);
-    if (recording()) {
-        sink.counts.count(s, Event::abandonments);
-        sink.counts.tally(c, s, tally_index::abandonment(why));
-    }
+    if (recording()) sink.counts.tally(c, s, tally_index::abandonment(why));
     trace(c, s, TraceKind::gave_up);
 }
 

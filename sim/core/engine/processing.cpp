@@ -32,12 +32,15 @@ void Engine::Impl::finish_processing(std::size_t c, int s, int day, Sink& sink) 
                    rng.uniform() >= svc.channels[static_cast<std::size_t>(k.channel)].wrongful_rejection;
     }
     if (accepted) {
-        if (!k.has(claim_flag::ever_received) && rec) {
-            sink.counts.count(s, Event::first_payments);
-            sink.counts.count(s, Event::time_to_right_days, day - k.eligible_since);
-            count_closure(c, s, ClosureMeasure::first_payments, sink);
+        if (!k.has(claim_flag::ever_received)) {
+            if (rec) {
+                sink.counts.count(s, Event::time_to_right_days, day - k.eligible_since);
+                count_closure(c, s, ClosureMeasure::first_payments, sink);
+            }
+            transition(c, s, k, ClaimState::receiving, Event::first_payments, sink);
+        } else {  // a right received before: paid again, no first payment
+            transition(c, k, ClaimState::receiving, no_event);
         }
-        transition(c, k, ClaimState::receiving);
         trace(c, s, TraceKind::got_right);
         k.flags |= claim_flag::ever_received;
         k.flags &= static_cast<std::uint8_t>(~(claim_flag::reclaiming | claim_flag::appealing | claim_flag::control));
@@ -52,13 +55,12 @@ void Engine::Impl::finish_processing(std::size_t c, int s, int day, Sink& sink) 
     const double p_contest = contest_probability(b, e.capital_score_[c], p.trust[c]);
     if (may_appeal && rng.uniform() < p_contest) {
         k.flags |= claim_flag::appealing;
-        transition(c, k, ClaimState::submitted);
+        transition(c, s, k, ClaimState::submitted, Event::appeals, sink);
         k.next_day = day_plus(day, svc.processing_days);
-        if (rec) sink.counts.count(s, Event::appeals);
         trace(c, s, TraceKind::appealed);
         return;
     }
-    transition(c, k, ClaimState::rejected);
+    transition(c, k, ClaimState::rejected, no_event);  // counted above as a rejection
     k.flags &= static_cast<std::uint8_t>(~claim_flag::reclaiming);
     k.next_day = day_plus(day, b.abandon_revisit_days);
 }

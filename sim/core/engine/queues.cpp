@@ -50,7 +50,7 @@ void Engine::Impl::enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink
     Claim& k = claim(c, s);
     k.channel = ch;
     k.flags |= claim_flag::queued;
-    if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help);
+    if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help, no_event);
     k.next_day = never;
     sink.queue_requests.push_back(
         {static_cast<std::uint32_t>(c), rng.next_word(), static_cast<std::uint16_t>(day), static_cast<std::uint8_t>(s), ch});
@@ -173,7 +173,7 @@ void Engine::Impl::serve_staffed(const QueueEntry& entry, int s, Channel ch, int
     Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::attempt);
     const bool ok = rng.uniform() < staffed_success(c, s, k, ch);
     // An agent in person sees the identity card (6.11).
-    if (traits(ch).zoned) identity_checked[c] = 1;
+    if (traits(ch).zoned) store.identity_checked[c] = 1;
     if (ch == Channel::mediation && sc.mediation.mode == MediationMode::doing_with) {
         // Doing-with: the citizen learns, whatever the outcome.
         p.digital_skill[c] += static_cast<float>(sc.mediation.skill_gain * (1.0 - p.digital_skill[c]));

@@ -15,15 +15,20 @@
 namespace demat {
 
 void Engine::Impl::interrupt(std::size_t c, int s, int day, Sink& sink) {
-    Claim& k = claim(c, s);
-    Population& p = e.population_;
-    transition(c, k, ClaimState::interrupted);
+    mechanism::interrupt(day_context(day, sink), e.population_.trust, c, s);
+    trace(c, s, TraceKind::interrupted);
+}
+
+// The citizen may claim again after retry_days, as a new claim (decide
+// reads the interrupted state); the interruption costs a share of trust.
+void mechanism::interrupt(const DayContext& day, std::vector<float>& trust, std::size_t c, int s) {
+    Claim& k = day.store.claim(c, s);
+    const BehaviourParams& b = day.b;
+    day.transition(c, s, k, ClaimState::interrupted, Event::interruptions);
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::renewing));
     k.failures = 0;
-    k.next_day = day_plus(day, b.retry_days);
-    p.trust[c] -= static_cast<float>(b.trust_loss_interruption * p.trust[c]);
-    if (recording()) sink.counts.count(s, Event::interruptions);
-    trace(c, s, TraceKind::interrupted);
+    k.next_day = day_plus(day.day, b.retry_days);
+    trust[c] -= static_cast<float>(b.trust_loss_interruption * trust[c]);
 }
 
 void Engine::Impl::start_renewal(std::size_t c, int s, int day, Sink& sink) {

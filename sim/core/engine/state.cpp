@@ -20,6 +20,7 @@ Engine::Impl::Impl(Engine& engine)
       b(engine.scenario_.behaviour),
       services(engine.services_),
       citizens(engine.population_.size()),
+      store(engine.store_),
       policy(engine.scenario_.services),
       tracking(engine.population_.size(), engine.scenario_.warmup_days, engine.scenario_.days) {
     const int groups = total_groups();
@@ -39,7 +40,7 @@ Engine::Impl::Impl(Engine& engine)
         blk.stock.queue_length.assign(static_cast<std::size_t>(services * channel_count), 0);
     }
     serial.counts = DayCounts(services, groups);
-    identity_checked.assign(citizens, 0);
+    store.identity_checked.assign(citizens, 0);
     const std::size_t zones = e.population_.zones.size();
     queues.resize(static_cast<std::size_t>(services * staffed_count) * zones);
     queue_credit.assign(queues.size(), 0.0);
@@ -49,7 +50,7 @@ Engine::Impl::Impl(Engine& engine)
     initial_km_to_mediation.resize(zones);
     for (std::size_t z = 0; z < zones; ++z) initial_km_to_mediation[z] = e.population_.zones[z].km_to_mediation;
     place_zones();
-    if (b.channel_habit_service > 0) service_habit.assign(citizens * static_cast<std::size_t>(services), 0);
+    if (b.channel_habit_service > 0) store.service_habit.assign(citizens * static_cast<std::size_t>(services), 0);
     targeted_outreach.resize(static_cast<std::size_t>(services));
     prefilled_complexity.assign(static_cast<std::size_t>(services), -1.0);
     for (int s = 0; s < services; ++s) {
@@ -66,10 +67,10 @@ Engine::Impl::Impl(Engine& engine)
     for (int d = 0; d < dimension_count; ++d) offsets[static_cast<std::size_t>(d)] = group_offset(static_cast<Dimension>(d));
     // Nobody is counted yet: every citizen starts touched, so the first
     // phase A is a full count.
-    dirty.assign((citizens + 63) / 64, ~std::uint64_t{0});
-    if (citizens % 64 != 0) dirty.back() = (std::uint64_t{1} << (citizens % 64)) - 1;
-    due.assign(citizens, 0);
-    next_employment_event.assign(citizens, static_cast<std::uint16_t>(never_day));
+    store.dirty.assign((citizens + 63) / 64, ~std::uint64_t{0});
+    if (citizens % 64 != 0) store.dirty.back() = (std::uint64_t{1} << (citizens % 64)) - 1;
+    store.due.assign(citizens, 0);
+    store.next_employment_event.assign(citizens, static_cast<std::uint16_t>(never_day));
     in_progress.resize(blocks.size());
     day_total = DayCounts(services, groups);
     peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
@@ -79,8 +80,8 @@ Engine::Impl::Impl(Engine& engine)
 
 // The per-citizen arrays of the Impl (the per-block lists vary from day to day).
 std::size_t Engine::Impl::memory_bytes() const {
-    return tracking.memory_bytes() + dirty.capacity() * sizeof(std::uint64_t) + service_habit.capacity() +
-           (due.capacity() + next_employment_event.capacity()) * sizeof(std::uint16_t) + control.memory_bytes();
+    return tracking.memory_bytes() + store.dirty.capacity() * sizeof(std::uint64_t) + store.service_habit.capacity() +
+           (store.due.capacity() + store.next_employment_event.capacity()) * sizeof(std::uint16_t) + control.memory_bytes();
 }
 
 }  // namespace demat

@@ -51,7 +51,7 @@ void Engine::Impl::count_unclaimed(std::size_t begin, std::size_t end, DayCounts
     for (std::size_t c = begin; c < end; ++c)
         for (int s = 0; s < services; ++s) {
             if ((differential >> s & 1u) == 0) continue;
-            const Claim& k = e.claims_[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
+            const Claim& k = store.claims[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
             if (k.state == ClaimState::not_eligible || k.state == ClaimState::receiving) continue;
             out.unclaimed_cents[static_cast<std::size_t>(s)] += std::llround(100.0 * unit_amount(c, s));
         }
