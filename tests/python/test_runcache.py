@@ -108,6 +108,7 @@ def test_validation_run_again_reads_every_run_from_its_cache(tmp_path):
     cache = tmp_path / "validation.jsonl"
     args = ["-m", "demat.validation", "--population", "200", "--replicates", "2", "--outreach-population", "200",
             "--outreach-replicates", "1", "--threads", "1", "--doc", str(doc), "--cache", str(cache)]
+    readme_before = (REPO / "README.md").read_text()
     _tool(args, tmp_path)
     text = doc.read_text()
     assert len(cache.read_text().splitlines()) == 2 + 3  # two baseline seeds, three outreach arms
@@ -115,6 +116,15 @@ def test_validation_run_again_reads_every_run_from_its_cache(tmp_path):
     reads = [line for line in second.stderr.splitlines() if "runs read from" in line]
     assert len(reads) == 2 and all(line.endswith(" 0 to compute") for line in reads), reads
     assert doc.read_text() == text
+    # A table written elsewhere leaves the repository's README alone; the
+    # sentence goes to the README named with --readme.
+    assert (REPO / "README.md").read_text() == readme_before
+    readme = tmp_path / "README.md"
+    readme.write_text("top\n<!-- calibration:begin -->\n<!-- calibration:end -->\nbottom\n")
+    _tool(args + ["--readme", str(readme)], tmp_path)
+    written = readme.read_text()
+    assert written.startswith("top\n<!-- calibration:begin -->\n") and written.endswith("<!-- calibration:end -->\nbottom\n")
+    assert "of 8 calibration targets" in written and "200 citizens, mean over 2 seeds" in written
 
 
 # ---- the other long tools: each run kept as it ends, not each batch ----------------------------------------
