@@ -168,10 +168,7 @@ void Engine::Impl::move_counter_queues(int s) {
         if (any) q.swap(kept);
     }
     for (std::size_t z = 0; z < n; ++z) {
-        if (incoming[z].empty()) continue;
-        auto& q = queues[queue_index(s, staffed, z)];
-        q.insert(q.end(), incoming[z].begin(), incoming[z].end());
-        std::stable_sort(q.begin(), q.end(), [](const QueueEntry& x, const QueueEntry& y) { return x.day < y.day; });
+        if (!incoming[z].empty()) queue(queue_index(s, staffed, z)).take_in(incoming[z]);
     }
 }
 

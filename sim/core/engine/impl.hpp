@@ -10,6 +10,7 @@
 #include "core/engine.hpp"
 #include "core/engine/control.hpp"
 #include "core/engine/day_context.hpp"
+#include "core/engine/queue.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
@@ -76,14 +77,6 @@ private:
     std::vector<std::size_t> used_;
 };
 
-struct QueueRequest {
-    std::uint32_t citizen;
-    std::uint32_t key;
-    std::uint16_t day;     // day the citizen joins the queue
-    std::uint8_t service;
-    Channel channel;
-};
-
 struct HelpRequest {
     std::uint32_t citizen;
     std::uint32_t helper;
@@ -96,12 +89,6 @@ struct InProgress {
     std::uint32_t citizen;
     std::uint16_t episode_start;
     std::uint8_t service;
-};
-
-struct QueueEntry {
-    std::uint32_t citizen;
-    std::uint32_t key;
-    std::uint16_t day;
 };
 
 // One block's state counts, kept from day to day (see Engine::Impl). A
@@ -313,6 +300,8 @@ struct Engine::Impl {
     std::size_t queue_index(int service, int staffed, std::size_t zone) const {
         return (static_cast<std::size_t>(service * staffed_count + staffed)) * e.population_.zones.size() + zone;
     }
+    // Queue qi as the queue mechanism sees it (engine/queue.hpp).
+    StaffedQueue queue(std::size_t qi) { return {queues[qi], queue_credit[qi], queue_daily_capacity[qi]}; }
     Claim& claim(std::size_t c, int s) { return store.claims[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)]; }
     const ServiceParams& service(int s) const { return policy[static_cast<std::size_t>(s)]; }
     bool channel_open(int s, Channel c) const { return (open_channels[static_cast<std::size_t>(s)] >> static_cast<int>(c) & 1u) != 0; }
@@ -599,8 +588,6 @@ struct Engine::Impl {
     double expected_counter_wait(std::size_t c, int s) const;
     void enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink, Stream& rng);
     void select_phone(int s, int day);
-    template <class Waiting, class Leave, class Serve>
-    void run_queue(std::size_t qi, int day, Waiting&& waiting, Leave&& leave, Serve&& serve);
     void select_counters(int s, int day);
     void serve_turn(const PhoneTurn& turn, int s, Channel ch, int day, Sink& sink);
     void leave_queue(const QueueEntry& entry, int s, Channel ch, int day, Sink& sink);

@@ -40,10 +40,7 @@ double Engine::Impl::expected_counter_wait(std::size_t c, int s) const {
     const std::size_t zone = e.population_.zone_of(c);
     if ((counter_closed[zone] >> s & 1u) == 0 || !counter_reachable(s, zone)) return 0.0;
     const std::size_t qi = queue_index(s, staffed_index(Channel::counter), site_zone(s, Channel::counter, zone));
-    const double patience = static_cast<double>(b.patience_days);
-    const double places = queue_daily_capacity[qi];
-    if (places <= 0.0) return patience;
-    return std::min(static_cast<double>(queues[qi].size()) / places, patience);
+    return mechanism::expected_wait(queues[qi].size(), queue_daily_capacity[qi], b.patience_days);
 }
 
 void Engine::Impl::enqueue(std::size_t c, int s, int day, Channel ch, Sink& sink, Stream& rng) {
@@ -79,8 +76,8 @@ void Engine::Impl::select_phone(int s, int day) {
         const std::size_t chunk = scratch.chunk_of_zone[e.population_.zone_of(entry.citizen)];
         scratch.phone_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].push_back({entry, gave_up});
     };
-    run_queue(
-        qi, day, waiting, [&](const QueueEntry& entry) { assign(entry, true); },
+    queue(qi).serve_day(
+        day, b.patience_days, waiting, [&](const QueueEntry& entry) { assign(entry, true); },
         [&](const QueueEntry& entry) { assign(entry, false); });
 }
 
@@ -103,35 +100,9 @@ void Engine::Impl::select_counters(int s, int day) {
         scratch.counter_served[chunk * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)].push_back({entry, gave_up});
     };
     for (std::size_t z = 0; z < e.population_.zones.size(); ++z)
-        run_queue(
-            queue_index(s, staffed, z), day, waiting, [&](const QueueEntry& entry) { assign(entry, true); },
+        queue(queue_index(s, staffed, z)).serve_day(
+            day, b.patience_days, waiting, [&](const QueueEntry& entry) { assign(entry, true); },
             [&](const QueueEntry& entry) { assign(entry, false); });
-}
-
-// One day of queue qi, in its order: those who have waited longer than
-// their patience leave first (they are at the front; `leave` for each
-// still `waiting`), then the day's places go to the entries that joined
-// by today and still wait (`serve`). Places come from a credit of the
-// daily capacity: unused places are lost, fractions carry over.
-template <class Waiting, class Leave, class Serve>
-void Engine::Impl::run_queue(std::size_t qi, int day, Waiting&& waiting, Leave&& leave, Serve&& serve) {
-    auto& q = queues[qi];
-    while (!q.empty() && day - q.front().day > b.patience_days) {
-        const QueueEntry entry = q.front();
-        q.pop_front();
-        if (waiting(entry.citizen)) leave(entry);
-    }
-    queue_credit[qi] += queue_daily_capacity[qi];
-    auto places = static_cast<long>(std::floor(queue_credit[qi]));
-    queue_credit[qi] -= static_cast<double>(places);
-    while (places > 0 && !q.empty()) {
-        const QueueEntry entry = q.front();
-        if (entry.day > day) break;  // joins tomorrow
-        q.pop_front();
-        if (!waiting(entry.citizen)) continue;
-        --places;
-        serve(entry);
-    }
 }
 
 // A turn decided serially (select_phone, select_counters), carried out.
@@ -152,8 +123,8 @@ void Engine::Impl::leave_queue(const QueueEntry& entry, int s, Channel ch, int d
 
 void Engine::Impl::serve_queue(int s, int staffed, std::size_t zone, int day, Sink& sink) {
     const auto ch = staffed_channel(staffed);
-    run_queue(
-        queue_index(s, staffed, zone), day, [&](std::uint32_t c) { return still_waiting(c, s, ch); },
+    queue(queue_index(s, staffed, zone)).serve_day(
+        day, b.patience_days, [&](std::uint32_t c) { return still_waiting(c, s, ch); },
         [&](const QueueEntry& entry) { leave_queue(entry, s, ch, day, sink); },
         [&](const QueueEntry& entry) { serve_staffed(entry, s, ch, day, sink); });
 }

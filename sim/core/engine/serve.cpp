@@ -79,14 +79,12 @@ void Engine::Impl::serve(int day) {
     e.executor_.for_each_block(static_cast<std::size_t>(services), [&](std::size_t s) {
         const auto begin = by_service.begin() + static_cast<std::ptrdiff_t>(first[s]);
         const auto end = by_service.begin() + static_cast<std::ptrdiff_t>(first[s + 1]);
-        std::sort(begin, end, [](const QueueRequest& x, const QueueRequest& y) {
-            return std::tie(x.day, x.key, x.citizen) < std::tie(y.day, y.key, y.citizen);
-        });
+        std::sort(begin, end, [](const QueueRequest& x, const QueueRequest& y) { return mechanism::joins_before(x, y); });
         for (auto it = begin; it != end; ++it) {
             const QueueRequest& r = *it;
             // A place serves its zone, or the zones whose counter is closed (6.13).
             const std::size_t zone = traits(r.channel).zoned ? site_zone(r.service, r.channel, e.population_.zone_of(r.citizen)) : 0;
-            queues[queue_index(r.service, staffed_index(r.channel), zone)].push_back({r.citizen, r.key, r.day});
+            queue(queue_index(r.service, staffed_index(r.channel), zone)).join(r);
         }
     });
     // Service by service: the phone (one national line), then counters
