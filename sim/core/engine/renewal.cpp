@@ -1,5 +1,6 @@
 // Renewal and interruption of a right (docs/model.md, section 6.9).
 #include "core/engine/impl.hpp"
+#include "core/engine/renewal.hpp"
 
 #include <algorithm>
 #include <array>
@@ -32,21 +33,25 @@ void mechanism::interrupt(const DayContext& day, std::vector<float>& trust, std:
 }
 
 void Engine::Impl::start_renewal(std::size_t c, int s, int day, Sink& sink) {
-    Claim& k = claim(c, s);
-    const ServiceParams& svc = service(s);
+    if (mechanism::start_renewal(day_context(day, sink), service(s), c, s) == mechanism::RenewalStart::declaration)
+        procedure_step(c, s, day, sink);
+}
+
+mechanism::RenewalStart mechanism::start_renewal(const DayContext& day, const ServiceParams& svc, std::size_t c, int s) {
+    Claim& k = day.store.claim(c, s);
     if (svc.renewal_days <= 0) {
         k.next_day = never;
-        return;
+        return RenewalStart::none;
     }
     if (svc.automatic) {  // the administration renews on its own
-        k.next_day = day_plus(day, svc.renewal_days);
-        return;
+        k.next_day = day_plus(day.day, svc.renewal_days);
+        return RenewalStart::automatic;
     }
     k.flags |= claim_flag::renewing;
     k.flags &= static_cast<std::uint8_t>(~claim_flag::assisted);
     k.failures = 0;
-    k.episode_start = static_cast<std::uint16_t>(day);
-    procedure_step(c, s, day, sink);
+    k.episode_start = static_cast<std::uint16_t>(day.day);
+    return RenewalStart::declaration;
 }
 
 }  // namespace demat
