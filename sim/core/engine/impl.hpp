@@ -10,6 +10,7 @@
 #include "core/engine.hpp"
 #include "core/engine/control.hpp"
 #include "core/engine/day_context.hpp"
+#include "core/engine/tally.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
@@ -102,17 +103,6 @@ struct QueueEntry {
     std::uint32_t citizen;
     std::uint32_t key;
     std::uint16_t day;
-};
-
-// One block's state counts, kept from day to day (see Engine::Impl). A
-// block has at most block_size citizens, so 16 bits hold any of them: this
-// halves the memory and cache footprint of counts updated at random indices.
-static_assert(block_size <= 32767);
-struct BlockStock {
-    std::vector<std::int16_t> segment_states;  // as DayCounts
-    std::vector<std::int16_t> states;
-    std::vector<std::int16_t> centiles;
-    std::vector<std::int16_t> queue_length;
 };
 
 // What one block of citizens produces in a day. Its DayCounts holds only
