@@ -294,8 +294,7 @@ struct Engine::Impl {
     // renewal (docs/model.md 11.3).
     bool answering(std::size_t c, int s) const {
         const std::size_t unit = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
-        return store.claims[unit].has(claim_flag::renewing) && control_on() &&
-               control.units[unit].request == control_request::answering;
+        return store.claims[unit].has(claim_flag::renewing) && control_on() && (control.answering[c] >> s & 1u) != 0;
     }
     // awareness_factor() by trait quantile (see there).
     std::array<double, lasting_quantile_count> awareness_factors{};
