@@ -35,7 +35,7 @@ int sum(const std::vector<std::int16_t>& v) {
 TEST_CASE("counting puts each eligible claim in its reported state its groups its centile and its queue") {
     LoneStore ls(2, 3);
     BlockStock out;
-    out.assign(3, groups);
+    out.assign(3, groups, false);
     Claim& receiving = ls.store.claim(1, 0);
     receiving.state = ClaimState::receiving;
     Claim& queued = ls.store.claim(1, 1);
@@ -76,7 +76,7 @@ TEST_CASE("counting puts each eligible claim in its reported state its groups it
 TEST_CASE("counting a citizen out after counting them in leaves every count at zero") {
     LoneStore ls(1, 2);
     BlockStock out;
-    out.assign(2, groups);
+    out.assign(2, groups, false);
     ls.store.claim(0, 0).state = ClaimState::interrupted;
     Claim& k = ls.store.claim(0, 1);
     k.state = ClaimState::submitted;
@@ -97,7 +97,7 @@ TEST_CASE("counting a citizen out after counting them in leaves every count at z
 TEST_CASE("waiting for a neighbour online is no queue and a not eligible claim counts nowhere") {
     LoneStore ls(1, 2);
     BlockStock out;
-    out.assign(2, groups);
+    out.assign(2, groups, false);
     Claim& k = ls.store.claim(0, 0);
     k.state = ClaimState::waiting_help;
     k.flags = claim_flag::queued;
@@ -109,4 +109,36 @@ TEST_CASE("waiting for a neighbour online is no queue and a not eligible claim c
     CHECK(sum(out.states) == 1);
     CHECK(sum(out.queue_length) == 0);
     CHECK(sum(out.centiles) == 1);
+}
+
+TEST_CASE("with control a right interrupted by a control counts in the suspended stock in every dimension") {
+    LoneStore ls(1, 3);
+    BlockStock out;
+    out.assign(3, groups, true);
+    Claim& suspended = ls.store.claim(0, 0);
+    suspended.state = ClaimState::interrupted;
+    suspended.flags = claim_flag::control;
+    ls.store.claim(0, 1).state = ClaimState::interrupted;  // interrupted otherwise: not suspended
+    Claim& cleared = ls.store.claim(0, 2);                  // the flag stays until received again
+    cleared.state = ClaimState::receiving;
+    cleared.flags = claim_flag::control;
+    const auto g = some_groups();
+    // Agencies off: agency_contact's "none" group, g's own, is counted.
+    mechanism::tally(ls.store, groups, false, out, 0, 0, g, [](int) { return 39; }, add_one);
+    CHECK(out.suspended[0 * (groups + 1) + groups] == 1);
+    for (int d = 0; d < dimension_count; ++d)
+        CHECK(out.suspended[0 * (groups + 1) + static_cast<std::size_t>(g[static_cast<std::size_t>(d)])] == 1);
+    CHECK(sum(out.suspended) == 1 + dimension_count);
+    // Agencies on: the claim's own agency group instead.
+    BlockStock on;
+    on.assign(3, groups, true);
+    mechanism::tally(ls.store, groups, true, on, 0, 0, g, [](int) { return 39; }, add_one);
+    CHECK(on.suspended[0 * (groups + 1) + 39] == 1);
+    CHECK(on.suspended[0 * (groups + 1) + static_cast<std::size_t>(g[10])] == 0);
+    CHECK(sum(on.suspended) == 1 + dimension_count);
+    // Without control the stock is not even there.
+    BlockStock off;
+    off.assign(3, groups, false);
+    mechanism::tally(ls.store, groups, false, off, 0, 0, g, [](int) { return 39; }, add_one);
+    CHECK(off.suspended.empty());
 }

@@ -129,10 +129,6 @@ struct ControlState {
     // [round][service][amount]; and the stock of claims interrupted by a
     // control, every day: [day][service].
     std::vector<std::int64_t> round_days;  // recorded days of the rounds (derived from the scenario)
-    // Units whose claim carries claim_flag::control (perhaps repeated, or
-    // since cleared): what the daily stock scans instead of every claim.
-    // Derived from the claims (rebuilt by control_setup on a restore).
-    std::vector<std::uint32_t> flagged;
     // The units the round visits: CitizenStore::watched.
     // Units with an open document request, in unit order: settled, serially,
     // each morning (resolve_document_requests).

@@ -72,9 +72,6 @@ void Engine::Impl::control_setup() {
     control.segment_suspended.assign(D * S * G, 0);
     control.answer_completions.assign(D * S * 2, 0);
     control.requests.clear();
-    control.flagged.clear();
-    for (std::size_t i = 0; i < store.claims.size(); ++i)
-        if (store.claims[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
     control_watch_all();
     control.derive_answering(citizens, services);
 }

@@ -192,7 +192,7 @@ void Engine::Impl::observe_block(std::size_t blk) {
     if (rec) count_unclaimed(begin, end, out);
     if (full_count) {
         BlockStock& stock = blocks[blk].stock;
-        for (auto* v : {&stock.segment_states, &stock.states, &stock.centiles, &stock.queue_length})
+        for (auto* v : {&stock.segment_states, &stock.states, &stock.centiles, &stock.queue_length, &stock.suspended})
             std::fill(v->begin(), v->end(), std::int16_t{0});
         for (std::size_t c = begin; c < end; ++c) {
             const Claim* k = &store.claims[c * stride];
@@ -240,10 +240,11 @@ void Engine::Impl::check_counts() const {
         fresh.states.assign(kept.states.size(), 0);
         fresh.centiles.assign(kept.centiles.size(), 0);
         fresh.queue_length.assign(kept.queue_length.size(), 0);
+        fresh.suspended.assign(kept.suspended.size(), 0);
         const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
         for (std::size_t c = begin; c < end; ++c) tally(fresh, c, groups_of(c), +1);
         if (fresh.segment_states != kept.segment_states || fresh.states != kept.states ||
-            fresh.centiles != kept.centiles || fresh.queue_length != kept.queue_length)
+            fresh.centiles != kept.centiles || fresh.queue_length != kept.queue_length || fresh.suspended != kept.suspended)
             throw InternalError("the incremental counts of citizens " + std::to_string(begin) + "-" +
                                    std::to_string(end - 1) + " differ from a recount on day " + std::to_string(e.day_) +
                                    " (a change without its touch, docs/architecture.md)");

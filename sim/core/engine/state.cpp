@@ -34,7 +34,7 @@ Engine::Impl::Impl(Engine& engine)
         blk.counts.channel_events.assign(static_cast<std::size_t>(services * channel_count * channel_event_count), 0);
         blk.counts.overdue.assign(static_cast<std::size_t>(services), 0);
         blk.counts.unclaimed_cents.assign(static_cast<std::size_t>(services), 0);
-        blk.stock.assign(services, static_cast<std::size_t>(groups));
+        blk.stock.assign(services, static_cast<std::size_t>(groups), sc.control.enabled);
     }
     serial.counts = DayCounts(services, groups);
     store.identity_checked.assign(citizens, 0);

@@ -30,14 +30,18 @@ struct BlockStock {
     std::vector<std::int16_t> states;          // [service][reported state - 1]
     std::vector<std::int16_t> centiles;        // [service][capital centile][eligible, receiving]
     std::vector<std::int16_t> queue_length;    // [service][channel]: queued at a staffed channel
+    // With digital control only (else empty): the claims interrupted by a
+    // control (claim_flag::control), [service][group, then all].
+    std::vector<std::int16_t> suspended;
 
     // Sized for `services` and `groups` segment groups, every count 0.
-    void assign(int services, std::size_t groups) {
+    void assign(int services, std::size_t groups, bool control) {
         const auto S = static_cast<std::size_t>(services);
         segment_states.assign(S * groups * 6, 0);
         states.assign(S * 6, 0);
         centiles.assign(S * capital_centiles * 2, 0);
         queue_length.assign(S * channel_count, 0);
+        suspended.assign(control ? S * (groups + 1) : 0, 0);
     }
 };
 
@@ -48,7 +52,10 @@ namespace mechanism {
 // reported state, in every segment group of `g` but agency_contact's
 // (whose group is the claim's own: `agency_group(s)`, asked only when
 // `agencies` is on), in the citizen's capital centile (eligible, and
-// receiving), and in its channel's queue while queued at a staffed one.
+// receiving), in its channel's queue while queued at a staffed one, and,
+// with control, in the suspended stock while interrupted by a control
+// (there in agency_contact's "none" group, g's, when agencies are off:
+// /control/segments counts every dimension, docs/output.md).
 template <class Add, class AgencyGroup>
 inline void tally(const CitizenStore& store, std::size_t groups, bool agencies, BlockStock& out, std::size_t c,
                   std::size_t centile, const std::array<int, dimension_count>& g, AgencyGroup agency_group, Add add) {
@@ -67,6 +74,13 @@ inline void tally(const CitizenStore& store, std::size_t groups, bool agencies, 
         if (claim.state == ClaimState::receiving) add(cen[1]);
         if (claim.has(claim_flag::queued) && claim.channel != Channel::online)
             add(out.queue_length[su * channel_count + static_cast<std::size_t>(claim.channel)]);
+        if (claim.has(claim_flag::control) && st == static_cast<std::size_t>(ReportedState::interrupted) - 1 &&
+            !out.suspended.empty()) {
+            std::int16_t* sus = &out.suspended[su * (groups + 1)];
+            add(sus[groups]);
+            for (int d = 0; d < dimension_count - 1; ++d) add(sus[static_cast<std::size_t>(g[static_cast<std::size_t>(d)])]);
+            add(sus[static_cast<std::size_t>(agencies ? agency_group(s) : g[dimension_count - 1])]);
+        }
     }
 }
 
