@@ -39,6 +39,7 @@ void Engine::Impl::visit_state(StateVisitor& visit) {
     visit_stock(visit, "stock.states", &BlockStock::states);
     visit_stock(visit, "stock.centiles", &BlockStock::centiles);
     visit_stock(visit, "stock.queue_length", &BlockStock::queue_length);
+    if (control_on()) visit_stock(visit, "stock.suspended", &BlockStock::suspended);
     visit_requests(visit, "block.queue_requests", &BlockOutput::queue_requests);
     visit_requests(visit, "block.help_requests", &BlockOutput::help_requests);
     visit("serial.help_requests", serial.help_requests);

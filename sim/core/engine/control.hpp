@@ -129,14 +129,16 @@ struct ControlState {
     // [round][service][amount]; and the stock of claims interrupted by a
     // control, every day: [day][service].
     std::vector<std::int64_t> round_days;  // recorded days of the rounds (derived from the scenario)
-    // Units whose claim carries claim_flag::control (perhaps repeated, or
-    // since cleared): what the daily stock scans instead of every claim.
-    // Derived from the claims (rebuilt by control_setup on a restore).
-    std::vector<std::uint32_t> flagged;
     // The units the round visits: CitizenStore::watched.
     // Units with an open document request, in unit order: settled, serially,
     // each morning (resolve_document_requests).
     std::vector<std::uint32_t> requests;
+    // Per citizen, bit s: unit (c, s)'s request is `answering`. Every
+    // procedure of a renewal asks it (Impl::complexity, docs/model.md
+    // 11.3): a byte per citizen stays in cache where the 15-byte units,
+    // reached at random, did not. Derived from the units (set_request
+    // keeps it; rebuilt on a restore).
+    std::vector<std::uint8_t> answering;
     // Also [round][service][answer] (the round of the request), and the
     // daily stock by segment group, [day][service][group].
     std::vector<std::int64_t> events, segment_events, suspended, answers, segment_suspended;
@@ -148,8 +150,24 @@ struct ControlState {
     std::vector<std::int64_t> answer_completions;
     std::vector<double> amounts;
 
+    // The one way a unit's request changes, so that `answering` follows.
+    void set_request(std::size_t unit, int services, std::uint8_t request) {
+        units[unit].request = request;
+        const std::size_t c = unit / static_cast<std::size_t>(services);
+        const auto bit = static_cast<std::uint8_t>(1u << (unit % static_cast<std::size_t>(services)));
+        answering[c] = request == control_request::answering ? answering[c] | bit : answering[c] & ~bit;
+    }
+    // `answering` from the units, from scratch.
+    void derive_answering(std::size_t citizens, int services) {
+        answering.assign(citizens, 0);
+        for (std::size_t unit = 0; unit < units.size(); ++unit)
+            if (units[unit].request == control_request::answering)
+                answering[unit / static_cast<std::size_t>(services)] |=
+                    static_cast<std::uint8_t>(1u << (unit % static_cast<std::size_t>(services)));
+    }
+
     std::size_t memory_bytes() const {
-        return units.capacity() * sizeof(ControlUnit) + fear.capacity() * sizeof(float) +
+        return units.capacity() * sizeof(ControlUnit) + fear.capacity() * sizeof(float) + answering.capacity() +
                last_change.capacity() * sizeof(std::uint16_t) + requests.capacity() * sizeof(std::uint32_t);
     }
 };

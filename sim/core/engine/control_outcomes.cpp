@@ -158,7 +158,6 @@ void Engine::Impl::control_suspend(std::size_t c, int s, int day, bool wrongful,
     Claim& k = claim(c, s);
     transition(c, k, ClaimState::interrupted, no_event);
     k.flags |= claim_flag::control;
-    control.flagged.push_back(static_cast<std::uint32_t>(c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)));
     store.watched[c] |= static_cast<std::uint8_t>(1u << s);  // the round terminates it
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted | claim_flag::renewing));
     k.failures = 0;
@@ -210,31 +209,20 @@ void Engine::Impl::count_amount(int s, int amount, double euros, int asked) {
                     static_cast<std::size_t>(amount)] += euros;
 }
 
-// The stock of rights interrupted by a control at the start of the day
-// (phase A's counts), by service: only the flagged units are looked at,
-// and those whose flag has gone are dropped from the list.
+// The day's stock of claims interrupted by a control, as phase A counted
+// it in the blocks (mechanism::tally): the blocks' counts added.
 void Engine::Impl::record_control_stock(int day) {
     const auto d = static_cast<std::size_t>(day - sc.warmup_days);
     const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
-    auto& flagged = control.flagged;
-    // Kept sorted from day to day: only the units flagged since yesterday
-    // (appended) are sorted, then merged in.
-    const auto sorted_end = std::is_sorted_until(flagged.begin(), flagged.end());
-    if (sorted_end != flagged.end()) {
-        std::sort(sorted_end, flagged.end());
-        std::inplace_merge(flagged.begin(), sorted_end, flagged.end());
+    for (const BlockOutput& blk : blocks) {
+        const std::int16_t* sus = blk.stock.suspended.data();
+        for (std::size_t s = 0; s < S; ++s) {
+            const std::int16_t* of = sus + s * (G + 1);
+            control.suspended[d * S + s] += of[G];
+            std::int64_t* segment = &control.segment_suspended[(d * S + s) * G];
+            for (std::size_t g = 0; g < G; ++g) segment[g] += of[g];
+        }
     }
-    flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
-    std::size_t kept = 0;
-    for (const std::uint32_t unit : flagged) {
-        const Claim& k = store.claims[unit];
-        if (!k.has(claim_flag::control)) continue;
-        flagged[kept++] = unit;
-        if (k.state == ClaimState::not_eligible || reported_state(k) != ReportedState::interrupted) continue;
-        ++control.suspended[d * S + unit % S];
-        for (const int g : groups_of_claim(unit / S, static_cast<int>(unit % S))) ++control.segment_suspended[(d * S + unit % S) * G + static_cast<std::size_t>(g)];
-    }
-    flagged.resize(kept);
 }
 
 }  // namespace demat

@@ -34,12 +34,12 @@ void Engine::Impl::request_documents(std::size_t c, int s, int day, ControlRespo
     ControlUnit& u = control.units[unit];
     control.requests.push_back(static_cast<std::uint32_t>(unit));
     if (intent == ControlResponse::withdrawal) {
-        u.request = control_request::ignored;
+        control.set_request(unit, services, control_request::ignored);
         return;
     }
     Claim& k = claim(c, s);
     touch(c);
-    u.request = control_request::answering;
+    control.set_request(unit, services, control_request::answering);
     u.circumvention = intent == ControlResponse::circumvention ? 1 : 0;
     u.renewal_due = k.has(claim_flag::renewing) ? static_cast<std::uint16_t>(day) : k.next_day;
     k.flags |= claim_flag::renewing;
@@ -69,8 +69,9 @@ void Engine::Impl::count_answer_completion(int s, int day, bool assisted) {
 // claim goes back to its renewal date (the day after, if that has passed).
 void Engine::Impl::answer_sent(std::size_t c, int s, int day, Channel ch) {
     Claim& k = claim(c, s);
-    ControlUnit& u = control.units[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
-    u.request = control_request::answered;
+    const std::size_t unit = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
+    ControlUnit& u = control.units[unit];
+    control.set_request(unit, services, control_request::answered);
     u.detail = static_cast<unsigned>(ch) & 0xFu;
     k.flags &= static_cast<std::uint8_t>(~claim_flag::renewing);
     k.next_day = u.renewal_due > day ? u.renewal_due : day_plus(day, 1);
@@ -80,8 +81,9 @@ void Engine::Impl::answer_sent(std::size_t c, int s, int day, Channel ch) {
 // (fail), for `cause`: the claim waits for tomorrow's settlement.
 void Engine::Impl::answer_failed(std::size_t c, int s, int cause) {
     Claim& k = claim(c, s);
-    ControlUnit& u = control.units[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
-    u.request = control_request::unanswered;
+    const std::size_t unit = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
+    ControlUnit& u = control.units[unit];
+    control.set_request(unit, services, control_request::unanswered);
     u.detail = static_cast<unsigned>(cause) & 0xFu;
     k.flags &= static_cast<std::uint8_t>(~(claim_flag::renewing | claim_flag::queued | claim_flag::assisted));
     k.failures = 0;
@@ -111,12 +113,12 @@ void Engine::Impl::resolve_document_requests(int day) {
                 continue;
             }
             u.detail = static_cast<unsigned>(u.request == control_request::ignored ? unanswered_withdrawal : unanswered_deadline) & 0xFu;
-            u.request = control_request::unanswered;
+            control.set_request(unit, services, control_request::unanswered);
         }
         const std::uint8_t settled = k.state == ClaimState::receiving ? u.request : control_request::none;
         const bool circumvention = u.circumvention != 0;
         const int detail = u.detail;
-        u.request = control_request::none;
+        control.set_request(unit, services, control_request::none);
         u.circumvention = 0;
         u.detail = 0;
         u.renewal_due = never;

@@ -165,7 +165,10 @@ void Engine::Impl::visit_control_state(StateVisitor& visit) {
     visit.fixed("control.segment_suspended", control.segment_suspended);
     visit.fixed("control.answer_completions", control.answer_completions);
     visit("control.requests", control.requests);
-    if (visit.restoring()) control_watch_all();  // derived from the claims and units just restored
+    if (visit.restoring()) {  // derived from the claims and units just restored
+        control_watch_all();
+        control.derive_answering(citizens, services);
+    }
 }
 
 }  // namespace demat

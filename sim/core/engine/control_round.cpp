@@ -72,10 +72,8 @@ void Engine::Impl::control_setup() {
     control.segment_suspended.assign(D * S * G, 0);
     control.answer_completions.assign(D * S * 2, 0);
     control.requests.clear();
-    control.flagged.clear();
-    for (std::size_t i = 0; i < store.claims.size(); ++i)
-        if (store.claims[i].has(claim_flag::control)) control.flagged.push_back(static_cast<std::uint32_t>(i));
     control_watch_all();
+    control.derive_answering(citizens, services);
 }
 
 namespace {
@@ -106,6 +104,10 @@ void Engine::Impl::check_control_watch() const {
     for (std::size_t c = 0; c < citizens; ++c)
         for (std::size_t s = 0; s < S; ++s) {
             const bool needed = store.claims[c * S + s].state == ClaimState::receiving || carries_trace(control.units[c * S + s]);
+            if (((control.answering[c] >> s & 1u) != 0) != (control.units[c * S + s].request == control_request::answering))
+                throw InternalError("control: the answering bit of unit (" + std::to_string(c) + ", " + std::to_string(s) +
+                                    ") differs from its request, day " + std::to_string(e.day_) +
+                                    " (a request changed outside ControlState::set_request)");
             if (needed && (store.watched[c] >> s & 1u) == 0)
                 throw InternalError("control: unit (" + std::to_string(c) + ", " + std::to_string(s) +
                                     ") is received or carries a trace but the round would not visit it, day " +

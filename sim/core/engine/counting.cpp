@@ -59,30 +59,15 @@ void Engine::Impl::tally(BlockStock& out, std::size_t c, const std::array<int, d
                employment == Employment::retired);
 }
 
-// The claims' agency_contact groups are their own (groups_of_claim): g's
-// is not read; nothing is counted in that dimension without agencies.
+// The rule is mechanism::tally (engine/tally.hpp); agency_contact's group
+// is the claim's own (groups_of_claim): g's is not read, and nothing is
+// counted in that dimension without agencies.
 template <class Add>
 void Engine::Impl::tally_with(BlockStock& out, std::size_t c, const std::array<int, dimension_count>& g, Add add,
                               bool retired) const {
-    const Claim* k = &store.claims[c * static_cast<std::size_t>(services)];
-    const std::size_t groups = static_cast<std::size_t>(total_groups_);
-    const std::size_t centile = e.capital_centile_[c];
-    for (int s = 0; s < services; ++s) {
-        const Claim& claim = k[s];
-        if (claim.state == ClaimState::not_eligible) continue;
-        const auto st = static_cast<std::size_t>(reported_state(claim)) - 1;  // 0..5
-        const auto su = static_cast<std::size_t>(s);
-        add(out.states[su * 6 + st]);
-        std::int16_t* seg = &out.segment_states[su * groups * 6];
-        for (int d = 0; d < dimension_count - 1; ++d) add(seg[static_cast<std::size_t>(g[static_cast<std::size_t>(d)]) * 6 + st]);
-        if (agencies_on)
-            add(seg[static_cast<std::size_t>(offsets[10] + agency_contact_group(c, s, retired)) * 6 + st]);
-        std::int16_t* cen = &out.centiles[(su * capital_centiles + centile) * 2];
-        add(cen[0]);
-        if (claim.state == ClaimState::receiving) add(cen[1]);
-        if (claim.has(claim_flag::queued) && claim.channel != Channel::online)
-            add(out.queue_length[su * channel_count + static_cast<std::size_t>(claim.channel)]);
-    }
+    mechanism::tally(
+        store, static_cast<std::size_t>(total_groups_), agencies_on, out, c, e.capital_centile_[c], g,
+        [&](int s) { return offsets[10] + agency_contact_group(c, s, retired); }, add);
 }
 
 // Un-counts citizen c before its first change of the day (phases B and C).
@@ -207,7 +192,7 @@ void Engine::Impl::observe_block(std::size_t blk) {
     if (rec) count_unclaimed(begin, end, out);
     if (full_count) {
         BlockStock& stock = blocks[blk].stock;
-        for (auto* v : {&stock.segment_states, &stock.states, &stock.centiles, &stock.queue_length})
+        for (auto* v : {&stock.segment_states, &stock.states, &stock.centiles, &stock.queue_length, &stock.suspended})
             std::fill(v->begin(), v->end(), std::int16_t{0});
         for (std::size_t c = begin; c < end; ++c) {
             const Claim* k = &store.claims[c * stride];
@@ -255,10 +240,11 @@ void Engine::Impl::check_counts() const {
         fresh.states.assign(kept.states.size(), 0);
         fresh.centiles.assign(kept.centiles.size(), 0);
         fresh.queue_length.assign(kept.queue_length.size(), 0);
+        fresh.suspended.assign(kept.suspended.size(), 0);
         const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
         for (std::size_t c = begin; c < end; ++c) tally(fresh, c, groups_of(c), +1);
         if (fresh.segment_states != kept.segment_states || fresh.states != kept.states ||
-            fresh.centiles != kept.centiles || fresh.queue_length != kept.queue_length)
+            fresh.centiles != kept.centiles || fresh.queue_length != kept.queue_length || fresh.suspended != kept.suspended)
             throw InternalError("the incremental counts of citizens " + std::to_string(begin) + "-" +
                                    std::to_string(end - 1) + " differ from a recount on day " + std::to_string(e.day_) +
                                    " (a change without its touch, docs/architecture.md)");

@@ -11,6 +11,7 @@
 #include "core/engine/control.hpp"
 #include "core/engine/day_context.hpp"
 #include "core/engine/queue.hpp"
+#include "core/engine/tally.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
@@ -89,17 +90,6 @@ struct InProgress {
     std::uint32_t citizen;
     std::uint16_t episode_start;
     std::uint8_t service;
-};
-
-// One block's state counts, kept from day to day (see Engine::Impl). A
-// block has at most block_size citizens, so 16 bits hold any of them: this
-// halves the memory and cache footprint of counts updated at random indices.
-static_assert(block_size <= 32767);
-struct BlockStock {
-    std::vector<std::int16_t> segment_states;  // as DayCounts
-    std::vector<std::int16_t> states;
-    std::vector<std::int16_t> centiles;
-    std::vector<std::int16_t> queue_length;
 };
 
 // What one block of citizens produces in a day. Its DayCounts holds only
@@ -291,8 +281,7 @@ struct Engine::Impl {
     // renewal (docs/model.md 11.3).
     bool answering(std::size_t c, int s) const {
         const std::size_t unit = c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s);
-        return store.claims[unit].has(claim_flag::renewing) && control_on() &&
-               control.units[unit].request == control_request::answering;
+        return store.claims[unit].has(claim_flag::renewing) && control_on() && (control.answering[c] >> s & 1u) != 0;
     }
     // awareness_factor() by trait quantile (see there).
     std::array<double, lasting_quantile_count> awareness_factors{};

@@ -1,5 +1,6 @@
 // Initial conditions: who knows and receives on day 0 (docs/model.md, section 1).
 #include "core/engine/impl.hpp"
+#include "core/engine/initial_conditions.hpp"
 #include "core/detmath.hpp"
 
 #include <algorithm>
@@ -262,11 +263,7 @@ double Engine::Impl::prior_hazard(std::size_t c, int s, const std::array<double,
 // failures, rejections and learning of the years before are not
 // replayed.)
 void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
-    Claim& k = claim(c, s);
     const PriorDraws d = prior_draws(c, s);
-    const double spell = prior_spell_days(c, s, d);
-    const double learnt = hazard > 0 ? -dmath::log1p(d.learnt * dmath::expm1(-hazard * spell)) / hazard : 0.0;
-    const double decisions = 1.0 + std::floor(std::max(0.0, spell - learnt) / b.reconsider_days);
     const ServiceParams& svc = service(s);
     const Population& p = e.population_;
     const double taste =
@@ -274,19 +271,29 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
     const double claim_p =
         claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy_logit(c), unit_amount(c, s),
                           first_complexity(c, s));
+    const mechanism::PastSpell past{prior_spell_days(c, s, d), hazard, claim_p, could_claim(s), d.learnt, d.claimed, d.phase};
+    mechanism::start_from_past(DayContext{store, b, 0, nullptr, false, this}, svc, past, c, s);
+}
+
+void mechanism::start_from_past(const DayContext& day, const ServiceParams& svc, const PastSpell& past, std::size_t c,
+                                int s) {
+    Claim& k = day.store.claim(c, s);
+    const double spell = past.spell_days, hazard = past.hazard;
+    const double learnt = hazard > 0 ? -dmath::log1p(past.learnt * dmath::expm1(-hazard * spell)) / hazard : 0.0;
+    const double decisions = 1.0 + std::floor(std::max(0.0, spell - learnt) / day.b.reconsider_days);
     k.flags |= claim_flag::knows;
-    if (could_claim(s) && d.claimed < 1.0 - dmath::pow(1.0 - claim_p, decisions)) {
-        transition(c, k, ClaimState::receiving, no_event);
+    if (past.could_claim && past.claimed < 1.0 - dmath::pow(1.0 - past.claim_p, decisions)) {
+        day.transition(c, k, ClaimState::receiving, no_event);
         k.flags |= claim_flag::ever_received;
-        // Given the claim, d.claimed / P is uniform in [0, 1): the phase of the period.
-        const double phase = d.claimed / (1.0 - dmath::pow(1.0 - claim_p, decisions));
+        // Given the claim, past.claimed / P is uniform in [0, 1): the phase of the period.
+        const double phase = past.claimed / (1.0 - dmath::pow(1.0 - past.claim_p, decisions));
         const int next = std::min(svc.renewal_days, 1 + static_cast<int>(phase * svc.renewal_days));
-        k.next_day = svc.renewal_days > 0 ? day_plus(0, next) : never;
+        k.next_day = svc.renewal_days > 0 ? day_plus(day.day, next) : never;
     } else {
         // Their next reconsideration falls anywhere in the cycle: all
         // deciding on day 1 would start a wave of first claims.
-        transition(c, k, ClaimState::aware, no_event);
-        k.next_day = day_plus(0, 1 + static_cast<int>(d.phase * b.reconsider_days));
+        day.transition(c, k, ClaimState::aware, no_event);
+        k.next_day = day_plus(day.day, 1 + static_cast<int>(past.phase * day.b.reconsider_days));
     }
 }
 

@@ -34,10 +34,7 @@ Engine::Impl::Impl(Engine& engine)
         blk.counts.channel_events.assign(static_cast<std::size_t>(services * channel_count * channel_event_count), 0);
         blk.counts.overdue.assign(static_cast<std::size_t>(services), 0);
         blk.counts.unclaimed_cents.assign(static_cast<std::size_t>(services), 0);
-        blk.stock.segment_states.assign(static_cast<std::size_t>(services * groups * 6), 0);
-        blk.stock.states.assign(static_cast<std::size_t>(services * 6), 0);
-        blk.stock.centiles.assign(static_cast<std::size_t>(services * capital_centiles * 2), 0);
-        blk.stock.queue_length.assign(static_cast<std::size_t>(services * channel_count), 0);
+        blk.stock.assign(services, static_cast<std::size_t>(groups), sc.control.enabled);
     }
     serial.counts = DayCounts(services, groups);
     store.identity_checked.assign(citizens, 0);
