@@ -25,7 +25,7 @@ const char* event_name(int e) {
         "time_to_right_days", "rejections", "appeals", "appeals_won", "abandonments", "interruptions",
         "renewals_completed", "help_requested", "help_informal", "help_informal_unavailable",
         "autonomous_completions", "assisted_completions", "procedures_completed_low_capital",
-        "autonomous_completions_low_capital", "online_unequipped", "identity_in_person"};
+        "autonomous_completions_low_capital", "online_unequipped", "identity_in_person", "first_claims"};
     return names[e];
 }
 
@@ -52,7 +52,9 @@ const char* event_description(int e) {
         "procedures completed alone by citizens of capital quintile Q1",
         "unequipped citizens sent online who could neither borrow a device nor find help (failures with reason equipment)",
         "citizens sent to an in-person identity check (counter or mediation) after failing a strong identity step "
-        "for lack of a chip card or a compatible phone"};
+        "for lack of a chip card or a compatible phone",
+        "first claims: claims filed (as claims_submitted) by a unit not paid yet in its current eligibility spell; "
+        "a claim again after an interrupted or terminated right is not one (docs/output.md)"};
     return text[e];
 }
 
@@ -393,9 +395,10 @@ Results Metrics::to_results(const Scenario& sc, int first, int end) const {
     return r;
 }
 
-// /counter_closure (docs/output.md): claims filed and first payments by the
-// claimant's zone's fifth of the closing order and education; summed over
-// both, /metrics/claims_submitted and /metrics/first_payments.
+// /counter_closure (docs/output.md): claims filed, first payments and first
+// claims by the claimant's zone's fifth of the closing order and education;
+// summed over both, /metrics/claims_submitted, /metrics/first_payments and
+// /metrics/first_claims.
 void Metrics::add_closure_results(Results& r, int first, int end) const {
     const std::size_t F = sz(first), D = sz(end - first), Su = sz(services_);
     const std::size_t RG = sz(closure_rank_groups), EG = sz(closure_education_groups), M = sz(closure_measure_count);
@@ -405,11 +408,12 @@ void Metrics::add_closure_results(Results& r, int first, int end) const {
                              "exactly the first k groups (docs/model.md 6.13)"});
     r.coordinates.push_back({"counter_closure/education", dimensions()[sz(static_cast<int>(Dimension::education))].groups, {},
                              "the claimant's highest diploma"});
-    static const char* names[] = {"claims_submitted", "first_payments"};
+    static const char* names[] = {"claims_submitted", "first_payments", "first_claims"};
     static const char* text[] = {
         "claims filed (as metrics/claims_submitted) by the claimant's zone's fifth of the closing order and education",
         "first payments in an eligibility spell (as metrics/first_payments) by the claimant's zone's fifth of the "
-        "closing order and education"};
+        "closing order and education",
+        "first claims (as metrics/first_claims) by the claimant's zone's fifth of the closing order and education"};
     for (std::size_t m = 0; m < M; ++m) {
         std::vector<std::int64_t> v(D * Su * RG * EG);
         for (std::size_t i = 0; i < v.size(); ++i) v[i] = closure_[(F * Su * RG * EG + i) * M + m];

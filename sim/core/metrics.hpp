@@ -38,8 +38,9 @@ enum class Event : std::uint8_t {
     autonomous_completions_low_capital,
     online_unequipped,  // an unequipped citizen sent online who could not borrow a device nor find help
     identity_in_person,  // sent to an in-person identity check after a failed strong identity step
+    first_claims,  // claims filed by a unit not yet paid in its eligibility spell (no re-claim after a receipt)
 };
-inline constexpr int event_count = 21;
+inline constexpr int event_count = 22;
 
 // Why an online attempt failed or a procedure was given up (docs/model.md,
 // section 6.10): one cause each.
@@ -95,15 +96,15 @@ inline constexpr int channel_event_count = 6;
 
 inline constexpr int capital_centiles = 100;
 
-// Claims filed and first payments by the claimant's zone's place in the
+// Claims filed, first payments and first claims by the claimant's zone's place in the
 // order in which close_counters closes counters (fifths of that order) and
 // by education (docs/output.md, /counter_closure): the same zones in a run
 // with and in a run without the closure, for the closure response
 // (docs/validation.md, Responses).
 inline constexpr int closure_rank_groups = 5;
 inline constexpr int closure_education_groups = 3;
-enum class ClosureMeasure : std::uint8_t { claims_submitted = 0, first_payments };
-inline constexpr int closure_measure_count = 2;
+enum class ClosureMeasure : std::uint8_t { claims_submitted = 0, first_payments, first_claims };
+inline constexpr int closure_measure_count = 3;
 
 // One block's (or the serial phase's) counts for one day.
 struct DayCounts {

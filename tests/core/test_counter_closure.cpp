@@ -1,4 +1,4 @@
-// /counter_closure (docs/output.md): claims filed and first payments by the
+// /counter_closure (docs/output.md): claims filed, first claims and first payments by the
 // claimant's zone's fifth of the closing order of counters and education,
 // for the closure response of docs/validation.md (Responses). Fixed seeds;
 // each bound is stated where it is asserted.
@@ -75,7 +75,7 @@ TEST_CASE("counter_closure: summed over rank and education, claims filed and fir
     Scenario sc = small_scenario(20000, 120);
     sc.timeline = {timeline_event(10, event::CloseCounters{.share = 0.4})};
     const Results r = run_closure(sc).results;
-    for (const char* m : {"claims_submitted", "first_payments"}) {
+    for (const char* m : {"claims_submitted", "first_payments", "first_claims"}) {
         const Array& a = r.array(std::string("counter_closure/") + m);
         const auto& total = r.array(std::string("metrics/") + m).integers();
         REQUIRE(a.dims == std::vector<std::string>{"day", "service", "counter_closure/rank", "counter_closure/education"});
@@ -262,4 +262,39 @@ TEST_CASE("rural_spacing: a closed rural zone's trip to the next counter stretch
     INFO("closed fifth: " << base[0] << " claims filed at spacing factor 1, " << less[0] << " at 10");
     REQUIRE(base[0] > 50);
     CHECK(less[0] < base[0]);
+}
+
+// First claims (docs/output.md, /metrics/first_claims): the claims filed
+// by a unit not paid yet in its eligibility spell. Without renewals
+// (housing_benefit, renewal_days 0) no right is interrupted, so every claim
+// filed is a first claim; with them (minimum_income, every 60 days, a hard
+// declaration to do within 7 days, so that many rights are interrupted) the
+// re-claims of interrupted rights are claims filed but not first claims, and
+// there are at most as many as the rights interrupted during the recorded
+// run plus those already interrupted on its first day.
+TEST_CASE("first_claims: every claim filed without renewals and the claims filed less the re-claims with them") {
+    Scenario sc = small_scenario(20000, 240);
+    sc.services[0].renewal_days = 60;
+    sc.services[0].complexity_renewal = 1.5;
+    sc.behaviour.renewal_window_days = 7;
+    const Results r = run(sc);
+    const std::size_t minimum_income = 0, housing = 1;
+    const std::int64_t housing_claims = total(r, "metrics/claims_submitted", housing);
+    REQUIRE(housing_claims > 100);
+    CHECK(total(r, "metrics/first_claims", housing) == housing_claims);
+
+    const std::int64_t claims = total(r, "metrics/claims_submitted", minimum_income);
+    const std::int64_t first = total(r, "metrics/first_claims", minimum_income);
+    const std::int64_t interrupted = total(r, "metrics/interruptions", minimum_income) +
+                                     count(r, 0, minimum_income, static_cast<int>(ReportedState::interrupted));
+    INFO("claims " << claims << ", first claims " << first << ", interrupted " << interrupted);
+    REQUIRE(interrupted > 20);
+    CHECK(first > 100);
+    CHECK(first < claims);
+    CHECK(claims - first <= interrupted);
+    // Every day, no more first claims than claims filed.
+    const auto& all = r.array("metrics/claims_submitted").integers();
+    const auto& firsts = r.array("metrics/first_claims").integers();
+    REQUIRE(all.size() == firsts.size());
+    for (std::size_t i = 0; i < all.size(); ++i) CHECK(firsts[i] <= all[i]);
 }

@@ -273,6 +273,11 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
         k.channel = ch;
         k.next_day = day_plus(day, service(s).processing_days);
         if (rec) count_closure(c, s, ClosureMeasure::claims_submitted, sink);
+        // A first claim: not paid yet in this eligibility spell (docs/output.md, /metrics/first_claims).
+        if (rec && !k.has(claim_flag::ever_received)) {
+            sink.counts.count(s, Event::first_claims);
+            count_closure(c, s, ClosureMeasure::first_claims, sink);
+        }
     }
 }
 
