@@ -1,5 +1,6 @@
 // Informal help: neighbours who do the procedure with the citizen (docs/model.md, section 6.5).
 #include "core/engine/impl.hpp"
+#include "core/engine/procedure.hpp"
 
 #include <algorithm>
 #include <array>
@@ -223,12 +224,11 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     trace(r.citizen, s, TraceKind::helped_by_relative, Channel::online);
     const std::size_t helper = r.helper;
     const OnlineOdds odds = online_odds(r.citizen, s, k, &helper, false);
-    const double u = rng.uniform();
-    const bool ok = u < odds.success;
-    count_identity(r.citizen, s, k, odds, u, sink);
+    const auto [ok, why] =
+        mechanism::attempt_online(day_context(day, sink), odds, service(s).identity, rng, r.citizen, s, false);
     tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
     if (ok) complete(r.citizen, s, day, Channel::online, true, sink);
-    else fail(r.citizen, s, day, sink, rng, true, failure_reason(odds, u), true);
+    else fail(r.citizen, s, day, sink, rng, true, why, true);
 }
 
 }  // namespace demat

@@ -571,7 +571,6 @@ struct Engine::Impl {
     void procedure_step(std::size_t c, int s, int day, Sink& sink);
     OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const;
     void attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed);
-    void count_identity(std::size_t c, int s, const Claim& k, const OnlineOdds& odds, double u, Sink& sink);
     bool identity_means(std::size_t c, const std::size_t* helper, bool borrowed) const;
     bool identity_check_in_person(std::size_t c, int s, int day, Sink& sink, Stream& rng);
     double staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const;
