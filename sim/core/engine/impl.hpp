@@ -10,6 +10,7 @@
 #include "core/engine.hpp"
 #include "core/engine/control.hpp"
 #include "core/engine/day_context.hpp"
+#include "core/engine/help.hpp"
 #include "core/life_events.hpp"
 #include "core/rng.hpp"
 #include "core/segments.hpp"
@@ -82,13 +83,6 @@ struct QueueRequest {
     std::uint16_t day;     // day the citizen joins the queue
     std::uint8_t service;
     Channel channel;
-};
-
-struct HelpRequest {
-    std::uint32_t citizen;
-    std::uint32_t helper;
-    std::uint32_t key;
-    std::uint8_t service;
 };
 
 // A claim in progress at its citizen's last count (for the overdue count).
