@@ -140,31 +140,6 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
     enqueue(c, s, day, ch, sink, rng);
 }
 
-// The channel drawn in proportion to exp(utility) (6.3).
-int mechanism::choose_channel(const DayContext& day, const ChannelOptions& options, Stream& rng, std::size_t c, int s) {
-    std::array<double, channel_count> weight{};
-    double total = 0;
-    for (int i = 0; i < channel_count; ++i) {
-        if ((options.open >> i & 1u) == 0) continue;
-        const double u = options.utility[static_cast<std::size_t>(i)];
-        if (std::isinf(u)) continue;
-        weight[static_cast<std::size_t>(i)] = dmath::exp(std::min(u, 50.0));
-        total += weight[static_cast<std::size_t>(i)];
-    }
-    if (total <= 0) return no_channel;
-    double draw = rng.uniform() * total;
-    int chosen = 0;
-    for (; chosen < channel_count - 1; ++chosen) {
-        draw -= weight[static_cast<std::size_t>(chosen)];
-        if (draw < 0 && weight[static_cast<std::size_t>(chosen)] > 0) break;
-    }
-    while (weight[static_cast<std::size_t>(chosen)] <= 0) --chosen;  // guard against rounding
-    const auto ch = static_cast<Channel>(chosen);
-    day.store.claim(c, s).channel = ch;
-    if (day.recording) day.counts->count(s, ch, ChannelEvent::attempts);
-    return chosen;
-}
-
 bool mechanism::borrows_device(const DayContext& day, std::uint64_t seed, std::size_t c, int s) {
     if (day.b.borrow_device <= 0) return false;
     Stream borrow(seed, Rng::claim_subject(c, s), static_cast<std::uint32_t>(day.day), Purpose::borrow_device);

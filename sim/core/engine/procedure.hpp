@@ -1,17 +1,21 @@
 // The procedure's mechanisms on a day context (engine/day_context.hpp):
 // the channel choice, the online attempt and what a failure leads to
-// (docs/model.md 6.3-6.5, 6.10-6.11). Defined in engine/procedure.cpp,
-// where the Engine::Impl kernels gather what these read (the utilities,
-// the odds, the deadlines) and act on what they return (queues, help,
-// completion, giving up), which only the engine has.
+// (docs/model.md 6.3-6.5, 6.10-6.11). Defined in engine/procedure.cpp
+// (but for choose_channel, below), where the Engine::Impl kernels gather
+// what these read (the utilities, the odds, the deadlines) and act on what
+// they return (queues, help, completion, giving up), which only the engine
+// has.
 #pragma once
 
 #include "core/behaviour.hpp"
 #include "core/channels.hpp"
+#include "core/detmath.hpp"
 #include "core/engine/day_context.hpp"
 #include "core/rng.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -30,8 +34,31 @@ inline constexpr int no_channel = -1;
 // Draws the channel of citizen c's next try at s (multinomial logit, one
 // draw of `rng`), records it on the claim and counts its attempt; returns
 // it, or no_channel (nothing drawn, nothing counted) if no open channel is
-// usable alone.
-int choose_channel(const DayContext& day, const ChannelOptions& options, Stream& rng, std::size_t c, int s);
+// usable alone. Defined here, inline: it runs at every procedure step, and
+// inlined into the kernel its options need not go through memory.
+[[gnu::always_inline]] inline int choose_channel(const DayContext& day, const ChannelOptions& options, Stream& rng, std::size_t c, int s) {
+    std::array<double, channel_count> weight{};
+    double total = 0;
+    for (int i = 0; i < channel_count; ++i) {
+        if ((options.open >> i & 1u) == 0) continue;
+        const double u = options.utility[static_cast<std::size_t>(i)];
+        if (std::isinf(u)) continue;
+        weight[static_cast<std::size_t>(i)] = dmath::exp(std::min(u, 50.0));
+        total += weight[static_cast<std::size_t>(i)];
+    }
+    if (total <= 0) return no_channel;
+    double draw = rng.uniform() * total;
+    int chosen = 0;
+    for (; chosen < channel_count - 1; ++chosen) {
+        draw -= weight[static_cast<std::size_t>(chosen)];
+        if (draw < 0 && weight[static_cast<std::size_t>(chosen)] > 0) break;
+    }
+    while (weight[static_cast<std::size_t>(chosen)] <= 0) --chosen;  // guard against rounding
+    const auto ch = static_cast<Channel>(chosen);
+    day.store.claim(c, s).channel = ch;
+    if (day.recording) day.counts->count(s, ch, ChannelEvent::attempts);
+    return chosen;
+}
 
 // Sent online without a device (nothing else usable alone), the citizen
 // borrows one with probability borrow_device (6.10; its own stream).
