@@ -1,5 +1,7 @@
 // Informal help: neighbours who do the procedure with the citizen (docs/model.md, section 6.5).
 #include "core/engine/impl.hpp"
+#include "core/engine/help.hpp"
+#include "core/engine/procedure.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,50 +19,57 @@ namespace demat {
 // Asks a capable neighbour, or else a mediation site. Returns false if
 // neither exists.
 bool Engine::Impl::request_help(std::size_t c, int s, int day, Sink& sink, Stream& rng) {
-    Claim& k = claim(c, s);
-    if (recording()) sink.counts.count(s, Event::help_requested);
     trace(c, s, TraceKind::asked_for_help);
+    const Households& units = e.households_;
+    const bool unit = service(s).unit != BenefitUnit::individual && !units.empty() && units.role[c] != HouseholdRole::alone;
+    const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
+    const mechanism::HelpCircle circle{unit, unit ? static_cast<std::uint32_t>(units.partner_of(c)) : 0u, first, last,
+                                       channel_open(s, Channel::online), channel_open(s, Channel::mediation)};
+    switch (mechanism::ask_for_help(day_context(day, sink), circle, sink.help_requests, rng, c, s)) {
+        case mechanism::HelpRoute::helper: return true;
+        case mechanism::HelpRoute::mediation: enqueue(c, s, day, Channel::mediation, sink, rng); return true;
+        case mechanism::HelpRoute::nobody: break;
+    }
+    // Nobody to ask: no capable relative or friend (for an online
+    // procedure), no open mediation site (docs/model.md 6.12).
+    count_help(c, s, circle.online_open ? HelpSource::relative_or_friend : HelpSource::mediator,
+               HelpOutcome::none_available, sink);
+    return false;
+}
+
+mechanism::HelpRoute mechanism::ask_for_help(const DayContext& day, const HelpCircle& circle,
+                                             std::vector<HelpRequest>& requests, Stream& rng, std::size_t c, int s) {
+    Claim& k = day.store.claim(c, s);
+    if (day.recording) day.counts->count(s, Event::help_requested);
+    const CitizenStore& store = day.store;
     const auto capable = [&](std::uint32_t h) { return (store.capable[h >> 6] >> (h & 63) & 1u) != 0; };
     const auto ask = [&](std::uint32_t h) {
         k.flags |= claim_flag::queued;
         k.channel = Channel::online;
-        if (!k.has(claim_flag::renewing)) transition(c, k, ClaimState::waiting_help, no_event);
+        if (!k.has(claim_flag::renewing)) day.transition(c, k, ClaimState::waiting_help, no_event);
         k.next_day = never;
-        sink.help_requests.push_back({static_cast<std::uint32_t>(c), h, rng.next_word(), static_cast<std::uint8_t>(s)});
+        requests.push_back({static_cast<std::uint32_t>(c), h, rng.next_word(), static_cast<std::uint8_t>(s)});
     };
-    if (channel_open(s, Channel::online)) {
+    if (circle.online_open) {
         // A unit's claimant asks the other adult of the household first
         // (docs/model.md 5.1).
-        const Households& units = e.households_;
-        if (service(s).unit != BenefitUnit::individual && !units.empty() && units.role[c] != HouseholdRole::alone) {
-            const auto partner = static_cast<std::uint32_t>(units.partner_of(c));
-            if (capable(partner)) {
-                ask(partner);
-                return true;
-            }
+        if (circle.has_partner && capable(circle.partner)) {
+            ask(circle.partner);
+            return HelpRoute::helper;
         }
-        const auto [first, last] = e.network_.neighbours(static_cast<std::uint32_t>(c));
-        const auto degree = static_cast<std::size_t>(last - first);
+        const auto degree = static_cast<std::size_t>(circle.last - circle.first);
         if (degree > 0) {
             // Start at a random neighbour and take the first capable one.
             const std::size_t start = rng.below(degree);
             for (std::size_t i = 0; i < degree; ++i) {
-                const std::uint32_t h = first[(start + i) % degree];
+                const std::uint32_t h = circle.first[(start + i) % degree];
                 if (!capable(h)) continue;
                 ask(h);
-                return true;
+                return HelpRoute::helper;
             }
         }
     }
-    if (channel_open(s, Channel::mediation)) {
-        enqueue(c, s, day, Channel::mediation, sink, rng);
-        return true;
-    }
-    // Nobody to ask: no capable relative or friend (for an online
-    // procedure), no open mediation site (docs/model.md 6.12).
-    count_help(c, s, channel_open(s, Channel::online) ? HelpSource::relative_or_friend : HelpSource::mediator,
-               HelpOutcome::none_available, sink);
-    return false;
+    return circle.mediation_open ? HelpRoute::mediation : HelpRoute::nobody;
 }
 
 void Engine::Impl::count_help(std::size_t c, int s, HelpSource source, HelpOutcome outcome, Sink& sink) {
@@ -171,21 +180,27 @@ void Engine::Impl::serve_help(const HelpRequest& r, int day, Sink& sink) {
     give_help({r, take_help(r)}, day, sink);
 }
 
-// The helper's side of a request still waiting: whether they have time
-// left this month, which this help then uses.
-// With a time budget (6.12), helps_this_month_ counts the quarter-hours
-// used, and a help that would overrun the month's budget is refused.
+// The helper's side of a request still waiting: the complexity of the
+// procedure matters only with a time budget.
 bool Engine::Impl::take_help(const HelpRequest& r) {
+    const double effort =
+        b.helper_hours_per_month > 0 ? complexity(r.citizen, r.service, claim(r.citizen, r.service)) : 0.0;
+    return mechanism::take_help(store, b, r.helper, effort);
+}
+
+// With a time budget (6.12), helps_this_month counts the quarter-hours
+// used, and a help that would overrun the month's budget is refused.
+bool mechanism::take_help(CitizenStore& store, const BehaviourParams& b, std::uint32_t helper, double complexity) {
     if (b.helper_hours_per_month > 0) {
-        const int need = help_quarter_hours(b, complexity(r.citizen, r.service, claim(r.citizen, r.service)));
+        const int need = help_quarter_hours(b, complexity);
         const int budget = std::min(255, static_cast<int>(std::floor(4.0 * b.helper_hours_per_month + 1e-9)));
-        if (store.helps_this_month[r.helper] + need > budget) return false;
-        store.helps_this_month[r.helper] = static_cast<std::uint8_t>(store.helps_this_month[r.helper] + need);
+        if (store.helps_this_month[helper] + need > budget) return false;
+        store.helps_this_month[helper] = static_cast<std::uint8_t>(store.helps_this_month[helper] + need);
     } else {
-        if (store.helps_this_month[r.helper] >= b.helper_capacity) return false;
-        ++store.helps_this_month[r.helper];
+        if (store.helps_this_month[helper] >= b.helper_capacity) return false;
+        ++store.helps_this_month[helper];
     }
-    if (store.helps_total[r.helper] < std::numeric_limits<std::uint16_t>::max()) ++store.helps_total[r.helper];
+    if (store.helps_total[helper] < std::numeric_limits<std::uint16_t>::max()) ++store.helps_total[helper];
     return true;
 }
 
@@ -193,42 +208,49 @@ bool Engine::Impl::take_help(const HelpRequest& r) {
 void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
     const HelpRequest& r = turn.request;
     const int s = r.service;
-    touch(r.citizen);
-    Claim& k = claim(r.citizen, s);
     Stream rng(seed(), Rng::claim_subject(r.citizen, s), static_cast<std::uint32_t>(day), Purpose::help);
-    k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    const DayContext ctx = day_context(day, sink);
+    const auto outcome = mechanism::receive_help(ctx, turn.available, channel_open(s, Channel::mediation), r.citizen, s);
     // The other adult of the citizen's household, once households exist (5.1), or a relative or friend.
     const Households& units = e.households_;
     const bool household = !units.empty() && units.role[r.citizen] != HouseholdRole::alone &&
                            units.partner_of(r.citizen) == r.helper;
     count_help(r.citizen, s, household ? HelpSource::household : HelpSource::relative_or_friend,
                turn.available ? HelpOutcome::obtained : HelpOutcome::refused, sink);
-    if (!turn.available) {
-        if (recording()) sink.counts.count(s, Event::help_informal_unavailable);
+    if (outcome != mechanism::HelpTurnOutcome::helped) {
         trace(r.citizen, s, TraceKind::helper_unavailable);
-        // The helper is worn out this month: mediation if open, else try again later.
-        if (channel_open(s, Channel::mediation)) {
+        if (outcome == mechanism::HelpTurnOutcome::to_mediation)
             enqueue(r.citizen, s, day + 1, Channel::mediation, sink, rng);
-        } else {
-            if (!k.has(claim_flag::renewing)) transition(r.citizen, k, ClaimState::attempting, no_event);
-            k.next_day = day_plus(day, b.retry_days);
-        }
         return;
-    }
-    if (recording()) {
-        sink.counts.count(s, Event::help_informal);
-        sink.counts.helps_given += 1;
-        sink.counts.count(s, Channel::online, ChannelEvent::attempts);
     }
     trace(r.citizen, s, TraceKind::helped_by_relative, Channel::online);
     const std::size_t helper = r.helper;
-    const OnlineOdds odds = online_odds(r.citizen, s, k, &helper, false);
-    const double u = rng.uniform();
-    const bool ok = u < odds.success;
-    count_identity(r.citizen, s, k, odds, u, sink);
+    const OnlineOdds odds = online_odds(r.citizen, s, claim(r.citizen, s), &helper, false);
+    const auto [ok, why] = mechanism::attempt_online(ctx, odds, service(s).identity, rng, r.citizen, s, false);
     tracking.mark(r.citizen, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
     if (ok) complete(r.citizen, s, day, Channel::online, true, sink);
-    else fail(r.citizen, s, day, sink, rng, true, failure_reason(odds, u), true);
+    else fail(r.citizen, s, day, sink, rng, true, why, true);
+}
+
+mechanism::HelpTurnOutcome mechanism::receive_help(const DayContext& day, bool available, bool mediation_open,
+                                                   std::size_t c, int s) {
+    day.touch(c);
+    Claim& k = day.store.claim(c, s);
+    k.flags &= static_cast<std::uint8_t>(~claim_flag::queued);
+    if (!available) {
+        if (day.recording) day.counts->count(s, Event::help_informal_unavailable);
+        // The helper is worn out this month: mediation if open, else try again later.
+        if (mediation_open) return HelpTurnOutcome::to_mediation;
+        if (!k.has(claim_flag::renewing)) day.transition(c, k, ClaimState::attempting, no_event);
+        k.next_day = day_plus(day.day, day.b.retry_days);
+        return HelpTurnOutcome::retry_later;
+    }
+    if (day.recording) {
+        day.counts->count(s, Event::help_informal);
+        day.counts->helps_given += 1;
+        day.counts->count(s, Channel::online, ChannelEvent::attempts);
+    }
+    return HelpTurnOutcome::helped;
 }
 
 }  // namespace demat

@@ -10,6 +10,7 @@
 #include "core/engine.hpp"
 #include "core/engine/control.hpp"
 #include "core/engine/day_context.hpp"
+#include "core/engine/help.hpp"
 #include "core/engine/queue.hpp"
 #include "core/engine/tally.hpp"
 #include "core/life_events.hpp"
@@ -78,12 +79,6 @@ private:
     std::vector<std::size_t> used_;
 };
 
-struct HelpRequest {
-    std::uint32_t citizen;
-    std::uint32_t helper;
-    std::uint32_t key;
-    std::uint8_t service;
-};
 
 // A claim in progress at its citizen's last count (for the overdue count).
 struct InProgress {
@@ -549,7 +544,6 @@ struct Engine::Impl {
     void procedure_step(std::size_t c, int s, int day, Sink& sink);
     OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const;
     void attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed);
-    void count_identity(std::size_t c, int s, const Claim& k, const OnlineOdds& odds, double u, Sink& sink);
     bool identity_means(std::size_t c, const std::size_t* helper, bool borrowed) const;
     bool identity_check_in_person(std::size_t c, int s, int day, Sink& sink, Stream& rng);
     double staffed_success(std::size_t c, int s, const Claim& k, Channel ch) const;

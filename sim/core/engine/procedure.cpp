@@ -1,5 +1,6 @@
 // Procedure: channel choice, online attempt, success, failure and giving up (docs/model.md, sections 6.3-6.5).
 #include "core/engine/impl.hpp"
+#include "core/engine/procedure.hpp"
 #include "core/detmath.hpp"
 
 #include <algorithm>
@@ -88,27 +89,23 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
         return;
     }
     Stream rng(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::channel_choice);
-    std::array<double, channel_count> weight{};
-    double total = 0;
+    mechanism::ChannelOptions options;
     for (int i = 0; i < channel_count; ++i) {
         const auto ch = static_cast<Channel>(i);
         if (!channel_open(s, ch)) continue;
-        const double u = channel_utility(c, s, ch, k) + channel_taste(c, ch);
-        if (std::isinf(u)) continue;
-        weight[static_cast<std::size_t>(i)] = dmath::exp(std::min(u, 50.0));
-        total += weight[static_cast<std::size_t>(i)];
+        options.open |= channel_bit(ch);
+        options.utility[static_cast<std::size_t>(i)] = channel_utility(c, s, ch, k) + channel_taste(c, ch);
     }
-    if (total <= 0) {
+    const DayContext ctx = day_context(day, sink);
+    const int chosen = mechanism::choose_channel(ctx, options, rng, c, s);
+    if (chosen == mechanism::no_channel) {
         // No channel the citizen can use alone: online without equipment,
         // or everything closed. Only help remains, or, sent online without
         // a device, a borrowed one (docs/model.md 6.10).
         const bool unequipped = channel_open(s, Channel::online);
-        if (unequipped && b.borrow_device > 0) {
-            Stream borrow(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::borrow_device);
-            if (borrow.uniform() < b.borrow_device) {
-                attempt_online(c, s, day, sink, rng, true);
-                return;
-            }
+        if (unequipped && mechanism::borrows_device(ctx, seed(), c, s)) {
+            attempt_online(c, s, day, sink, rng, true);
+            return;
         }
         if (request_help(c, s, day, sink, rng)) return;
         if (unequipped && recording()) sink.counts.count(s, Event::online_unequipped);
@@ -116,16 +113,7 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
         fail(c, s, day, sink, rng, false, why, unequipped);
         return;
     }
-    double draw = rng.uniform() * total;
-    int chosen = 0;
-    for (; chosen < channel_count - 1; ++chosen) {
-        draw -= weight[static_cast<std::size_t>(chosen)];
-        if (draw < 0 && weight[static_cast<std::size_t>(chosen)] > 0) break;
-    }
-    while (weight[static_cast<std::size_t>(chosen)] <= 0) --chosen;  // guard against rounding
     const auto ch = static_cast<Channel>(chosen);
-    k.channel = ch;
-    if (recording()) sink.counts.count(s, ch, ChannelEvent::attempts);
     trace(c, s, TraceKind::tried, ch);
     if (ch == Channel::online) {
         attempt_online(c, s, day, sink, rng, false);
@@ -152,33 +140,52 @@ void Engine::Impl::procedure_step(std::size_t c, int s, int day, Sink& sink) {
     enqueue(c, s, day, ch, sink, rng);
 }
 
-// One online attempt by the citizen alone (`borrowed`: on a borrowed
-// smartphone), its outcome and, if it fails, its cause (6.10), from one draw.
-void Engine::Impl::attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed) {
-    Claim& k = claim(c, s);
-    if (borrowed) {
-        k.channel = Channel::online;
-        if (recording()) sink.counts.count(s, Channel::online, ChannelEvent::attempts);
-        trace(c, s, TraceKind::tried, Channel::online);
-    }
-    const OnlineOdds odds = online_odds(c, s, k, nullptr, borrowed);
-    const double u = rng.uniform();
-    const bool ok = u < odds.success;
-    count_identity(c, s, k, odds, u, sink);
-    tracking.mark(c, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
-    if (ok) complete(c, s, day, Channel::online, false, sink);
-    else fail(c, s, day, sink, rng, true, failure_reason(odds, u), true);
+bool mechanism::borrows_device(const DayContext& day, std::uint64_t seed, std::size_t c, int s) {
+    if (day.b.borrow_device <= 0) return false;
+    Stream borrow(seed, Rng::claim_subject(c, s), static_cast<std::uint32_t>(day.day), Purpose::borrow_device);
+    return borrow.uniform() < day.b.borrow_device;
 }
 
+// One online attempt by the citizen alone (`borrowed`: on a borrowed
+// smartphone): the engine gives the odds and acts on the outcome.
+void Engine::Impl::attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed) {
+    if (borrowed) trace(c, s, TraceKind::tried, Channel::online);
+    const OnlineOdds odds = online_odds(c, s, claim(c, s), nullptr, borrowed);
+    const auto [ok, why] =
+        mechanism::attempt_online(day_context(day, sink), odds, service(s).identity, rng, c, s, borrowed);
+    tracking.mark(c, ok ? procedure_flag::did_online : procedure_flag::gave_up_online, day);
+    if (ok) complete(c, s, day, Channel::online, false, sink);
+    else fail(c, s, day, sink, rng, true, why, true);
+}
+
+namespace {
 // The identity step of an online attempt that reached it (6.11).
 // A procedure's first attempt is the one with no failure before it.
-void Engine::Impl::count_identity(std::size_t c, int s, const Claim& k, const OnlineOdds& odds, double u, Sink& sink) {
-    if (!recording() || service(s).identity == IdentityRequirement::none || u >= odds.connected) return;
+void count_identity(const DayContext& day, IdentityRequirement id, const Claim& k, const OnlineOdds& odds, double u,
+                    std::size_t c, int s) {
+    if (!day.recording || id == IdentityRequirement::none || u >= odds.connected) return;
     const bool passed = u < odds.past_identity, first = k.failures == 0;
-    sink.counts.tally(c, s, tally_index::identity + 0);
-    if (passed) sink.counts.tally(c, s, tally_index::identity + 1);
-    if (first) sink.counts.tally(c, s, tally_index::identity + 2);
-    if (first && passed) sink.counts.tally(c, s, tally_index::identity + 3);
+    day.counts->tally(c, s, tally_index::identity + 0);
+    if (passed) day.counts->tally(c, s, tally_index::identity + 1);
+    if (first) day.counts->tally(c, s, tally_index::identity + 2);
+    if (first && passed) day.counts->tally(c, s, tally_index::identity + 3);
+}
+}  // namespace
+
+// Its outcome and, if it fails, its cause, from one draw (6.10).
+mechanism::OnlineOutcome mechanism::attempt_online(const DayContext& day, const OnlineOdds& odds,
+                                                   IdentityRequirement identity, Stream& rng, std::size_t c, int s,
+                                                   bool borrowed) {
+    Claim& k = day.store.claim(c, s);
+    if (borrowed) {
+        k.channel = Channel::online;
+        if (day.recording) day.counts->count(s, Channel::online, ChannelEvent::attempts);
+    }
+    const double u = rng.uniform();
+    const bool ok = u < odds.success;
+    count_identity(day, identity, k, odds, u, c, s);
+    if (ok) return {true, Reason::complexity};
+    return {false, failure_reason(odds, u)};
 }
 
 // The stages of an online procedure by the citizen, or by a helper for
@@ -285,39 +292,55 @@ void Engine::Impl::complete(std::size_t c, int s, int day, Channel ch, bool assi
 // for cause `why`; `online`: counted among the failed online attempts
 // (/reasons/failures). If it ends the procedure, `why` is the abandonment's cause.
 void Engine::Impl::fail(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool attempted, Reason why, bool online) {
-    Claim& k = claim(c, s);
-    if (online && recording()) sink.counts.tally(c, s, tally_index::failure(why));
-    k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
-    if (k.failures < 255) ++k.failures;
+    const DayContext ctx = day_context(day, sink);
+    const bool gives_up = mechanism::record_failure(ctx, c, s, why, online);
     if (attempted) {
-        trace(c, s, TraceKind::failed, k.channel);
+        trace(c, s, TraceKind::failed, claim(c, s).channel);
         efficacy_failure(c);
     }
-    const bool renewing = k.has(claim_flag::renewing);
     // An answer to a document request ends as a renewal would, but in no
     // answer (11.3) rather than an interruption.
     const bool answer = answering(c, s);
-    if (k.failures >= b.max_failures) {
+    if (gives_up) {
         tracking.mark(c, procedure_flag::gave_up_for_good, day);
         if (answer) answer_failed(c, s, static_cast<int>(why));
-        else if (renewing) interrupt(c, s, day, sink);
+        else if (claim(c, s).has(claim_flag::renewing)) interrupt(c, s, day, sink);
         else abandon(c, s, day, sink, why);
         return;
     }
     if (why == Reason::identity && identity_check_in_person(c, s, day, sink, rng)) return;
-    const double p_help = std::min(1.0, b.ask_help * k.failures);
-    if (rng.uniform() < p_help && request_help(c, s, day, sink, rng)) return;
+    if (mechanism::asks_help(ctx, rng, c, s) && request_help(c, s, day, sink, rng)) return;
+    switch (mechanism::retry(ctx, c, s, answer, answer ? answer_deadline(c, s) : 0)) {
+        case mechanism::Retry::answer_too_late: answer_failed(c, s, static_cast<int>(why)); break;
+        case mechanism::Retry::renewal_too_late: interrupt(c, s, day, sink); break;
+        case mechanism::Retry::later: break;
+    }
+}
+
+bool mechanism::record_failure(const DayContext& day, std::size_t c, int s, Reason why, bool online) {
+    Claim& k = day.store.claim(c, s);
+    if (online && day.recording) day.counts->tally(c, s, tally_index::failure(why));
+    k.flags &= static_cast<std::uint8_t>(~(claim_flag::queued | claim_flag::assisted));
+    if (k.failures < 255) ++k.failures;
+    return k.failures >= day.b.max_failures;
+}
+
+bool mechanism::asks_help(const DayContext& day, Stream& rng, std::size_t c, int s) {
+    const double p_help = std::min(1.0, day.b.ask_help * day.store.claim(c, s).failures);
+    return rng.uniform() < p_help;
+}
+
+mechanism::Retry mechanism::retry(const DayContext& day, std::size_t c, int s, bool answer, int answer_deadline) {
+    Claim& k = day.store.claim(c, s);
+    const BehaviourParams& b = day.b;
+    const bool renewing = k.has(claim_flag::renewing);
     // The next try would come too late.
-    if (answer && day + b.retry_days >= answer_deadline(c, s)) {
-        answer_failed(c, s, static_cast<int>(why));
-        return;
-    }
-    if (renewing && !answer && day + b.retry_days >= k.episode_start + b.renewal_window_days) {
-        interrupt(c, s, day, sink);
-        return;
-    }
-    if (!renewing) transition(c, k, ClaimState::attempting, no_event);
-    k.next_day = day_plus(day, b.retry_days);
+    if (answer && day.day + b.retry_days >= answer_deadline) return Retry::answer_too_late;
+    if (renewing && !answer && day.day + b.retry_days >= k.episode_start + b.renewal_window_days)
+        return Retry::renewal_too_late;
+    if (!renewing) day.transition(c, k, ClaimState::attempting, no_event);
+    k.next_day = day_plus(day.day, b.retry_days);
+    return Retry::later;
 }
 
 void Engine::Impl::abandon(std::size_t c, int s, int day, Sink& sink, Reason why) {
