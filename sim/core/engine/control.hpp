@@ -152,7 +152,7 @@ struct ControlState {
 
     // The one way a unit's request changes, so that `answering` follows.
     void set_request(std::size_t unit, int services, std::uint8_t request) {
-        units[unit].request = request;
+        units[unit].request = request & 0x7u;  // a 3-bit field: every control_request fits
         const std::size_t c = unit / static_cast<std::size_t>(services);
         const auto bit = static_cast<std::uint8_t>(1u << (unit % static_cast<std::size_t>(services)));
         answering[c] = request == control_request::answering ? answering[c] | bit : answering[c] & ~bit;

@@ -74,13 +74,20 @@ inline void tally(const CitizenStore& store, std::size_t groups, bool agencies, 
         if (claim.state == ClaimState::receiving) add(cen[1]);
         if (claim.has(claim_flag::queued) && claim.channel != Channel::online)
             add(out.queue_length[su * channel_count + static_cast<std::size_t>(claim.channel)]);
-        if (claim.has(claim_flag::control) && st == static_cast<std::size_t>(ReportedState::interrupted) - 1 &&
-            !out.suspended.empty()) {
-            std::int16_t* sus = &out.suspended[su * (groups + 1)];
-            add(sus[groups]);
-            for (int d = 0; d < dimension_count - 1; ++d) add(sus[static_cast<std::size_t>(g[static_cast<std::size_t>(d)])]);
-            add(sus[static_cast<std::size_t>(agencies ? agency_group(s) : g[dimension_count - 1])]);
-        }
+    }
+    // A pass of its own, taken only with control: the loop above, run for
+    // every citizen counted, stays as it is without (8.5 M instructions of
+    // 1,320 M at 20,000 citizens when the test was inside it).
+    if (out.suspended.empty()) return;
+    for (int s = 0; s < store.services; ++s) {
+        const Claim& claim = k[s];
+        if (!claim.has(claim_flag::control) || claim.state == ClaimState::not_eligible ||
+            reported_state(claim) != ReportedState::interrupted)
+            continue;
+        std::int16_t* sus = &out.suspended[static_cast<std::size_t>(s) * (groups + 1)];
+        add(sus[groups]);
+        for (int d = 0; d < dimension_count - 1; ++d) add(sus[static_cast<std::size_t>(g[static_cast<std::size_t>(d)])]);
+        add(sus[static_cast<std::size_t>(agencies ? agency_group(s) : g[dimension_count - 1])]);
     }
 }
 
