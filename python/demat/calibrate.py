@@ -37,6 +37,16 @@ group of targets:
   reported for the prime d'activite, claimed online since 2016);
 - channel_online, online_intercept, ask_help: use of the online channel,
   failures there, and giving up after failures (section D).
+
+With ``--responses`` the fit also holds the model to the published responses
+of demat.responses (closing counters: Deshpande & Li 2019; outreach with
+help: Finkelstein & Notowidigdo 2019; docs/validation.md, section 3b): their
+gaps, scaled by their tolerances, join the levels' in the same least squares,
+and the parameters that act only on a response (``RESPONSE_PARAMETERS``: the
+cost of a closed counter in the decision, the sites closing with the
+counters, the spacing of rural counters) join the fitted ones. A fit to the
+levels alone can meet them with any response; the responses are what a
+"what if" reads.
 """
 
 from __future__ import annotations
@@ -119,6 +129,16 @@ PARAMETERS: list[Parameter] = [
     Parameter("behaviour.channel_online", -1.0, 4.0, "share of adults doing procedures online"),
     Parameter("behaviour.online_intercept", -4.0, 0.0, "online failures: giving up an online procedure"),
     Parameter("behaviour.ask_help", 0.0, 1.0, "help after a failure: giving up for good"),
+]
+
+# Parameters that act only once a close_counters event has closed a counter (docs/model.md 6.2, 6.13): a run
+# without one gives the same outputs whatever their values, so only the responses can fit them. Boxes: the
+# schema's ranges, narrowed where a value beyond has no reading (access: ten times a nested logit's weight).
+RESPONSE_PARAMETERS: list[Parameter] = [
+    Parameter("behaviour.decision_access", 0.0, 10.0, "applications lost to a farther counter (closure response)"),
+    Parameter("behaviour.decision_wait", 0.0, 20.0, "applications lost to the wait at the neighbour's counter"),
+    Parameter("mediation.close_with_counters", 0.0, 1.0, "mediation sites closing with the zone's counters"),
+    Parameter("population.rural_spacing", 1.0, 5.0, "trip from a closed rural zone to the next counter"),
 ]
 
 
@@ -213,6 +233,53 @@ def simulate_many(scenario: Scenario, points: Sequence[Mapping[str, float]], see
     return [model[i * len(seeds):(i + 1) * len(seeds)] for i in range(len(points))]
 
 
+@dataclass(frozen=True)
+class ResponseSettings:
+    """Size of the response experiments of each evaluation (demat.responses): the closure at ``population``
+    citizens over ``seeds`` (each seed run with and without the closure), the outreach experiment's three arms at
+    ``outreach_population`` over ``outreach_seeds``."""
+
+    population: int
+    seeds: tuple[int, ...]
+    outreach_population: int
+    outreach_seeds: tuple[int, ...]
+
+
+def simulate_responses(scenario: Scenario, points: Sequence[Mapping[str, float]], settings: ResponseSettings,
+                       threads: int = 1, executor: Any = None, cache: RunCache | None = None
+                       ) -> list[list[np.ndarray]]:
+    """The responses of demat.responses.RESPONSES at each point, each over its own seeds: the closure's first claims
+    and new recipients (relative change closed / open - 1 in the closed zones, [closure seed]), the outreach help
+    arm's enrolment ([outreach seed]). The runs are demat.validation --responses' own (same seeds, same run cache
+    names), so a validation after a fit reads them back."""
+    from . import outreach, responses
+    from ._runcache import RunCache as _RunCache
+
+    path = None if cache is None else cache.path
+    log = None if cache is None else cache.log
+    out = []
+    for values in points:
+        sc = scenario.with_changes(dict(values))
+        closure = responses.closure_experiment(
+            sc, settings.population, list(settings.seeds), executor=executor, workers=threads,
+            cache=_RunCache(path, f"responses closure (first claims) share {responses.RANK_GROUP_SHARE}", log))
+        arms = outreach.experiment(
+            sc, "old_age_minimum", settings.outreach_population, list(settings.outreach_seeds), threads=threads,
+            executor=executor, cache=_RunCache(path, "validation outreach: old_age_minimum enrolment", log))
+        out.append([np.asarray(closure["first_claims"], dtype=float), np.asarray(closure["first_payments"], dtype=float),
+                    np.asarray(arms["letter_and_help"][:, 0], dtype=float)])
+    return out
+
+
+def response_residuals(model: Sequence[np.ndarray]) -> np.ndarray:
+    """(mean over its seeds - published) / tolerance for each response of demat.responses.RESPONSES; 1000 for a
+    response the model cannot give (no first claim in the closed zones of some seed)."""
+    from . import responses
+
+    means = [float(np.mean(v)) if len(v) and np.all(np.isfinite(v)) else np.nan for v in model]
+    return np.array([1e3 if np.isnan(m) else (m - r.value) / r.tolerance for r, m in zip(responses.RESPONSES, means)])
+
+
 def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
     """Sum of squared gaps scaled by the tolerances (mean over replicates first)."""
     return float(sum(t.loss(float(m)) for t, m in zip(targets, model)))
@@ -220,13 +287,19 @@ def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
 
 def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: int, iterations: int,
         threads: int = 1, log: Callable[[str], None] = print, executor: Any = None,
-        runs: RunCache | None = None) -> tuple[dict[str, float], float]:
+        runs: RunCache | None = None, responses: ResponseSettings | None = None) -> tuple[dict[str, float], float]:
     """Sobol screening, least squares on the scaled gaps, Nelder-Mead polish; returns the values and their loss.
 
     ``iterations`` bounds the evaluations of the two local stages together
     (two thirds for least squares, whose finite-difference Jacobians cost
-    k + 1 evaluations each, the rest for Nelder-Mead).
+    k + 1 evaluations each, the rest for Nelder-Mead). With ``responses`` the
+    gaps of the responses join the levels' and RESPONSE_PARAMETERS the fitted
+    parameters; the level runs are given the level parameters only (the others
+    act only on a closure: same outputs), so that they are not run again when
+    only a response parameter moves.
     """
+    parameters = fitted_parameters(responses is not None)
+    level_keys = {p.key for p in PARAMETERS}
     from scipy.optimize import least_squares, minimize
     from scipy.stats import qmc
 
@@ -238,10 +311,14 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
     def evaluate(us: Sequence[np.ndarray]) -> None:
         # All the new points at once: on a cluster their runs go out together.
         keys = list(dict.fromkeys(k for k in map(key_of, us) if k not in cache))
-        models = simulate_many(scenario, [to_box(k) for k in keys], seeds, population, threads, executor=executor,
-                               cache=runs)
-        for key, model in zip(keys, models):
-            cache[key] = np.array([t.residual(float(m)) for t, m in zip(TARGETS, model.mean(axis=0))])
+        points = [to_box(k, parameters) for k in keys]
+        models = simulate_many(scenario, [{n: v for n, v in pt.items() if n in level_keys} for pt in points], seeds,
+                               population, threads, executor=executor, cache=runs)
+        answers = (simulate_responses(scenario, points, responses, threads, executor, runs)
+                   if responses is not None else [[] for _ in keys])
+        for key, model, answer in zip(keys, models, answers):
+            level = np.array([t.residual(float(m)) for t, m in zip(TARGETS, model.mean(axis=0))])
+            cache[key] = np.concatenate([level, response_residuals(answer)]) if responses is not None else level
             log(f"  eval {len(cache):4d}  loss {float(np.sum(cache[key] ** 2)):10.3f}")
 
     def residuals(u: np.ndarray) -> np.ndarray:
@@ -251,8 +328,8 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
     def objective(u: np.ndarray) -> float:
         return float(np.sum(residuals(u) ** 2))
 
-    k = len(PARAMETERS)
-    start = np.clip(from_box({p.key: _current(scenario, p.key) for p in PARAMETERS}), 0, 1)
+    k = len(parameters)
+    start = np.clip(from_box({p.key: _current(scenario, p.key) for p in parameters}, parameters), 0, 1)
     points = [start]
     if screening > 0:
         points += list(qmc.Sobol(d=k, scramble=True, seed=12345).random(screening))
@@ -275,7 +352,12 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
                       options={"maxfev": remaining, "xatol": 1e-3, "fatol": 1e-2, "initial_simplex": np.array(simplex)})
         objective(nm.x)
         best = _best(cache)
-    return to_box(best), objective(best)
+    return to_box(best, parameters), objective(best)
+
+
+def fitted_parameters(responses: bool) -> list[Parameter]:
+    """The parameters a fit moves: the levels', and with the responses those that act only on them."""
+    return PARAMETERS + (RESPONSE_PARAMETERS if responses else [])
 
 
 def _best(cache: Mapping[tuple[float, ...], np.ndarray]) -> np.ndarray:
@@ -356,6 +438,20 @@ def fit_table(model: np.ndarray, targets: Sequence[Target] = TARGETS) -> str:
     return "\n".join(rows)
 
 
+def response_table(model: Sequence[np.ndarray], settings: ResponseSettings) -> str:
+    """Response by response: published, model mean and 5-95% over the fit's seeds, loss term."""
+    from . import responses
+
+    rows = [f"responses (closure: {len(settings.seeds)} seeds of {settings.population} citizens, closed and open; "
+            f"outreach: {len(settings.outreach_seeds)} seeds of {settings.outreach_population}; the fit's own seeds: "
+            "check them on fresh ones with python3 -m demat.validation --responses):",
+            f"{'response':55s} {'published':>9s} {'model':>7s} {'5-95%':>15s} {'loss':>7s}"]
+    for r, v, res in zip(responses.RESPONSES, model, response_residuals(model)):
+        lo, hi = np.quantile(v, [0.05, 0.95])
+        rows.append(f"{r.name[:55]:55s} {r.value:>+9.0%} {np.mean(v):>+7.1%} {lo:+7.1%}-{hi:+7.1%} {res ** 2:7.2f}")
+    return "\n".join(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m demat.calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file to calibrate and update")
@@ -371,7 +467,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="the target values of every finished run, written as each run ends and read back: "
                          "an interrupted calibration run again computes only the missing runs "
                          "(default results/calibrate-runs.jsonl)")
+    ap.add_argument("--responses", action="store_true",
+                    help="fit the published responses too (demat.responses: closing counters, outreach with help), "
+                         "with the parameters that act only on them (RESPONSE_PARAMETERS)")
+    ap.add_argument("--response-population", type=int, default=50000,
+                    help="with --responses: citizens per closure run (default 50000)")
+    ap.add_argument("--response-replicates", type=int, default=10,
+                    help="with --responses: closure seeds per evaluation, each run closed and open (default 10)")
+    ap.add_argument("--outreach-population", type=int, default=50000,
+                    help="with --responses: citizens per outreach run (default 50000)")
+    ap.add_argument("--outreach-replicates", type=int, default=2,
+                    help="with --responses: outreach seeds per evaluation, three arms each (default 2)")
     args = ap.parse_args(argv)
+    for name in ("population", "replicates", "check_replicates", "threads", "response_population",
+                 "response_replicates", "outreach_population", "outreach_replicates"):
+        if getattr(args, name) < 1:
+            ap.error(f"--{name.replace('_', '-')}: expected a positive integer, got {getattr(args, name)}")
+    if args.iterations < 0 or args.screening < 0:
+        ap.error("--iterations and --screening: expected integers >= 0")
     from ._outputs import check_writable_file
 
     if not args.dry_run:  # the fit is written into the scenario: checked before hours of runs
@@ -389,11 +502,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     runs = RunCache(args.cache, measure_name(), log)
+    settings = (ResponseSettings(args.response_population, tuple(1 + i for i in range(args.response_replicates)),
+                                 args.outreach_population, tuple(1 + i for i in range(args.outreach_replicates)))
+                if args.responses else None)
+    answer: list[np.ndarray] = []
     try:
         values, best = fit(scenario, seeds, args.population, args.screening, args.iterations, args.threads,
-                           log=log, executor=client, runs=runs)
-        check = simulate(scenario, values, [2000 + i for i in range(args.check_replicates)], args.population,
+                           log=log, executor=client, runs=runs, responses=settings)
+        check = simulate(scenario, {k: v for k, v in values.items() if k in {p.key for p in PARAMETERS}},
+                         [2000 + i for i in range(args.check_replicates)], args.population,
                          args.threads, executor=client, cache=runs)
+        if settings is not None:  # the fit's own runs, read back from the run cache
+            answer = simulate_responses(scenario, [values], settings, args.threads, client, runs)[0]
     finally:
         if client is not None:
             client.close()
@@ -402,8 +522,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return "   (at the bound of its box: the fit wants beyond)" if u < 0.005 or u > 0.995 else ""
 
     report = "\n".join(
-        [f"{p.key} = {values[p.key]:.4f}{at_bound(p)}" for p in PARAMETERS] + [""] +
+        [f"{p.key} = {values[p.key]:.4f}{at_bound(p)}" for p in fitted_parameters(settings is not None)] + [""] +
         [f"{args.check_replicates} replicates of {args.population} citizens, loss at the fit {best:.2f}:", fit_table(check)])
+    if settings is not None:
+        report += "\n\n" + response_table(answer, settings)
     print(report)
     if not args.dry_run:
         write_fit(args.scenario, values, report, _dt.date.today().isoformat())
