@@ -221,7 +221,7 @@ struct Engine::Impl {
         // after each round.
         std::vector<ControlBlock> control_blocks;
         // count_tallies: the segment groups of the day's tallied records,
-        // list after list (`first`: where each list's start).
+        // list after list (`first`: where each list starts).
         struct {
             std::vector<std::size_t> first;
             std::vector<TallyGroups> groups;
