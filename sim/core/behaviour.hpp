@@ -79,10 +79,12 @@ struct OnlineOdds {
 // `coverage`: the zone's share of homes with a fixed broadband offer.
 // `identity_means`: for a strong identity, a chip card and a compatible
 // phone, or an identity checked in person (6.11); without them the step
-// always fails.
+// always fails. `stages` false: only `connected` and `success` are
+// wanted (the initial conditions), and the identity stage and the form's
+// deficits, which cost a second logistic, are left at their defaults.
 inline OnlineOdds online_odds(const BehaviourParams& b, double skill, double admin_literacy, double literacy,
                               Equipment equipment, double complexity, IdentityRequirement id, double coverage,
-                              bool identity_means = true) {
+                              bool identity_means = true, bool stages = true) {
     OnlineOdds o;
     if (b.connection_failure > 0) o.connected = 1.0 - b.connection_failure * (1.0 - std::clamp(coverage, 0.0, 1.0));
     if (id == IdentityRequirement::strong && !identity_means) {
@@ -91,6 +93,7 @@ inline OnlineOdds online_odds(const BehaviourParams& b, double skill, double adm
     }
     const double form_and_identity = online_success_probability(b, skill, admin_literacy, literacy, equipment, complexity, id);
     o.success = o.connected * form_and_identity;
+    if (!stages) return o;
     if (id == IdentityRequirement::none) {
         o.past_identity = o.connected;
     } else {

@@ -76,7 +76,7 @@ inline int help_record(HelpSource s, HelpOutcome o) {
 }  // namespace tally_index
 
 // One tallied event of one citizen, kept as a record during the day (they
-// are rare) and counted by segment group once, serially, at the day's end.
+// are rare) and counted by segment group once, at the day's end (count_tallies).
 struct TallyRecord {
     std::uint32_t citizen;
     std::uint8_t service;

@@ -289,3 +289,21 @@ TEST_CASE("help: the adults who sought help in the year, by source, and those of
     REQUIRE(without_online > 0);
     REQUIRE(without_online <= any);
 }
+
+TEST_CASE("reasons: the odds without their stages have the same connection and success to the bit") {
+    // The initial conditions ask only for the success (stages = false): it
+    // must be the attempt's own, whatever the identity level, equipment,
+    // coverage and means.
+    BehaviourParams b;
+    b.connection_failure = 0.3;
+    for (const auto id : {IdentityRequirement::none, IdentityRequirement::account, IdentityRequirement::strong})
+        for (const auto eq : {Equipment::computer, Equipment::smartphone_only})
+            for (double skill : {0.1, 0.5, 0.9})
+                for (double coverage : {0.0, 0.6, 1.0})
+                    for (bool means : {false, true}) {
+                        const OnlineOdds full = online_odds(b, skill, 0.4, 0.7, eq, 0.6, id, coverage, means);
+                        const OnlineOdds bare = online_odds(b, skill, 0.4, 0.7, eq, 0.6, id, coverage, means, false);
+                        REQUIRE(bare.success == full.success);
+                        REQUIRE(bare.connected == full.connected);
+                    }
+}

@@ -253,27 +253,82 @@ void Engine::Impl::check_counts() const {
 }
 
 // The day's tallied events (reasons, identity steps, help records), counted
-// by service and by each segment group of their citizen. Serial: they are
-// few, and integer sums do not depend on the order of the records.
+// by service and by each segment group of their citizen at the end of the
+// day. Most of the work is finding the groups (about ten traits of the
+// citizen, scattered in memory at a million citizens): that is done first,
+// list by list in parallel (each block's records, then the serial phase's
+// in pieces), and only the additions are serial. The records of one online
+// attempt (its identity steps, its failure) follow one another and share
+// their groups, which are found once. Integer sums do not depend on the
+// order of the records nor on the thread count.
 void Engine::Impl::count_tallies(DayCounts& total) {
     constexpr auto K = static_cast<std::size_t>(tally_index::count);
     const auto G = static_cast<std::size_t>(total_groups_);
-    auto count = [&](std::vector<TallyRecord>& records) {
-        for (const TallyRecord& t : records) {
+    static_assert(std::numeric_limits<TallyGroups::value_type>::max() >= 255);
+    if (G > 256) throw InternalError("count_tallies: more than 256 segment groups");
+    const Population& p = e.population_;
+    std::vector<TallyRecord>& serial_records = serial.counts.tallies;
+    const std::size_t nblocks = blocks.size();
+    const std::size_t lists = nblocks + (serial_records.size() + block_size - 1) / block_size;
+    auto list = [&](std::size_t i) -> std::pair<const TallyRecord*, std::size_t> {
+        if (i < nblocks) return {blocks[i].counts.tallies.data(), blocks[i].counts.tallies.size()};
+        const std::size_t from = (i - nblocks) * block_size;
+        return {serial_records.data() + from, std::min(block_size, serial_records.size() - from)};
+    };
+    auto& first = scratch.tally_groups.first;
+    auto& groups = scratch.tally_groups.groups;
+    first.resize(lists + 1);
+    first[0] = 0;
+    for (std::size_t i = 0; i < lists; ++i) first[i + 1] = first[i] + list(i).second;
+    groups.resize(first[lists]);
+    // What groups_of reads (agencies add the citizen's claims and employment).
+    auto prefetch_traits = [&](std::size_t c) {
+        __builtin_prefetch(&p.age[c]);
+        __builtin_prefetch(&p.income_decile[c]);
+        __builtin_prefetch(&p.education[c]);
+        __builtin_prefetch(&e.capital_centile_[c]);
+        __builtin_prefetch(&p.digital_skill[c]);
+        __builtin_prefetch(&p.equipment[c]);
+        __builtin_prefetch(&p.household[c]);
+        __builtin_prefetch(&p.tenant[c]);
+    };
+    e.executor_.for_each_block(lists, [&](std::size_t i) {
+        const auto [records, n] = list(i);
+        TallyGroups* out = groups.data() + first[i];
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j + prefetch_distance < n) prefetch_traits(records[j + prefetch_distance].citizen);
+            const TallyRecord& t = records[j];
+            if (t.what >= K) {  // a /counter_closure record (count_closure): its zone's rank and education
+                out[j][0] = closure_rank[p.zone_of(t.citizen)];
+                out[j][1] = static_cast<std::uint8_t>(p.education[t.citizen]);
+                continue;
+            }
+            if (j > 0 && records[j - 1].what < K && records[j - 1].citizen == t.citizen &&
+                records[j - 1].service == t.service) {
+                out[j] = out[j - 1];
+                continue;
+            }
+            const auto g = groups_of_claim(t.citizen, t.service);
+            for (std::size_t d = 0; d < dimension_count; ++d) out[j][d] = static_cast<std::uint8_t>(g[d]);
+        }
+    });
+    for (std::size_t i = 0; i < lists; ++i) {
+        const auto [records, n] = list(i);
+        const TallyGroups* in = groups.data() + first[i];
+        for (std::size_t j = 0; j < n; ++j) {
+            const TallyRecord& t = records[j];
             const std::size_t s = t.service;
-            if (t.what >= K) {  // a /counter_closure record (count_closure)
-                total.count_closure(t.service, closure_rank[e.population_.zone_of(t.citizen)],
-                                    static_cast<int>(e.population_.education[t.citizen]),
-                                    static_cast<ClosureMeasure>(t.what - K));
+            if (t.what >= K) {
+                total.count_closure(t.service, in[j][0], in[j][1], static_cast<ClosureMeasure>(t.what - K));
                 continue;
             }
             total.tally_counts[s * K + t.what] += 1;
-            for (const int g : groups_of_claim(t.citizen, t.service)) total.segment_tally_counts[(s * G + static_cast<std::size_t>(g)) * K + t.what] += 1;
+            std::int64_t* seg = &total.segment_tally_counts[s * G * K + t.what];
+            for (const std::uint8_t g : in[j]) seg[static_cast<std::size_t>(g) * K] += 1;
         }
-        records.clear();
-    };
-    count(serial.counts.tallies);
-    for (auto& blk : blocks) count(blk.counts.tallies);
+    }
+    serial_records.clear();
+    for (auto& blk : blocks) blk.counts.tallies.clear();
 }
 
 }  // namespace demat

@@ -224,6 +224,8 @@ void Engine::Impl::give_help(const HelpTurn& turn, int day, Sink& sink) {
         return;
     }
     trace(r.citizen, s, TraceKind::helped_by_relative, Channel::online);
+    // As in the citizen's own attempt (engine/procedure.cpp).
+    __builtin_prefetch(&e.population_.self_efficacy[r.citizen], 1);
     const std::size_t helper = r.helper;
     const OnlineOdds odds = online_odds(r.citizen, s, claim(r.citizen, s), &helper, false);
     const auto [ok, why] = mechanism::attempt_online(ctx, odds, service(s).identity, rng, r.citizen, s, false);

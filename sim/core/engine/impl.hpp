@@ -80,6 +80,11 @@ private:
 };
 
 
+// A tallied record's segment group in each dimension (flat indices, as
+// groups_of), or for a /counter_closure record its zone's closure rank
+// group and its citizen's education in the first two (count_tallies).
+using TallyGroups = std::array<std::uint8_t, dimension_count>;
+
 // A claim in progress at its citizen's last count (for the overdue count).
 struct InProgress {
     std::uint32_t citizen;
@@ -215,6 +220,12 @@ struct Engine::Impl {
         // The control round's per-block output (control_round); emptied
         // after each round.
         std::vector<ControlBlock> control_blocks;
+        // count_tallies: the segment groups of the day's tallied records,
+        // list after list (`first`: where each list starts).
+        struct {
+            std::vector<std::size_t> first;
+            std::vector<TallyGroups> groups;
+        } tally_groups;
     } scratch;
     std::vector<QueueRequest> carried;  // requests made during phase C, joining queues the next day
     std::vector<std::deque<QueueEntry>> queues;  // [service][staffed channel][zone]
@@ -542,7 +553,8 @@ struct Engine::Impl {
     double access_loss(std::size_t c, int s, const Claim& k) const;
     double channel_taste(std::size_t c, Channel ch) const;
     void procedure_step(std::size_t c, int s, int day, Sink& sink);
-    OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const;
+    OnlineOdds online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed,
+                           bool stages = true) const;
     void attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed);
     bool identity_means(std::size_t c, const std::size_t* helper, bool borrowed) const;
     bool identity_check_in_person(std::size_t c, int s, int day, Sink& sink, Stream& rng);

@@ -86,7 +86,7 @@ std::array<double, max_services> Engine::Impl::prior_agent_rates(std::size_t c) 
         if (total <= 0) continue;
         const double retry_total = total - online + online * dmath::exp(-1.0);
         const double reach = agents / total +
-                             online / total * (1.0 - online_odds(c, t, renewal, nullptr, false).success) * agents / retry_total;
+                             online / total * (1.0 - online_odds(c, t, renewal, nullptr, false, false).success) * agents / retry_total;
         rates[static_cast<std::size_t>(t)] = b.mediator_information * reach / svc.renewal_days;
     }
     return rates;

@@ -191,6 +191,9 @@ mechanism::OnlineOutcome mechanism::attempt_online(const DayContext& day, const 
 // One online attempt by the citizen alone (`borrowed`: on a borrowed
 // smartphone): the engine gives the odds and acts on the outcome.
 void Engine::Impl::attempt_online(std::size_t c, int s, int day, Sink& sink, Stream& rng, bool borrowed) {
+    // Self-efficacy moves with the outcome, success or failure (6.14): its
+    // cache line is fetched while the odds are worked out.
+    __builtin_prefetch(&e.population_.self_efficacy[c], 1);
     if (borrowed) trace(c, s, TraceKind::tried, Channel::online);
     const OnlineOdds odds = online_odds(c, s, claim(c, s), nullptr, borrowed);
     const auto [ok, why] = online_outcome(day_context(day, sink), odds, service(s).identity, rng, c, s, borrowed);
@@ -202,7 +205,9 @@ void Engine::Impl::attempt_online(std::size_t c, int s, int day, Sink& sink, Str
 // The stages of an online procedure by the citizen, or by a helper for
 // them (the helper's skills and device stand in for the citizen's), or on
 // a borrowed smartphone; the connection is the citizen's zone's.
-OnlineOdds Engine::Impl::online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed) const {
+// `stages`: as demat::online_odds's.
+OnlineOdds Engine::Impl::online_odds(std::size_t c, int s, const Claim& k, const std::size_t* helper, bool borrowed,
+                                     bool stages) const {
     const Population& p = e.population_;
     double skill = p.digital_skill[c], admin = p.admin_literacy[c], literacy = p.literacy[c];
     Equipment equipment = borrowed ? Equipment::smartphone_only : p.equipment[c];
@@ -215,7 +220,7 @@ OnlineOdds Engine::Impl::online_odds(std::size_t c, int s, const Claim& k, const
     const IdentityRequirement id = service(s).identity;
     const bool means = id != IdentityRequirement::strong || identity_means(c, helper, borrowed);
     return demat::online_odds(b, skill, admin, literacy, equipment, complexity(c, s, k), id,
-                              p.zones[p.zone_of(c)].broadband_coverage, means);
+                              p.zones[p.zone_of(c)].broadband_coverage, means, stages);
 }
 
 // The means of a strong identity online (6.11): checked in person once,

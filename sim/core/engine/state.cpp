@@ -25,18 +25,24 @@ Engine::Impl::Impl(Engine& engine)
       tracking(engine.population_.size(), engine.scenario_.warmup_days, engine.scenario_.days) {
     const int groups = total_groups();
     blocks.resize(block_count(citizens));
+    // Only the event counters, the overdue count and the unclaimed cents:
+    // no 64-bit state counts, and no counts by segment group (tallied
+    // events are records, counted in the day's total: count_tallies).
+    auto events_only = [&](DayCounts& counts) {
+        counts.services = services;
+        counts.groups = groups;
+        counts.events.assign(static_cast<std::size_t>(services * event_count), 0);
+        counts.channel_events.assign(static_cast<std::size_t>(services * channel_count * channel_event_count), 0);
+        counts.overdue.assign(static_cast<std::size_t>(services), 0);
+        counts.unclaimed_cents.assign(static_cast<std::size_t>(services), 0);
+    };
     for (auto& blk : blocks) {
-        // Only the event counters, the overdue count and the unclaimed
-        // cents: no 64-bit state counts.
-        blk.counts.services = services;
-        blk.counts.groups = groups;
-        blk.counts.events.assign(static_cast<std::size_t>(services * event_count), 0);
-        blk.counts.channel_events.assign(static_cast<std::size_t>(services * channel_count * channel_event_count), 0);
-        blk.counts.overdue.assign(static_cast<std::size_t>(services), 0);
-        blk.counts.unclaimed_cents.assign(static_cast<std::size_t>(services), 0);
+        events_only(blk.counts);
         blk.stock.assign(services, static_cast<std::size_t>(groups), sc.control.enabled);
     }
-    serial.counts = DayCounts(services, groups);
+    // The serial phase's are cleared every day: sized as a block's, so
+    // that clearing them does not zero the day total's arrays by segment.
+    events_only(serial.counts);
     store.identity_checked.assign(citizens, 0);
     const std::size_t zones = e.population_.zones.size();
     queues.resize(static_cast<std::size_t>(services * staffed_count) * zones);
