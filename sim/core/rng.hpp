@@ -74,6 +74,10 @@ enum class Purpose : std::uint32_t {
     // information to the survivor. Drawn only with life_course.enabled.
     life_course = 48,
     widowhood = 49,
+    // Moving house (engine/moving.cpp, docs/model.md 2.2): the day of each
+    // household's next move, keyed by its first adult. Drawn only with
+    // moving.enabled.
+    moving = 50,
 };
 
 class Rng {
