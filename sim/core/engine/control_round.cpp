@@ -140,7 +140,18 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
     std::uint8_t benefit_bits = 0;
     for (const int s : benefits) benefit_bits |= static_cast<std::uint8_t>(1u << s);
     const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
+    // The pass waits on memory more than it computes (perf at 100,000
+    // citizens: most of its samples on the first read of a citizen's units
+    // and claims, docs/performance.md): the units and claims of a citizen
+    // a few ahead are asked for early, when it has watched units.
+    constexpr std::size_t ahead = 8;
     for (std::size_t c = begin; c < end; ++c) {
+        if (c + ahead < end && (store.watched[c + ahead] & benefit_bits) != 0) {
+            const std::size_t first = (c + ahead) * S;
+            __builtin_prefetch(&control.units[first]);
+            __builtin_prefetch(reinterpret_cast<const char*>(&control.units[first]) + 64);
+            __builtin_prefetch(&store.claims[first]);
+        }
         // Only what changes is written: most units are not received and
         // already clean, and their memory is then only read.
         if (control.fear[c] != 0.0f) control.fear[c] *= kept_fear;
@@ -376,11 +387,13 @@ void Engine::Impl::control_round(int day) {
             }
         };
         // The counterfactual: how many units in error random selection at the
-        // same budget would have controlled (docs/model.md section 11.6).
-        each(top([](const ControlCandidate& x) { return x.random_key; }), [&](const ControlCandidate& cand) {
-            if (control.units[cand.unit].error != control_error::none)
-                count_control(cand.groups, static_cast<int>(cand.unit % S), ControlEvent::random_in_error, day);
-        });
+        // same budget would have controlled (docs/model.md section 11.6);
+        // counted on recorded days only, so not drawn up before them.
+        if (rec)
+            each(top([](const ControlCandidate& x) { return x.random_key; }), [&](const ControlCandidate& cand) {
+                if (control.units[cand.unit].error != control_error::none)
+                    count_control(cand.groups, static_cast<int>(cand.unit % S), ControlEvent::random_in_error, day);
+            });
         each(top([](const ControlCandidate& x) { return x.key; }), [&](const ControlCandidate& cand) { apply_control(cand, day); });
         // This round's requests join those still open: all settled in unit order.
         std::sort(control.requests.begin(), control.requests.end());
