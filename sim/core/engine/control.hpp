@@ -215,6 +215,7 @@ struct ControlBlock {
     // Candidates of the block's last round: room reserved for as many next
     // month (their memory is given back between rounds).
     std::size_t last_candidates = 0;
+    std::size_t eligible = 0;  // candidates with a key >= 0 (that may be controlled)
 };
 
 }  // namespace demat
