@@ -364,58 +364,18 @@ void Engine::Impl::control_round(int day) {
             std::uint32_t tie;
             std::uint32_t at;  // the candidate's position, in unit order
         };
-        auto before = [](const Keyed& a, const Keyed& b2) {
-            if (a.key != b2.key) return a.key > b2.key;
-            if (a.tie != b2.tie) return a.tie > b2.tie;
-            return a.at < b2.at;  // the position orders as the unit
-        };
-        // `before` is a strict total order, so the k first are one set
-        // whatever the way they are found. Each block keeps its `keep`
-        // first, in parallel; if every block that dropped some kept only
-        // candidates after the k-th of what was kept, nothing dropped can
-        // be among the k first, and they are found among the kept (about
-        // 8 times the budget, not every recipient unit). Otherwise, among
-        // all the candidates.
-        std::vector<std::uint32_t> offset(out.size() + 1, 0);
-        for (std::size_t blk = 0; blk < out.size(); ++blk)
-            offset[blk + 1] = offset[blk] + static_cast<std::uint32_t>(out[blk].candidates.size());
-        const std::size_t keep = 8 * budget / std::max<std::size_t>(1, out.size()) + 64;
-        std::vector<std::vector<Keyed>> kept(out.size());
         auto top = [&](auto key_of) {
-            std::vector<std::uint8_t> cut(out.size(), 0);
-            e.executor_.for_each_block(out.size(), [&](std::size_t blk) {
-                std::vector<Keyed>& mine = kept[blk];
-                mine.clear();
-                const auto& cands = out[blk].candidates;
-                mine.reserve(cands.size());
-                for (std::size_t i = 0; i < cands.size(); ++i)
-                    mine.push_back({key_of(cands[i]), cands[i].tie, offset[blk] + static_cast<std::uint32_t>(i)});
-                if (mine.size() > keep) {
-                    std::nth_element(mine.begin(), mine.begin() + static_cast<std::ptrdiff_t>(keep - 1), mine.end(), before);
-                    mine.resize(keep);
-                    cut[blk] = 1;
-                }
-            });
             std::vector<Keyed> chosen;
-            for (const auto& mine : kept) chosen.insert(chosen.end(), mine.begin(), mine.end());
-            bool exact = chosen.size() >= budget;
-            if (exact) {
-                std::nth_element(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(budget - 1), chosen.end(), before);
-                const Keyed kth = chosen[budget - 1];
-                for (std::size_t blk = 0; blk < out.size() && exact; ++blk)
-                    if (cut[blk]) {
-                        // The block's last kept: the keep-th of its own (nth_element put it there).
-                        exact = before(kth, kept[blk][keep - 1]);
-                    }
-            }
-            if (!exact) {
-                chosen.clear();
-                chosen.reserve(total);
-                for (const ControlBlock& block : out)
-                    for (const ControlCandidate& cand : block.candidates)
-                        chosen.push_back({key_of(cand), cand.tie, static_cast<std::uint32_t>(chosen.size())});
-                std::nth_element(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(budget - 1), chosen.end(), before);
-            }
+            chosen.reserve(total);
+            for (const ControlBlock& block : out)
+                for (const ControlCandidate& cand : block.candidates)
+                    chosen.push_back({key_of(cand), cand.tie, static_cast<std::uint32_t>(chosen.size())});
+            auto before = [&](const Keyed& a, const Keyed& b2) {
+                if (a.key != b2.key) return a.key > b2.key;
+                if (a.tie != b2.tie) return a.tie > b2.tie;
+                return a.at < b2.at;  // the position orders as the unit
+            };
+            std::nth_element(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(budget - 1), chosen.end(), before);
             chosen.resize(budget);
             std::sort(chosen.begin(), chosen.end(), [](const Keyed& a, const Keyed& b2) { return a.at < b2.at; });
             return chosen;
