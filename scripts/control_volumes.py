@@ -51,9 +51,11 @@ def main():
     ev = np.asarray(r["control/events"]).sum(axis=(1, 2))  # [run, event]
     at = {name: ev[:, i].astype(float) for i, name in enumerate(events)}
     unit_years = at["scored"] / 12.0
-    model = {"controls": (at["automated"] + at["documents"] + at["visit"]) / unit_years,
+    # The systematic cross-checks (docs/model.md 11.3) are controls too.
+    zero = np.zeros_like(at["scored"])
+    model = {"controls": (at["automated"] + at["documents"] + at["visit"] + at.get("cross_checks", zero)) / unit_years,
              "home visits": at["visit"] / unit_years,
-             "frauds found": at["found_deliberate"] / unit_years}
+             "frauds found": (at["found_deliberate"] + at.get("cross_found_deliberate", zero)) / unit_years}
     print("%s, %d citizens, %d replicates (root seed %d); per recipient unit and year; mean [5th, 95th percentile]"
           % (os.path.basename(args.scenario), args.population, args.replicates, args.seed))
     print()

@@ -288,6 +288,10 @@ struct ControlParams {
     double monthly_rate = 0.196;
     // Shares of the controls by type: automated cross-check, document request, home visit (sum to 1).
     std::array<double, 3> type_share{0.87, 0.126, 0.004};
+    // Months between a recipient unit's systematic cross-checks with other
+    // administrations' files (docs/model.md 11.3); 0: none, automated
+    // controls come only from the budget.
+    int cross_check_months = 0;
     // Risk score = logistic(intercept + sum of weight * feature).
     double intercept = -3.0;
     std::array<double, control_feature_count> weights{1.0, 0.5, 0.5, 0.5, 1.0, 0.5, 0.5, 0.5, 0.5};

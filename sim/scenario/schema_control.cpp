@@ -27,6 +27,16 @@ void add_control_entries(std::vector<GlobalEntry>& e) {
         {"share of controls", "Controls by type: automated cross-check, document request, home visit.",
          cnaf + ": home visits 135,000 / 32 million = 0.4%; the split of the rest between automated cross-checks "
                 "and document requests is an assumption (mostly automated)"}));
+    e.push_back(integer<S>("control.cross_check_months", DEMAT_FIELD(control.cross_check_months), 0, 0, 120,
+        {"months", "Months between a recipient unit's systematic cross-checks with other administrations' files "
+                   "(tax, employment, pensions), outside the budget and the score: each unit is matched every "
+                   "this many months, an error found with control.detection's first element; a match that finds "
+                   "nothing is not seen by the citizen (docs/model.md section 11.3). 0: no systematic "
+                   "cross-checks, automated controls are drawn from the budget by control.type_share.",
+         "CNAF: the bulk of its ~32 million controls a year are automated exchanges of data with other "
+         "administrations run over every file, and its data-mining score selects under 1% of them (CNAF, DMDE "
+         "2026 publication, 2026; docs/control_sources.md); 6 months = 2 a year per unit, as ~27.8 million / 13.6 "
+         "million households"}));
     e.push_back(number<S>("control.intercept", DEMAT_FIELD(control.intercept), -3.0, -logit_max, logit_max,
         {"logit", "Intercept of the risk score (sets its level, not the ranking).",
          "assumption: a mean score of a few percent"}));
@@ -67,9 +77,10 @@ void add_control_entries(std::vector<GlobalEntry>& e) {
          "assumption: unstable resources are hard to declare right"}));
     e.push_back(probability<S>("control.fraud_rate", DEMAT_FIELD(control.fraud_rate), 0.0008,
         {"probability per month", "Monthly onset of a deliberate error (fraud) per recipient unit.",
-         cnaf + ": 49,000 / 13.6 million = 0.36% of households a year found; calibrated: at CNAF volumes "
-                "(algorithmic_control.toml) this onset finds 0.354% [0.322%, 0.376%] of recipient units a year "
-                "(docs/validation.md)"}));
+         cnaf + ": 49,000 / 13.6 million = 0.36% of households a year found; calibrated: at CNAF volumes with "
+                "automated controls drawn from the budget (cross_check_months = 0) this onset finds 0.354% "
+                "[0.322%, 0.376%] of recipient units a year; algorithmic_control.toml, with systematic "
+                "cross-checks, sets 0.00052, which finds 0.362% [0.342%, 0.387%] (docs/validation.md)"}));
     e.push_back(probability<S>("control.error_correction", DEMAT_FIELD(control.error_correction), 0.083,
         {"probability per month", "Monthly chance that an innocent error is corrected by the recipient.",
          "assumption: about once a year, at the yearly declaration"}));

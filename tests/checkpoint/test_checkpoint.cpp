@@ -233,6 +233,21 @@ TEST_CASE("checkpoint: with digital control on (scores, suspensions, debts, fear
     for (int day : {w - 1, w + 29, w + 30, w + 31, w + 75}) check_resume("control", sc, reference, day, 1, 2);
 }
 
+TEST_CASE("checkpoint: with systematic cross-checks and targeted controls, resumed runs are identical", "[checkpoint]") {
+    Scenario sc = small_scenario(6000, 90);
+    sc.behaviour.prior_eligibility_days = 36500;
+    sc.control.enabled = true;
+    sc.control.cross_check_months = 2;
+    sc.control.monthly_rate = 0.05;
+    sc.control.type_share = {0.0, 0.8, 0.2};
+    sc.control.adhesion_intercept = 0.0;
+    sc.control.fraud_rate = 0.01;
+    const Results reference = uninterrupted(sc);
+    REQUIRE(reference.has_array("control/events"));
+    const int w = sc.warmup_days;
+    for (int day : {w + 29, w + 30, w + 31}) check_resume("control_cross", sc, reference, day, 1, 2);
+}
+
 TEST_CASE("checkpoint: document requests open over the checkpoint day (answers under way, in queues, ignored)", "[checkpoint]") {
     Scenario sc = small_scenario(6000, 90);
     sc.behaviour.prior_eligibility_days = 36500;

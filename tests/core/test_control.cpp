@@ -406,6 +406,96 @@ TEST_CASE("control: results identical with 1 and 2 threads", "[control]") {
 
 namespace {
 
+// The model of docs/model.md 11.3: every unit cross-checked every
+// `months` months outside the budget, the budget for document requests and
+// home visits only.
+Scenario cross_checked(int months, std::int64_t citizens = 15000, int days = 180) {
+    Scenario sc = controlled(citizens, days);
+    sc.control.cross_check_months = months;
+    sc.control.monthly_rate = 0.0255;
+    sc.control.type_share = {0.0, 0.97, 0.03};
+    return sc;
+}
+
+}  // namespace
+
+TEST_CASE("cross-checks: every recipient unit is matched once every cross_check_months months and the budget is spent apart", "[control]") {
+    Scenario sc = cross_checked(3);
+    sc.control.fraud_rate = 0.01;
+    const Results r = run(sc);
+    const Array& a = r.array("control/events");
+    const std::size_t rounds = a.shape[0], services = a.shape[1];
+    REQUIRE(rounds == 6);
+    std::int64_t scored_all = 0, matched_all = 0;
+    for (std::size_t d = 0; d < rounds; ++d) {
+        std::int64_t scored = 0, targeted = 0, automated = 0, matched = 0;
+        for (std::size_t s = 0; s < services; ++s) {
+            const std::int64_t* ev = &a.integers()[(d * services + s) * control_event_count];
+            scored += ev[event_index(ControlEvent::scored)];
+            targeted += ev[event_index(ControlEvent::documents)] + ev[event_index(ControlEvent::visit)];
+            automated += ev[event_index(ControlEvent::automated)];
+            matched += ev[event_index(ControlEvent::cross_checks)];
+        }
+        INFO("round " << d);
+        REQUIRE(scored > 1000);
+        // The budget: the targeted controls alone, spent exactly.
+        CHECK(automated == 0);
+        CHECK(targeted == std::llround(0.0255 * static_cast<double>(scored)));
+        // A third of the units each month (each unit in a month of its own).
+        CHECK(std::abs(static_cast<double>(matched) / static_cast<double>(scored) - 1.0 / 3.0) < 0.03);
+        scored_all += scored;
+        matched_all += matched;
+    }
+    CHECK(std::abs(static_cast<double>(matched_all) / static_cast<double>(scored_all) - 1.0 / 3.0) < 0.01);
+    // They find errors and frauds, recovered as any other control's.
+    const std::int64_t found = total_event(r, ControlEvent::cross_found_innocent) + total_event(r, ControlEvent::cross_found_deliberate);
+    CHECK(total_event(r, ControlEvent::cross_found_deliberate) > 0);
+    CHECK(found > 0);
+    // With no detection, nothing.
+    sc.control.detection[0] = 0.0;
+    const Results blind = run(sc);
+    CHECK(total_event(blind, ControlEvent::cross_found_innocent) + total_event(blind, ControlEvent::cross_found_deliberate) == 0);
+    REQUIRE(total_event(blind, ControlEvent::cross_checks) > 10000);
+}
+
+TEST_CASE("cross-checks that find nothing are not seen: with no errors they change no claim even with fear", "[control]") {
+    Scenario sc = cross_checked(1, 20000, 180);  // every unit every month
+    sc.control.monthly_rate = 0.0;               // and no targeted control
+    sc.control.error_intercept = -20.0;
+    sc.control.error_admin = sc.control.error_complexity = sc.control.error_change = 0.0;
+    sc.control.fraud_rate = 0.0;
+    sc.control.fear_control = 0.5;
+    sc.control.fear_neighbour = 0.5;
+    sc.control.trust_loss_control = 0.5;
+    Scenario off = sc;
+    off.control.enabled = false;
+    const Results on = run(sc), without = run(off);
+    REQUIRE(total_event(on, ControlEvent::cross_checks) > 10000);
+    REQUIRE(total_event(on, ControlEvent::cross_checks) == total_event(on, ControlEvent::scored));
+    CHECK(total_event(on, ControlEvent::cross_found_innocent) + total_event(on, ControlEvent::cross_found_deliberate) == 0);
+    require_identical_outside_control(on, without);
+    // With errors to find, a found one is a control the citizen sees: fear
+    // and trust move, and with them the claims.
+    Scenario errors = sc;
+    errors.control.fraud_rate = 0.05;
+    const Results found = run(errors);
+    REQUIRE(total_event(found, ControlEvent::cross_found_deliberate) > 1000);
+    std::int64_t claims_on = 0, claims_off = 0;
+    for (std::size_t s = 0; s < 2; ++s) {
+        claims_on += total(found, "metrics/claims_started", s);
+        claims_off += total(without, "metrics/claims_started", s);
+    }
+    CHECK(claims_on != claims_off);
+}
+
+TEST_CASE("cross-checks: results identical with 1 and 2 threads", "[control]") {
+    Scenario sc = cross_checked(2, 12000, 120);
+    sc.control.fraud_rate = 0.01;
+    require_identical(run(sc, 1), run(sc, 2));
+}
+
+namespace {
+
 // Everyone means to answer a document request; nobody is in error.
 Scenario asked_for_documents(std::int64_t citizens = 20000, int days = 180) {
     Scenario sc = controlled(citizens, days);

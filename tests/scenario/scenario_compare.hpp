@@ -37,7 +37,7 @@
     X(helper_capacity) X(renewal_window_days) X(grace_days) X(prior_eligibility_days)
 #define DEMAT_MEDIATION_FIELDS(X) X(mode) X(skill_gain) X(admin_gain) X(doing_with_penalty) X(close_with_counters)
 #define DEMAT_CONTROL_FIELDS(X)                                                                                   \
-    X(enabled) X(selection) X(monthly_rate) X(type_share) X(intercept) X(weights) X(territory_intensity)              \
+    X(enabled) X(selection) X(monthly_rate) X(type_share) X(cross_check_months) X(intercept) X(weights) X(territory_intensity)              \
     X(targeted_zone_share) X(targeted_zone_intensity) X(targeted_zones) X(error_intercept) X(error_admin) X(error_complexity)            \
     X(error_change) X(fraud_rate) X(error_correction) X(error_share) X(detection) X(circumvention_detection)           \
     X(document_deadline_days) X(suspension_days) X(recovery_months_max) X(recovery_share) X(fraud_penalty) X(appeal_success)                    \

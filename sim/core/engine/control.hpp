@@ -100,8 +100,14 @@ enum class ControlEvent : std::uint8_t {
     suspensions,
     wrongful_suspensions,   // suspensions of units without error
     terminations,
+    // The systematic cross-checks (docs/model.md 11.3), apart from the
+    // budget's controls above so that the selection's precision, recall and
+    // fairness indicators stay those of the targeted controls.
+    cross_checks,            // recipient units cross-checked with other administrations' files
+    cross_found_innocent,    // errors they found
+    cross_found_deliberate,  // frauds they found
 };
-inline constexpr int control_event_count = 19;
+inline constexpr int control_event_count = 22;
 const std::vector<std::string>& control_event_names();
 
 inline constexpr int control_amount_count = 3;  // overpayment_found, penalties, recovered
@@ -199,14 +205,17 @@ struct ControlCandidate {
 struct ControlBlock {
     std::vector<ControlCandidate> candidates;  // every recipient unit
     std::vector<std::uint32_t> terminations;   // suspensions past their term
-    // On recorded days, the events `scored`, `in_error_innocent` and
-    // `in_error_deliberate`: [service][group, then the whole population][3].
+    std::vector<std::uint32_t> cross_found;    // units whose error a cross-check found this month
+    // On recorded days, the events `scored`, `in_error_innocent`,
+    // `in_error_deliberate` and `cross_checks`: [service][group, then the
+    // whole population][4].
     std::vector<std::int64_t> counts;
     // Debts repaid from this month's payment: (service, euros withheld).
     std::vector<std::pair<std::uint8_t, double>> recovered;
     // Candidates of the block's last round: room reserved for as many next
     // month (their memory is given back between rounds).
     std::size_t last_candidates = 0;
+    std::size_t eligible = 0;  // candidates with a key >= 0 (that may be controlled)
 };
 
 }  // namespace demat

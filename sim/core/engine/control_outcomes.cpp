@@ -128,25 +128,57 @@ void Engine::Impl::control_outcome(std::size_t c, int s, ControlType type, Contr
         }
     }
     if (found) {
-        const int months = std::min(cp.recovery_months_max, (day - static_cast<int>(u.error_since)) / 30 + 1);
-        const double overpaid = months * cp.error_share * service(s).monthly_amount;
-        u.debt += static_cast<float>(overpaid);
-        count_amount(s, 0, overpaid, asked);
-        if (u.error == control_error::deliberate) {
-            count_control(groups, s, ControlEvent::found_deliberate, asked);
-            const double penalty = cp.fraud_penalty * overpaid;
-            u.debt += static_cast<float>(penalty);
-            count_amount(s, 1, penalty, asked);
-        } else {
-            count_control(groups, s, ControlEvent::found_innocent, asked);
-        }
-        u.error = control_error::none;
-        u.error_since = never;
+        control_recover(c, s, asked, day, groups, ControlEvent::found_innocent, ControlEvent::found_deliberate);
     } else if (suspend) {
         control_suspend(c, s, day, !in_error, groups, asked);
     } else {
         count_control(groups, s, ControlEvent::nothing_found, asked);
     }
+}
+
+// An error found (docs/model.md 11.3): the overpayment becomes a debt, a
+// fraud adds its penalty, and the error ends. Counted as `innocent` or
+// `deliberate` in the round of `asked`.
+void Engine::Impl::control_recover(std::size_t c, int s, int asked, int day,
+                                   const std::array<std::uint8_t, dimension_count>& groups, ControlEvent innocent,
+                                   ControlEvent deliberate) {
+    const ControlParams& cp = sc.control;
+    ControlUnit& u = control.units[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
+    const int months = std::min(cp.recovery_months_max, (day - static_cast<int>(u.error_since)) / 30 + 1);
+    const double overpaid = months * cp.error_share * service(s).monthly_amount;
+    u.debt += static_cast<float>(overpaid);
+    count_amount(s, 0, overpaid, asked);
+    if (u.error == control_error::deliberate) {
+        count_control(groups, s, deliberate, asked);
+        const double penalty = cp.fraud_penalty * overpaid;
+        u.debt += static_cast<float>(penalty);
+        count_amount(s, 1, penalty, asked);
+    } else {
+        count_control(groups, s, innocent, asked);
+    }
+    u.error = control_error::none;
+    u.error_since = never;
+}
+
+// A systematic cross-check found the unit's error (docs/model.md 11.3): it
+// is recovered as any error found, and the citizen, told of the debt, sees
+// a control (fear, trust, the unit's count and date of controls); a match
+// that finds nothing is not seen (*assumption*: the exchanges of data run
+// without the recipient's knowledge, docs/control_sources.md).
+void Engine::Impl::control_cross_found(std::size_t c, int s, int day) {
+    const ControlParams& cp = sc.control;
+    std::array<std::uint8_t, dimension_count> groups{};
+    if (recording()) {
+        const auto g = groups_of_claim(c, s);
+        for (std::size_t d = 0; d < g.size(); ++d) groups[d] = static_cast<std::uint8_t>(g[d]);
+    }
+    control_recover(c, s, day, day, groups, ControlEvent::cross_found_innocent, ControlEvent::cross_found_deliberate);
+    ControlUnit& u = control.units[c * static_cast<std::size_t>(services) + static_cast<std::size_t>(s)];
+    if (u.controls < 255) ++u.controls;
+    u.last_control = static_cast<std::uint16_t>(day);
+    add_fear(c, cp.fear_control);
+    Population& p = e.population_;
+    p.trust[c] -= static_cast<float>(cp.trust_loss_control * p.trust[c]);
 }
 
 // No answer, or documents refused: the right is suspended; it counts as an

@@ -13,7 +13,8 @@ const std::vector<std::string>& control_event_names() {
         "scored",        "in_error_innocent", "in_error_deliberate", "automated",     "documents",
         "visit",         "selected_in_error", "random_in_error",     "found_innocent", "found_deliberate",
         "nothing_found", "adhesion",          "circumvention",       "contestation",  "withdrawal",
-        "appeals_won",   "suspensions",       "wrongful_suspensions", "terminations"};
+        "appeals_won",   "suspensions",       "wrongful_suspensions", "terminations",
+        "cross_checks",  "cross_found_innocent", "cross_found_deliberate"};
     return names;
 }
 

@@ -127,10 +127,13 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
     out.candidates.clear();
     out.candidates.reserve(out.last_candidates + out.last_candidates / 16);
     out.terminations.clear();
+    out.cross_found.clear();
     out.recovered.clear();
+    out.eligible = 0;
     const bool rec = recording();
     const auto S = static_cast<std::size_t>(services), G = static_cast<std::size_t>(total_groups_);
-    if (rec) out.counts.assign(S * (G + 1) * 3, 0);
+    if (rec) out.counts.assign(S * (G + 1) * 4, 0);
+    const auto cross_period = static_cast<std::size_t>(std::max(0, cp.cross_check_months));
     const auto kept_fear = static_cast<float>(1.0 - cp.fear_decay);
     // The innocent error's test is monotone in its probability only if the
     // fraud rate is a probability (the schema checks it; the library may not).
@@ -138,7 +141,18 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
     std::uint8_t benefit_bits = 0;
     for (const int s : benefits) benefit_bits |= static_cast<std::uint8_t>(1u << s);
     const std::size_t begin = blk * block_size, end = std::min(citizens, begin + block_size);
+    // The pass waits on memory more than it computes (perf at 100,000
+    // citizens: most of its samples on the first read of a citizen's units
+    // and claims, docs/performance.md): the units and claims of a citizen
+    // a few ahead are asked for early, when it has watched units.
+    constexpr std::size_t ahead = 8;
     for (std::size_t c = begin; c < end; ++c) {
+        if (c + ahead < end && (store.watched[c + ahead] & benefit_bits) != 0) {
+            const std::size_t first = (c + ahead) * S;
+            __builtin_prefetch(&control.units[first]);
+            __builtin_prefetch(reinterpret_cast<const char*>(&control.units[first]) + 64);
+            __builtin_prefetch(&store.claims[first]);
+        }
         // Only what changes is written: most units are not received and
         // already clean, and their memory is then only read.
         if (control.fear[c] != 0.0f) control.fear[c] *= kept_fear;
@@ -196,6 +210,9 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                     for (std::size_t d = 0; d < g.size(); ++d) groups[d] = static_cast<std::uint8_t>(g[d]);
                 }
             }
+            // One Philox block per unit and month: the truth's draw, the
+            // selection key's uniform, the tie-break and the cross-check's
+            // detection, in this order.
             Stream truth(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_truth);
             const double draw = truth.uniform();
             if (u.error == control_error::none) {
@@ -220,11 +237,11 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
             double logit = cp.intercept;
             for (int f = 0; f < control_feature_count; ++f) logit += cp.weights[static_cast<std::size_t>(f)] * x[static_cast<std::size_t>(f)];
             const double score = logistic(logit);
-            Stream pick(seed(), Rng::claim_subject(c, s), static_cast<std::uint32_t>(day), Purpose::control_select);
             // Weighted sampling without replacement (Efraimidis & Spirakis,
             // Inf. Process. Lett. 2006): the k largest u^(1/w) are a sample
             // with probabilities proportional to the weights w.
-            const double uniform = (static_cast<double>(pick.next_word() >> 8) + 0.5) / 16777216.0;
+            const double uniform = (static_cast<double>(truth.next_word() >> 8) + 0.5) / 16777216.0;
+            const std::uint32_t tie = truth.next_word();
             const double random_key = intensity == 1.0 ? uniform : intensity > 0 ? dmath::pow(uniform, 1.0 / intensity) : -1.0;
             // A unit whose document request is still open is not controlled again.
             const double key = u.request != control_request::none          ? -1.0
@@ -235,17 +252,27 @@ void Engine::Impl::control_month_block(std::size_t blk, int day, const std::vect
                 constexpr auto agency = static_cast<std::size_t>(Dimension::agency_contact);
                 groups[agency] = static_cast<std::uint8_t>(groups_of_claim(c, s)[agency]);
             }
-            out.candidates.push_back({key, random_key, pick.next_word(), static_cast<std::uint32_t>(index), groups});
+            out.candidates.push_back({key, random_key, tie, static_cast<std::uint32_t>(index), groups});
+            out.eligible += key >= 0;
+            // The systematic cross-check (docs/model.md 11.3): every
+            // cross_check_months months, in a month of its own for each unit
+            // ((month + citizen + service) mod the period, so that the
+            // matches spread evenly over the months), outside the budget.
+            const bool cross = cross_period > 0 && (day / 30 + c + static_cast<std::size_t>(s)) % cross_period == 0;
+            if (cross && u.error != control_error::none && truth.uniform() < cp.detection[0])
+                out.cross_found.push_back(static_cast<std::uint32_t>(index));
             if (rec) {
                 const std::size_t su = static_cast<std::size_t>(s);
                 const std::size_t which = u.error == control_error::innocent ? 1 : u.error == control_error::deliberate ? 2 : 0;
-                std::int64_t* all = &out.counts[(su * (G + 1) + G) * 3];
+                std::int64_t* all = &out.counts[(su * (G + 1) + G) * 4];
                 all[0] += 1;
                 if (which != 0) all[which] += 1;
+                if (cross) all[3] += 1;
                 for (const std::uint8_t g : groups) {
-                    std::int64_t* group = &out.counts[(su * (G + 1) + g) * 3];
+                    std::int64_t* group = &out.counts[(su * (G + 1) + g) * 4];
                     group[0] += 1;
                     if (which != 0) group[which] += 1;
+                    if (cross) group[3] += 1;
                 }
             }
             // Debts are repaid from the payments, a share of each month's.
@@ -299,6 +326,10 @@ void Engine::Impl::control_round(int day) {
     for (const ControlBlock& block : out)
         for (const std::uint32_t index : block.terminations)
             control_terminate(index / S, static_cast<int>(index % S), day);
+    // The errors the month's cross-checks found, in unit order (before the
+    // budget's controls: an error found is no longer there to be found).
+    for (const ControlBlock& block : out)
+        for (const std::uint32_t index : block.cross_found) control_cross_found(index / S, static_cast<int>(index % S), day);
 
     // The blocks' counts and repayments, added in block (so unit) order.
     std::size_t total = 0, eligible = 0;
@@ -306,17 +337,18 @@ void Engine::Impl::control_round(int day) {
     const std::size_t d = rec ? control_round_index(day, sc.warmup_days) : 0;
     constexpr auto first = static_cast<std::size_t>(ControlEvent::scored);
     static_assert(static_cast<int>(ControlEvent::in_error_innocent) == 1 && static_cast<int>(ControlEvent::in_error_deliberate) == 2,
-                  "the blocks count scored, in_error_innocent and in_error_deliberate in this order");
+                  "the blocks count scored, in_error_innocent and in_error_deliberate in this order, then cross_checks");
+    constexpr std::array<std::size_t, 4> counted{first, first + 1, first + 2, static_cast<std::size_t>(ControlEvent::cross_checks)};
     for (const ControlBlock& block : out) {
         total += block.candidates.size();
-        for (const ControlCandidate& cand : block.candidates) eligible += cand.key >= 0;
+        eligible += block.eligible;
         for (const auto& [s, withheld] : block.recovered) count_amount(s, 2, withheld, day);
         if (!rec) continue;
         for (std::size_t su = 0; su < S; ++su)
-            for (std::size_t j = 0; j < 3; ++j) {
-                control.events[(d * S + su) * control_event_count + first + j] += block.counts[(su * (G + 1) + G) * 3 + j];
+            for (std::size_t j = 0; j < counted.size(); ++j) {
+                control.events[(d * S + su) * control_event_count + counted[j]] += block.counts[(su * (G + 1) + G) * 4 + j];
                 for (std::size_t g = 0; g < G; ++g)
-                    control.segment_events[((d * S + su) * G + g) * control_event_count + first + j] += block.counts[(su * (G + 1) + g) * 3 + j];
+                    control.segment_events[((d * S + su) * G + g) * control_event_count + counted[j]] += block.counts[(su * (G + 1) + g) * 4 + j];
             }
     }
     // The budget, spent exactly: the k highest keys (ties in random order).
@@ -357,11 +389,13 @@ void Engine::Impl::control_round(int day) {
             }
         };
         // The counterfactual: how many units in error random selection at the
-        // same budget would have controlled (docs/model.md section 11.6).
-        each(top([](const ControlCandidate& x) { return x.random_key; }), [&](const ControlCandidate& cand) {
-            if (control.units[cand.unit].error != control_error::none)
-                count_control(cand.groups, static_cast<int>(cand.unit % S), ControlEvent::random_in_error, day);
-        });
+        // same budget would have controlled (docs/model.md section 11.6);
+        // counted on recorded days only, so not drawn up before them.
+        if (rec)
+            each(top([](const ControlCandidate& x) { return x.random_key; }), [&](const ControlCandidate& cand) {
+                if (control.units[cand.unit].error != control_error::none)
+                    count_control(cand.groups, static_cast<int>(cand.unit % S), ControlEvent::random_in_error, day);
+            });
         each(top([](const ControlCandidate& x) { return x.key; }), [&](const ControlCandidate& cand) { apply_control(cand, day); });
         // This round's requests join those still open: all settled in unit order.
         std::sort(control.requests.begin(), control.requests.end());

@@ -626,6 +626,9 @@ struct Engine::Impl {
     void control_suspend(std::size_t c, int s, int day, bool wrongful, const std::array<std::uint8_t, dimension_count>& groups,
                          int asked);
     void control_terminate(std::size_t c, int s, int day);
+    void control_cross_found(std::size_t c, int s, int day);
+    void control_recover(std::size_t c, int s, int asked, int day, const std::array<std::uint8_t, dimension_count>& groups,
+                         ControlEvent innocent, ControlEvent deliberate);
     void add_fear(std::size_t c, double gain);
     // document requests (engine/control_requests.cpp)
     void request_documents(std::size_t c, int s, int day, ControlResponse intent);
