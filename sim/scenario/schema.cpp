@@ -230,6 +230,16 @@ std::vector<GlobalEntry> build_global_entries() {
     e.push_back(integer<S>("behaviour.reconsider_days", DEMAT_FIELD(behaviour.reconsider_days), 90, 1, 3650,
         {"days", "Days before a citizen who declined to claim reconsiders.",
          "assumption: situations and minds change over a quarter"}));
+    e.push_back(probability<S>("behaviour.eligibility_doubt", DEMAT_FIELD(behaviour.eligibility_doubt), 0.0,
+        {"probability", "Chance, at administrative literacy 0, that a citizen who learns of a right on their own, from "
+                        "peers or from a general campaign believes not to be entitled (times 1 - administrative "
+                        "literacy, and times the share of the awareness hazard that does not come from an agency); "
+                        "a doubter does not claim until an agency's letter (event eligibility_letter) or a mediator "
+                        "or counter agent tells them they are entitled (docs/model.md 6.16). 0: off.",
+         "assumption for its form; lack of information is 39% of the reasons believed for non-take-up (DREES "
+         "Études et résultats n°1263, 2023), not knowing one is entitled is non-knowledge for ODENORE, and "
+         "Finkelstein & Notowidigdo (QJE 2019) read the effect of an information letter as correcting beliefs "
+         "about eligibility; its value is fitted (docs/validation.md 2)"}));
 
     // ---- behaviour: channel choice ----
     e.push_back(number<S>("behaviour.channel_online", DEMAT_FIELD(behaviour.channel_online), 0.5, -logit_max, logit_max,
