@@ -58,6 +58,9 @@ void Engine::Impl::act_block(std::size_t blk) {
         }
         const std::size_t c = work[i];
         const auto ci = static_cast<std::uint32_t>(c);
+        // The household moves (docs/model.md 2.2): before today's due claims,
+        // which it may restart.
+        if (!store.next_move.empty() && store.next_move[c] == day) move_house(c, day, sink);
         if ((day > 0 && p.birthday[c] == day_of_year) || store.next_employment_event[c] == day) {
             const int age_before = p.age[c];
             const int income_before = p.income_decile[c];
@@ -247,7 +250,11 @@ Engine::Engine(const Scenario& scenario, Executor& executor)
         for (std::size_t c = blk * block_size; c < end; ++c)
             for (int s = 0; s < services_; ++s) impl_->update_eligibility(c, s, 0, initial);
     });
+    // Moves (docs/model.md 2.2): the first, and the last before day 0,
+    // which the initial conditions read.
+    if (scenario_.moving.enabled) impl_->schedule_moves();
     impl_->initial_awareness();
+    std::vector<float>().swap(impl_->prior_since_move);
     // Each citizen's first employment event, from day 1.
     executor_.for_each_block(block_count(n), [&](std::size_t blk) {
         const std::size_t end = std::min(n, (blk + 1) * block_size);

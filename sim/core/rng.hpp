@@ -74,11 +74,15 @@ enum class Purpose : std::uint32_t {
     // information to the survivor. Drawn only with life_course.enabled.
     life_course = 48,
     widowhood = 49,
+    // Moving house (engine/moving.cpp, docs/model.md 2.2): the day of each
+    // household's next move, keyed by its first adult. Drawn only with
+    // moving.enabled.
+    moving = 50,
     // The belief of eligibility formed on learning of a right, and the
     // eligibility letter (engine/eligibility_belief.cpp, docs/model.md 6.16):
-    // drawn only with behaviour.eligibility_doubt > 0 or the letter's event.
-    eligibility_belief = 50,
-    eligibility_letter = 51,
+    // drawn only with a service's eligibility_doubt > 0 or the letter's event.
+    eligibility_belief = 51,
+    eligibility_letter = 52,
 };
 
 class Rng {

@@ -380,6 +380,18 @@ struct LifeCourseParams {
     double mobility_loss = 0.04;
 };
 
+// ---- moving house (docs/model.md, section 2.2) -------------------------------
+
+struct MovingParams {
+    // Off: nothing below is read and no number is drawn.
+    bool enabled = false;
+    // Yearly probability that a household moves, by its tenure
+    // (Population::tenant: owner, private tenant, social tenant).
+    double owner_rate = 0.036;
+    double private_tenant_rate = 0.185;
+    double social_tenant_rate = 0.085;
+};
+
 // ---- services --------------------------------------------------------------
 
 struct Eligibility {
@@ -442,6 +454,7 @@ struct Scenario {
     ControlParams control;
     AgenciesParams agencies;
     LifeCourseParams life_course;
+    MovingParams moving;
     std::vector<ServiceParams> services;
     // Policy changes during the recorded run, in the order they apply (by
     // day, then as written; a base file's before its derived file's).

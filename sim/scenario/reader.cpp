@@ -599,7 +599,8 @@ std::string to_toml(const Scenario& scenario) {
             if (agencies_default && entry.key.starts_with("agencies.")) continue;
             // Written only when set, like the agencies: the resolved text of
             // the other scenarios is unchanged by their existence.
-            if ((entry.key.starts_with("population.household_marginals") || entry.key.starts_with("life_course.")) &&
+            if ((entry.key.starts_with("population.household_marginals") || entry.key.starts_with("life_course.") ||
+                 entry.key.starts_with("moving.")) &&
                 entry.get && entry.get(scenario) == entry.default_value)
                 continue;
             entries.push_back(entry);

@@ -455,6 +455,7 @@ std::vector<GlobalEntry> build_global_entries() {
     add_control_entries(e);
     add_agency_entries(e);
     add_life_course_entries(e);
+    add_moving_entries(e);
     return e;
 }
 

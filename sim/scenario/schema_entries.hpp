@@ -197,5 +197,7 @@ void add_control_entries(std::vector<GlobalEntry>& e);
 void add_agency_entries(std::vector<GlobalEntry>& e);
 // The life course block (schema_life_course.cpp).
 void add_life_course_entries(std::vector<GlobalEntry>& e);
+// The moving-house block (schema_moving.cpp).
+void add_moving_entries(std::vector<GlobalEntry>& e);
 
 }  // namespace demat::schema::entries

@@ -281,6 +281,16 @@ TEST_CASE("checkpoint: with agencies and the tax data shared over the checkpoint
     check_resume("agencies", sc, reference, 85, 1, 2);
 }
 
+TEST_CASE("checkpoint: with moving house, moves scheduled over the checkpoint day, resumed runs are identical", "[checkpoint]") {
+    Scenario sc = small_scenario(6000, 60);
+    sc.behaviour.prior_eligibility_days = 36500;
+    sc.moving.enabled = true;
+    sc.moving.private_tenant_rate = sc.moving.social_tenant_rate = 0.5;
+    const Results reference = uninterrupted(sc);
+    for (int day : {0, 1, 61, 100}) check_resume("moving", sc, reference, day);
+    check_resume("moving", sc, reference, 75, 1, 2);
+}
+
 TEST_CASE("checkpoint: a completed run saves and loads, and has nothing left to do", "[checkpoint]") {
     const Scenario sc = small_scenario(3000, 20);
     const Results reference = uninterrupted(sc);

@@ -50,6 +50,7 @@ inline constexpr int control_field_count =
     0 DEMAT_CONTROL_FIELDS(DEMAT_COUNT_FIELD);
 #undef DEMAT_COUNT_FIELD
 #define DEMAT_LIFE_COURSE_FIELDS(X) X(enabled) X(widowhood) X(skill_decline) X(mobility_loss)
+#define DEMAT_MOVING_FIELDS(X) X(enabled) X(owner_rate) X(private_tenant_rate) X(social_tenant_rate)
 #define DEMAT_ELIGIBILITY_FIELDS(X) \
     X(age_min) X(age_max) X(income_decile_max) X(employment_mask) X(household_mask) X(tenant_required)
 #define DEMAT_CHANNEL_FIELDS(X) X(enabled) X(capacity_per_10k) X(wrongful_rejection)
@@ -103,6 +104,9 @@ inline void check_same(const Scenario& a, const Scenario& b) {
 #define DEMAT_CHECK_LIFE_COURSE(f) DEMAT_CHECK_FIELD(life_course, f)
     DEMAT_LIFE_COURSE_FIELDS(DEMAT_CHECK_LIFE_COURSE)
 #undef DEMAT_CHECK_LIFE_COURSE
+#define DEMAT_CHECK_MOVING(f) DEMAT_CHECK_FIELD(moving, f)
+    DEMAT_MOVING_FIELDS(DEMAT_CHECK_MOVING)
+#undef DEMAT_CHECK_MOVING
     REQUIRE(a.services.size() == b.services.size());
     for (std::size_t s = 0; s < a.services.size(); ++s) {
         const auto& x = a.services[s];

@@ -67,6 +67,9 @@ TEST_CASE("hybrid.toml: all channels open, six services with their rules", "[rea
     CHECK(s.seed == 1);
     CHECK(s.population.size == 100000);
     CHECK(s.mediation.mode == MediationMode::doing_for);
+    // Moving house is on in the baseline (docs/model.md 2.2), at the schema's rates.
+    CHECK(s.moving.enabled);
+    CHECK(s.moving.private_tenant_rate == MovingParams{}.private_tenant_rate);
     REQUIRE(s.services.size() == shipped_services.size());
     for (std::size_t i = 0; i < shipped_services.size(); ++i) CHECK(s.services[i].name == shipped_services[i]);
 

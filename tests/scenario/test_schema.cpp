@@ -59,9 +59,10 @@ TEST_CASE("the schema has one key per field of the scenario structs", "[schema]"
     // ServiceParams: the scalar keys plus name, eligibility and channels (tables).
     CHECK(test::member_count<ServiceParams>() == keys_with_prefix("services.<service>.") + 3);
     // Scenario: the top-level keys but `base` (which steers the reader and has
-    // no field) + eight sections + services, timeline + source_text, source_path.
-    CHECK(test::member_count<Scenario>() == (keys_with_prefix("") - 1) + 8 + 2 + 2);
+    // no field) + nine sections + services, timeline + source_text, source_path.
+    CHECK(test::member_count<Scenario>() == (keys_with_prefix("") - 1) + 9 + 2 + 2);
     CHECK(test::member_count<LifeCourseParams>() == keys_with_prefix("life_course."));
+    CHECK(test::member_count<MovingParams>() == keys_with_prefix("moving."));
     // Agencies: each agency's fields, and share_tax_data beside the array of agencies.
     CHECK(test::member_count<AgenciesParams>() - 1 == keys_with_prefix("agencies."));
     for (const char* agency : {"family_benefits", "health_insurance", "pension_fund", "tax_administration"})

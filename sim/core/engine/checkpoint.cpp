@@ -60,6 +60,8 @@ void Engine::Impl::visit_state(StateVisitor& visit) {
     visit.fixed("observe.dirty", store.dirty);
     visit.fixed("observe.due", store.due);
     visit.fixed("life.next_employment_event", store.next_employment_event);
+    // Only in runs that move, so that the others' checkpoints are unchanged.
+    if (sc.moving.enabled) visit.fixed("life.next_move", store.next_move);
     // The citizen indicators (core/tracking.hpp): their windows are fixed
     // by the scenario, their per-citizen bits accumulate day by day.
     visit.fixed("tracking.persistent", tracking.persistent());

@@ -47,6 +47,9 @@ struct CitizenStore {
     // The day of the citizen's next employment event (never_day for none):
     // drawn ahead rather than a draw for everyone every month.
     std::vector<std::uint16_t> next_employment_event;
+    // Moving house (moving.enabled, docs/model.md 2.2): the day of the
+    // citizen's household's next move (never for none); empty when off.
+    std::vector<std::uint16_t> next_move;
     // Life course (life_course.enabled, docs/model.md 2.1): 1 for a citizen
     // who died (a partner lost to widowhood); empty when off.
     std::vector<std::uint8_t> gone;

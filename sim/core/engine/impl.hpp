@@ -363,7 +363,9 @@ struct Engine::Impl {
     // The first day on or after `day` with a life event for citizen c.
     std::uint16_t life_due(std::size_t c, int day) const {
         const int birthday = next_birthday(e.population_, static_cast<std::uint32_t>(c), day);
-        return static_cast<std::uint16_t>(std::min<int>({birthday, store.next_employment_event[c], never}));
+        const int next = std::min<int>({birthday, store.next_employment_event[c], never});
+        // A move (moving.enabled, engine/moving.cpp) is a life event too.
+        return static_cast<std::uint16_t>(store.next_move.empty() ? next : std::min<int>(next, store.next_move[c]));
     }
 
     // What is due for citizen c first, on or after `day`: the earliest
@@ -591,6 +593,14 @@ struct Engine::Impl {
     void life_course(int day);
     void widowhood(std::size_t dead, std::size_t survivor, int day, Sink& sink);
     bool gone(std::size_t c) const { return !store.gone.empty() && store.gone[c] != 0; }
+
+    // moving house (engine/moving.cpp): on a citizen's next_move day, in phase B
+    void move_house(std::size_t c, int day, Sink& sink);
+    std::uint32_t household_head(std::size_t c) const;
+    void schedule_moves();
+    // Days since each citizen's household last moved before day 0, for the
+    // initial conditions only (moving.enabled); empty once they are drawn.
+    std::vector<float> prior_since_move;
 
     // digital control of recipients (engine/control_round.cpp, control_outcomes.cpp, control_results.cpp)
     void control_setup();

@@ -293,8 +293,10 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard, double assur
     const double claim_p =
         claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy_logit(c), unit_amount(c, s),
                           first_complexity(c, s));
-    const mechanism::PastSpell past{prior_spell_days(c, s, d), hazard, doubts ? 0.0 : claim_p, could_claim(s),
-                                    d.learnt, d.claimed, d.phase};
+    mechanism::PastSpell past{prior_spell_days(c, s, d), hazard, doubts ? 0.0 : claim_p, could_claim(s),
+                              d.learnt, d.claimed, d.phase};
+    // A service tied to the dwelling was claimed anew at the last move (2.2).
+    if (!prior_since_move.empty() && svc.eligibility.tenant_required) past.since_move = prior_since_move[c];
     mechanism::start_from_past(day0, svc, past, c, s);
 }
 
@@ -303,7 +305,9 @@ void mechanism::start_from_past(const DayContext& day, const ServiceParams& svc,
     Claim& k = day.store.claim(c, s);
     const double spell = past.spell_days, hazard = past.hazard;
     const double learnt = hazard > 0 ? -dmath::log1p(past.learnt * dmath::expm1(-hazard * spell)) / hazard : 0.0;
-    const double decisions = 1.0 + std::floor(std::max(0.0, spell - learnt) / day.b.reconsider_days);
+    // Decisions since learning or, if later, since the last move (2.2).
+    const double known = std::min(std::max(0.0, spell - learnt), past.since_move);
+    const double decisions = 1.0 + std::floor(known / day.b.reconsider_days);
     k.flags |= claim_flag::knows;
     if (past.could_claim && past.claimed < 1.0 - dmath::pow(1.0 - past.claim_p, decisions)) {
         day.transition(c, k, ClaimState::receiving, no_event);

@@ -7,6 +7,7 @@
 #include "core/engine/day_context.hpp"
 
 #include <cstddef>
+#include <limits>
 
 namespace demat::mechanism {
 
@@ -18,6 +19,11 @@ struct PastSpell {
     bool could_claim;    // some channel open at the start can serve the claim
     // Uniforms of the claim's stream (Purpose::initial_awareness).
     double learnt, claimed, phase;
+    // Days since the household last moved, for a service tied to the
+    // dwelling with moving.enabled (docs/model.md 2.2): the claim made for
+    // the former dwelling ended then, so only the decisions since count.
+    // Infinite otherwise.
+    double since_move = std::numeric_limits<double>::infinity();
 };
 
 // The citizen learnt of the right at a day drawn given the spell and the

@@ -68,6 +68,7 @@ Engine::Impl::Impl(Engine& engine)
     if (citizens % 64 != 0) store.dirty.back() = (std::uint64_t{1} << (citizens % 64)) - 1;
     store.due.assign(citizens, 0);
     store.next_employment_event.assign(citizens, static_cast<std::uint16_t>(never_day));
+    if (sc.moving.enabled) store.next_move.assign(citizens, never);
     in_progress.resize(blocks.size());
     day_total = DayCounts(services, groups);
     peer_share_bound = b.peer_information >= 0 ? 1.0 : 0.0;
@@ -78,7 +79,8 @@ Engine::Impl::Impl(Engine& engine)
 // The per-citizen arrays of the Impl (the per-block lists vary from day to day).
 std::size_t Engine::Impl::memory_bytes() const {
     return tracking.memory_bytes() + store.dirty.capacity() * sizeof(std::uint64_t) + store.service_habit.capacity() +
-           (store.due.capacity() + store.next_employment_event.capacity()) * sizeof(std::uint16_t) + control.memory_bytes();
+           (store.due.capacity() + store.next_employment_event.capacity() + store.next_move.capacity()) *
+               sizeof(std::uint16_t) + control.memory_bytes();
 }
 
 }  // namespace demat
