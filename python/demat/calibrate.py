@@ -119,7 +119,6 @@ PARAMETERS: list[Parameter] = [
     Parameter("behaviour.channel_online", -1.0, 4.0, "share of adults doing procedures online"),
     Parameter("behaviour.online_intercept", -4.0, 0.0, "online failures: giving up an online procedure"),
     Parameter("behaviour.ask_help", 0.0, 1.0, "help after a failure: giving up for good"),
-    Parameter("behaviour.eligibility_doubt", 0.0, 1.0, "believing not to be entitled: non-knowledge among the aware"),
 ]
 
 

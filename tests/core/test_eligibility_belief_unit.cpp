@@ -11,7 +11,7 @@ using namespace demat;
 using demat::testing::LoneStore;
 
 TEST_CASE("the chance of doubting falls with literacy and with the share of the hazard from an agency") {
-    BehaviourParams b;
+    ServiceParams b;
     CHECK(mechanism::doubt_probability(b, 0.2, 0.0) == 0.0);  // off by default
     b.eligibility_doubt = 0.6;
     CHECK(mechanism::doubt_probability(b, 0.0, 0.0) == Approx(0.6));

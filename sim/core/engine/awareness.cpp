@@ -153,7 +153,7 @@ void Engine::Impl::awareness_candidate(std::size_t c, int s, int day, Peers& pee
     if (aware) {
         touch(c);
         become_aware(c, s, day, sink);
-        if (b.eligibility_doubt > 0) form_belief(c, s, day, peers, sink);
+        if (service(s).eligibility_doubt > 0) form_belief(c, s, day, peers, sink);
     } else {
         schedule_awareness(c, s, day + 1);
     }
@@ -177,7 +177,7 @@ void Engine::Impl::form_belief(std::size_t c, int s, int day, const Peers& peers
     const double h = awareness_hazard_with(c, s, share, 1.0, agency);
     const double assured = h > 0 && agency > 0 ? agency / h : 0.0;
     mechanism::form_belief(day_context(day, sink), seed(), c, s,
-                           mechanism::doubt_probability(b, e.population_.admin_literacy[c], assured));
+                           mechanism::doubt_probability(service(s), e.population_.admin_literacy[c], assured));
 }
 
 // Aware from today; the decision comes tomorrow (6.2). Believing to be

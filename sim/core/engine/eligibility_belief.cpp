@@ -6,9 +6,9 @@
 
 namespace demat {
 
-double mechanism::doubt_probability(const BehaviourParams& b, double admin_literacy, double assured) {
-    if (!(b.eligibility_doubt > 0)) return 0.0;
-    return b.eligibility_doubt * std::clamp(1.0 - admin_literacy, 0.0, 1.0) * std::clamp(1.0 - assured, 0.0, 1.0);
+double mechanism::doubt_probability(const ServiceParams& svc, double admin_literacy, double assured) {
+    if (!(svc.eligibility_doubt > 0)) return 0.0;
+    return svc.eligibility_doubt * std::clamp(1.0 - admin_literacy, 0.0, 1.0) * std::clamp(1.0 - assured, 0.0, 1.0);
 }
 
 void mechanism::form_belief(const DayContext& day, std::uint64_t seed, std::size_t c, int s, double p) {

@@ -12,10 +12,11 @@
 namespace demat::mechanism {
 
 // The chance that a citizen who has just learnt of a right believes not to
-// be entitled: eligibility_doubt x (1 - admin_literacy) x (1 - assured),
-// `assured` the share of the hazard that made them aware coming from a
-// source that tells them they are entitled (an agency's information).
-double doubt_probability(const BehaviourParams& b, double admin_literacy, double assured);
+// be entitled: the service's eligibility_doubt x (1 - admin_literacy) x
+// (1 - assured), `assured` the share of the hazard that made them aware
+// coming from a source that tells them they are entitled (an agency's
+// information).
+double doubt_probability(const ServiceParams& svc, double admin_literacy, double assured);
 
 // Draws the belief of c's claim to s, just aware (stream of Purpose::
 // eligibility_belief, the claim and the day): doubts with probability p.

@@ -286,7 +286,7 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard, double assur
     const ServiceParams& svc = service(s);
     const Population& p = e.population_;
     const DayContext day0{store, b, 0, nullptr, false, this};
-    mechanism::form_belief(day0, seed(), c, s, mechanism::doubt_probability(b, p.admin_literacy[c], assured));
+    mechanism::form_belief(day0, seed(), c, s, mechanism::doubt_probability(svc, p.admin_literacy[c], assured));
     const bool doubts = claim(c, s).doubts;
     const double taste =
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
