@@ -494,7 +494,7 @@ struct Engine::Impl {
     bool could_claim(int s) const;
     std::array<double, max_services> informed_shares(std::size_t c, const std::vector<std::uint8_t>& known) const;
     double prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares, std::uint8_t known, const std::array<double, max_services>& rates, double* assured = nullptr) const;
-    void prior_claim(std::size_t c, int s, double hazard, double assured);
+    void prior_claim(std::size_t c, int s, double hazard, double assured, double correction);
 
     // eligibility spells (engine/eligibility.cpp)
     void update_eligibility(std::size_t c, int s, int day, Sink& sink);

@@ -205,7 +205,8 @@ void Engine::Impl::initial_awareness() {
                 if ((learnt >> s & 1u) != 0) {
                     double assured = 0.0;
                     const double hazard = prior_hazard(c, s, shares, known[c], rates, &assured);
-                    prior_claim(c, s, hazard, hazard > 0 ? assured / hazard : 0.0);
+                    prior_claim(c, s, hazard, hazard > 0 ? assured / hazard : 0.0,
+                                service(s).eligibility_doubt > 0 ? prior_agent_hazard(s, known[c], rates) : 0.0);
                 }
         }
     });
@@ -279,15 +280,33 @@ double Engine::Impl::prior_hazard(std::size_t c, int s, const std::array<double,
 // replayed.)
 // With eligibility_doubt (6.16), the belief is drawn as when learning of
 // the right, `assured` the share of the hazard from sources that tell the
-// citizen they are entitled; a doubter has not claimed (assumption: the
-// corrections of the years before are not replayed either).
-void Engine::Impl::prior_claim(std::size_t c, int s, double hazard, double assured) {
+// citizen they are entitled. A doubter has been told they are entitled by
+// the agents of other services (hazard `correction`, the one at which they
+// inform the unaware) with probability 1 - exp(-correction x days since
+// learning), on a day drawn given that; the decisions count from then (as
+// from a move, 2.2). Otherwise they have not claimed.
+void Engine::Impl::prior_claim(std::size_t c, int s, double hazard, double assured, double correction) {
     const PriorDraws d = prior_draws(c, s);
     const ServiceParams& svc = service(s);
     const Population& p = e.population_;
     const DayContext day0{store, b, 0, nullptr, false, this};
     mechanism::form_belief(day0, seed(), c, s, mechanism::doubt_probability(svc, p.admin_literacy[c], assured));
-    const bool doubts = claim(c, s).doubts;
+    bool doubts = claim(c, s).doubts;
+    double since_correction = std::numeric_limits<double>::infinity();
+    if (doubts && correction > 0 && hazard > 0) {
+        const double spell = prior_spell_days(c, s, d);
+        const double learnt = -dmath::log1p(d.learnt * dmath::expm1(-hazard * spell)) / hazard;
+        const double known = std::max(0.0, spell - learnt);
+        // A day no run reaches: a stream of its own within the purpose.
+        const double u = Rng::uniform(Rng::block(seed(), Rng::claim_subject(c, s), 0xFFFFFFFFu,
+                                                 Purpose::eligibility_belief)[0]);
+        if (u < -dmath::expm1(-correction * known)) {
+            // The correction's day after learning, by the inverse of its law on [0, known].
+            since_correction = known + dmath::log1p(-u) / correction;
+            mechanism::correct_belief(day0, c, s);
+            doubts = false;
+        }
+    }
     const double taste =
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
     const double claim_p =
@@ -297,6 +316,7 @@ void Engine::Impl::prior_claim(std::size_t c, int s, double hazard, double assur
                               d.learnt, d.claimed, d.phase};
     // A service tied to the dwelling was claimed anew at the last move (2.2).
     if (!prior_since_move.empty() && svc.eligibility.tenant_required) past.since_move = prior_since_move[c];
+    past.since_move = std::min(past.since_move, std::max(0.0, since_correction));
     mechanism::start_from_past(day0, svc, past, c, s);
 }
 
