@@ -10,7 +10,7 @@ In the model (assumptions, docs/validation.md):
   recorded day 0 (``cohort/members``), and its subset unaware of it that day;
   enrolment is receiving it on some day of the 273 recorded days (9 months)
   (``cohort/enrolment``);
-- the letter is the timeline event ``eligibility_letter`` on day 0 (docs/model.md
+- the letter is the timeline event ``eligibility_letter`` on day 1 (docs/model.md
   6.16), read and believed with probability ``LETTER_READ`` = 1 - exp(-1) = 63%
   (not every letter is opened and understood): it tells an eligible citizen
   who does not receive the service that they are likely entitled, so an
@@ -51,7 +51,9 @@ ARMS = tuple(PUBLISHED)
 def _timeline(service: str, arm: str, complexity_first: float) -> str:
     events = []
     if arm in ("letter", "letter_and_help"):
-        events.append(("eligibility_letter", 0, {"share": LETTER_READ}))
+        # Day 1: the cohort is taken on day 0, after that day's events (a
+        # letter on day 0 would take its readers out of the unaware group).
+        events.append(("eligibility_letter", 1, {"share": LETTER_READ}))
     if arm == "letter_and_help":
         events.append(("set_complexity", 0, {"first": round(complexity_first * HELP_COMPLEXITY_FACTOR, 6)}))
     out = []
