@@ -10,10 +10,13 @@ In the model (assumptions, docs/validation.md):
   recorded day 0 (``cohort/members``), and its subset unaware of it that day;
   enrolment is receiving it on some day of the 273 recorded days (9 months)
   (``cohort/enrolment``);
-- the letter is an outreach hazard of 1 on day 0 only (``set_outreach``): an
-  unaware eligible citizen learns of the right with probability
-  1 - exp(-1) = 63% (not every letter is opened and understood), then
-  decides as anyone aware does (docs/model.md 6.2);
+- the letter is the timeline event ``eligibility_letter`` on day 1 (docs/model.md
+  6.16), read and believed with probability ``LETTER_READ`` = 1 - exp(-1) = 63%
+  (not every letter is opened and understood): it tells an eligible citizen
+  who does not receive the service that they are likely entitled, so an
+  unaware one learns of the right, believing it is entitled, and one who
+  believed not to be entitled learns that they are; both then decide as
+  anyone aware does (docs/model.md 6.2), the next day;
 - the help is the letter plus, for the 9 months, a first claim whose
   complexity is cut to ``HELP_COMPLEXITY_FACTOR`` of its value
   (``set_complexity``): the helper carries most of the learning and
@@ -40,15 +43,17 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = REPO / "scenarios" / "hybrid.toml"
 NINE_MONTHS = 273
 HELP_COMPLEXITY_FACTOR = 0.3
+LETTER_READ = round(1.0 - float(np.exp(-1.0)), 6)
 PUBLISHED = {"no_contact": 0.06, "letter": 0.11, "letter_and_help": 0.18}
 ARMS = tuple(PUBLISHED)
 
 
-def _timeline(service: str, arm: str, outreach: float, complexity_first: float) -> str:
+def _timeline(service: str, arm: str, complexity_first: float) -> str:
     events = []
     if arm in ("letter", "letter_and_help"):
-        events.append(("set_outreach", 0, {"rate": 1.0}))
-        events.append(("set_outreach", 1, {"rate": outreach}))
+        # Day 1: the cohort is taken on day 0, after that day's events (a
+        # letter on day 0 would take its readers out of the unaware group).
+        events.append(("eligibility_letter", 1, {"share": LETTER_READ}))
     if arm == "letter_and_help":
         events.append(("set_complexity", 0, {"first": round(complexity_first * HELP_COMPLEXITY_FACTOR, 6)}))
     out = []
@@ -64,7 +69,7 @@ def arm_scenario(base: Scenario, service: str, arm: str, population: int) -> Sce
         raise ValueError(f"arm must be one of {', '.join(ARMS)}, got {arm!r}")
     sc = base.with_changes({"population.size": population, "days": NINE_MONTHS})
     svc = sc.to_dict()["services"][service]
-    text = sc.to_toml() + _timeline(service, arm, float(svc["outreach"]), float(svc["complexity_first"]))
+    text = sc.to_toml() + _timeline(service, arm, float(svc["complexity_first"]))
     return Scenario.from_toml(text)
 
 

@@ -49,8 +49,8 @@ inline constexpr std::uint8_t control = 128;      // interrupted by a control (s
 inline constexpr std::uint16_t never = std::numeric_limits<std::uint16_t>::max();
 
 // 9 bytes: six services cost 54 bytes per citizen (claims are the largest
-// per-citizen array). State (11 values) and channel (4) share one byte as
-// 4-bit fields; packed, so that the 16-bit days do not round the size up to
+// per-citizen array). State (11 values), channel (4) and the belief of
+// eligibility share one byte as 4-, 3- and 1-bit fields; packed, so that the 16-bit days do not round the size up to
 // 10 (unaligned 16-bit loads cost nothing measurable on x86-64). Same values
 // as with whole bytes: the fields are wide enough for every enumerator.
 struct __attribute__((packed)) Claim {
@@ -58,21 +58,26 @@ struct __attribute__((packed)) Claim {
     std::uint16_t eligible_since = 0;   // first day of the current eligibility spell
     std::uint16_t episode_start = 0;    // day the current procedure (or queue wait) began
     ClaimState state : 4 = ClaimState::not_eligible;
-    Channel channel : 4 = Channel::online;  // channel of the current or last attempt
+    Channel channel : 3 = Channel::online;  // channel of the current or last attempt
+    // Aware of the service but believing not to be entitled (docs/model.md
+    // 6.16): true only while aware or declined. The byte's top bit, 0 when
+    // the mechanism is off, so the byte is what it was without it.
+    bool doubts : 1 = false;
     std::uint8_t failures = 0;          // failed attempts in the current procedure
     std::uint8_t flags = 0;
 
     bool has(std::uint8_t f) const { return (flags & f) != 0; }
 };
 static_assert(sizeof(Claim) == 9, "claims are 9 bytes (see above)");
-static_assert(claim_state_count <= 16 && channel_count <= 16, "state and channel fit their 4-bit fields");
+static_assert(claim_state_count <= 16 && channel_count <= 8, "state and channel fit their 4-bit fields");
 
 // Which reported non-take-up type a claim counts in (eligible claims only).
 inline ReportedState reported_state(const Claim& claim) {
     switch (claim.state) {
         case ClaimState::unaware: return ReportedState::non_knowledge;
         case ClaimState::aware:
-        case ClaimState::declined: return ReportedState::non_demand;
+        // Not knowing one is entitled is non-knowledge (ODENORE; docs/model.md 6.16).
+        case ClaimState::declined: return claim.doubts ? ReportedState::non_knowledge : ReportedState::non_demand;
         case ClaimState::attempting:
         case ClaimState::waiting_help:
         case ClaimState::submitted:

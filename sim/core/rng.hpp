@@ -78,6 +78,11 @@ enum class Purpose : std::uint32_t {
     // household's next move, keyed by its first adult. Drawn only with
     // moving.enabled.
     moving = 50,
+    // The belief of eligibility formed on learning of a right, and the
+    // eligibility letter (engine/eligibility_belief.cpp, docs/model.md 6.16):
+    // drawn only with a service's eligibility_doubt > 0 or the letter's event.
+    eligibility_belief = 51,
+    eligibility_letter = 52,
 };
 
 class Rng {

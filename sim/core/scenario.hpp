@@ -428,6 +428,10 @@ struct ServiceParams {
     double outreach = 0.0;
     bool automatic = false;
     double stigma = 0.0;
+    // Chance, at administrative literacy 0, that a citizen who learns of
+    // this right on their own, from peers or from a general campaign
+    // believes not to be entitled (docs/model.md 6.16); 0 = off.
+    double eligibility_doubt = 0.0;
     BenefitUnit unit = BenefitUnit::individual;
     AmountRule amount_rule = AmountRule::flat;
     Agency agency = Agency::none;

@@ -289,6 +289,23 @@ struct ShareTaxData {
     bool operator==(const ShareTaxData&) const = default;
 };
 
+struct EligibilityLetter {
+    static constexpr std::string_view name = "eligibility_letter";
+    static constexpr bool per_service = true;
+    static constexpr std::string_view effect =
+        "A letter to every eligible citizen not receiving the service, saying they are likely entitled (6.16): "
+        "read and believed with probability `share`, it makes an unaware claim aware (deciding the next day, "
+        "believing it is entitled) and tells a citizen who believes not to be entitled that they are (a declined "
+        "one decides again the next day). Others are not moved: it does not change the decision of those who "
+        "know they are entitled.";
+    std::string service = "*";
+    double share = 0.0;
+    template <class V> void keys(V& v) {
+        v.number("share", share, Need::required, between(0.0, 1.0), "share of the letters read and believed");
+    }
+    bool operator==(const EligibilityLetter&) const = default;
+};
+
 // When an event acts: on its day, and for some kinds again later (an
 // outage's end, a programme's monthly cohorts). Days are recorded days.
 struct Occurrence {
@@ -318,6 +335,7 @@ void apply(const PrefillRenewals& ev, EventContext& at);
 void apply(const CloseCounters& ev, EventContext& at);
 void apply(const OpenCounters& ev, EventContext& at);
 void apply(const ShareTaxData& ev, EventContext& at);
+void apply(const EligibilityLetter& ev, EventContext& at);
 
 }  // namespace event
 
@@ -326,7 +344,7 @@ using EventData = std::variant<event::CloseChannel, event::OpenChannel, event::S
                                event::SetOutreach, event::SetAutomatic, event::Outage, event::SetIdentity,
                                event::OpenMediation, event::CloseMediation, event::SkillsProgramme,
                                event::PrefillRenewals, event::CloseCounters, event::OpenCounters,
-                               event::ShareTaxData>;
+                               event::ShareTaxData, event::EligibilityLetter>;
 
 // A policy change dated in recorded days (docs/model.md, section 10).
 struct TimelineEvent {

@@ -231,6 +231,7 @@ std::vector<GlobalEntry> build_global_entries() {
         {"days", "Days before a citizen who declined to claim reconsiders.",
          "assumption: situations and minds change over a quarter"}));
 
+
     // ---- behaviour: channel choice ----
     e.push_back(number<S>("behaviour.channel_online", DEMAT_FIELD(behaviour.channel_online), 0.5, -logit_max, logit_max,
         {"utility", "Base utility of the online channel.", skill_note}));
@@ -481,6 +482,16 @@ std::vector<ServiceEntry> build_service_entries() {
     e.push_back(probability<P>("stigma", DEMAT_FIELD(stigma), 0.0,
         {"0-1", "Stigma attached to claiming, weighted by behaviour.decision_stigma.",
          "assumption: none unless set"}));
+    e.push_back(probability<P>("eligibility_doubt", DEMAT_FIELD(eligibility_doubt), 0.0,
+        {"probability", "Chance, at administrative literacy 0, that a citizen who learns of this right on their own, "
+                        "from peers or from a general campaign believes not to be entitled (times 1 - administrative "
+                        "literacy, and times the share of the awareness hazard that does not come from an agency); "
+                        "a doubter does not claim until an agency's letter (event eligibility_letter) or a mediator "
+                        "or counter agent tells them they are entitled (docs/model.md 6.16). 0: off.",
+         "assumption for its form; lack of information is 39% of the reasons believed for non-take-up (DREES "
+         "Études et résultats n°1263, 2023), not knowing one is entitled is non-knowledge for ODENORE, and "
+         "Finkelstein & Notowidigdo (QJE 2019) read the effect of an information letter on the 60+ as correcting "
+         "beliefs about eligibility; fitted for the old-age minimum (docs/validation.md 2)"}));
     e.push_back(choice<P>("unit", DEMAT_FIELD(unit), {"individual", "couple", "household"}, "individual",
         {"", "Benefit unit: individual (each eligible citizen claims for themself), couple (the reference person "
              "and partner) or household (every adult and the children). With couple or household, one adult "

@@ -88,7 +88,8 @@ TEST_CASE("timeline: errors name the file, line and key", "[reader][timeline][er
     CHECK(std::string(e.what()) ==
           "test.toml:6: key 'timeline[1].event': unknown event type \"close_chanel\": expected one of close_channel, "
           "open_channel, set_capacity, set_complexity, set_outreach, set_automatic, outage, set_identity, open_mediation, "
-          "close_mediation, skills_programme, prefill_renewals, close_counters, open_counters, share_tax_data "
+          "close_mediation, skills_programme, prefill_renewals, close_counters, open_counters, share_tax_data, "
+          "eligibility_letter "
           "(did you mean 'close_channel'?)");
     CHECK(e.file() == "test.toml");
     CHECK(e.line() == 6);

@@ -153,6 +153,7 @@ void Engine::Impl::awareness_candidate(std::size_t c, int s, int day, Peers& pee
     if (aware) {
         touch(c);
         become_aware(c, s, day, sink);
+        if (service(s).eligibility_doubt > 0) form_belief(c, s, day, peers, sink);
     } else {
         schedule_awareness(c, s, day + 1);
     }
@@ -163,11 +164,29 @@ void Engine::Impl::become_aware(std::size_t c, int s, int day, Sink& sink) {
     trace(c, s, TraceKind::learned_of_right);
 }
 
-// Aware from today; the decision comes tomorrow (6.2).
+// The belief of eligibility of a claim just made aware by the hazard of
+// 6.1 (6.16): the part of the hazard from an agency's information tells
+// the citizen they are entitled; the rest (their own learning, peers, the
+// service's outreach) only that the benefit exists. The neighbours' share
+// is the one read by the draw, 0 if it did not need them.
+void Engine::Impl::form_belief(std::size_t c, int s, int day, const Peers& peers, Sink& sink) {
+    const double share =
+        peers.read && peers.degree ? static_cast<double>(peers.knowing[static_cast<std::size_t>(s)]) / peers.degree
+                                   : 0.0;
+    const double agency = agencies_on ? agency_information(c, s) : 0.0;
+    const double h = awareness_hazard_with(c, s, share, 1.0, agency);
+    const double assured = h > 0 && agency > 0 ? agency / h : 0.0;
+    mechanism::form_belief(day_context(day, sink), seed(), c, s,
+                           mechanism::doubt_probability(service(s), e.population_.admin_literacy[c], assured));
+}
+
+// Aware from today; the decision comes tomorrow (6.2). Believing to be
+// entitled unless the belief drawn next says otherwise (6.16).
 void mechanism::become_aware(const DayContext& day, std::size_t c, int s) {
     Claim& k = day.store.claim(c, s);
     day.transition(c, s, k, ClaimState::aware, Event::awareness_gained);
     k.flags |= claim_flag::knows;
+    k.doubts = false;
     k.next_day = day_plus(day.day, 1);
 }
 

@@ -91,6 +91,7 @@ void Engine::Impl::visit_policy(StateVisitor& visit, const std::string& prefix, 
     visit(prefix + "outreach", svc.outreach);
     visit(prefix + "automatic", svc.automatic);
     visit(prefix + "stigma", svc.stigma);
+    visit(prefix + "eligibility_doubt", svc.eligibility_doubt);
     visit(prefix + "unit", svc.unit);
     visit(prefix + "amount_rule", svc.amount_rule);
     visit(prefix + "agency", svc.agency);

@@ -40,6 +40,13 @@ bool mechanism::decide(const DayContext& day, const ServiceParams& svc, std::uin
     const BehaviourParams& b = day.b;
     Claim& k = day.store.claim(c, s);
     Stream rng(seed, Rng::claim_subject(c, s), static_cast<std::uint32_t>(day.day), Purpose::decision);
+    // Believing not to be entitled, they do not weigh claiming at all (6.16):
+    // they decline, with no draw, until someone tells them otherwise.
+    if (k.doubts) {
+        day.transition(c, s, k, ClaimState::declined, Event::claims_declined);
+        k.next_day = day_plus(day.day, b.reconsider_days);
+        return false;
+    }
     const bool after_interruption = k.state == ClaimState::interrupted || k.has(claim_flag::reclaiming);
     const double taste = t.taste, efficacy = t.efficacy, amount = t.amount, first = t.first_complexity;
     const double u = rng.uniform();

@@ -41,6 +41,7 @@ mechanism::SpellChange mechanism::update_eligibility(const DayContext& day, cons
         // Knowing one's entitlement belongs to the spell: once it ends,
         // nothing tells the citizen they are entitled again.
         k.flags = 0;
+        k.doubts = false;
         k.next_day = never;
         k.failures = 0;
         return SpellChange::ended;

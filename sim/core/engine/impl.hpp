@@ -10,6 +10,7 @@
 #include "core/engine.hpp"
 #include "core/engine/control.hpp"
 #include "core/engine/day_context.hpp"
+#include "core/engine/eligibility_belief.hpp"
 #include "core/engine/help.hpp"
 #include "core/engine/queue.hpp"
 #include "core/engine/tally.hpp"
@@ -503,8 +504,8 @@ struct Engine::Impl {
     void initial_awareness();
     bool could_claim(int s) const;
     std::array<double, max_services> informed_shares(std::size_t c, const std::vector<std::uint8_t>& known) const;
-    double prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares, std::uint8_t known, const std::array<double, max_services>& rates) const;
-    void prior_claim(std::size_t c, int s, double hazard);
+    double prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares, std::uint8_t known, const std::array<double, max_services>& rates, double* assured = nullptr) const;
+    void prior_claim(std::size_t c, int s, double hazard, double assured, double correction);
 
     // eligibility spells (engine/eligibility.cpp)
     void update_eligibility(std::size_t c, int s, int day, Sink& sink);
@@ -541,6 +542,7 @@ struct Engine::Impl {
     void schedule_awareness(std::size_t c, int s, int from);
     void awareness_candidate(std::size_t c, int s, int day, Peers& peers, Sink& sink);
     void become_aware(std::size_t c, int s, int day, Sink& sink);
+    void form_belief(std::size_t c, int s, int day, const Peers& peers, Sink& sink);
 
     // decision to claim (engine/decision.cpp)
     void decide(std::size_t c, int s, int day, Sink& sink);

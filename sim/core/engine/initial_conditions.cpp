@@ -202,7 +202,12 @@ void Engine::Impl::initial_awareness() {
             const auto shares = informed_shares(c, known);
             const auto rates = prior_agent_rates_read(c, known[c]);
             for (int s = 0; s < services; ++s)
-                if ((learnt >> s & 1u) != 0) prior_claim(c, s, prior_hazard(c, s, shares, known[c], rates));
+                if ((learnt >> s & 1u) != 0) {
+                    double assured = 0.0;
+                    const double hazard = prior_hazard(c, s, shares, known[c], rates, &assured);
+                    prior_claim(c, s, hazard, hazard > 0 ? assured / hazard : 0.0,
+                                service(s).eligibility_doubt > 0 ? prior_agent_hazard(s, known[c], rates) : 0.0);
+                }
         }
     });
 }
@@ -234,21 +239,32 @@ std::array<double, max_services> Engine::Impl::informed_shares(std::size_t c, co
 }
 
 // The awareness hazard of c for s before the run: own, peers, agents.
+// With `assured`, also the part of it from sources that tell the citizen
+// they are entitled (6.16): agencies and the agents of other services.
 double Engine::Impl::prior_hazard(std::size_t c, int s, const std::array<double, max_services>& shares, std::uint8_t known,
-                    const std::array<double, max_services>& rates) const {
-    if (!agencies_on) return awareness_hazard(c, s, shares[static_cast<std::size_t>(s)]) + prior_agent_hazard(s, known, rates);
+                    const std::array<double, max_services>& rates, double* assured) const {
+    if (!agencies_on) {
+        const double agents = prior_agent_hazard(s, known, rates);
+        if (assured != nullptr) *assured = agents;
+        return awareness_hazard(c, s, shares[static_cast<std::size_t>(s)]) + agents;
+    }
     // Agencies (6.15): their information as before the run, and the pension
     // fund's chance p at the spell's start as the hazard that gives the same
     // chance over the spell, -log(1 - p) / spell (assumption: spread over
     // the spell rather than at its start, for the day it was learnt).
-    double hazard = awareness_hazard_with(c, s, shares[static_cast<std::size_t>(s)], awareness_factor(c, s),
-                                          agency_information_prior(c, s, known)) +
-                    prior_agent_hazard(s, known, rates);
+    const double factor = awareness_factor(c, s), agency = agency_information_prior(c, s, known),
+                 agents = prior_agent_hazard(s, known, rates);
+    double hazard = awareness_hazard_with(c, s, shares[static_cast<std::size_t>(s)], factor, agency) + agents;
+    double told = agents + (agency > 0 ? factor * agency : 0.0);
     const double settled = std::min(settlement_probability(c, s), 1.0 - 1e-12);
     if (settled > 0) {
         const double spell = prior_spell_days(c, s, prior_draws(c, s));
-        if (spell > 0) hazard += -dmath::log1p(-settled) / spell;
+        if (spell > 0) {
+            hazard += -dmath::log1p(-settled) / spell;
+            told += -dmath::log1p(-settled) / spell;
+        }
     }
+    if (assured != nullptr) *assured = told;
     return hazard;
 }
 
@@ -262,19 +278,46 @@ double Engine::Impl::prior_hazard(std::size_t c, int s, const std::array<double,
 // (Assumption: a past claim succeeded if a channel can serve it; the
 // failures, rejections and learning of the years before are not
 // replayed.)
-void Engine::Impl::prior_claim(std::size_t c, int s, double hazard) {
+// With eligibility_doubt (6.16), the belief is drawn as when learning of
+// the right, `assured` the share of the hazard from sources that tell the
+// citizen they are entitled. A doubter has been told they are entitled by
+// the agents of other services (hazard `correction`, the one at which they
+// inform the unaware) with probability 1 - exp(-correction x days since
+// learning), on a day drawn given that; the decisions count from then (as
+// from a move, 2.2). Otherwise they have not claimed.
+void Engine::Impl::prior_claim(std::size_t c, int s, double hazard, double assured, double correction) {
     const PriorDraws d = prior_draws(c, s);
     const ServiceParams& svc = service(s);
     const Population& p = e.population_;
+    const DayContext day0{store, b, 0, nullptr, false, this};
+    mechanism::form_belief(day0, seed(), c, s, mechanism::doubt_probability(svc, p.admin_literacy[c], assured));
+    bool doubts = claim(c, s).doubts;
+    double since_correction = std::numeric_limits<double>::infinity();
+    if (doubts && correction > 0 && hazard > 0) {
+        const double spell = prior_spell_days(c, s, d);
+        const double learnt = -dmath::log1p(d.learnt * dmath::expm1(-hazard * spell)) / hazard;
+        const double known = std::max(0.0, spell - learnt);
+        // A day no run reaches: a stream of its own within the purpose.
+        const double u = Rng::uniform(Rng::block(seed(), Rng::claim_subject(c, s), 0xFFFFFFFFu,
+                                                 Purpose::eligibility_belief)[0]);
+        if (u < -dmath::expm1(-correction * known)) {
+            // The correction's day after learning, by the inverse of its law on [0, known].
+            since_correction = known + dmath::log1p(-u) / correction;
+            mechanism::correct_belief(day0, c, s);
+            doubts = false;
+        }
+    }
     const double taste =
         b.decision_taste_spread * lasting_normal(seed(), Rng::claim_subject(c, s), Purpose::decision_taste);
     const double claim_p =
         claim_probability(b, svc, p.admin_literacy[c], p.trust[c], taste + efficacy_logit(c), unit_amount(c, s),
                           first_complexity(c, s));
-    mechanism::PastSpell past{prior_spell_days(c, s, d), hazard, claim_p, could_claim(s), d.learnt, d.claimed, d.phase};
+    mechanism::PastSpell past{prior_spell_days(c, s, d), hazard, doubts ? 0.0 : claim_p, could_claim(s),
+                              d.learnt, d.claimed, d.phase};
     // A service tied to the dwelling was claimed anew at the last move (2.2).
     if (!prior_since_move.empty() && svc.eligibility.tenant_required) past.since_move = prior_since_move[c];
-    mechanism::start_from_past(DayContext{store, b, 0, nullptr, false, this}, svc, past, c, s);
+    past.since_move = std::min(past.since_move, std::max(0.0, since_correction));
+    mechanism::start_from_past(day0, svc, past, c, s);
 }
 
 void mechanism::start_from_past(const DayContext& day, const ServiceParams& svc, const PastSpell& past, std::size_t c,

@@ -164,6 +164,8 @@ void Engine::Impl::inform_other_services(std::uint32_t c, int s, int day, Sink& 
     for (int t = 0; t < services; ++t) {
         if (t == s) continue;
         if (claim(c, t).state == ClaimState::unaware) become_aware(c, t, day, sink);
+        // and tells a doubter they are entitled (6.16)
+        else if (claim(c, t).doubts) mechanism::correct_belief(day_context(day, sink), c, t);
     }
 }
 

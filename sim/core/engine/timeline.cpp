@@ -141,6 +141,7 @@ void Engine::Impl::attribute_automatically(int s, int day) {
         }
         touch(c);
         k.flags = static_cast<std::uint8_t>((k.flags & released & ~claim_flag::appealing) | claim_flag::knows);
+        k.doubts = false;
         transition(c, k, ClaimState::submitted, no_event);
         k.channel = Channel::online;
         k.failures = 0;
