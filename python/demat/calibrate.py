@@ -260,11 +260,16 @@ def simulate_responses(scenario: Scenario, points: Sequence[Mapping[str, float]]
     out = []
     for values in points:
         sc = scenario.with_changes(dict(values))
+        # The outreach arms close nothing: given only the keys such a run depends on, they are read back from the
+        # run cache when only a response parameter moves.
+        level_keys = level_run_keys(scenario, [p for p in PARAMETERS + RESPONSE_PARAMETERS if p.key in values])
+        plain = scenario.with_changes({k: v for k, v in values.items() if k in level_keys or
+                                       k not in {p.key for p in RESPONSE_PARAMETERS}})
         closure = responses.closure_experiment(
             sc, settings.population, list(settings.seeds), executor=executor, workers=threads,
             cache=_RunCache(path, f"responses closure (first claims) share {responses.RANK_GROUP_SHARE}", log))
         arms = outreach.experiment(
-            sc, "old_age_minimum", settings.outreach_population, list(settings.outreach_seeds), threads=threads,
+            plain, "old_age_minimum", settings.outreach_population, list(settings.outreach_seeds), threads=threads,
             executor=executor, cache=_RunCache(path, "validation outreach: old_age_minimum enrolment", log))
         out.append([np.asarray(closure["first_claims"], dtype=float), np.asarray(closure["first_payments"], dtype=float),
                     np.asarray(arms["letter_and_help"][:, 0], dtype=float)])
@@ -287,7 +292,8 @@ def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
 
 def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: int, iterations: int,
         threads: int = 1, log: Callable[[str], None] = print, executor: Any = None,
-        runs: RunCache | None = None, responses: ResponseSettings | None = None) -> tuple[dict[str, float], float]:
+        runs: RunCache | None = None, responses: ResponseSettings | None = None,
+        fixed_levels: bool = False) -> tuple[dict[str, float], float]:
     """Sobol screening, least squares on the scaled gaps, Nelder-Mead polish; returns the values and their loss.
 
     ``iterations`` bounds the evaluations of the two local stages together
@@ -296,10 +302,15 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
     gaps of the responses join the levels' and RESPONSE_PARAMETERS the fitted
     parameters; the level runs are given the level parameters only (the others
     act only on a closure: same outputs), so that they are not run again when
-    only a response parameter moves.
+    only a response parameter moves. With ``fixed_levels`` only
+    RESPONSE_PARAMETERS move (the levels' parameters stay at the scenario's
+    values): the levels cannot change, so their gaps are constant, and each
+    evaluation costs the closure runs alone.
     """
-    parameters = fitted_parameters(responses is not None)
-    level_keys = {p.key for p in PARAMETERS}
+    parameters = fitted_parameters(responses is not None) if not fixed_levels else list(RESPONSE_PARAMETERS)
+    if fixed_levels and responses is None:
+        raise ValueError("fixed_levels fits the response parameters only: it needs responses")
+    level_keys = level_run_keys(scenario, parameters)
     from scipy.optimize import least_squares, minimize
     from scipy.stats import qmc
 
@@ -353,6 +364,20 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
         objective(nm.x)
         best = _best(cache)
     return to_box(best, parameters), objective(best)
+
+
+# Timeline events after which the response parameters can act (docs/model.md 6.2, 6.13): a scenario with one of
+# them gives level runs that depend on every parameter.
+CLOSING_EVENTS = ("close_counters", "close_channel")
+
+
+def level_run_keys(scenario: Scenario, parameters: Sequence[Parameter]) -> set[str]:
+    """The fitted keys a run without a closure can depend on: every one if the scenario's own timeline closes
+    something, else all but RESPONSE_PARAMETERS (which act only once a counter has closed)."""
+    keys = {p.key for p in parameters}
+    if any(e.get("event") in CLOSING_EVENTS for e in scenario.to_dict().get("timeline") or []):
+        return keys
+    return keys - {p.key for p in RESPONSE_PARAMETERS}
 
 
 def fitted_parameters(responses: bool) -> list[Parameter]:
@@ -470,6 +495,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--responses", action="store_true",
                     help="fit the published responses too (demat.responses: closing counters, outreach with help), "
                          "with the parameters that act only on them (RESPONSE_PARAMETERS)")
+    ap.add_argument("--fixed-levels", action="store_true",
+                    help="with --responses: move only the response parameters, the levels' staying at the scenario's "
+                         "values (their targets cannot change: each evaluation is the closure runs alone)")
     ap.add_argument("--response-population", type=int, default=50000,
                     help="with --responses: citizens per closure run (default 50000)")
     ap.add_argument("--response-replicates", type=int, default=10,
@@ -483,6 +511,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                  "response_replicates", "outreach_population", "outreach_replicates"):
         if getattr(args, name) < 1:
             ap.error(f"--{name.replace('_', '-')}: expected a positive integer, got {getattr(args, name)}")
+    if args.fixed_levels and not args.responses:
+        ap.error("--fixed-levels: only with --responses")
     if args.iterations < 0 or args.screening < 0:
         ap.error("--iterations and --screening: expected integers >= 0")
     from ._outputs import check_writable_file
@@ -508,8 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     answer: list[np.ndarray] = []
     try:
         values, best = fit(scenario, seeds, args.population, args.screening, args.iterations, args.threads,
-                           log=log, executor=client, runs=runs, responses=settings)
-        check = simulate(scenario, {k: v for k, v in values.items() if k in {p.key for p in PARAMETERS}},
+                           log=log, executor=client, runs=runs, responses=settings, fixed_levels=args.fixed_levels)
+        keep = level_run_keys(scenario, fitted_parameters(True))
+        check = simulate(scenario, {k: v for k, v in values.items() if k in keep},
                          [2000 + i for i in range(args.check_replicates)], args.population,
                          args.threads, executor=client, cache=runs)
         if settings is not None:  # the fit's own runs, read back from the run cache
@@ -522,7 +553,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return "   (at the bound of its box: the fit wants beyond)" if u < 0.005 or u > 0.995 else ""
 
     report = "\n".join(
-        [f"{p.key} = {values[p.key]:.4f}{at_bound(p)}" for p in fitted_parameters(settings is not None)] + [""] +
+        [f"{p.key} = {values[p.key]:.4f}{at_bound(p)}" if p.key in values else
+         f"{p.key} = {_current(scenario, p.key):.4f}   (held at the scenario's value: --fixed-levels)"
+         for p in fitted_parameters(settings is not None)] + [""] +
         [f"{args.check_replicates} replicates of {args.population} citizens, loss at the fit {best:.2f}:", fit_table(check)])
     if settings is not None:
         report += "\n\n" + response_table(answer, settings)

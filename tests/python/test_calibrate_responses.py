@@ -74,3 +74,35 @@ def test_cli_refuses_a_response_size_below_one(capsys):
         calibrate.main(["--responses", "--response-replicates", "0", "--dry-run"])
     assert e.value.code == 2
     assert "--response-replicates: expected a positive integer, got 0" in capsys.readouterr().err
+
+
+def test_fixed_levels_move_only_the_response_parameters(monkeypatch):
+    aims = np.array([t.aim for t in calibrate.TARGETS])
+    seen = []
+    monkeypatch.setattr(calibrate, "simulate_many",
+                        lambda sc, points, seeds, *a, **k: [np.tile(aims, (len(seeds), 1)) for _ in points])
+
+    def fake_responses(scenario, points, settings, threads=1, executor=None, cache=None):
+        seen.extend(points)
+        return [[np.array([-0.025 * v["behaviour.decision_access"]]), np.array([-0.16]), np.array([0.18])]
+                for v in points]
+
+    monkeypatch.setattr(calibrate, "simulate_responses", fake_responses)
+    sc = demat.Scenario.load(REPO / "scenarios" / "hybrid.toml")
+    settings = calibrate.ResponseSettings(1000, (1,), 1000, (1,))
+    values, best = calibrate.fit(sc, [1], 1000, screening=0, iterations=40, log=lambda s: None,
+                                 responses=settings, fixed_levels=True)
+    assert set(values) == {p.key for p in calibrate.RESPONSE_PARAMETERS}
+    assert values["behaviour.decision_access"] == pytest.approx(4.0, abs=0.2) and best < 0.01
+    assert all(set(pt) == set(values) for pt in seen)
+    with pytest.raises(ValueError, match="needs responses"):
+        calibrate.fit(sc, [1], 1000, screening=0, iterations=1, log=lambda s: None, fixed_levels=True)
+
+
+def test_level_runs_keep_the_response_parameters_when_the_scenario_itself_closes_something():
+    plain = demat.Scenario.load(REPO / "scenarios" / "hybrid.toml")
+    closing = demat.Scenario.load(REPO / "scenarios" / "transition_online_only.toml")
+    every = calibrate.fitted_parameters(True)
+    extra = {p.key for p in calibrate.RESPONSE_PARAMETERS}
+    assert extra.isdisjoint(calibrate.level_run_keys(plain, every))
+    assert extra <= calibrate.level_run_keys(closing, every)  # its close_channel lets them act on every run
