@@ -86,7 +86,7 @@ std::vector<GlobalEntry> build_global_entries() {
          "assumption: 1 (off) by default, so that the calibrated baseline is unchanged; the rural zones' distance to "
          "their own counter (8-35 km, sim/core/france_calibration.hpp) is about 2.2 times the mean over the three "
          "territory types, which suggests 2. Added to study the response to closing counters (Deshpande & Li "
-         "2019, docs/validation.md, Responses); scenarios/hybrid.toml sets 2, fitted by hand to that response"}));
+         "2019, docs/validation.md, Responses); scenarios/hybrid.toml sets the value fitted to that response by python3 -m demat.calibrate --responses (docs/validation.md 2)"}));
     e.push_back(probability<S>("population.living_alone_share", DEMAT_FIELD(population.living_alone_share), 0.20,
         {"share of adults", "Adults living alone.",
          "Insee households (approx.): ~20% of adults (37% of households are one person)"}));
@@ -205,16 +205,16 @@ std::vector<GlobalEntry> build_global_entries() {
                                    "zone's own counter to the one serving it now (docs/model.md 6.2).",
          "assumption: 0 (off) by default, so that the calibrated baseline is unchanged; 1 would weigh a channel "
          "utility unit as a decision logit unit (a nested logit's inclusive value). Added to study the response to "
-         "closing counters (Deshpande & Li 2019, docs/validation.md, Responses); scenarios/hybrid.toml sets 5, "
-         "fitted by hand to that response (the top of its range)"}));
+         "closing counters (Deshpande & Li 2019, docs/validation.md, Responses); scenarios/hybrid.toml sets the "
+         "value fitted to that response by python3 -m demat.calibrate --responses (docs/validation.md 2)"}));
     e.push_back(number<S>("behaviour.decision_wait", DEMAT_FIELD(behaviour.decision_wait), 0.0, 0.0, logit_max,
         {"logit per 30 days", "Weight, against claiming, of the expected wait at the counter that serves one's zone "
                               "when its own counter is closed: the queue's entries over its daily places, at most "
                               "patience_days (docs/model.md 6.2).",
          "assumption: 0 (off) by default, so that the calibrated baseline is unchanged. Deshpande & Li (2019) find "
          "that closures deter applications through congestion at the neighbouring offices; added to study that "
-         "response (docs/validation.md, Responses); scenarios/hybrid.toml sets 20 (the bound), fitted by hand to "
-         "that response"}));
+         "response (docs/validation.md, Responses); scenarios/hybrid.toml sets the value fitted "
+         "to that response by python3 -m demat.calibrate --responses (docs/validation.md 2)"}));
     e.push_back(number<S>("behaviour.decision_stigma", DEMAT_FIELD(behaviour.decision_stigma), 1.0, 0.0, logit_max,
         {"logit", "Weight of a service's stigma against claiming.",
          "assumption: not wanting to be \"assisted\" is cited by 16% (DREES Études et résultats n°1263, 2023)"}));
@@ -441,7 +441,7 @@ std::vector<GlobalEntry> build_global_entries() {
                                       "there; open_counters does not reopen them; docs/model.md 6.13).",
          "assumption: 0 (off) by default, so that the calibrated baseline is unchanged; closures of public service "
          "points are taken to go together in the same towns (not measured). Added to study the response to closing counters (Deshpande & Li "
-         "2019, docs/validation.md, Responses); scenarios/hybrid.toml sets 0.75, fitted by hand to that response"}));
+         "2019, docs/validation.md, Responses); scenarios/hybrid.toml sets the value fitted to that response by python3 -m demat.calibrate --responses (docs/validation.md 2)"}));
 
     add_control_entries(e);
     add_agency_entries(e);
