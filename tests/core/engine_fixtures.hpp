@@ -106,6 +106,15 @@ inline std::int64_t total(const Results& r, const std::string& path, std::size_t
     return sum;
 }
 
+// Sum over days [from, to) of a [day, service] metric for one service.
+inline std::int64_t event_sum(const Results& r, const std::string& metric, std::size_t service, std::size_t from,
+                              std::size_t to) {
+    const Array& a = r.array("metrics/" + metric);
+    std::int64_t sum = 0;
+    for (std::size_t d = from; d < to; ++d) sum += a.integers()[d * a.shape[1] + service];
+    return sum;
+}
+
 // counts[day][service][state]
 inline std::int64_t count(const Results& r, std::size_t day, std::size_t service, int state) {
     const Array& a = r.array("counts");

@@ -14,14 +14,6 @@ namespace {
 
 constexpr int receiving_state = 1, non_knowledge_state = 2;
 
-std::int64_t belief_event_sum(const Results& r, const std::string& metric, std::size_t service, std::size_t from,
-                              std::size_t to) {
-    const Array& a = r.array("metrics/" + metric);
-    std::int64_t sum = 0;
-    for (std::size_t d = from; d < to; ++d) sum += a.integers()[d * a.shape[1] + service];
-    return sum;
-}
-
 Scenario doubting_scenario(double doubt) {
     Scenario sc = small_scenario(20000, 120);
     sc.services[0].eligibility_doubt = doubt;  // minimum_income
@@ -54,8 +46,8 @@ TEST_CASE("belief: an eligibility letter corrects the doubters on its day and th
     CHECK(count(letter, 60, 0, non_knowledge_state) == 0);
     CHECK(count(before, 60, 0, non_knowledge_state) > 100);
     // and more claims are started in the following weeks.
-    CHECK(belief_event_sum(letter, "claims_started", 0, 60, 90) >
-          belief_event_sum(before, "claims_started", 0, 60, 90) + 50);
+    CHECK(event_sum(letter, "claims_started", 0, 60, 90) >
+          event_sum(before, "claims_started", 0, 60, 90) + 50);
     CHECK(count(letter, 119, 0, receiving_state) > count(before, 119, 0, receiving_state));
     // Another service is not written to.
     CHECK(count(letter, 60, 1, non_knowledge_state) > 0);

@@ -37,15 +37,6 @@ std::int64_t channel_sum(const Results& r, const std::string& metric, std::size_
     return sum;
 }
 
-// Sum over days [from, to) of a [day, service] metric for one service.
-std::int64_t event_sum(const Results& r, const std::string& metric, std::size_t service, std::size_t from,
-                       std::size_t to) {
-    const Array& a = r.array("metrics/" + metric);
-    std::int64_t sum = 0;
-    for (std::size_t d = from; d < to; ++d) sum += a.integers()[d * a.shape[1] + service];
-    return sum;
-}
-
 // The per-day state counts of days [0, to) are the same in both runs.
 bool same_counts_before(const Results& a, const Results& b, std::size_t to) {
     const Array& x = a.array("counts");

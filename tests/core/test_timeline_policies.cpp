@@ -30,13 +30,6 @@ std::int64_t channel_sum(const Results& r, const std::string& metric, std::size_
     return sum;
 }
 
-std::int64_t event_sum(const Results& r, const std::string& metric, std::size_t service, std::size_t from, std::size_t to) {
-    const Array& a = r.array("metrics/" + metric);
-    std::int64_t sum = 0;
-    for (std::size_t d = from; d < to; ++d) sum += a.integers()[d * a.shape[1] + service];
-    return sum;
-}
-
 // segments/<dimension>/counts[day, service, group, state]
 std::int64_t segment_count(const Results& r, const std::string& dimension, std::size_t day, std::size_t service,
                            std::size_t group, int state) {
