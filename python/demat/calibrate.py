@@ -119,6 +119,9 @@ class Target:
 PARAMETERS: list[Parameter] = [
     Parameter("behaviour.decision_intercept", -2.0, 6.0, "level of claiming once aware (in-work and housing benefits)"),
     Parameter("behaviour.decision_stigma", 1.0, 8.0, "weight of stigma: gap between stigmatised and other benefits"),
+    # The levels alone do not separate the weight of complexity (a hassle cost, which help removes) from stigma
+    # (which it does not); the outreach help arm, a response, does (docs/validation.md 2).
+    Parameter("behaviour.decision_complexity", 0.0, 12.0, "weight of the first claim's complexity: the help arm"),
     Parameter("behaviour.base_awareness", 0.0005, 0.02, "learning of a right on one's own: non-knowledge"),
     Parameter("behaviour.decision_taste_spread", 0.5, 6.0, "lasting refusal: persistent vs quarterly non-take-up"),
     Parameter("services.minimum_income.outreach", 0.0, 0.05, "information of the short RSA spells (CAF, job centre)"),
@@ -293,7 +296,7 @@ def loss(model: Sequence[float], targets: Sequence[Target] = TARGETS) -> float:
 def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: int, iterations: int,
         threads: int = 1, log: Callable[[str], None] = print, executor: Any = None,
         runs: RunCache | None = None, responses: ResponseSettings | None = None,
-        fixed_levels: bool = False) -> tuple[dict[str, float], float]:
+        fixed_levels: bool = False, hold: Sequence[str] = ()) -> tuple[dict[str, float], float]:
     """Sobol screening, least squares on the scaled gaps, Nelder-Mead polish; returns the values and their loss.
 
     ``iterations`` bounds the evaluations of the two local stages together
@@ -310,6 +313,12 @@ def fit(scenario: Scenario, seeds: Sequence[int], population: int, screening: in
     parameters = fitted_parameters(responses is not None) if not fixed_levels else list(RESPONSE_PARAMETERS)
     if fixed_levels and responses is None:
         raise ValueError("fixed_levels fits the response parameters only: it needs responses")
+    unknown = set(hold) - {p.key for p in fitted_parameters(True)}
+    if unknown:
+        raise ValueError(f"hold: not a fitted parameter: {', '.join(sorted(unknown))}")
+    parameters = [p for p in parameters if p.key not in set(hold)]
+    if not parameters:
+        raise ValueError("hold: every parameter held, nothing to fit")
     level_keys = level_run_keys(scenario, parameters)
     from scipy.optimize import least_squares, minimize
     from scipy.stats import qmc
@@ -498,6 +507,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--fixed-levels", action="store_true",
                     help="with --responses: move only the response parameters, the levels' staying at the scenario's "
                          "values (their targets cannot change: each evaluation is the closure runs alone)")
+    ap.add_argument("--hold", action="append", default=[], metavar="KEY",
+                    help="keep this fitted parameter at the scenario's value (repeat for several; e.g. the response "
+                         "parameters while the levels and the outreach arm are fitted)")
     ap.add_argument("--response-population", type=int, default=50000,
                     help="with --responses: citizens per closure run (default 50000)")
     ap.add_argument("--response-replicates", type=int, default=10,
@@ -513,6 +525,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ap.error(f"--{name.replace('_', '-')}: expected a positive integer, got {getattr(args, name)}")
     if args.fixed_levels and not args.responses:
         ap.error("--fixed-levels: only with --responses")
+    allowed = {p.key for p in fitted_parameters(args.responses)}
+    for key in args.hold:
+        if key not in allowed:
+            ap.error(f"--hold: expected one of the fitted parameters ({', '.join(sorted(allowed))}), got {key!r}")
     if args.iterations < 0 or args.screening < 0:
         ap.error("--iterations and --screening: expected integers >= 0")
     from ._outputs import check_writable_file
@@ -538,7 +554,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     answer: list[np.ndarray] = []
     try:
         values, best = fit(scenario, seeds, args.population, args.screening, args.iterations, args.threads,
-                           log=log, executor=client, runs=runs, responses=settings, fixed_levels=args.fixed_levels)
+                           log=log, executor=client, runs=runs, responses=settings, fixed_levels=args.fixed_levels,
+                           hold=args.hold)
         keep = level_run_keys(scenario, fitted_parameters(True))
         check = simulate(scenario, {k: v for k, v in values.items() if k in keep},
                          [2000 + i for i in range(args.check_replicates)], args.population,
@@ -554,7 +571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     report = "\n".join(
         [f"{p.key} = {values[p.key]:.4f}{at_bound(p)}" if p.key in values else
-         f"{p.key} = {_current(scenario, p.key):.4f}   (held at the scenario's value: --fixed-levels)"
+         f"{p.key} = {_current(scenario, p.key):.4f}   (held at the scenario's value: "
+         f"{'--hold' if p.key in args.hold else '--fixed-levels'})"
          for p in fitted_parameters(settings is not None)] + [""] +
         [f"{args.check_replicates} replicates of {args.population} citizens, loss at the fit {best:.2f}:", fit_table(check)])
     if settings is not None:

@@ -16,7 +16,9 @@ In the model (assumptions, docs/validation.md):
   who does not receive the service that they are likely entitled, so an
   unaware one learns of the right, believing it is entitled, and one who
   believed not to be entitled learns that they are; both then decide as
-  anyone aware does (docs/model.md 6.2), the next day;
+  anyone aware does (docs/model.md 6.2), the next day; one who knew they
+  were entitled and had declined is prompted: they decide again the next
+  day, with the same weights (the trial's letter said how to apply);
 - the help is the letter plus, for the 9 months, a first claim whose
   complexity is cut to ``HELP_COMPLEXITY_FACTOR`` of its value
   (``set_complexity``): the helper carries most of the learning and

@@ -194,8 +194,9 @@ std::vector<GlobalEntry> build_global_entries() {
          "non-take-up vs 31% free, DREES 2022-2023)"}));
     e.push_back(number<S>("behaviour.decision_complexity", DEMAT_FIELD(behaviour.decision_complexity), 2.0, 0.0, logit_max,
         {"logit", "Weight of complexity x (1 - administrative literacy) against claiming.",
-         "assumption: magnitude to calibrate; more complex material cut response by ~6 points "
-         "(Bhargava & Manoli, AER 2015)"}));
+         "fitted (docs/validation.md 2) with the levels to the outreach help arm (Finkelstein & Notowidigdo, "
+         "QJE 2019), the response that separates it from stigma; more complex material cut response by ~6 "
+         "points (Bhargava & Manoli, AER 2015)"}));
     e.push_back(number<S>("behaviour.decision_distrust", DEMAT_FIELD(behaviour.decision_distrust), 1.5, 0.0, logit_max,
         {"logit", "Weight of distrust (1 - trust) against claiming.",
          "assumption: fear of consequences is cited by 18% (DREES Études et résultats n°1263, 2023)"}));

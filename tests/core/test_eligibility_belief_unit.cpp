@@ -72,7 +72,7 @@ TEST_CASE("the share of doubters follows the probability drawn") {
     CHECK(doubters < 0.3 * n + 120);
 }
 
-TEST_CASE("the eligibility letter makes the unaware aware and believing and corrects doubters only") {
+TEST_CASE("the eligibility letter makes the unaware aware, corrects doubters and prompts decliners") {
     LoneStore ls(5, 1);
     ls.store.claim(0, 0).state = ClaimState::unaware;
     Claim& doubter = ls.store.claim(1, 0);
@@ -90,8 +90,12 @@ TEST_CASE("the eligibility letter makes the unaware aware and believing and corr
     CHECK(mechanism::read_letter(ls.day(40), 1, 1, 0, 1.0));
     CHECK_FALSE(doubter.doubts);
     CHECK(doubter.next_day == 41);
-    CHECK_FALSE(mechanism::read_letter(ls.day(40), 1, 2, 0, 1.0));
-    CHECK(decliner.next_day == 300);
+    // Knowing they are entitled, a decliner is prompted: they decide the next
+    // day (docs/model.md 6.16), still declined, believing.
+    CHECK(mechanism::read_letter(ls.day(40), 1, 2, 0, 1.0));
+    CHECK(decliner.next_day == 41);
+    CHECK(decliner.state == ClaimState::declined);
+    CHECK_FALSE(decliner.doubts);
     CHECK_FALSE(mechanism::read_letter(ls.day(40), 1, 3, 0, 1.0));
     CHECK(ls.store.claim(3, 0).state == ClaimState::receiving);
     CHECK_FALSE(mechanism::read_letter(ls.day(40), 1, 4, 0, 1.0));  // not eligible

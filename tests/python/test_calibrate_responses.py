@@ -106,3 +106,35 @@ def test_level_runs_keep_the_response_parameters_when_the_scenario_itself_closes
     extra = {p.key for p in calibrate.RESPONSE_PARAMETERS}
     assert extra.isdisjoint(calibrate.level_run_keys(plain, every))
     assert extra <= calibrate.level_run_keys(closing, every)  # its close_channel lets them act on every run
+
+
+def test_the_help_arm_fits_the_weight_of_complexity_with_the_response_parameters_held(monkeypatch):
+    """The outreach help arm as a known function of the weight of complexity (18% at 9): with the response
+    parameters held, the fit must find that weight and never move, nor report, the held keys."""
+    aims = np.array([t.aim for t in calibrate.TARGETS])
+    seen = []
+    monkeypatch.setattr(calibrate, "simulate_many",
+                        lambda sc, points, seeds, *a, **k: [np.tile(aims, (len(seeds), 1)) for _ in points])
+
+    def fake_responses(scenario, points, settings, threads=1, executor=None, cache=None):
+        seen.extend(points)
+        return [[np.array([-0.10]), np.array([-0.16]), np.array([0.02 * v["behaviour.decision_complexity"]])]
+                for v in points]
+
+    monkeypatch.setattr(calibrate, "simulate_responses", fake_responses)
+    sc = demat.Scenario.load(REPO / "scenarios" / "hybrid.toml")
+    settings = calibrate.ResponseSettings(1000, (1,), 1000, (1,))
+    held = [p.key for p in calibrate.RESPONSE_PARAMETERS]
+    values, best = calibrate.fit(sc, [1], 1000, screening=0, iterations=80, log=lambda s: None,
+                                 responses=settings, hold=held)
+    assert values["behaviour.decision_complexity"] == pytest.approx(9.0, abs=0.3) and best < 0.01
+    assert set(held).isdisjoint(values) and all(set(held).isdisjoint(pt) for pt in seen)
+    with pytest.raises(ValueError, match="not a fitted parameter: behaviour.nothing"):
+        calibrate.fit(sc, [1], 1000, screening=0, iterations=1, log=lambda s: None, hold=["behaviour.nothing"])
+
+
+def test_cli_refuses_to_hold_a_key_it_does_not_fit(capsys):
+    with pytest.raises(SystemExit) as e:
+        calibrate.main(["--hold", "behaviour.decision_access", "--dry-run"])  # a response key, without --responses
+    assert e.value.code == 2
+    assert "--hold: expected one of the fitted parameters" in capsys.readouterr().err

@@ -34,14 +34,21 @@ bool mechanism::correct_belief(const DayContext& day, std::size_t c, int s) {
 bool mechanism::read_letter(const DayContext& day, std::uint64_t seed, std::size_t c, int s, double share) {
     Claim& k = day.store.claim(c, s);
     const bool unaware = k.state == ClaimState::unaware;
-    if (!unaware && !k.doubts) return false;
+    const bool declined = k.state == ClaimState::declined;
+    if (!unaware && !k.doubts && !declined) return false;
     Stream rng(seed, Rng::claim_subject(c, s), static_cast<std::uint32_t>(day.day), Purpose::eligibility_letter);
     if (!rng.bernoulli(share)) return false;
     if (unaware) {
         become_aware(day, c, s);  // believing: the letter says they are entitled
         return true;
     }
-    return correct_belief(day, c, s);
+    if (k.doubts) return correct_belief(day, c, s);
+    // Aware, believing to be entitled, and declined: the letter is a prompt,
+    // and they weigh claiming the next day rather than at their next
+    // reconsideration (docs/model.md 6.2, attention).
+    day.touch(c);
+    k.next_day = day_plus(day.day, 1);
+    return true;
 }
 
 }  // namespace demat
