@@ -112,6 +112,10 @@ class Target:
     def loss(self, model: float) -> float:
         return self.residual(model) ** 2
 
+    def met(self, model: float) -> bool:
+        """Within the published tolerance (for an upper bound: not above it), the validation's criterion."""
+        return bool(model <= self.value if self.upper_bound else abs(model - self.value) <= self.tolerance)
+
     def shown(self) -> str:
         return f"< {self.value:.0%}" if self.upper_bound else f"{self.value:.0%}"
 

@@ -187,16 +187,18 @@ def table(closure: dict[str, np.ndarray], outreach_result: dict[str, np.ndarray]
 
 def run(scenario: Scenario, population: int, replicates: int, outreach_population: int, outreach_replicates: int,
         share: float = RANK_GROUP_SHARE, executor: Any = None, workers: int | None = None, cache_path: Any = None,
-        log=print) -> tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The responses' table, the closure experiment and the outreach experiment."""
+        log=print, first_seed: int = 1) -> tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The responses' table, the closure experiment and the outreach experiment, on the seeds from
+    ``first_seed`` (demat.calibrate --responses fits on the seeds from 1: another start gives fresh replicates)."""
     from ._runcache import RunCache
 
-    seeds = [1 + i for i in range(replicates)]
+    seeds = [first_seed + i for i in range(replicates)]
     log(f"  closure experiment: {replicates} seeds x 2 runs of {population} citizens")
     closure = closure_experiment(scenario, population, seeds, share, executor, workers,
                                  cache=RunCache(cache_path, f"responses closure (first claims) share {share}", log))
     log(f"  outreach experiment: {outreach_replicates} seeds x 3 arms of {outreach_population} citizens")
     result = outreach.experiment(scenario, "old_age_minimum", outreach_population,
-                                 [1 + i for i in range(outreach_replicates)], threads=workers or 0, executor=executor,
+                                 [first_seed + i for i in range(outreach_replicates)], threads=workers or 0,
+                                 executor=executor,
                                  cache=RunCache(cache_path, "validation outreach: old_age_minimum enrolment", log))
     return table(closure, result, share), closure, result
