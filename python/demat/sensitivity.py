@@ -112,6 +112,7 @@ class Parameter:
 PARAMETERS: list[Parameter] = [
     Parameter("behaviour.decision_intercept", 1.0),
     Parameter("behaviour.decision_stigma", 1.0, 0.0),
+    Parameter("behaviour.decision_complexity", 1.0, 0.0),
     Parameter("behaviour.decision_taste_spread", 1.0, 0.0),
     Parameter("behaviour.base_awareness", 0.001, 0.0),
     Parameter("behaviour.awareness_spread", 0.5, 0.0),
