@@ -287,20 +287,36 @@ SCENARIOS = [
 
 # ---- running -------------------------------------------------------------------------------
 
-def planned(args, out):
-    """Whether the ensemble file ``out`` was made with this measurement's population, replicates and root seed."""
+def _parameters(resolved):
+    """A resolved scenario's parameters, but the run's size and root seed (which the plan compares itself)."""
+    d = tomllib.loads(resolved)
+    d.pop("seed", None)
+    d.get("population", {}).pop("size", None)
+    return d
+
+
+def planned(args, out, scenario_path=None):
+    """Whether the ensemble file ``out`` was made with this measurement's population, replicates and root seed,
+    and, given ``scenario_path``, with that scenario as it resolves now (`demat validate`): a scenario or a
+    base it inherits that changed since makes the file stale."""
     try:
         with h5py.File(out, "r") as f:
-            return (int(f.attrs["population"]), int(f.attrs["replicates"]), int(f.attrs["seed"])) == (
-                args.population, args.replicates, args.seed)
+            if (int(f.attrs["population"]), int(f.attrs["replicates"]), int(f.attrs["seed"])) != (
+                    args.population, args.replicates, args.seed):
+                return False
+            resolved = f.attrs["scenario_resolved"]
     except (OSError, KeyError, ValueError):
         return False
+    if scenario_path is None:
+        return True
+    now = subprocess.run([args.demat, "validate", scenario_path], capture_output=True, text=True, check=True).stdout
+    return _parameters(resolved.decode() if isinstance(resolved, bytes) else resolved) == _parameters(now)
 
 
 def sweep(args, scenario_path, out):
     """Runs one ensemble into ``out``, keeping each replicate as it ends.
 
-    A finished file of the same plan is reused. `demat sweep` keeps each
+    A finished file of the same plan (scenario as resolved now, population, replicates, root seed) is reused. `demat sweep` keeps each
     finished replicate in OUT.journal/ until the file is written (docs/output.md,
     "Journal"): after an interruption the same command resumes from there
     (--resume, which the sweep checks against the plan), so that an ensemble
@@ -313,10 +329,11 @@ def sweep(args, scenario_path, out):
         if os.path.isdir(journal):
             shutil.rmtree(journal)
     elif os.path.exists(out):
-        if planned(args, out):
+        if planned(args, out, scenario_path):
             return
-        print("%s was made with another population, number of replicates or seed: computing it again" % out,
-              file=sys.stderr)
+        print("%s was made with another scenario, population, number of replicates or seed: computing it again"
+              % out, file=sys.stderr)
+        os.remove(out)
     cmd = [args.demat, "sweep", scenario_path, "--replicates", str(args.replicates), "--population",
            str(args.population), "--seed", str(args.seed), "--jobs", str(args.jobs), "-o", out, "--resume"]
     if not os.path.isdir(journal):

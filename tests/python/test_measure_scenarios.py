@@ -171,7 +171,13 @@ def test_an_interrupted_ensemble_resumes_and_computes_only_its_missing_replicate
     module.sweep(args, str(REPO / "scenarios" / "hybrid.toml"), str(out))
     assert out.stat().st_mtime_ns == stamp
     assert module.planned(args, str(out))
+    assert module.planned(args, str(out), str(REPO / "scenarios" / "hybrid.toml"))
     assert not module.planned(module.argparse.Namespace(population=POPULATION, replicates=5, seed=1), str(out))
+    # A scenario that resolves differently (here one key of the base it inherits) makes the file stale: a
+    # measurement after a refit of hybrid.toml must not read the former fit's runs.
+    changed = tmp_path / "changed.toml"
+    changed.write_text('base = %r\nname = "hybrid"\n[behaviour]\nadmin_learning = 0.011\n' % str(REPO / "scenarios" / "hybrid.toml"))
+    assert not module.planned(args, str(out), str(changed))
 
 
 def test_measure_scenarios_checks_its_work_folder_before_running(tmp_path):
