@@ -316,7 +316,8 @@ def planned(args, out, scenario_path=None):
 def sweep(args, scenario_path, out):
     """Runs one ensemble into ``out``, keeping each replicate as it ends.
 
-    A finished file of the same plan (scenario as resolved now, population, replicates, root seed) is reused. `demat sweep` keeps each
+    A finished file of the same plan (the scenario as it resolves now, population,
+    replicates, root seed) is reused. `demat sweep` keeps each
     finished replicate in OUT.journal/ until the file is written (docs/output.md,
     "Journal"): after an interruption the same command resumes from there
     (--resume, which the sweep checks against the plan), so that an ensemble
@@ -333,7 +334,6 @@ def sweep(args, scenario_path, out):
             return
         print("%s was made with another scenario, population, number of replicates or seed: computing it again"
               % out, file=sys.stderr)
-        os.remove(out)
     cmd = [args.demat, "sweep", scenario_path, "--replicates", str(args.replicates), "--population",
            str(args.population), "--seed", str(args.seed), "--jobs", str(args.jobs), "-o", out, "--resume"]
     if not os.path.isdir(journal):

@@ -296,8 +296,8 @@ struct EligibilityLetter {
         "A letter to every eligible citizen not receiving the service, saying they are likely entitled (6.16): "
         "read and believed with probability `share`, it makes an unaware claim aware (deciding the next day, "
         "believing it is entitled) and tells a citizen who believes not to be entitled that they are (a declined "
-        "one decides again the next day). Others are not moved: it does not change the decision of those who "
-        "know they are entitled.";
+        "one decides again the next day); a citizen who knows they are entitled and declined decides again the next "
+        "day (the letter is a prompt), with the same weights as at any decision. Others are not moved.";
     std::string service = "*";
     double share = 0.0;
     template <class V> void keys(V& v) {

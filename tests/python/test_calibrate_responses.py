@@ -76,7 +76,9 @@ def test_cli_refuses_a_response_size_below_one(capsys):
     assert "--response-replicates: expected a positive integer, got 0" in capsys.readouterr().err
 
 
-def test_fixed_levels_move_only_the_response_parameters(monkeypatch):
+def _fake_model(monkeypatch, responses_of):
+    """Levels on their targets whatever the values; the responses of each point given by ``responses_of`` (a
+    point's values -> [first claims, new recipients, help arm]). Returns the list of points the responses saw."""
     aims = np.array([t.aim for t in calibrate.TARGETS])
     seen = []
     monkeypatch.setattr(calibrate, "simulate_many",
@@ -84,10 +86,14 @@ def test_fixed_levels_move_only_the_response_parameters(monkeypatch):
 
     def fake_responses(scenario, points, settings, threads=1, executor=None, cache=None):
         seen.extend(points)
-        return [[np.array([-0.025 * v["behaviour.decision_access"]]), np.array([-0.16]), np.array([0.18])]
-                for v in points]
+        return [[np.array([r]) for r in responses_of(v)] for v in points]
 
     monkeypatch.setattr(calibrate, "simulate_responses", fake_responses)
+    return seen
+
+
+def test_fixed_levels_move_only_the_response_parameters(monkeypatch):
+    seen = _fake_model(monkeypatch, lambda v: [-0.025 * v["behaviour.decision_access"], -0.16, 0.18])
     sc = demat.Scenario.load(REPO / "scenarios" / "hybrid.toml")
     settings = calibrate.ResponseSettings(1000, (1,), 1000, (1,))
     values, best = calibrate.fit(sc, [1], 1000, screening=0, iterations=40, log=lambda s: None,
@@ -111,17 +117,7 @@ def test_level_runs_keep_the_response_parameters_when_the_scenario_itself_closes
 def test_the_help_arm_fits_the_weight_of_complexity_with_the_response_parameters_held(monkeypatch):
     """The outreach help arm as a known function of the weight of complexity (18% at 9): with the response
     parameters held, the fit must find that weight and never move, nor report, the held keys."""
-    aims = np.array([t.aim for t in calibrate.TARGETS])
-    seen = []
-    monkeypatch.setattr(calibrate, "simulate_many",
-                        lambda sc, points, seeds, *a, **k: [np.tile(aims, (len(seeds), 1)) for _ in points])
-
-    def fake_responses(scenario, points, settings, threads=1, executor=None, cache=None):
-        seen.extend(points)
-        return [[np.array([-0.10]), np.array([-0.16]), np.array([0.02 * v["behaviour.decision_complexity"]])]
-                for v in points]
-
-    monkeypatch.setattr(calibrate, "simulate_responses", fake_responses)
+    seen = _fake_model(monkeypatch, lambda v: [-0.10, -0.16, 0.02 * v["behaviour.decision_complexity"]])
     sc = demat.Scenario.load(REPO / "scenarios" / "hybrid.toml")
     settings = calibrate.ResponseSettings(1000, (1,), 1000, (1,))
     held = [p.key for p in calibrate.RESPONSE_PARAMETERS]

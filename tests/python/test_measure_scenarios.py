@@ -176,7 +176,8 @@ def test_an_interrupted_ensemble_resumes_and_computes_only_its_missing_replicate
     # A scenario that resolves differently (here one key of the base it inherits) makes the file stale: a
     # measurement after a refit of hybrid.toml must not read the former fit's runs.
     changed = tmp_path / "changed.toml"
-    changed.write_text('base = %r\nname = "hybrid"\n[behaviour]\nadmin_learning = 0.011\n' % str(REPO / "scenarios" / "hybrid.toml"))
+    changed.write_text('base = %r\nname = "hybrid"\n[behaviour]\nadmin_learning = 0.011\n'
+                       % str(REPO / "scenarios" / "hybrid.toml"))
     assert not module.planned(args, str(out), str(changed))
 
 

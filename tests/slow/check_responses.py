@@ -49,7 +49,8 @@ def main() -> int:
         print(f"{t.name}: model {m:.3f}, published {t.shown()} (tolerance {t.tolerance:.2f})", flush=True)
         if not t.met(float(m)):
             misses.append(f"{t.name}: model {m:.3f}, published {t.shown()} ± {t.tolerance:.2f}")
-    text, closure, outreach_result = responses.run(scenario, population, replicates, population, OUTREACH_REPLICATES, workers=2,
+    text, closure, outreach_result = responses.run(scenario, population, replicates, population,
+                                                   OUTREACH_REPLICATES, workers=2,
                                                    log=lambda s: print(s, flush=True), first_seed=FIRST_SEED)
     print(text)
     for resp, values, ok in responses.evaluate(closure, outreach_result["letter_and_help"][:, 0]):
